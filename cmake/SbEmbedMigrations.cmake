@@ -1,0 +1,23 @@
+# Writes a .cpp that defines sb::core::builtInMigrations() from every
+# NNNN_name.sql file in a folder, so the binary carries its own schema.
+# Runs at build time (cmake -P) so editing a .sql file rebuilds.
+file(GLOB migration_files "${MIGRATIONS_DIR}/*.sql")
+list(SORT migration_files)
+set(body "")
+foreach(file IN LISTS migration_files)
+  get_filename_component(name "${file}" NAME_WE)
+  if(NOT name MATCHES "^([0-9]+)_(.+)$")
+    message(FATAL_ERROR "migration ${file} must be named NNNN_name.sql")
+  endif()
+  math(EXPR version "${CMAKE_MATCH_1}")
+  set(label "${CMAKE_MATCH_2}")
+  file(READ "${file}" sql)
+  string(APPEND body "    {${version}, \"${label}\", R\"sbsql(${sql})sbsql\"},\n")
+endforeach()
+set(content "// Generated from core/migrations by cmake/SbEmbedMigrations.cmake; do not edit.\n#include <switchboard/core/storage/Database.h>\n\nnamespace sb::core {\n\nconst std::vector<Migration>& builtInMigrations() {\n  static const std::vector<Migration> migrations = {\n${body}  };\n  return migrations;\n}\n\n}  // namespace sb::core\n")
+if(EXISTS "${OUTPUT}")
+  file(READ "${OUTPUT}" previous)
+endif()
+if(NOT "${previous}" STREQUAL "${content}")
+  file(WRITE "${OUTPUT}" "${content}")
+endif()

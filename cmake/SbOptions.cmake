@@ -1,0 +1,22 @@
+# Build policy for in-tree targets, carried by two INTERFACE targets that
+# every in-tree target links PRIVATE. Nothing here is installed.
+
+add_library(sb_options INTERFACE)
+add_library(Switchboard::options ALIAS sb_options)
+target_compile_features(sb_options INTERFACE cxx_std_20)
+
+add_library(sb_warnings INTERFACE)
+add_library(Switchboard::warnings ALIAS sb_warnings)
+target_compile_options(sb_warnings INTERFACE
+  $<$<COMPILE_LANG_AND_ID:CXX,GNU,Clang>:-Wall -Wextra -Wpedantic -Wshadow -Wnon-virtual-dtor
+    -Wold-style-cast -Wcast-align -Woverloaded-virtual -Wnull-dereference -Wformat=2 -Wimplicit-fallthrough>
+  $<$<COMPILE_LANG_AND_ID:C,GNU,Clang>:-Wall -Wextra -Wpedantic>
+  $<$<BOOL:${SB_WARNINGS_AS_ERRORS}>:-Werror>)
+
+if(SB_ENABLE_SANITIZERS)
+  # -fno-sanitize-recover makes UBSan fail the process; without it a
+  # sanitizer job passes on undefined behaviour (architecture.md).
+  set(SB_SANITIZER_FLAGS -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer)
+  target_compile_options(sb_options INTERFACE ${SB_SANITIZER_FLAGS})
+  target_link_options(sb_options INTERFACE -fsanitize=address,undefined)
+endif()

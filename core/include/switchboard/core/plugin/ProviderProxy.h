@@ -1,0 +1,57 @@
+#pragma once
+
+#include <switchboard/core/plugin/HostServices.h>
+#include <switchboard/core/plugin/LoadedPlugin.h>
+#include <switchboard/sdk/model.hpp>
+
+#include <nlohmann/json.hpp>
+
+#include <memory>
+#include <string>
+
+namespace sb::core {
+
+/// What a webhook produced: canonical events and the provider's reply.
+struct WebhookOutcome {
+  nlohmann::json events = nlohmann::json::array();
+  sdk::HttpResponse reply;
+};
+
+/// One live instance of a provider plugin, seen as a C++ API: every non-OK
+/// status from the plugin becomes a ProviderError. The proxy owns the
+/// instance (destroy() runs in its destructor) and keeps the library mapped.
+/// THREADING: invoke and onWebhook may be called concurrently, as the ABI
+/// allows; construction and destruction must not overlap other calls.
+class ProviderProxy {
+ public:
+  /// Creates the instance with its configuration section. Throws
+  /// ProviderError when the plugin's create() refuses (bad config, ...).
+  ProviderProxy(LoadedPluginPtr plugin, nlohmann::json config, std::shared_ptr<const HttpClient> http);
+  ~ProviderProxy();
+  ProviderProxy(const ProviderProxy&) = delete;
+  ProviderProxy& operator=(const ProviderProxy&) = delete;
+
+  const LoadedPlugin& plugin() const noexcept { return *plugin_; }
+  const std::string& id() const noexcept { return plugin_->id(); }
+
+  /// Runs an operation by name with a JSON request; returns the JSON result.
+  nlohmann::json invoke(const std::string& operation, const nlohmann::json& request) const;
+  /// Hands a raw webhook to the plugin. A bad signature throws
+  /// ProviderError(Unauthenticated).
+  WebhookOutcome onWebhook(const sdk::HttpRequest& request) const;
+
+  sdk::StartCallResult startCall(const sdk::StartCallRequest& request) const;
+  sdk::EndCallResult endCall(const sdk::EndCallRequest& request) const;
+  sdk::CallStatus callStatus(const sdk::CallStatusRequest& request) const;
+  sdk::ParticipantUpdateResult updateParticipant(const sdk::ParticipantUpdateRequest& request) const;
+  sdk::ClientCredential issueClientCredential(const sdk::ClientCredentialRequest& request) const;
+
+ private:
+  [[noreturn]] void fail(int32_t status, const sb_error& error, const char* what) const;
+
+  LoadedPluginPtr plugin_;
+  std::unique_ptr<HostServices> services_;
+  void* instance_ = nullptr;
+};
+
+}  // namespace sb::core

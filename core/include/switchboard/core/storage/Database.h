@@ -1,0 +1,50 @@
+#pragma once
+
+#include <Poco/Data/Session.h>
+
+#include <functional>
+#include <mutex>
+#include <string>
+#include <vector>
+
+namespace sb::core {
+
+/// One migration compiled into the binary from core/migrations/NNNN_name.sql.
+struct Migration {
+  int version;
+  std::string name;
+  std::string sql;
+};
+
+/// The migrations of this build, in version order.
+const std::vector<Migration>& builtInMigrations();
+
+/// The SQLite database: one connection in WAL mode with a busy timeout and
+/// foreign keys on, plus versioned migrations.
+/// THREADING: the connection is shared; withSession serializes its users.
+class Database {
+ public:
+  /// Opens (creating if needed) the database at `path` (":memory:" works).
+  /// Throws std::runtime_error naming the path on failure.
+  explicit Database(const std::string& path);
+
+  /// Applies every pending migration, each in its own transaction, and
+  /// returns how many ran. Refuses a database newer than this build.
+  int migrate();
+  int schemaVersion();
+
+  template <typename Fn>
+  auto withSession(Fn&& fn) {
+    std::lock_guard lock(mutex_);
+    return fn(session_);
+  }
+
+  const std::string& path() const noexcept { return path_; }
+
+ private:
+  std::string path_;
+  std::mutex mutex_;
+  Poco::Data::Session session_;
+};
+
+}  // namespace sb::core

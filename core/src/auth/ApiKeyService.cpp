@@ -1,0 +1,79 @@
+#include <switchboard/core/auth/ApiKeyService.h>
+#include <switchboard/core/crypto/Crypto.h>
+
+#include <ctime>
+#include <stdexcept>
+
+namespace sb::core {
+namespace {
+
+constexpr const char* kKeyPrefix = "sbk_";
+constexpr size_t kKeyRandomBytes = 24;
+constexpr size_t kPrefixLength = 12;  // "sbk_" + 8 hex digits
+constexpr size_t kMaxCacheEntries = 10000;
+
+}  // namespace
+
+std::string roleName(Role role) { return role == Role::Admin ? "admin" : "agent"; }
+
+Role parseRole(const std::string& text) {
+  if (text == "admin") return Role::Admin;
+  if (text == "agent") return Role::Agent;
+  throw std::invalid_argument("role must be 'admin' or 'agent', got '" + text + "'");
+}
+
+ApiKeyService::ApiKeyService(ApiKeyRepository& repository, std::chrono::milliseconds cacheTtl, Clock clock)
+    : repository_(repository), cacheTtl_(cacheTtl), clock_(std::move(clock)) {}
+
+std::string ApiKeyService::hashKey(const std::string& key) { return crypto::toHex(crypto::digest("sha256", key)); }
+
+CreatedApiKey ApiKeyService::create(const std::string& name, Role role) {
+  if (name.empty() || name.size() > 100) {
+    throw std::invalid_argument("key name must be 1 to 100 characters");
+  }
+  CreatedApiKey created;
+  created.key = kKeyPrefix + crypto::toHex(crypto::randomBytes(kKeyRandomBytes));
+  created.record.id = "key_" + crypto::toHex(crypto::randomBytes(8));
+  created.record.name = name;
+  created.record.role = roleName(role);
+  created.record.prefix = created.key.substr(0, kPrefixLength);
+  created.record.keyHash = hashKey(created.key);
+  created.record.createdAt = static_cast<int64_t>(std::time(nullptr));
+  repository_.insert(created.record);
+  return created;
+}
+
+std::vector<ApiKeyRecord> ApiKeyService::list() { return repository_.list(); }
+
+bool ApiKeyService::revoke(const std::string& idOrPrefix) {
+  const bool revoked = repository_.revoke(idOrPrefix, static_cast<int64_t>(std::time(nullptr)));
+  std::lock_guard lock(mutex_);
+  cache_.clear();
+  return revoked;
+}
+
+std::optional<Principal> ApiKeyService::authenticate(const std::string& presentedKey) {
+  if (presentedKey.rfind(kKeyPrefix, 0) != 0 || presentedKey.size() > 200) {
+    return std::nullopt;
+  }
+  const std::string hash = hashKey(presentedKey);
+  const auto now = clock_();
+  {
+    std::lock_guard lock(mutex_);
+    if (auto it = cache_.find(hash); it != cache_.end() && it->second.expires > now) {
+      return it->second.principal;
+    }
+  }
+  std::optional<Principal> principal;
+  if (auto record = repository_.findByHash(hash); record && !record->revokedAt) {
+    principal = Principal{record->id, record->name, parseRole(record->role)};
+  }
+  std::lock_guard lock(mutex_);
+  if (cache_.size() >= kMaxCacheEntries) {
+    cache_.clear();  // bounded memory under a flood of random keys
+  }
+  cache_[hash] = CacheEntry{principal, now + cacheTtl_};
+  return principal;
+}
+
+}  // namespace sb::core

@@ -1,0 +1,103 @@
+#include <switchboard/core/storage/Database.h>
+
+#include <Poco/Data/SQLite/Connector.h>
+#include <Poco/Data/Statement.h>
+#include <Poco/Exception.h>
+
+#include <filesystem>
+#include <stdexcept>
+
+using namespace Poco::Data::Keywords;
+
+namespace sb::core {
+namespace {
+
+Poco::Data::Session openSession(const std::string& path) {
+  static std::once_flag once;
+  std::call_once(once, [] { Poco::Data::SQLite::Connector::registerConnector(); });
+  if (path != ":memory:") {
+    const auto parent = std::filesystem::path(path).parent_path();
+    if (!parent.empty()) {
+      std::error_code ignored;
+      std::filesystem::create_directories(parent, ignored);
+    }
+  }
+  try {
+    return Poco::Data::Session("SQLite", path);
+  } catch (const Poco::Exception& e) {
+    throw std::runtime_error("cannot open database '" + path + "': " + e.displayText());
+  }
+}
+
+}  // namespace
+
+Database::Database(const std::string& path) : path_(path), session_(openSession(path)) {
+  try {
+    session_ << "PRAGMA journal_mode=WAL", now;
+    session_ << "PRAGMA busy_timeout=5000", now;
+    session_ << "PRAGMA foreign_keys=ON", now;
+    session_ << "PRAGMA synchronous=NORMAL", now;
+    session_ << "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, "
+                "applied_at INTEGER NOT NULL)",
+        now;
+  } catch (const Poco::Exception& e) {
+    throw std::runtime_error("cannot prepare database '" + path + "': " + e.displayText());
+  }
+}
+
+int Database::schemaVersion() {
+  return withSession([](Poco::Data::Session& session) {
+    int version = 0;
+    session << "SELECT COALESCE(MAX(version), 0) FROM schema_migrations", into(version), now;
+    return version;
+  });
+}
+
+int Database::migrate() {
+  const int current = schemaVersion();
+  const auto& migrations = builtInMigrations();
+  const int newest = migrations.empty() ? 0 : migrations.back().version;
+  if (current > newest) {
+    throw std::runtime_error("database '" + path_ + "' is at schema version " + std::to_string(current) +
+                             ", newer than this build's " + std::to_string(newest) + "; upgrade switchboard");
+  }
+  int applied = 0;
+  for (const auto& migration : migrations) {
+    if (migration.version <= current) {
+      continue;
+    }
+    withSession([&](Poco::Data::Session& session) {
+      session.begin();
+      try {
+        // Poco runs one statement per execute; split on ';' at line ends.
+        size_t start = 0;
+        const std::string& sql = migration.sql;
+        while (start < sql.size()) {
+          size_t end = sql.find(";\n", start);
+          if (end == std::string::npos) {
+            end = sql.size();
+          }
+          std::string statement = sql.substr(start, end - start);
+          if (statement.find_first_not_of(" \t\r\n") != std::string::npos) {
+            session << statement, now;
+          }
+          start = end + 2;
+        }
+        const auto nowSeconds = static_cast<Poco::Int64>(std::time(nullptr));
+        int version = migration.version;
+        std::string name = migration.name;
+        session << "INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)", use(version),
+            use(name), bind(nowSeconds), now;
+        session.commit();
+      } catch (const Poco::Exception& e) {
+        session.rollback();
+        throw std::runtime_error("migration " + std::to_string(migration.version) + " (" + migration.name +
+                                 ") failed: " + e.displayText());
+      }
+    });
+    ++applied;
+  }
+  return applied;
+}
+
+}  // namespace sb::core

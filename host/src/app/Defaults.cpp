@@ -1,0 +1,50 @@
+#include "app/Defaults.h"
+
+#include <cstdlib>
+#include <filesystem>
+
+namespace sb::host {
+
+core::Settings defaultSettings() {
+  return core::Settings({
+      {"http.host", "127.0.0.1"},
+      {"http.port", "8080"},
+      {"http.max_threads", "64"},
+      {"http.max_queued", "256"},
+      {"http.keep_alive_timeout_s", "5"},
+      {"http.max_body_bytes", "1048576"},
+      {"http.log_requests", "true"},
+      {"public_base_url", ""},
+      {"database.path", "var/switchboard.db"},
+      {"log.level", "info"},
+      {"log.format", "text"},
+      {"log.file", ""},
+      {"plugins.path", ""},
+      {"provider", "sim"},
+      {"auth.key_cache_ms", "5000"},
+      {"ratelimit.default_per_minute", "600"},
+      {"outbound.connect_timeout_ms", "5000"},
+      {"outbound.request_timeout_ms", "15000"},
+      {"outbound.verify_tls", "true"},
+  });
+}
+
+core::Settings loadSettings(const std::string& configPath, char** environment) {
+  core::Settings settings = defaultSettings();
+  std::string path = configPath;
+  if (path.empty()) {
+    if (const char* fromEnv = std::getenv("SWITCHBOARD_CONFIG"); fromEnv != nullptr && *fromEnv != '\0') {
+      path = fromEnv;
+    } else if (std::filesystem::exists("switchboard.ini")) {
+      path = "switchboard.ini";
+    }
+  }
+  if (!path.empty()) {
+    settings.loadIniFile(path);
+  }
+  settings.applyEnvironment(environment);
+  settings.resolveSecretFiles();
+  return settings;
+}
+
+}  // namespace sb::host

@@ -1,0 +1,93 @@
+#include "app/HostContext.h"
+
+#include <switchboard/core/log/Logging.h>
+#include <switchboard/core/plugin/ProviderError.h>
+
+#include <sstream>
+
+namespace sb::host {
+
+HostContext::HostContext(core::Settings settings) : settings_(std::move(settings)) {
+  database_ = std::make_unique<core::Database>(settings_.getString("database.path"));
+  database_->migrate();
+  apiKeyRepository_ = std::make_unique<core::SqliteApiKeyRepository>(*database_);
+  apiKeys_ = std::make_unique<core::ApiKeyService>(
+      *apiKeyRepository_, std::chrono::milliseconds(settings_.getInt("auth.key_cache_ms", 5000)));
+  core::HttpClientOptions options;
+  options.connectTimeout = std::chrono::milliseconds(settings_.getInt("outbound.connect_timeout_ms", 5000));
+  options.requestTimeout = std::chrono::milliseconds(settings_.getInt("outbound.request_timeout_ms", 15000));
+  options.verifyTls = settings_.getBool("outbound.verify_tls", true);
+  httpClient_ = std::make_shared<const core::HttpClient>(options);
+}
+
+std::vector<std::filesystem::path> HostContext::pluginSearchPath(const core::Settings& settings,
+                                                                 const std::filesystem::path& executableDir) {
+  std::vector<std::filesystem::path> paths;
+  const std::string configured = settings.getString("plugins.path");
+  if (!configured.empty()) {
+    std::stringstream in(configured);
+    std::string item;
+    while (std::getline(in, item, ':')) {
+      if (!item.empty()) {
+        paths.emplace_back(item);
+      }
+    }
+    return paths;
+  }
+  // Build and install trees share one layout:
+  // <root>/bin/switchboard and <root>/lib/switchboard/plugins/<id>/.
+  paths.push_back((executableDir / ".." / "lib" / "switchboard" / "plugins").lexically_normal());
+  return paths;
+}
+
+void HostContext::discoverPlugins(const std::filesystem::path& executableDir) {
+  auto log = core::logger("plugins");
+  plugins_ = core::PluginLoader::discover(pluginSearchPath(settings_, executableDir));
+  for (const auto& plugin : plugins_.loaded) {
+    log->info("loaded plugin '{}' {} (ABI {}) from {}", plugin->id(), plugin->version(), plugin->abiVersion(),
+              plugin->manifest().directory.string());
+  }
+  for (const auto& refusal : plugins_.refused) {
+    log->warn("refused plugin in {}: {}", refusal.directory.string(), refusal.reason);
+  }
+}
+
+void HostContext::startProvider(const std::string& publicBaseUrl) {
+  auto log = core::logger("plugins");
+  publicBaseUrl_ = publicBaseUrl;
+  while (!publicBaseUrl_.empty() && publicBaseUrl_.back() == '/') {
+    publicBaseUrl_.pop_back();
+  }
+  const std::string id = settings_.getString("provider", "sim");
+  core::LoadedPluginPtr chosen;
+  for (const auto& plugin : plugins_.loaded) {
+    if (plugin->id() == id) {
+      chosen = plugin;
+    }
+  }
+  if (!chosen) {
+    std::string available;
+    for (const auto& plugin : plugins_.loaded) {
+      available += (available.empty() ? "" : ", ") + plugin->id();
+    }
+    providerProblem_ = "provider '" + id + "' is not among the loaded plugins (" +
+                       (available.empty() ? std::string("none loaded") : available) +
+                       "); check 'provider' in the config and run 'switchboard plugins'";
+    log->error("{}", providerProblem_);
+    return;
+  }
+  nlohmann::json config = settings_.section("provider." + id);
+  if (!config.contains("webhook_base_url")) {
+    config["webhook_base_url"] = publicBaseUrl_ + "/webhooks/" + id;
+  }
+  try {
+    provider_ = std::make_unique<core::ProviderProxy>(chosen, std::move(config), httpClient_);
+    providerProblem_.clear();
+    log->info("provider '{}' ready; webhooks at {}/webhooks/{}/", id, publicBaseUrl_, id);
+  } catch (const core::ProviderError& e) {
+    providerProblem_ = "provider '" + id + "' refused its configuration: " + e.what();
+    log->error("{}", providerProblem_);
+  }
+}
+
+}  // namespace sb::host

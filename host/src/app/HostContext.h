@@ -1,0 +1,61 @@
+#pragma once
+
+#include <switchboard/core/auth/ApiKeyService.h>
+#include <switchboard/core/config/Settings.h>
+#include <switchboard/core/net/HttpClient.h>
+#include <switchboard/core/plugin/PluginLoader.h>
+#include <switchboard/core/plugin/ProviderProxy.h>
+#include <switchboard/core/storage/Database.h>
+#include <switchboard/core/storage/SqliteApiKeyRepository.h>
+
+#include <filesystem>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace sb::host {
+
+/// Everything the host wires together at start: settings, database, API
+/// keys, discovered plugins and the active provider instance.
+class HostContext {
+ public:
+  /// Opens the database (applying migrations) and sets up API keys.
+  explicit HostContext(core::Settings settings);
+
+  /// Discovers plugins on the configured search path (plugin refusals are
+  /// logged, one line each, and kept for `switchboard plugins`).
+  void discoverPlugins(const std::filesystem::path& executableDir);
+
+  /// Creates the configured provider. `publicBaseUrl` is where providers
+  /// reach this host; its webhook base is <publicBaseUrl>/webhooks/<id>.
+  /// On failure the reason is kept (see providerProblem) and logged: the
+  /// host still serves, /ready says why it is not ready.
+  void startProvider(const std::string& publicBaseUrl);
+
+  /// The plugin search path: plugins.path (':'-separated) if set, else the
+  /// folders beside the executable (build tree and install tree).
+  static std::vector<std::filesystem::path> pluginSearchPath(const core::Settings& settings,
+                                                             const std::filesystem::path& executableDir);
+
+  core::Settings& settings() noexcept { return settings_; }
+  core::Database& database() noexcept { return *database_; }
+  core::ApiKeyService& apiKeys() noexcept { return *apiKeys_; }
+  const core::PluginDiscovery& plugins() const noexcept { return plugins_; }
+  const core::ProviderProxy* provider() const noexcept { return provider_.get(); }
+  const std::string& providerProblem() const noexcept { return providerProblem_; }
+  const std::string& publicBaseUrl() const noexcept { return publicBaseUrl_; }
+  std::shared_ptr<const core::HttpClient> httpClient() const noexcept { return httpClient_; }
+
+ private:
+  core::Settings settings_;
+  std::unique_ptr<core::Database> database_;
+  std::unique_ptr<core::SqliteApiKeyRepository> apiKeyRepository_;
+  std::unique_ptr<core::ApiKeyService> apiKeys_;
+  std::shared_ptr<const core::HttpClient> httpClient_;
+  core::PluginDiscovery plugins_;
+  std::unique_ptr<core::ProviderProxy> provider_;
+  std::string providerProblem_ = "provider not started";
+  std::string publicBaseUrl_;
+};
+
+}  // namespace sb::host

@@ -1,0 +1,76 @@
+#include "app/Defaults.h"
+#include "app/HostContext.h"
+#include "cli/Cli.h"
+
+#include <switchboard/core/log/Logging.h>
+#include <switchboard/core/plugin/PluginLoader.h>
+
+#include <iostream>
+
+namespace sb::host::cli {
+
+int plugins(const Args& args, char** environment, const std::string& argv0) {
+  const core::Settings settings = loadSettings(args.option("config"), environment);
+  // Listing needs no database: read the search path straight from settings.
+  core::LogOptions quiet;
+  quiet.level = "off";
+  core::configureLogging(quiet);
+  const std::string active = settings.getString("provider", "sim");
+  const auto searchPath = HostContext::pluginSearchPath(settings, executableDir(argv0));
+  const core::PluginDiscovery discovery = core::PluginLoader::discover(searchPath);
+
+  if (args.flag("json")) {
+    nlohmann::json out = {{"active", active},
+                          {"search_path", nlohmann::json::array()},
+                          {"loaded", nlohmann::json::array()},
+                          {"refused", nlohmann::json::array()}};
+    for (const auto& path : searchPath) {
+      out["search_path"].push_back(std::filesystem::weakly_canonical(path).string());
+    }
+    for (const auto& plugin : discovery.loaded) {
+      out["loaded"].push_back({{"id", plugin->id()},
+                               {"name", plugin->displayName()},
+                               {"version", plugin->version()},
+                               {"vendor", plugin->manifest().vendor},
+                               {"abi", plugin->abiVersion()},
+                               {"directory", plugin->manifest().directory.string()},
+                               {"capabilities", plugin->capabilities()}});
+    }
+    for (const auto& refusal : discovery.refused) {
+      out["refused"].push_back(
+          {{"directory", refusal.directory.string()}, {"id", refusal.id}, {"reason", refusal.reason}});
+    }
+    std::cout << out.dump(2) << "\n";
+    return 0;
+  }
+
+  std::cout << "Plugin search path:\n";
+  for (const auto& path : searchPath) {
+    std::error_code error;
+    std::cout << "  " << std::filesystem::weakly_canonical(path, error).string()
+              << (std::filesystem::is_directory(path, error) ? "" : "  (missing)") << "\n";
+  }
+  std::cout << "\nLoaded (" << discovery.loaded.size() << "):\n";
+  for (const auto& plugin : discovery.loaded) {
+    std::cout << "  " << plugin->id() << (plugin->id() == active ? "  [active]" : "") << "\n"
+              << "    name:         " << plugin->displayName() << " " << plugin->version() << " ("
+              << plugin->manifest().vendor << ")\n"
+              << "    abi:          " << plugin->abiVersion() << "\n"
+              << "    directory:    " << plugin->manifest().directory.string() << "\n"
+              << "    capabilities: " << plugin->capabilities().dump() << "\n";
+  }
+  std::cout << "\nRefused (" << discovery.refused.size() << "):\n";
+  for (const auto& refusal : discovery.refused) {
+    std::cout << "  " << refusal.directory.string() << "\n    reason: " << refusal.reason << "\n";
+  }
+  bool activeLoaded = false;
+  for (const auto& plugin : discovery.loaded) {
+    activeLoaded = activeLoaded || plugin->id() == active;
+  }
+  if (!activeLoaded) {
+    std::cout << "\nThe configured provider '" << active << "' is not loaded: the host will not be ready.\n";
+  }
+  return 0;
+}
+
+}  // namespace sb::host::cli

@@ -1,0 +1,89 @@
+#include "app/Defaults.h"
+#include "app/HostContext.h"
+#include "cli/Cli.h"
+#include "http/ApiServer.h"
+#include "routes/Routes.h"
+
+#include <switchboard/core/log/Logging.h>
+
+#include <Poco/Util/ServerApplication.h>
+
+#include <iostream>
+
+namespace sb::host::cli {
+namespace {
+
+/// `switchboard serve`: Poco's ServerApplication gives us signal handling
+/// (SIGINT/SIGTERM end waitForTerminationRequest) and daemon conventions.
+class ServeApplication final : public Poco::Util::ServerApplication {
+ public:
+  ServeApplication(const Args& args, char** environment, std::string argv0)
+      : args_(args), environment_(environment), argv0_(std::move(argv0)) {}
+
+ protected:
+  int main(const std::vector<std::string>&) override {
+    // Poco's run() would swallow exceptions into a generic exit code; say
+    // what is wrong instead.
+    try {
+      return serve();
+    } catch (const core::ConfigError& e) {
+      std::cerr << "switchboard: configuration error: " << e.what() << std::endl;
+      return 2;
+    } catch (const std::exception& e) {
+      std::cerr << "switchboard: " << e.what() << std::endl;
+      return 1;
+    }
+  }
+
+ private:
+  int serve() {
+    core::Settings settings = loadSettings(args_.option("config"), environment_);
+    core::LogOptions logOptions;
+    logOptions.level = settings.getString("log.level", "info");
+    logOptions.format = core::parseLogFormat(settings.getString("log.format", "text"));
+    logOptions.file = settings.getString("log.file");
+    core::configureLogging(logOptions);
+    auto log = core::logger("host");
+
+    HostContext context(std::move(settings));
+    context.discoverPlugins(executableDir(argv0_));
+
+    ServerOptions options = serverOptionsFrom(context.settings());
+    auto router = std::make_shared<Router>();
+    addAllRoutes(*router, context);
+    ApiServer server(router, options, context.apiKeys());
+    server.bind();
+
+    std::string publicBaseUrl = context.settings().getString("public_base_url");
+    const std::string localUrl =
+        "http://" + (options.host == "0.0.0.0" ? std::string("127.0.0.1") : options.host) + ":" +
+        std::to_string(server.port());
+    if (publicBaseUrl.empty()) {
+      publicBaseUrl = localUrl;
+    }
+    context.startProvider(publicBaseUrl);
+    server.start();
+    log->info("listening on {} (public base URL {})", localUrl, publicBaseUrl);
+    std::cout << "Switchboard is listening on " << localUrl << "  (provider: "
+              << context.settings().getString("provider", "sim")
+              << (context.provider() != nullptr ? "" : ", NOT READY: " + context.providerProblem()) << ")"
+              << std::endl;
+    waitForTerminationRequest();
+    log->info("shutting down");
+    server.stop();
+    return EXIT_OK;
+  }
+
+  Args args_;
+  char** environment_;
+  std::string argv0_;
+};
+
+}  // namespace
+
+int serve(const Args& args, char** environment, const std::string& argv0) {
+  ServeApplication application(args, environment, argv0);
+  return application.run(std::vector<std::string>{argv0});
+}
+
+}  // namespace sb::host::cli

@@ -1,0 +1,33 @@
+#include "http/ApiTypes.h"
+
+#include "http/ApiError.h"
+
+#include <switchboard/sdk/http.hpp>
+
+namespace sb::host {
+
+std::optional<std::string> ApiRequest::header(const std::string& name) const {
+  return sdk::findHeader(headers, name);
+}
+
+std::optional<std::string> ApiRequest::queryParam(const std::string& name) const {
+  if (auto it = queryParams.find(name); it != queryParams.end()) {
+    return it->second;
+  }
+  return std::nullopt;
+}
+
+nlohmann::json ApiRequest::jsonBody() const {
+  nlohmann::json value;
+  try {
+    value = nlohmann::json::parse(body);
+  } catch (const nlohmann::json::parse_error& e) {
+    throw ApiError::validation("request body is not valid JSON", {{"parse_error", e.what()}});
+  }
+  if (!value.is_object()) {
+    throw ApiError::validation("request body must be a JSON object");
+  }
+  return value;
+}
+
+}  // namespace sb::host

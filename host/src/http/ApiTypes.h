@@ -1,0 +1,50 @@
+#pragma once
+
+#include <switchboard/core/auth/ApiKeyService.h>
+
+#include <nlohmann/json.hpp>
+
+#include <map>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace sb::host {
+
+/// A request as route handlers see it: already routed, authenticated,
+/// rate-limited and size-checked.
+struct ApiRequest {
+  std::string method;
+  std::string path;
+  std::string query;  ///< raw, without '?'
+  std::map<std::string, std::string> params;       ///< from the route pattern
+  std::multimap<std::string, std::string> queryParams;
+  std::vector<std::pair<std::string, std::string>> headers;
+  std::string body;
+  std::string remoteAddr;
+  std::string requestId;
+  std::optional<core::Principal> principal;  ///< set on authenticated routes
+
+  std::optional<std::string> header(const std::string& name) const;
+  std::optional<std::string> queryParam(const std::string& name) const;
+  /// The body parsed as a JSON object; throws ApiError(VALIDATION_ERROR)
+  /// when it is not one.
+  nlohmann::json jsonBody() const;
+};
+
+struct ApiResponse {
+  int status = 200;
+  std::string contentType = "application/json";
+  std::vector<std::pair<std::string, std::string>> headers;
+  std::string body;
+
+  static ApiResponse json(int status, const nlohmann::json& value) {
+    ApiResponse response;
+    response.status = status;
+    response.body = value.dump();
+    return response;
+  }
+};
+
+}  // namespace sb::host

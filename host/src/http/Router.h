@@ -1,0 +1,55 @@
+#pragma once
+
+#include "http/ApiTypes.h"
+
+#include <switchboard/core/auth/ApiKeyService.h>
+
+#include <cstddef>
+#include <functional>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace sb::host {
+
+using Handler = std::function<ApiResponse(const ApiRequest&)>;
+
+/// Who may call a route.
+enum class Access {
+  Public,  ///< no key (health, readiness)
+  Signed,  ///< no key; the handler verifies a provider signature (webhooks)
+  Agent,   ///< any valid key
+  Admin,   ///< an admin key
+};
+
+struct Route {
+  std::string method;
+  std::string pattern;  ///< "/api/v1/calls/{id}"; a last segment "{*rest}" takes the remainder
+  std::string name;     ///< stable name for rate limits, logs and metrics ("calls.get")
+  Access access = Access::Agent;
+  int ratePerMinute = 0;        ///< 0 = the configured default
+  size_t maxBodyBytes = 0;      ///< 0 = the configured default
+  Handler handler;
+};
+
+struct RouteMatch {
+  const Route* route = nullptr;
+  std::map<std::string, std::string> params;
+  bool pathMatchedOtherMethod = false;  ///< for 405 with Allow
+  std::vector<std::string> allowed;
+};
+
+/// Matches method + path to a route. Patterns are literal segments and
+/// {name} captures; captures are percent-decoded.
+class Router {
+ public:
+  Router& add(Route route);
+  RouteMatch match(const std::string& method, const std::string& path) const;
+  const std::vector<Route>& routes() const noexcept { return routes_; }
+
+ private:
+  std::vector<Route> routes_;
+};
+
+}  // namespace sb::host

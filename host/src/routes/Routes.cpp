@@ -1,0 +1,40 @@
+#include "routes/Routes.h"
+
+#include "routes/SystemRoutes.h"
+#include "routes/WebhookRoutes.h"
+
+#include <switchboard/core/log/Logging.h>
+
+namespace sb::host {
+
+void addAllRoutes(Router& router, HostContext& context) {
+  addSystemRoutes(router, context);
+  addWebhookRoutes(router, context, [](const std::string& provider, const nlohmann::json& events) {
+    core::logger("webhooks")->debug("{} webhook produced {} event(s)", provider, events.size());
+  });
+}
+
+ServerOptions serverOptionsFrom(const core::Settings& settings) {
+  ServerOptions options;
+  options.host = settings.getString("http.host", "127.0.0.1");
+  const int64_t port = settings.getInt("http.port", 8080);
+  if (port < 0 || port > 65535) {
+    throw core::ConfigError("http.port must be 0-65535, got " + std::to_string(port));
+  }
+  options.port = static_cast<uint16_t>(port);
+  options.maxThreads = static_cast<int>(settings.getInt("http.max_threads", 64));
+  options.maxQueued = static_cast<int>(settings.getInt("http.max_queued", 256));
+  options.keepAliveTimeoutS = static_cast<int>(settings.getInt("http.keep_alive_timeout_s", 5));
+  options.defaultMaxBodyBytes = static_cast<size_t>(settings.getInt("http.max_body_bytes", 1048576));
+  options.defaultRatePerMinute = static_cast<int>(settings.getInt("ratelimit.default_per_minute", 600));
+  options.logRequests = settings.getBool("http.log_requests", true);
+  const std::string prefix = "ratelimit.";
+  for (const auto& [key, value] : settings.all()) {
+    if (key.rfind(prefix, 0) == 0 && key != "ratelimit.default_per_minute") {
+      options.rateOverrides[key.substr(prefix.size())] = static_cast<int>(settings.getInt(key, 0));
+    }
+  }
+  return options;
+}
+
+}  // namespace sb::host

@@ -1,0 +1,156 @@
+// SB_DEFINE_PROVIDER(Class, id, display_name, version, capabilities_json)
+// generates the ABI table for a Provider subclass and the one exported entry
+// symbol. Use it once, in one .cpp file of the plugin. `Class` must be
+// constructible from (sb::sdk::Host, sb::sdk::Config).
+#pragma once
+
+#include <switchboard/abi/provider_abi.h>
+#include <switchboard/sdk/detail/abi_io.hpp>
+#include <switchboard/sdk/provider.hpp>
+
+#include <nlohmann/json.hpp>
+
+#include <exception>
+#include <memory>
+#include <new>
+#include <string>
+
+namespace sb::sdk::detail {
+
+// Every exception becomes a status here; nothing propagates into the host.
+template <typename Fn>
+int32_t guarded(sb_error* error, Fn&& fn) noexcept {
+  try {
+    fn();
+    return SB_STATUS_OK;
+  } catch (const ProviderError& e) {
+    fillError(error, static_cast<int32_t>(e.status()), e.what(), e.retryAfterMs(), e.providerCode());
+    return static_cast<int32_t>(e.status());
+  } catch (const nlohmann::json::exception& e) {
+    fillError(error, SB_STATUS_INVALID_ARGUMENT, std::string("malformed JSON: ") + e.what());
+    return SB_STATUS_INVALID_ARGUMENT;
+  } catch (const std::bad_alloc&) {
+    fillError(error, SB_STATUS_INTERNAL, "out of memory");
+    return SB_STATUS_INTERNAL;
+  } catch (const std::exception& e) {
+    fillError(error, SB_STATUS_INTERNAL, e.what());
+    return SB_STATUS_INTERNAL;
+  } catch (...) {
+    fillError(error, SB_STATUS_INTERNAL, "unknown exception");
+    return SB_STATUS_INTERNAL;
+  }
+}
+
+inline void writeReply(sb_http_response_sink* reply, const HttpResponse& response) noexcept {
+  if (reply == nullptr) {
+    return;
+  }
+  reply->on_status(reply->ctx, response.status);
+  for (const auto& [name, value] : response.headers) {
+    reply->on_header(reply->ctx, toStr(name), toStr(value));
+  }
+  if (!response.body.empty()) {
+    reply->on_body(reply->ctx, toStr(response.body));
+  }
+}
+
+inline HttpRequest readRequest(const sb_http_request* raw) {
+  HttpRequest request;
+  request.method = std::string(fromStr(raw->method));
+  request.url = std::string(fromStr(raw->url));
+  request.path = std::string(fromStr(raw->path));
+  request.query = std::string(fromStr(raw->query));
+  request.remoteAddr = std::string(fromStr(raw->remote_addr));
+  request.body = std::string(fromStr(raw->body));
+  request.timeoutMs = raw->timeout_ms;
+  request.headers.reserve(raw->header_count);
+  for (size_t i = 0; i < raw->header_count; ++i) {
+    request.headers.emplace_back(std::string(fromStr(raw->headers[i].name)),
+                                 std::string(fromStr(raw->headers[i].value)));
+  }
+  return request;
+}
+
+/// A plugin built against SDK 1.m runs on a host of ABI 1.n when n >= m.
+constexpr bool hostCanRun(uint32_t hostMajor, uint32_t hostMinor) noexcept {
+  // Written as "+ 1 >" so that compilers do not flag "minor >= 0" as
+  // always true while SB_ABI_MINOR is 0.
+  return hostMajor == SB_ABI_MAJOR && uint64_t{hostMinor} + 1 > uint64_t{SB_ABI_MINOR};
+}
+
+template <typename P>
+struct Trampolines {
+  static void* SB_ABI create(const sb_host_api* host, sb_str configJson, sb_error* error) noexcept {
+    P* instance = nullptr;
+    guarded(error, [&] {
+      if (host == nullptr || host->struct_size < sizeof(sb_host_api)) {
+        throw ProviderError(Status::InvalidArgument, "host services table is missing or too small");
+      }
+      nlohmann::json config = configJson.size == 0 ? nlohmann::json::object()
+                                                   : nlohmann::json::parse(fromStr(configJson));
+      instance = new P(Host(host), Config(std::move(config)));
+    });
+    return instance;
+  }
+
+  static void SB_ABI destroy(void* self) noexcept {
+    try {
+      delete static_cast<P*>(self);
+    } catch (...) {
+      // A destructor that throws is a plugin bug; never let it cross.
+    }
+  }
+
+  static int32_t SB_ABI invoke(void* self, sb_str operation, sb_str requestJson, sb_writer* result,
+                               sb_error* error) noexcept {
+    return guarded(error, [&] {
+      const nlohmann::json request = requestJson.size == 0 ? nlohmann::json::object()
+                                                           : nlohmann::json::parse(fromStr(requestJson));
+      const nlohmann::json answer =
+          static_cast<P*>(self)->invoke(std::string(fromStr(operation)), request);
+      writeAll(result, answer.dump());
+    });
+  }
+
+  static int32_t SB_ABI onWebhook(void* self, const sb_http_request* request, sb_writer* eventsJson,
+                                  sb_http_response_sink* reply, sb_error* error) noexcept {
+    return guarded(error, [&] {
+      if (request == nullptr || request->struct_size < sizeof(sb_http_request)) {
+        throw ProviderError(Status::InvalidArgument, "webhook request struct is missing or too small");
+      }
+      const WebhookResult outcome = static_cast<P*>(self)->onWebhook(readRequest(request));
+      nlohmann::json events = nlohmann::json::array();
+      for (const auto& event : outcome.events) {
+        events.push_back(event.toJson());
+      }
+      writeAll(eventsJson, events.dump());
+      writeReply(reply, outcome.reply);
+    });
+  }
+};
+
+}  // namespace sb::sdk::detail
+
+#define SB_DEFINE_PROVIDER(Class, Id, DisplayName, Version, CapabilitiesJson)                         \
+  extern "C" SB_PLUGIN_EXPORT const sb_provider_api* SB_ABI sb_provider_entry_v1(uint32_t host_major, \
+                                                                                 uint32_t host_minor) { \
+    static const sb_provider_api table = {                                                           \
+        sizeof(sb_provider_api),                                                                      \
+        SB_ABI_MAJOR,                                                                                 \
+        SB_ABI_MINOR,                                                                                 \
+        Id,                                                                                           \
+        DisplayName,                                                                                  \
+        Version,                                                                                      \
+        CapabilitiesJson,                                                                             \
+        &::sb::sdk::detail::Trampolines<Class>::create,                                               \
+        &::sb::sdk::detail::Trampolines<Class>::destroy,                                              \
+        &::sb::sdk::detail::Trampolines<Class>::invoke,                                               \
+        &::sb::sdk::detail::Trampolines<Class>::onWebhook,                                            \
+    };                                                                                                \
+    /* A host of another major, or an older minor than we were built */                             \
+    /* against, cannot run us: say so by returning NULL. */                                          \
+    if (!::sb::sdk::detail::hostCanRun(host_major, host_minor)) {                                     \
+      return nullptr;                                                                                 \
+    }                                                                                                 \
+    return &table;                                                                                    \
+  }

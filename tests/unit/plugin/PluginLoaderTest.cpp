@@ -1,0 +1,134 @@
+// The loader refuses each broken plugin for its own reason, with a message
+// that says what is wrong (asserted here), and loads the good ones.
+#include "support/TempDir.h"
+
+#include <switchboard/core/plugin/PluginLoader.h>
+#include <switchboard/core/plugin/PluginRefused.h>
+
+#include <catch2/catch.hpp>
+
+#include <fstream>
+
+using sb::core::PluginLoader;
+using sb::core::PluginRefused;
+using Catch::Matchers::Contains;
+
+namespace {
+
+std::filesystem::path fixture(const std::string& variant) {
+  return std::filesystem::path(SB_FIXTURE_PLUGINS) / variant;
+}
+
+std::string refusalOf(const std::filesystem::path& directory) {
+  try {
+    PluginLoader::load(directory);
+  } catch (const PluginRefused& refused) {
+    return refused.what();
+  }
+  return "(loaded)";
+}
+
+/// A plugin folder with the good C library and the given manifest text.
+std::filesystem::path withManifest(const sb::test::TempDir& dir, const std::string& manifest) {
+  const auto folder = dir / "plugin";
+  std::filesystem::create_directories(folder);
+  std::filesystem::copy_file(fixture("good") / "libsb_cprov.so", folder / "libsb_cprov.so");
+  std::ofstream(folder / "plugin.json") << manifest;
+  return folder;
+}
+
+}  // namespace
+
+TEST_CASE("a well-formed C plugin loads and describes itself", "[loader]") {
+  const auto plugin = PluginLoader::load(fixture("good"));
+  CHECK(plugin->id() == "cprov");
+  CHECK(plugin->displayName() == "C test provider");
+  CHECK(plugin->abiVersion() == "1.0");
+  CHECK(plugin->capabilities().at("topology") == "bridge");
+}
+
+TEST_CASE("the loader refuses each broken plugin for its own reason", "[loader]") {
+  CHECK_THAT(refusalOf(fixture("wrong_major")), Contains("built for ABI major 2") && Contains("this host speaks 1.0"));
+  CHECK_THAT(refusalOf(fixture("newer_minor")), Contains("needs ABI 1.1") && Contains("upgrade the host"));
+  CHECK_THAT(refusalOf(fixture("no_entry")), Contains("does not export sb_provider_entry_v1"));
+  CHECK_THAT(refusalOf(fixture("null_invoke")), Contains("'invoke' is null"));
+  CHECK_THAT(refusalOf(fixture("null_table")), Contains("returned no table for host ABI 1.0"));
+  CHECK_THAT(refusalOf(fixture("small_table")), Contains("provider table is 8 bytes"));
+  CHECK_THAT(refusalOf(fixture("bad_capabilities")), Contains("capabilities_json is not valid JSON"));
+  CHECK_THAT(refusalOf(fixture("undefined_symbol")),
+             Contains("cannot load") && Contains("sb_test_function_that_does_not_exist"));
+}
+
+TEST_CASE("the loader refuses bad manifests before running any plugin code", "[loader]") {
+  sb::test::TempDir dir;
+  SECTION("missing manifest") {
+    std::filesystem::create_directories(dir / "empty");
+    CHECK_THAT(refusalOf(dir / "empty"), Contains("plugin.json is missing"));
+  }
+  SECTION("not JSON") {
+    CHECK_THAT(refusalOf(withManifest(dir, "{ id: cprov")), Contains("not valid JSON"));
+  }
+  SECTION("missing field") {
+    CHECK_THAT(refusalOf(withManifest(dir, R"({"id":"cprov","name":"x","version":"1","library":"libsb_cprov.so"})")),
+               Contains("field 'abi' must be a non-empty string"));
+  }
+  SECTION("bad id") {
+    CHECK_THAT(refusalOf(withManifest(
+                   dir, R"({"id":"C Prov","name":"x","version":"1","abi":"1.0","library":"libsb_cprov.so"})")),
+               Contains("must match [a-z0-9_-]+"));
+  }
+  SECTION("malformed abi") {
+    CHECK_THAT(refusalOf(withManifest(
+                   dir, R"({"id":"cprov","name":"x","version":"1","abi":"one","library":"libsb_cprov.so"})")),
+               Contains("must look like MAJOR.MINOR"));
+  }
+  SECTION("manifest claims another major") {
+    CHECK_THAT(refusalOf(withManifest(
+                   dir, R"({"id":"cprov","name":"x","version":"1","abi":"2.0","library":"libsb_cprov.so"})")),
+               Contains("manifest of 'cprov' is built for ABI major 2"));
+  }
+  SECTION("library escapes the folder") {
+    CHECK_THAT(refusalOf(withManifest(
+                   dir, R"({"id":"cprov","name":"x","version":"1","abi":"1.0","library":"../libsb_cprov.so"})")),
+               Contains("must be a file name inside the plugin folder"));
+  }
+  SECTION("library missing") {
+    CHECK_THAT(
+        refusalOf(withManifest(dir, R"({"id":"cprov","name":"x","version":"1","abi":"1.0","library":"libnope.so"})")),
+        Contains("libnope.so named by the manifest does not exist"));
+  }
+  SECTION("id differs from the library's own") {
+    CHECK_THAT(refusalOf(withManifest(
+                   dir, R"({"id":"other","name":"x","version":"1","abi":"1.0","library":"libsb_cprov.so"})")),
+               Contains("library says its id is 'cprov' but plugin.json says 'other'"));
+  }
+  SECTION("world-writable library") {
+    const auto folder =
+        withManifest(dir, R"({"id":"cprov","name":"x","version":"1","abi":"1.0","library":"libsb_cprov.so"})");
+    std::filesystem::permissions(folder / "libsb_cprov.so", std::filesystem::perms::others_write,
+                                 std::filesystem::perm_options::add);
+    CHECK_THAT(refusalOf(folder), Contains("is world-writable"));
+  }
+}
+
+TEST_CASE("discovery loads the good plugins and explains every refusal", "[loader]") {
+  const auto discovery = PluginLoader::discover({SB_FIXTURE_PLUGINS, "/nonexistent/switchboard/plugins"});
+  REQUIRE(discovery.loaded.size() == 1);
+  CHECK(discovery.loaded[0]->id() == "cprov");
+  CHECK(discovery.refused.size() == 8);
+  for (const auto& refusal : discovery.refused) {
+    CHECK_FALSE(refusal.reason.empty());
+  }
+}
+
+TEST_CASE("a second plugin with the same id is refused, the first one wins", "[loader]") {
+  sb::test::TempDir dir;
+  for (const char* name : {"a", "b"}) {
+    std::filesystem::create_directories(dir / name);
+    std::filesystem::copy(fixture("good"), dir / name);
+  }
+  const auto discovery = PluginLoader::discover({dir.path()});
+  REQUIRE(discovery.loaded.size() == 1);
+  REQUIRE(discovery.refused.size() == 1);
+  CHECK_THAT(discovery.refused[0].reason, Contains("duplicate plugin id 'cprov'"));
+}

@@ -1,0 +1,53 @@
+// The typed model and the JSON documents of sdk/schema/ agree: what toJson
+// writes validates, and fromJson rejects what the schema rejects.
+#include "support/JsonSchema.h"
+
+#include <switchboard/sdk/model.hpp>
+
+#include <catch2/catch.hpp>
+
+using namespace sb::sdk;
+using sb::test::loadSchema;
+using sb::test::validate;
+
+TEST_CASE("model documents validate against their schemas and round-trip", "[model]") {
+  StartCallRequest start;
+  start.callId = "c1";
+  start.agentId = "a1";
+  start.to = "+15551234567";
+  start.from = "+15550000000";
+  start.conferenceName = "sb_c1";
+  CHECK(validate(loadSchema("call.start.request"), start.toJson()).empty());
+  CHECK(StartCallRequest::fromJson(start.toJson()).toJson() == start.toJson());
+
+  CallEvent event;
+  event.eventKey = "sim:1";
+  event.type = event::kLegEnded;
+  event.callId = "c1";
+  event.leg = leg::kContact;
+  event.cause = "busy";
+  event.occurredAtMs = 1;
+  event.durationS = 0;
+  CHECK(validate(loadSchema("call_event"), event.toJson()).empty());
+  CHECK(CallEvent::fromJson(event.toJson()).toJson() == event.toJson());
+
+  CallStatus status;
+  status.status = "in-progress";
+  status.legs.push_back({leg::kAgent, "A1", "connected", true, false});
+  CHECK(validate(loadSchema("call.status.result"), status.toJson()).empty());
+  CHECK(CallStatus::fromJson(status.toJson()).toJson() == status.toJson());
+
+  ClientCredential credential{"sim", "tok", "a1", 10, nlohmann::json::object()};
+  CHECK(validate(loadSchema("client_credential.issue.result"), credential.toJson()).empty());
+}
+
+TEST_CASE("malformed requests name the field", "[model]") {
+  CHECK_THROWS_WITH(StartCallRequest::fromJson({{"call_id", "c"}}),
+                    Catch::Matchers::Contains("field 'to' must be a non-empty string"));
+  CHECK_THROWS_WITH(ParticipantUpdateRequest::fromJson({{"call_id", "c"}, {"leg", "agent"}}),
+                    Catch::Matchers::Contains("needs 'muted' or 'held'"));
+  CHECK_THROWS_WITH(ParticipantUpdateRequest::fromJson({{"call_id", "c"}, {"leg", "agent"}, {"muted", "yes"}}),
+                    Catch::Matchers::Contains("'muted' must be true or false"));
+  CHECK(validate(loadSchema("call.start.request"), {{"call_id", "c"}, {"to", "5551234"}, {"conference_name", "x"}})
+            .size() == 1);
+}
