@@ -49,7 +49,7 @@ struct Subject {
   }
 };
 
-const nlohmann::json kStart = {{"call_id", "conf-1"},     {"agent_id", "agent-1"}, {"to", "+15551230001"},
+const nlohmann::json kStart = {{"call_id", "conf-1"},    {"agent_id", "agent-1"},          {"to", "+15551230001"},
                                {"from", "+15550001000"}, {"conference_name", "sb_conf-1"}, {"ring_timeout_s", 30}};
 
 }  // namespace
@@ -68,12 +68,12 @@ TEST_CASE("conformance: every operation returns a schema-valid result", "[confor
   const auto started = subject.proxy.invoke("call.start", kStart);
   subject.expectValid("call.start.result", started);
 
-  nlohmann::json ref = {{"call_id", "conf-1"}, {"conference_name", "sb_conf-1"},
-                        {"provider_call_id", started.at("provider_call_id")}};
+  nlohmann::json ref = {
+      {"call_id", "conf-1"}, {"conference_name", "sb_conf-1"}, {"provider_call_id", started.at("provider_call_id")}};
   if (started.contains("conference_id")) ref["conference_id"] = started["conference_id"];
 
-  const nlohmann::json credential = {{"call_id", "conf-1"}, {"agent_id", "agent-1"}, {"session_id", "s-1"},
-                                     {"ttl_s", 600}};
+  const nlohmann::json credential = {
+      {"call_id", "conf-1"}, {"agent_id", "agent-1"}, {"session_id", "s-1"}, {"ttl_s", 600}};
   subject.expectValid("client_credential.issue.request", credential);
   const auto issued = subject.proxy.invoke("client_credential.issue", credential);
   subject.expectValid("client_credential.issue.result", issued);

@@ -4,9 +4,9 @@
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
 
+#include <sys/wait.h>
 #include <cstdio>
 #include <set>
-#include <sys/wait.h>
 
 using Catch::Matchers::Contains;
 
@@ -44,8 +44,8 @@ TEST_CASE("cli: version and help", "[cli]") {
 }
 
 TEST_CASE("cli: plugins lists sim and the out-of-tree example, and explains every refusal", "[cli][needs-echo]") {
-  const std::string path = std::filesystem::path(SB_SIM_PLUGIN_DIR).parent_path().string() + ":" +
-                           SB_ECHO_GCC_DIR + ":" + SB_FIXTURE_PLUGINS;
+  const std::string path = std::filesystem::path(SB_SIM_PLUGIN_DIR).parent_path().string() + ":" + SB_ECHO_GCC_DIR +
+                           ":" + SB_FIXTURE_PLUGINS;
   auto run = switchboard("SWITCHBOARD_PLUGINS_PATH=" + path, "plugins --json");
   REQUIRE(run.exitCode == 0);
   const auto listing = nlohmann::json::parse(run.output);
@@ -63,8 +63,8 @@ TEST_CASE("cli: plugins lists sim and the out-of-tree example, and explains ever
   }
 
   auto text = switchboard("SWITCHBOARD_PLUGINS_PATH=" + path, "plugins");
-  CHECK_THAT(text.output, Contains("sim  [active]") && Contains("echo") && Contains("Refused (8)") &&
-                              Contains("reason: "));
+  CHECK_THAT(text.output,
+             Contains("sim  [active]") && Contains("echo") && Contains("Refused (8)") && Contains("reason: "));
 }
 
 TEST_CASE("cli: keys are created once, listed without the secret, and revoked", "[cli]") {
@@ -90,8 +90,8 @@ TEST_CASE("cli: keys are created once, listed without the secret, and revoked", 
 
 TEST_CASE("cli: a bad config value is refused with the key named", "[cli]") {
   sb::test::TempDir dir;
-  auto run = switchboard("SWITCHBOARD_DATABASE_PATH=" + (dir / "x.db").string() + " SWITCHBOARD_HTTP_PORT=eighty",
-                         "serve");
+  auto run =
+      switchboard("SWITCHBOARD_DATABASE_PATH=" + (dir / "x.db").string() + " SWITCHBOARD_HTTP_PORT=eighty", "serve");
   CHECK(run.exitCode == 2);
   CHECK_THAT(run.output, Contains("http.port") && Contains("SWITCHBOARD_HTTP_PORT"));
   auto missingFile = switchboard("", "plugins --config /nonexistent/switchboard.ini");

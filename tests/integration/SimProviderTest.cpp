@@ -21,14 +21,14 @@ struct SimHarness {
   std::unique_ptr<sb::core::ProviderProxy> sim;
 
   explicit SimHarness(nlohmann::json extra = nlohmann::json::object()) {
-    nlohmann::json config = {{"webhook_base_url", hostStandIn.baseUrl() + "/webhooks/sim"},
-                             {"ring_after_ms", "20"},
-                             {"answer_after_ms", "40"},
-                             {"reject_after_ms", "30"},
-                             {"no_answer_after_ms", "60"},
-                             {"agent_join_after_ms", "10"},
-                             {"results", {{"0002", "busy"}, {"0003", "no-answer"}, {"0004", "failed"},
-                                          {"0005", "hangup:0.1"}}}};
+    nlohmann::json config = {
+        {"webhook_base_url", hostStandIn.baseUrl() + "/webhooks/sim"},
+        {"ring_after_ms", "20"},
+        {"answer_after_ms", "40"},
+        {"reject_after_ms", "30"},
+        {"no_answer_after_ms", "60"},
+        {"agent_join_after_ms", "10"},
+        {"results", {{"0002", "busy"}, {"0003", "no-answer"}, {"0004", "failed"}, {"0005", "hangup:0.1"}}}};
     config.update(extra);
     sim = std::make_unique<sb::core::ProviderProxy>(sb::core::PluginLoader::load(SB_SIM_PLUGIN_DIR), config,
                                                     std::make_shared<sb::core::HttpClient>());
@@ -77,8 +77,7 @@ TEST_CASE("sim: an answered call, joined by the agent, muted, then ended by the 
   CHECK_FALSE(started.providerCallId.empty());
 
   auto events = harness.events(3);  // ringing, answered, conference.started
-  REQUIRE(SimHarness::types(events) ==
-          std::vector<std::string>{"leg.ringing", "leg.answered", "conference.started"});
+  REQUIRE(SimHarness::types(events) == std::vector<std::string>{"leg.ringing", "leg.answered", "conference.started"});
   CHECK(events[0].callId == "call-1");
   CHECK(events[0].leg == "contact");
   CHECK(events[0].eventKey.rfind("sim:", 0) == 0);
@@ -117,10 +116,9 @@ TEST_CASE("sim: an answered call, joined by the agent, muted, then ended by the 
   CHECK(ended.ended);
   CHECK_FALSE(ended.alreadyEnded);
   events = harness.events(9);
-  REQUIRE(SimHarness::types(events) ==
-          std::vector<std::string>{"leg.ringing", "leg.answered", "conference.started", "agent.joined",
-                                   "participant.muted", "participant.held", "leg.ended", "agent.left",
-                                   "conference.ended"});
+  REQUIRE(SimHarness::types(events) == std::vector<std::string>{"leg.ringing", "leg.answered", "conference.started",
+                                                                "agent.joined", "participant.muted", "participant.held",
+                                                                "leg.ended", "agent.left", "conference.ended"});
   CHECK(events[6].cause == "completed");
   CHECK(events[6].durationS.has_value());
   // Ending again succeeds and says so (end is idempotent).

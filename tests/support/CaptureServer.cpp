@@ -56,7 +56,9 @@ CaptureServer::CaptureServer(int replyStatus) : replyStatus_(replyStatus) {
   server_->start();
 }
 
-CaptureServer::~CaptureServer() { server_->stopAll(true); }
+CaptureServer::~CaptureServer() {
+  server_->stopAll(true);
+}
 
 void CaptureServer::record(sdk::HttpRequest request) {
   {

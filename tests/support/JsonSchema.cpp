@@ -59,8 +59,8 @@ class Validator {
         errors.push_back(at + ": shorter than " + min->dump());
       if (auto max = schema.find("maxLength"); max != schema.end() && text.size() > max->get<size_t>())
         errors.push_back(at + ": longer than " + max->dump());
-      if (auto pattern = schema.find("pattern"); pattern != schema.end() &&
-                                                !std::regex_search(text, std::regex(pattern->get<std::string>())))
+      if (auto pattern = schema.find("pattern");
+          pattern != schema.end() && !std::regex_search(text, std::regex(pattern->get<std::string>())))
         errors.push_back(at + ": '" + text + "' does not match " + pattern->get<std::string>());
     }
     if (value.is_number()) {

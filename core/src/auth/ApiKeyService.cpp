@@ -14,7 +14,9 @@ constexpr size_t kMaxCacheEntries = 10000;
 
 }  // namespace
 
-std::string roleName(Role role) { return role == Role::Admin ? "admin" : "agent"; }
+std::string roleName(Role role) {
+  return role == Role::Admin ? "admin" : "agent";
+}
 
 Role parseRole(const std::string& text) {
   if (text == "admin") return Role::Admin;
@@ -25,7 +27,9 @@ Role parseRole(const std::string& text) {
 ApiKeyService::ApiKeyService(ApiKeyRepository& repository, std::chrono::milliseconds cacheTtl, Clock clock)
     : repository_(repository), cacheTtl_(cacheTtl), clock_(std::move(clock)) {}
 
-std::string ApiKeyService::hashKey(const std::string& key) { return crypto::toHex(crypto::digest("sha256", key)); }
+std::string ApiKeyService::hashKey(const std::string& key) {
+  return crypto::toHex(crypto::digest("sha256", key));
+}
 
 CreatedApiKey ApiKeyService::create(const std::string& name, Role role) {
   if (name.empty() || name.size() > 100) {
@@ -43,7 +47,9 @@ CreatedApiKey ApiKeyService::create(const std::string& name, Role role) {
   return created;
 }
 
-std::vector<ApiKeyRecord> ApiKeyService::list() { return repository_.list(); }
+std::vector<ApiKeyRecord> ApiKeyService::list() {
+  return repository_.list();
+}
 
 bool ApiKeyService::revoke(const std::string& idOrPrefix) {
   const bool revoked = repository_.revoke(idOrPrefix, static_cast<int64_t>(std::time(nullptr)));

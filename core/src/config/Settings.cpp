@@ -169,8 +169,7 @@ int64_t Settings::getInt(const std::string& key, int64_t fallback) const {
   } catch (const std::exception&) {
     // reported below
   }
-  throw ConfigError("config key '" + key + "' must be an integer, got '" + *value + "' (env " + envNameFor(key) +
-                    ")");
+  throw ConfigError("config key '" + key + "' must be an integer, got '" + *value + "' (env " + envNameFor(key) + ")");
 }
 
 bool Settings::getBool(const std::string& key, bool fallback) const {

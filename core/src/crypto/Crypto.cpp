@@ -17,15 +17,17 @@ const EVP_MD* messageDigest(std::string_view algorithm) {
   throw std::invalid_argument("unsupported digest algorithm '" + std::string(algorithm) + "'");
 }
 
-const unsigned char* bytes(std::string_view text) { return reinterpret_cast<const unsigned char*>(text.data()); }
+const unsigned char* bytes(std::string_view text) {
+  return reinterpret_cast<const unsigned char*>(text.data());
+}
 
 }  // namespace
 
 std::string hmac(std::string_view algorithm, std::string_view key, std::string_view data) {
   unsigned char out[EVP_MAX_MD_SIZE];
   unsigned int size = 0;
-  if (HMAC(messageDigest(algorithm), key.data(), static_cast<int>(key.size()), bytes(data), data.size(), out,
-           &size) == nullptr) {
+  if (HMAC(messageDigest(algorithm), key.data(), static_cast<int>(key.size()), bytes(data), data.size(), out, &size) ==
+      nullptr) {
     throw std::runtime_error("HMAC failed");
   }
   return std::string(reinterpret_cast<const char*>(out), size);

@@ -57,8 +57,8 @@ LogFormat parseLogFormat(const std::string& text) {
 void configureLogging(const LogOptions& options) {
   const auto level = spdlog::level::from_str(options.level);
   if (level == spdlog::level::off && options.level != "off") {
-    throw std::invalid_argument("log.level must be one of trace, debug, info, warn, error, off; got '" +
-                                options.level + "'");
+    throw std::invalid_argument("log.level must be one of trace, debug, info, warn, error, off; got '" + options.level +
+                                "'");
   }
   std::lock_guard lock(gMutex);
   gFormat = options.format;

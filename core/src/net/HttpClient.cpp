@@ -6,9 +6,9 @@
 #include <Poco/Net/HTTPRequest.h>
 #include <Poco/Net/HTTPResponse.h>
 #include <Poco/Net/HTTPSClientSession.h>
-#include <Poco/Net/SSLManager.h>
 #include <Poco/Net/NetException.h>
 #include <Poco/Net/SSLException.h>
+#include <Poco/Net/SSLManager.h>
 #include <Poco/StreamCopier.h>
 #include <Poco/Timespan.h>
 #include <Poco/URI.h>
@@ -34,8 +34,8 @@ Poco::Net::Context::Ptr tlsContext(bool verify) {
     Poco::Net::initializeSSL();
     verifying = new Poco::Net::Context(Poco::Net::Context::TLS_CLIENT_USE, "", "", "",
                                        Poco::Net::Context::VERIFY_RELAXED, 9, true);
-    relaxed = new Poco::Net::Context(Poco::Net::Context::TLS_CLIENT_USE, "", "", "", Poco::Net::Context::VERIFY_NONE,
-                                     9, false);
+    relaxed = new Poco::Net::Context(Poco::Net::Context::TLS_CLIENT_USE, "", "", "", Poco::Net::Context::VERIFY_NONE, 9,
+                                     false);
   });
   return verify ? verifying : relaxed;
 }
@@ -70,13 +70,12 @@ sdk::HttpResponse HttpClient::send(const sdk::HttpRequest& request) const {
 
   std::unique_ptr<Poco::Net::HTTPClientSession> session;
   if (scheme == "https") {
-    session = std::make_unique<Poco::Net::HTTPSClientSession>(uri.getHost(), uri.getPort(),
-                                                              tlsContext(options_.verifyTls));
+    session =
+        std::make_unique<Poco::Net::HTTPSClientSession>(uri.getHost(), uri.getPort(), tlsContext(options_.verifyTls));
   } else {
     session = std::make_unique<Poco::Net::HTTPClientSession>(uri.getHost(), uri.getPort());
   }
-  const auto timeout =
-      request.timeoutMs > 0 ? std::chrono::milliseconds(request.timeoutMs) : options_.requestTimeout;
+  const auto timeout = request.timeoutMs > 0 ? std::chrono::milliseconds(request.timeoutMs) : options_.requestTimeout;
   session->setTimeout(toTimespan(options_.connectTimeout), toTimespan(timeout), toTimespan(timeout));
   session->setKeepAlive(false);
 

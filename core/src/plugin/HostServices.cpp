@@ -39,7 +39,7 @@ int32_t SB_ABI cryptoDigest(void*, sb_str algorithm, sb_str data, sb_writer* out
 int32_t SB_ABI cryptoEd25519Verify(void*, sb_str publicKey, sb_str message, sb_str signature) noexcept {
   try {
     return crypto::ed25519Verify(fromStr(publicKey), fromStr(message), fromStr(signature)) ? SB_STATUS_OK
-                                                                                            : SB_STATUS_UNAUTHENTICATED;
+                                                                                           : SB_STATUS_UNAUTHENTICATED;
   } catch (const std::invalid_argument&) {
     return SB_STATUS_INVALID_ARGUMENT;
   } catch (...) {

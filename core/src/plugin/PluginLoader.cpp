@@ -1,9 +1,9 @@
 #include <switchboard/core/plugin/PluginLoader.h>
 #include <switchboard/core/plugin/PluginRefused.h>
 
-#include <boost/dll/shared_library.hpp>
 #include <dlfcn.h>
 #include <sys/stat.h>
+#include <boost/dll/shared_library.hpp>
 
 #include <algorithm>
 #include <cstddef>
@@ -22,7 +22,9 @@ void refuseIfWorldWritable(const std::filesystem::path& path) {
   }
 }
 
-std::string hostAbi() { return std::to_string(SB_ABI_MAJOR) + "." + std::to_string(SB_ABI_MINOR); }
+std::string hostAbi() {
+  return std::to_string(SB_ABI_MAJOR) + "." + std::to_string(SB_ABI_MINOR);
+}
 
 void checkAbiVersion(uint32_t major, uint32_t minor, const std::string& where) {
   if (major != SB_ABI_MAJOR) {
@@ -58,14 +60,15 @@ LoadedPluginPtr PluginLoader::load(const std::filesystem::path& directory) {
   // one plugin's symbols from binding another's.
   library->load(manifest.library, boost::dll::load_mode::rtld_now | boost::dll::load_mode::rtld_local, error);
   if (error || !library->is_loaded()) {
-    const char* detail = ::dlerror();
+    // The loader runs on one thread (see PluginLoader.h), so dlerror is safe.
+    const char* detail = ::dlerror();  // NOLINT(concurrency-mt-unsafe)
     throw PluginRefused("cannot load " + manifest.library.string() + ": " +
                         (detail != nullptr ? std::string(detail) : error.message()));
   }
   const std::string name = manifest.library.filename().string();
   if (!library->has(SB_PROVIDER_ENTRY_V1_SYMBOL)) {
     throw PluginRefused(name + " does not export " SB_PROVIDER_ENTRY_V1_SYMBOL
-                              "; build it with SB_DEFINE_PROVIDER and sb_add_provider_plugin()");
+                               "; build it with SB_DEFINE_PROVIDER and sb_add_provider_plugin()");
   }
   auto& entry = library->get<std::remove_pointer_t<sb_provider_entry_v1_fn>>(SB_PROVIDER_ENTRY_V1_SYMBOL);
   const sb_provider_api* api = entry(SB_ABI_MAJOR, SB_ABI_MINOR);

@@ -112,7 +112,8 @@ WebhookOutcome ProviderProxy::onWebhook(const sdk::HttpRequest& request) const {
   try {
     outcome.events = events.empty() ? nlohmann::json::array() : nlohmann::json::parse(events);
   } catch (const nlohmann::json::parse_error& e) {
-    throw ProviderError(plugin_->id(), sdk::Status::Internal, std::string("plugin returned malformed events: ") + e.what());
+    throw ProviderError(plugin_->id(), sdk::Status::Internal,
+                        std::string("plugin returned malformed events: ") + e.what());
   }
   if (!outcome.events.is_array()) {
     throw ProviderError(plugin_->id(), sdk::Status::Internal, "plugin returned events that are not a JSON array");

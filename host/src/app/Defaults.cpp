@@ -33,7 +33,9 @@ core::Settings loadSettings(const std::string& configPath, char** environment) {
   core::Settings settings = defaultSettings();
   std::string path = configPath;
   if (path.empty()) {
-    if (const char* fromEnv = std::getenv("SWITCHBOARD_CONFIG"); fromEnv != nullptr && *fromEnv != '\0') {
+    // Read once at start-up, before any thread exists.
+    if (const char* fromEnv = std::getenv("SWITCHBOARD_CONFIG");  // NOLINT(concurrency-mt-unsafe)
+        fromEnv != nullptr && *fromEnv != '\0') {
       path = fromEnv;
     } else if (std::filesystem::exists("switchboard.ini")) {
       path = "switchboard.ini";

@@ -4,8 +4,8 @@
 
 #include <switchboard/abi/provider_abi.h>
 #include <switchboard/core/config/Settings.h>
-#include <switchboard/core/storage/Database.h>
 #include <switchboard/core/log/Logging.h>
+#include <switchboard/core/storage/Database.h>
 #include <switchboard/version.h>
 
 #include <algorithm>

@@ -55,7 +55,8 @@ int keys(const Args& args, char** environment) {
       return 0;
     }
     std::cout << std::left << std::setw(22) << "ID" << std::setw(14) << "PREFIX" << std::setw(7) << "ROLE"
-              << std::setw(22) << "CREATED" << std::setw(10) << "STATE" << "NAME\n";
+              << std::setw(22) << "CREATED" << std::setw(10) << "STATE"
+              << "NAME\n";
     for (const auto& record : records) {
       std::cout << std::left << std::setw(22) << record.id << std::setw(14) << record.prefix << std::setw(7)
                 << record.role << std::setw(22) << formatTime(record.createdAt) << std::setw(10)

@@ -55,19 +55,17 @@ class ServeApplication final : public Poco::Util::ServerApplication {
     server.bind();
 
     std::string publicBaseUrl = context.settings().getString("public_base_url");
-    const std::string localUrl =
-        "http://" + (options.host == "0.0.0.0" ? std::string("127.0.0.1") : options.host) + ":" +
-        std::to_string(server.port());
+    const std::string localUrl = "http://" + (options.host == "0.0.0.0" ? std::string("127.0.0.1") : options.host) +
+                                 ":" + std::to_string(server.port());
     if (publicBaseUrl.empty()) {
       publicBaseUrl = localUrl;
     }
     context.startProvider(publicBaseUrl);
     server.start();
     log->info("listening on {} (public base URL {})", localUrl, publicBaseUrl);
-    std::cout << "Switchboard is listening on " << localUrl << "  (provider: "
-              << context.settings().getString("provider", "sim")
-              << (context.provider() != nullptr ? "" : ", NOT READY: " + context.providerProblem()) << ")"
-              << std::endl;
+    std::cout << "Switchboard is listening on " << localUrl
+              << "  (provider: " << context.settings().getString("provider", "sim")
+              << (context.provider() != nullptr ? "" : ", NOT READY: " + context.providerProblem()) << ")" << std::endl;
     waitForTerminationRequest();
     log->info("shutting down");
     server.stop();

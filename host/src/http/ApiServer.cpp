@@ -46,7 +46,7 @@ namespace {
 
 std::string requestIdFrom(const Poco::Net::HTTPServerRequest& request) {
   static const std::regex kSafe("[A-Za-z0-9._-]{1,64}");
-  const std::string given = request.get("X-Request-Id", "");
+  std::string given = request.get("X-Request-Id", "");
   if (!given.empty() && std::regex_match(given, kSafe)) {
     return given;
   }
@@ -68,8 +68,7 @@ std::optional<std::string> presentedKey(const Poco::Net::HTTPServerRequest& requ
 }
 
 bool hasBody(const Poco::Net::HTTPServerRequest& request) {
-  return request.getChunkedTransferEncoding() ||
-         (request.hasContentLength() && request.getContentLength64() > 0);
+  return request.getChunkedTransferEncoding() || (request.hasContentLength() && request.getContentLength64() > 0);
 }
 
 class ApiRequestHandler final : public Poco::Net::HTTPRequestHandler {
@@ -223,7 +222,9 @@ class ApiHandlerFactory final : public Poco::Net::HTTPRequestHandlerFactory {
 ApiServer::ApiServer(std::shared_ptr<const Router> router, ServerOptions options, core::ApiKeyService& apiKeys)
     : shared_(std::make_shared<Shared>(std::move(router), std::move(options), apiKeys)) {}
 
-ApiServer::~ApiServer() { stop(); }
+ApiServer::~ApiServer() {
+  stop();
+}
 
 void ApiServer::bind() {
   if (socket_) {
@@ -260,8 +261,12 @@ void ApiServer::stop() {
   }
 }
 
-uint16_t ApiServer::port() const { return socket_ ? socket_->address().port() : 0; }
+uint16_t ApiServer::port() const {
+  return socket_ ? socket_->address().port() : 0;
+}
 
-int ApiServer::rateFor(const Route& route) const { return shared_->rateFor(route); }
+int ApiServer::rateFor(const Route& route) const {
+  return shared_->rateFor(route);
+}
 
 }  // namespace sb::host

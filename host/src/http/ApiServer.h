@@ -28,7 +28,7 @@ struct ServerOptions {
   int maxThreads = 64;
   int maxQueued = 256;
   int keepAliveTimeoutS = 5;
-  size_t defaultMaxBodyBytes = 1024 * 1024;
+  size_t defaultMaxBodyBytes = size_t{1024} * 1024;
   int defaultRatePerMinute = 600;
   /// Per-route overrides of the rate limit, by route name.
   std::map<std::string, int> rateOverrides;

@@ -17,8 +17,8 @@ namespace sb::host {
 struct ApiRequest {
   std::string method;
   std::string path;
-  std::string query;  ///< raw, without '?'
-  std::map<std::string, std::string> params;       ///< from the route pattern
+  std::string query;                          ///< raw, without '?'
+  std::map<std::string, std::string> params;  ///< from the route pattern
   std::multimap<std::string, std::string> queryParams;
   std::vector<std::pair<std::string, std::string>> headers;
   std::string body;

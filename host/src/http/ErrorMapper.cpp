@@ -9,34 +9,28 @@ namespace sb::host {
 namespace {
 
 ApiResponse fromProviderError(const core::ProviderError& e) {
-  nlohmann::json details = {{"provider", e.provider()}, {"provider_error", e.what()},
-                            {"status", std::string(sdk::statusName(e.status()))}};
+  nlohmann::json details = {
+      {"provider", e.provider()}, {"provider_error", e.what()}, {"status", std::string(sdk::statusName(e.status()))}};
   if (!e.providerCode().empty()) {
     details["provider_code"] = e.providerCode();
   }
   switch (e.status()) {
-    case sdk::Status::InvalidArgument:
-      return ErrorMapper::envelope(400, "VALIDATION_ERROR", e.what(), details);
-    case sdk::Status::InvalidPhone:
-      return ErrorMapper::envelope(400, "INVALID_PHONE_FORMAT", e.what(), details);
-    case sdk::Status::NotFound:
-      return ErrorMapper::envelope(404, "NOT_FOUND", e.what(), details);
-    case sdk::Status::Unsupported:
-      return ErrorMapper::envelope(501, "PROVIDER_NOT_IMPLEMENTED", e.what(), details);
+    case sdk::Status::InvalidArgument: return ErrorMapper::envelope(400, "VALIDATION_ERROR", e.what(), details);
+    case sdk::Status::InvalidPhone: return ErrorMapper::envelope(400, "INVALID_PHONE_FORMAT", e.what(), details);
+    case sdk::Status::NotFound: return ErrorMapper::envelope(404, "NOT_FOUND", e.what(), details);
+    case sdk::Status::Unsupported: return ErrorMapper::envelope(501, "PROVIDER_NOT_IMPLEMENTED", e.what(), details);
     case sdk::Status::RateLimited: {
       ApiResponse response = ErrorMapper::envelope(429, "RATE_LIMITED", e.what(), details);
       const int64_t seconds = e.retryAfterMs() > 0 ? (e.retryAfterMs() + 999) / 1000 : 1;
       response.headers.emplace_back("Retry-After", std::to_string(seconds));
       return response;
     }
-    case sdk::Status::Unavailable:
-      return ErrorMapper::envelope(503, "PROVIDER_ERROR", e.what(), details);
+    case sdk::Status::Unavailable: return ErrorMapper::envelope(503, "PROVIDER_ERROR", e.what(), details);
     case sdk::Status::Unauthenticated:
     case sdk::Status::PermissionDenied:
     case sdk::Status::ProviderRejected:
     case sdk::Status::Internal:
-    case sdk::Status::Ok:
-      break;
+    case sdk::Status::Ok: break;
   }
   return ErrorMapper::envelope(500, "PROVIDER_ERROR", e.what(), details);
 }

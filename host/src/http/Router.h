@@ -28,8 +28,8 @@ struct Route {
   std::string pattern;  ///< "/api/v1/calls/{id}"; a last segment "{*rest}" takes the remainder
   std::string name;     ///< stable name for rate limits, logs and metrics ("calls.get")
   Access access = Access::Agent;
-  int ratePerMinute = 0;        ///< 0 = the configured default
-  size_t maxBodyBytes = 0;      ///< 0 = the configured default
+  int ratePerMinute = 0;    ///< 0 = the configured default
+  size_t maxBodyBytes = 0;  ///< 0 = the configured default
   Handler handler;
 };
 

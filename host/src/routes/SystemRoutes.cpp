@@ -15,28 +15,28 @@ void addSystemRoutes(Router& router, HostContext& context) {
                 return ApiResponse::json(200, {{"status", "healthy"}, {"version", SB_VERSION}});
               }});
 
-  router.add({"GET", "/ready", "ready", Access::Public, 0, 0, [&context](const ApiRequest&) {
-                nlohmann::json checks = nlohmann::json::object();
-                bool ready = true;
-                try {
-                  context.database().withSession([](Poco::Data::Session& session) {
-                    int one = 0;
-                    session << "SELECT 1", into(one), now;
-                  });
-                  checks["database"] = "ok";
-                } catch (const std::exception& e) {
-                  checks["database"] = std::string("error: ") + e.what();
-                  ready = false;
-                }
-                if (context.provider() != nullptr) {
-                  checks["provider"] = "ok";
-                } else {
-                  checks["provider"] = context.providerProblem();
-                  ready = false;
-                }
-                return ApiResponse::json(ready ? 200 : 503,
-                                         {{"status", ready ? "ready" : "not_ready"}, {"checks", checks}});
-              }});
+  router.add(
+      {"GET", "/ready", "ready", Access::Public, 0, 0, [&context](const ApiRequest&) {
+         nlohmann::json checks = nlohmann::json::object();
+         bool ready = true;
+         try {
+           context.database().withSession([](Poco::Data::Session& session) {
+             int one = 0;
+             session << "SELECT 1", into(one), now;
+           });
+           checks["database"] = "ok";
+         } catch (const std::exception& e) {
+           checks["database"] = std::string("error: ") + e.what();
+           ready = false;
+         }
+         if (context.provider() != nullptr) {
+           checks["provider"] = "ok";
+         } else {
+           checks["provider"] = context.providerProblem();
+           ready = false;
+         }
+         return ApiResponse::json(ready ? 200 : 503, {{"status", ready ? "ready" : "not_ready"}, {"checks", checks}});
+       }});
 
   router.add({"GET", "/api/v1/me", "me", Access::Agent, 0, 0, [](const ApiRequest& request) {
                 return ApiResponse::json(200, {{"key_id", request.principal->keyId},
@@ -47,9 +47,12 @@ void addSystemRoutes(Router& router, HostContext& context) {
   router.add({"GET", "/api/v1/keys", "keys.list", Access::Admin, 0, 0, [&context](const ApiRequest&) {
                 nlohmann::json keys = nlohmann::json::array();
                 for (const auto& record : context.apiKeys().list()) {
-                  nlohmann::json key = {{"id", record.id},         {"name", record.name},
-                                        {"role", record.role},     {"prefix", record.prefix},
-                                        {"created_at", record.createdAt}, {"revoked", record.revokedAt.has_value()}};
+                  nlohmann::json key = {{"id", record.id},
+                                        {"name", record.name},
+                                        {"role", record.role},
+                                        {"prefix", record.prefix},
+                                        {"created_at", record.createdAt},
+                                        {"revoked", record.revokedAt.has_value()}};
                   keys.push_back(key);
                 }
                 return ApiResponse::json(200, {{"keys", keys}});

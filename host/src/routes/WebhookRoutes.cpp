@@ -8,7 +8,7 @@
 namespace sb::host {
 namespace {
 
-constexpr size_t kMaxWebhookBytes = 256 * 1024;
+constexpr size_t kMaxWebhookBytes = size_t{256} * 1024;
 
 ApiResponse handleWebhook(HostContext& context, const EventSink& sink, const ApiRequest& request) {
   const core::ProviderProxy* provider = context.provider();
@@ -30,8 +30,8 @@ ApiResponse handleWebhook(HostContext& context, const EventSink& sink, const Api
     outcome = provider->onWebhook(hook);
   } catch (const core::ProviderError& e) {
     if (e.status() == sdk::Status::Unauthenticated) {
-      core::logger("webhooks")->warn("rid={} rejected {} webhook from {}: {}", request.requestId, name,
-                                     request.remoteAddr, e.what());
+      core::logger("webhooks")
+          ->warn("rid={} rejected {} webhook from {}: {}", request.requestId, name, request.remoteAddr, e.what());
       throw ApiError(403, "FORBIDDEN", "webhook signature verification failed");
     }
     throw;

@@ -224,8 +224,8 @@ sdk::CallStatus SimProvider::callStatus(const sdk::CallStatusRequest& request) {
   sdk::CallStatus status;
   status.status = call.contactState;
   status.conferenceId = call.conferenceId;
-  status.legs.push_back({sdk::leg::kContact, call.providerCallId, call.contactState, call.contactMuted,
-                         call.contactHeld});
+  status.legs.push_back(
+      {sdk::leg::kContact, call.providerCallId, call.contactState, call.contactMuted, call.contactHeld});
   if (!call.agentState.empty()) {
     status.legs.push_back({sdk::leg::kAgent, call.agentLegId, call.agentState, call.agentMuted, call.agentHeld});
   }

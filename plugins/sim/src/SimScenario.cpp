@@ -30,9 +30,9 @@ Scenario parseScenario(const std::string& text, const std::string& key) {
       // reported below
     }
   }
-  throw sdk::ProviderError(sdk::Status::InvalidArgument,
-                           "sim config '" + key + "' = '" + text +
-                               "': expected answered, busy, no-answer, failed or hangup:SECONDS");
+  throw sdk::ProviderError(
+      sdk::Status::InvalidArgument,
+      "sim config '" + key + "' = '" + text + "': expected answered, busy, no-answer, failed or hangup:SECONDS");
 }
 
 Scenario scenarioFor(const sdk::Config& config, const std::string& number) {

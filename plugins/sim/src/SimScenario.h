@@ -19,11 +19,11 @@ struct Scenario {
 };
 
 struct Timings {
-  std::chrono::milliseconds ringAfter{200};     ///< dial -> leg.ringing
-  std::chrono::milliseconds answerAfter{1500};  ///< ringing -> answered
-  std::chrono::milliseconds rejectAfter{800};   ///< ringing -> busy / failed
-  std::chrono::milliseconds noAnswerAfter{4000};///< ringing -> no-answer
-  std::chrono::milliseconds agentJoinAfter{300};///< credential issued -> agent.joined
+  std::chrono::milliseconds ringAfter{200};       ///< dial -> leg.ringing
+  std::chrono::milliseconds answerAfter{1500};    ///< ringing -> answered
+  std::chrono::milliseconds rejectAfter{800};     ///< ringing -> busy / failed
+  std::chrono::milliseconds noAnswerAfter{4000};  ///< ringing -> no-answer
+  std::chrono::milliseconds agentJoinAfter{300};  ///< credential issued -> agent.joined
 };
 
 /// Parses "answered", "busy", "no-answer", "failed" or "hangup:SECONDS"

@@ -31,7 +31,8 @@ TEST_CASE("Ed25519 verifies RFC 8032 test 2 and rejects a changed message", "[cr
   const std::string publicKey = fromHex("3d4017c3e843895a92b70aa74d1b7ebc9c982ccf2ec4968cc0cd55f12af4660c");
   const std::string message = fromHex("72");
   const std::string signature = fromHex(
-      "92a009a9f0d4cab8720e820b5f642540a2b27b5416503f8fb3762223ebdb69da085ac1e43e15996e458f3613d0f11d8c387b2eaeb4302aeeb0"
+      "92a009a9f0d4cab8720e820b5f642540a2b27b5416503f8fb3762223ebdb69da085ac1e43e15996e458f3613d0f11d8c387b2eaeb4302aee"
+      "b0"
       "0d291612bb0c00");
   CHECK(ed25519Verify(publicKey, message, signature));
   CHECK_FALSE(ed25519Verify(publicKey, fromHex("73"), signature));

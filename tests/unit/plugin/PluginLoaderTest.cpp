@@ -9,9 +9,9 @@
 
 #include <fstream>
 
+using Catch::Matchers::Contains;
 using sb::core::PluginLoader;
 using sb::core::PluginRefused;
-using Catch::Matchers::Contains;
 
 namespace {
 

@@ -37,7 +37,8 @@ class ProbeProvider final : public sb::sdk::Provider {
       const auto response = host().http(out);
       return {{"status", response.status}};
     }
-    if (operation == "probe.config") return {{"value", host().config(request.at("key").get<std::string>()).value_or("")}};
+    if (operation == "probe.config")
+      return {{"value", host().config(request.at("key").get<std::string>()).value_or("")}};
     if (operation == "probe.crypto") {
       return {{"mac", sb::sdk::encoding::toHex(host().crypto().hmac("sha256", "Jefe", "what do ya want for nothing?"))},
               {"now", host().nowMs()}};
@@ -47,11 +48,17 @@ class ProbeProvider final : public sb::sdk::Provider {
   }
 };
 
-const sb_provider_api kProbeTable = {
-    sizeof(sb_provider_api), SB_ABI_MAJOR, SB_ABI_MINOR, "probe", "Probe", "1.0.0",
-    R"({"topology":"bridge","operations":[]})", &sb::sdk::detail::Trampolines<ProbeProvider>::create,
-    &sb::sdk::detail::Trampolines<ProbeProvider>::destroy, &sb::sdk::detail::Trampolines<ProbeProvider>::invoke,
-    &sb::sdk::detail::Trampolines<ProbeProvider>::onWebhook};
+const sb_provider_api kProbeTable = {sizeof(sb_provider_api),
+                                     SB_ABI_MAJOR,
+                                     SB_ABI_MINOR,
+                                     "probe",
+                                     "Probe",
+                                     "1.0.0",
+                                     R"({"topology":"bridge","operations":[]})",
+                                     &sb::sdk::detail::Trampolines<ProbeProvider>::create,
+                                     &sb::sdk::detail::Trampolines<ProbeProvider>::destroy,
+                                     &sb::sdk::detail::Trampolines<ProbeProvider>::invoke,
+                                     &sb::sdk::detail::Trampolines<ProbeProvider>::onWebhook};
 
 sb::core::LoadedPluginPtr probePlugin() {
   sb::core::PluginManifest manifest;

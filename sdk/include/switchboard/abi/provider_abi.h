@@ -52,16 +52,16 @@ extern "C" {
 /* New codes may be added in minor versions; a reader maps a code it does not
  * know to SB_STATUS_INTERNAL. */
 #define SB_STATUS_OK 0
-#define SB_STATUS_INVALID_ARGUMENT 1   /* the request is malformed or a field is invalid */
-#define SB_STATUS_NOT_FOUND 2          /* the call, conference or participant does not exist */
-#define SB_STATUS_UNAUTHENTICATED 3    /* bad provider credentials or a bad webhook signature */
-#define SB_STATUS_PERMISSION_DENIED 4  /* credentials valid but not allowed */
-#define SB_STATUS_UNSUPPORTED 5        /* the operation is not implemented by this provider */
-#define SB_STATUS_UNAVAILABLE 6        /* retryable: upstream timeout, reset or 5xx */
-#define SB_STATUS_RATE_LIMITED 7       /* upstream said 429; see sb_error.retry_after_ms */
-#define SB_STATUS_PROVIDER_REJECTED 8  /* upstream refused the business request (4xx) */
-#define SB_STATUS_INTERNAL 9           /* a bug or an unexpected state */
-#define SB_STATUS_INVALID_PHONE 10     /* the provider says the phone number cannot be dialed */
+#define SB_STATUS_INVALID_ARGUMENT 1  /* the request is malformed or a field is invalid */
+#define SB_STATUS_NOT_FOUND 2         /* the call, conference or participant does not exist */
+#define SB_STATUS_UNAUTHENTICATED 3   /* bad provider credentials or a bad webhook signature */
+#define SB_STATUS_PERMISSION_DENIED 4 /* credentials valid but not allowed */
+#define SB_STATUS_UNSUPPORTED 5       /* the operation is not implemented by this provider */
+#define SB_STATUS_UNAVAILABLE 6       /* retryable: upstream timeout, reset or 5xx */
+#define SB_STATUS_RATE_LIMITED 7      /* upstream said 429; see sb_error.retry_after_ms */
+#define SB_STATUS_PROVIDER_REJECTED 8 /* upstream refused the business request (4xx) */
+#define SB_STATUS_INTERNAL 9          /* a bug or an unexpected state */
+#define SB_STATUS_INVALID_PHONE 10    /* the provider says the phone number cannot be dialed */
 
 /* ---- Log levels ---------------------------------------------------------- */
 #define SB_LOG_TRACE 0
@@ -168,8 +168,8 @@ typedef struct sb_host_api {
    * expires. Returns SB_STATUS_OK when a response arrived, whatever its
    * HTTP status; SB_STATUS_UNAVAILABLE on connection failure or timeout;
    * SB_STATUS_INVALID_ARGUMENT for a bad URL or method. */
-  int32_t(SB_ABI* http_send)(void* ctx, const sb_http_request* request,
-                             sb_http_response_sink* response, sb_error* error);
+  int32_t(SB_ABI* http_send)(void* ctx, const sb_http_request* request, sb_http_response_sink* response,
+                             sb_error* error);
 
   /* Wall-clock time as milliseconds since the Unix epoch. */
   int64_t(SB_ABI* clock_now_ms)(void* ctx);
@@ -230,8 +230,7 @@ typedef struct sb_provider_api {
    * JSON object is written to `result_json`. Returns an SB_STATUS_*; an
    * unknown operation returns SB_STATUS_UNSUPPORTED. THREADING: may be
    * called concurrently from several host threads. */
-  int32_t(SB_ABI* invoke)(void* self, sb_str operation, sb_str request_json, sb_writer* result_json,
-                          sb_error* error);
+  int32_t(SB_ABI* invoke)(void* self, sb_str operation, sb_str request_json, sb_writer* result_json, sb_error* error);
 
   /* REQUIRED. Handles an inbound provider webhook: verifies its signature,
    * writes a JSON array of canonical call events (possibly empty) to
@@ -246,8 +245,7 @@ typedef struct sb_provider_api {
  * implements; the plugin returns its static table, or NULL when it cannot
  * work with that host (for example, it needs a newer minor). Must be cheap
  * and side-effect free: it may be called more than once. */
-typedef const sb_provider_api*(SB_ABI* sb_provider_entry_v1_fn)(uint32_t host_abi_major,
-                                                                uint32_t host_abi_minor);
+typedef const sb_provider_api*(SB_ABI* sb_provider_entry_v1_fn)(uint32_t host_abi_major, uint32_t host_abi_minor);
 #define SB_PROVIDER_ENTRY_V1_SYMBOL "sb_provider_entry_v1"
 
 #ifdef __cplusplus

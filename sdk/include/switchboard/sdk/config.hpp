@@ -69,8 +69,7 @@ class Config {
         // fall through to the error below
       }
     }
-    throw ProviderError(Status::InvalidArgument,
-                        "config key '" + key + "' must be an integer, got " + value->dump());
+    throw ProviderError(Status::InvalidArgument, "config key '" + key + "' must be an integer, got " + value->dump());
   }
 
   bool getBool(const std::string& key, bool fallback) const {

@@ -86,9 +86,9 @@ struct Trampolines {
       if (host == nullptr || host->struct_size < sizeof(sb_host_api)) {
         throw ProviderError(Status::InvalidArgument, "host services table is missing or too small");
       }
-      nlohmann::json config = configJson.size == 0 ? nlohmann::json::object()
-                                                   : nlohmann::json::parse(fromStr(configJson));
-      instance = new P(Host(host), Config(std::move(config)));
+      nlohmann::json config =
+          configJson.size == 0 ? nlohmann::json::object() : nlohmann::json::parse(fromStr(configJson));
+      instance = std::make_unique<P>(Host(host), Config(std::move(config))).release();
     });
     return instance;
   }
@@ -104,10 +104,9 @@ struct Trampolines {
   static int32_t SB_ABI invoke(void* self, sb_str operation, sb_str requestJson, sb_writer* result,
                                sb_error* error) noexcept {
     return guarded(error, [&] {
-      const nlohmann::json request = requestJson.size == 0 ? nlohmann::json::object()
-                                                           : nlohmann::json::parse(fromStr(requestJson));
-      const nlohmann::json answer =
-          static_cast<P*>(self)->invoke(std::string(fromStr(operation)), request);
+      const nlohmann::json request =
+          requestJson.size == 0 ? nlohmann::json::object() : nlohmann::json::parse(fromStr(requestJson));
+      const nlohmann::json answer = static_cast<P*>(self)->invoke(std::string(fromStr(operation)), request);
       writeAll(result, answer.dump());
     });
   }
@@ -131,26 +130,26 @@ struct Trampolines {
 
 }  // namespace sb::sdk::detail
 
-#define SB_DEFINE_PROVIDER(Class, Id, DisplayName, Version, CapabilitiesJson)                         \
-  extern "C" SB_PLUGIN_EXPORT const sb_provider_api* SB_ABI sb_provider_entry_v1(uint32_t host_major, \
+#define SB_DEFINE_PROVIDER(Class, Id, DisplayName, Version, CapabilitiesJson)                           \
+  extern "C" SB_PLUGIN_EXPORT const sb_provider_api* SB_ABI sb_provider_entry_v1(uint32_t host_major,   \
                                                                                  uint32_t host_minor) { \
-    static const sb_provider_api table = {                                                           \
-        sizeof(sb_provider_api),                                                                      \
-        SB_ABI_MAJOR,                                                                                 \
-        SB_ABI_MINOR,                                                                                 \
-        Id,                                                                                           \
-        DisplayName,                                                                                  \
-        Version,                                                                                      \
-        CapabilitiesJson,                                                                             \
-        &::sb::sdk::detail::Trampolines<Class>::create,                                               \
-        &::sb::sdk::detail::Trampolines<Class>::destroy,                                              \
-        &::sb::sdk::detail::Trampolines<Class>::invoke,                                               \
-        &::sb::sdk::detail::Trampolines<Class>::onWebhook,                                            \
-    };                                                                                                \
-    /* A host of another major, or an older minor than we were built */                             \
-    /* against, cannot run us: say so by returning NULL. */                                          \
-    if (!::sb::sdk::detail::hostCanRun(host_major, host_minor)) {                                     \
-      return nullptr;                                                                                 \
-    }                                                                                                 \
-    return &table;                                                                                    \
+    static const sb_provider_api table = {                                                              \
+        sizeof(sb_provider_api),                                                                        \
+        SB_ABI_MAJOR,                                                                                   \
+        SB_ABI_MINOR,                                                                                   \
+        Id,                                                                                             \
+        DisplayName,                                                                                    \
+        Version,                                                                                        \
+        CapabilitiesJson,                                                                               \
+        &::sb::sdk::detail::Trampolines<Class>::create,                                                 \
+        &::sb::sdk::detail::Trampolines<Class>::destroy,                                                \
+        &::sb::sdk::detail::Trampolines<Class>::invoke,                                                 \
+        &::sb::sdk::detail::Trampolines<Class>::onWebhook,                                              \
+    };                                                                                                  \
+    /* A host of another major, or an older minor than we were built */                                 \
+    /* against, cannot run us: say so by returning NULL. */                                             \
+    if (!::sb::sdk::detail::hostCanRun(host_major, host_minor)) {                                       \
+      return nullptr;                                                                                   \
+    }                                                                                                   \
+    return &table;                                                                                      \
   }

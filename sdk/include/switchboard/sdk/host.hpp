@@ -33,9 +33,7 @@ class Crypto {
   std::string hmac(std::string_view algorithm, std::string_view key, std::string_view data) const {
     std::string out;
     detail::StringWriter writer(out);
-    check(table_->hmac(ctx_, detail::toStr(algorithm), detail::toStr(key), detail::toStr(data),
-                       writer.get()),
-          "hmac");
+    check(table_->hmac(ctx_, detail::toStr(algorithm), detail::toStr(key), detail::toStr(data), writer.get()), "hmac");
     return out;
   }
 
@@ -49,10 +47,9 @@ class Crypto {
 
   /// True when `signature` (64 raw bytes) is a valid Ed25519 signature of
   /// `message` by `publicKey` (32 raw bytes).
-  bool ed25519Verify(std::string_view publicKey, std::string_view message,
-                     std::string_view signature) const {
-    const int32_t status = table_->ed25519_verify(ctx_, detail::toStr(publicKey), detail::toStr(message),
-                                                  detail::toStr(signature));
+  bool ed25519Verify(std::string_view publicKey, std::string_view message, std::string_view signature) const {
+    const int32_t status =
+        table_->ed25519_verify(ctx_, detail::toStr(publicKey), detail::toStr(message), detail::toStr(signature));
     return status == SB_STATUS_OK;
   }
 
@@ -118,9 +115,7 @@ class Host {
     sb_http_response_sink sink{};
     sink.struct_size = sizeof(sb_http_response_sink);
     sink.ctx = &response;
-    sink.on_status = [](void* ctx, int32_t status) noexcept {
-      static_cast<HttpResponse*>(ctx)->status = status;
-    };
+    sink.on_status = [](void* ctx, int32_t status) noexcept { static_cast<HttpResponse*>(ctx)->status = status; };
     sink.on_header = [](void* ctx, sb_str name, sb_str value) noexcept {
       try {
         static_cast<HttpResponse*>(ctx)->headers.emplace_back(std::string(detail::fromStr(name)),

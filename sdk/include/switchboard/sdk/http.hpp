@@ -41,9 +41,9 @@ inline std::optional<std::string> findHeader(const Headers& headers, std::string
 
 struct HttpRequest {
   std::string method = "GET";
-  std::string url;   ///< outbound: the absolute URL; inbound: the public URL the provider signed
-  std::string path;  ///< inbound only
-  std::string query; ///< inbound only, without '?'
+  std::string url;    ///< outbound: the absolute URL; inbound: the public URL the provider signed
+  std::string path;   ///< inbound only
+  std::string query;  ///< inbound only, without '?'
   std::string remoteAddr;
   Headers headers;
   std::string body;

@@ -66,8 +66,8 @@ struct StartCallRequest {
     return r;
   }
   nlohmann::json toJson() const {
-    nlohmann::json j = {{"call_id", callId}, {"to", to}, {"conference_name", conferenceName},
-                        {"ring_timeout_s", ringTimeoutS}};
+    nlohmann::json j = {
+        {"call_id", callId}, {"to", to}, {"conference_name", conferenceName}, {"ring_timeout_s", ringTimeoutS}};
     detail::putIfSet(j, "agent_id", agentId);
     detail::putIfSet(j, "from", from);
     return j;
@@ -228,7 +228,7 @@ struct ClientCredential {
   std::string kind;  ///< e.g. "twilio.access_token", "telnyx.login_token", "sim"
   std::string token;
   std::string identity;
-  int64_t expiresAt = 0;  ///< Unix seconds
+  int64_t expiresAt = 0;                          ///< Unix seconds
   nlohmann::json sdk = nlohmann::json::object();  ///< extra settings for the page's adapter
 
   static ClientCredential fromJson(const nlohmann::json& j) {
@@ -286,9 +286,9 @@ struct CallEvent {
   std::string leg;     ///< leg::kContact / leg::kAgent, for leg and participant events
   std::string providerCallId;
   std::string conferenceId;
-  int64_t occurredAtMs = 0;  ///< provider's timestamp, Unix ms
+  int64_t occurredAtMs = 0;         ///< provider's timestamp, Unix ms
   std::optional<int64_t> sequence;  ///< provider ordering hint, when it has one
-  std::string cause;  ///< leg.ended: completed|busy|no-answer|failed|canceled
+  std::string cause;                ///< leg.ended: completed|busy|no-answer|failed|canceled
   std::optional<bool> muted;
   std::optional<bool> held;
   std::optional<int64_t> durationS;

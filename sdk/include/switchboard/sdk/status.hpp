@@ -57,8 +57,7 @@ inline std::string_view statusName(Status status) noexcept {
 /// provider's own error code, if any (e.g. Twilio "21217").
 class ProviderError : public std::runtime_error {
  public:
-  ProviderError(Status status, const std::string& message, int64_t retryAfterMs = 0,
-                std::string providerCode = {})
+  ProviderError(Status status, const std::string& message, int64_t retryAfterMs = 0, std::string providerCode = {})
       : std::runtime_error(message),
         status_(status),
         retryAfterMs_(retryAfterMs),

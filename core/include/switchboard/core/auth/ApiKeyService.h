@@ -40,8 +40,9 @@ class ApiKeyService {
  public:
   using Clock = std::function<std::chrono::steady_clock::time_point()>;
 
-  explicit ApiKeyService(ApiKeyRepository& repository, std::chrono::milliseconds cacheTtl = std::chrono::seconds(5),
-                         Clock clock = [] { return std::chrono::steady_clock::now(); });
+  explicit ApiKeyService(
+      ApiKeyRepository& repository, std::chrono::milliseconds cacheTtl = std::chrono::seconds(5),
+      Clock clock = [] { return std::chrono::steady_clock::now(); });
 
   CreatedApiKey create(const std::string& name, Role role);
   std::vector<ApiKeyRecord> list();

@@ -19,7 +19,7 @@ struct HttpClientOptions {
   std::chrono::milliseconds connectTimeout{5000};
   std::chrono::milliseconds requestTimeout{15000};
   /// How many bytes of response body to accept; a larger body is an error.
-  size_t maxResponseBytes = 16 * 1024 * 1024;
+  size_t maxResponseBytes = size_t{16} * 1024 * 1024;
   /// Verify TLS certificates against the system store (off only for tests).
   bool verifyTls = true;
 };

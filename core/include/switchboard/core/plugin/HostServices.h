@@ -3,8 +3,8 @@
 #include <switchboard/abi/provider_abi.h>
 #include <switchboard/core/net/HttpClient.h>
 
-#include <nlohmann/json.hpp>
 #include <spdlog/logger.h>
+#include <nlohmann/json.hpp>
 
 #include <memory>
 #include <string>

@@ -10,9 +10,9 @@ namespace sb::core {
 struct ApiKeyRecord {
   std::string id;
   std::string name;
-  std::string role;    ///< "admin" or "agent"
-  std::string prefix;  ///< the first characters of the key, to recognise it in listings
-  std::string keyHash; ///< hex SHA-256 of the whole key
+  std::string role;     ///< "admin" or "agent"
+  std::string prefix;   ///< the first characters of the key, to recognise it in listings
+  std::string keyHash;  ///< hex SHA-256 of the whole key
   int64_t createdAt = 0;
   std::optional<int64_t> revokedAt;
 };

@@ -11,7 +11,9 @@
 
 namespace sb::sdk::detail {
 
-inline sb_str toStr(std::string_view text) noexcept { return sb_str{text.data(), text.size()}; }
+inline sb_str toStr(std::string_view text) noexcept {
+  return sb_str{text.data(), text.size()};
+}
 
 inline std::string_view fromStr(sb_str text) noexcept {
   return text.data == nullptr ? std::string_view{} : std::string_view{text.data, text.size};
@@ -20,8 +22,7 @@ inline std::string_view fromStr(sb_str text) noexcept {
 /// An sb_writer that appends every chunk to a std::string it does not own.
 class StringWriter {
  public:
-  explicit StringWriter(std::string& target) noexcept
-      : writer_{&target, &StringWriter::append} {}
+  explicit StringWriter(std::string& target) noexcept : writer_{&target, &StringWriter::append} {}
   sb_writer* get() noexcept { return &writer_; }
 
  private:
@@ -44,8 +45,8 @@ inline void writeAll(sb_writer* writer, std::string_view text) noexcept {
 
 /// Fills a caller-owned sb_error; fields beyond the caller's struct_size are
 /// left alone so that an older caller's smaller struct is never overrun.
-inline void fillError(sb_error* error, int32_t status, std::string_view message,
-                      int64_t retryAfterMs = 0, std::string_view providerCode = {}) noexcept {
+inline void fillError(sb_error* error, int32_t status, std::string_view message, int64_t retryAfterMs = 0,
+                      std::string_view providerCode = {}) noexcept {
   if (error == nullptr || error->struct_size < sizeof(sb_error)) {
     return;
   }

@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# Builds and runs every test: unit, ABI, loader, conformance (sim, the
+# out-of-tree example built with g++ and with clang + libc++), HTTP spine
+# and CLI.
+#
+#   scripts/test.sh           # the ci preset
+#   scripts/test.sh --asan    # the same suite under ASan + UBSan
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+preset=ci
+if [ "${1:-}" = "--asan" ]; then
+  preset=asan
+fi
+
+scripts/install-deps.sh
+cmake --preset "$preset" >/dev/null
+cmake --build --preset "$preset"
+ctest --preset "$preset"
