@@ -44,8 +44,10 @@ TEST_CASE("cli: version and help", "[cli]") {
 }
 
 TEST_CASE("cli: plugins lists sim and the out-of-tree example, and explains every refusal", "[cli][needs-echo]") {
-  const std::string path = std::filesystem::path(SB_SIM_PLUGIN_DIR).parent_path().string() + ":" + SB_ECHO_GCC_DIR +
-                           ":" + SB_FIXTURE_PLUGINS;
+  // The out-of-tree build of the example comes first, so it wins over the
+  // copy the main tree builds in place (which is then refused as a duplicate).
+  const std::string path = std::string(SB_ECHO_GCC_DIR) + ":" +
+                           std::filesystem::path(SB_SIM_PLUGIN_DIR).parent_path().string() + ":" + SB_FIXTURE_PLUGINS;
   auto run = switchboard("SWITCHBOARD_PLUGINS_PATH=" + path, "plugins --json");
   REQUIRE(run.exitCode == 0);
   const auto listing = nlohmann::json::parse(run.output);
@@ -54,17 +56,24 @@ TEST_CASE("cli: plugins lists sim and the out-of-tree example, and explains ever
     loaded.insert(plugin.at("id").get<std::string>());
     CHECK(plugin.at("capabilities").is_object());
     CHECK(plugin.at("abi") == "1.0");
+    if (plugin.at("id") == "echo") {
+      CHECK_THAT(plugin.at("directory").get<std::string>(), Contains("echo-gcc"));
+    }
   }
   CHECK(loaded == std::set<std::string>{"sim", "echo", "cprov"});
   CHECK(listing.at("active") == "sim");
-  REQUIRE(listing.at("refused").size() == 8);
+  // 8 broken fixtures, plus the in-tree echo refused as a duplicate id.
+  REQUIRE(listing.at("refused").size() == 9);
+  int duplicates = 0;
   for (const auto& refusal : listing.at("refused")) {
     CHECK_FALSE(refusal.at("reason").get<std::string>().empty());
+    duplicates += refusal.at("reason").get<std::string>().find("duplicate plugin id 'echo'") != std::string::npos;
   }
+  CHECK(duplicates == 1);
 
   auto text = switchboard("SWITCHBOARD_PLUGINS_PATH=" + path, "plugins");
   CHECK_THAT(text.output,
-             Contains("sim  [active]") && Contains("echo") && Contains("Refused (8)") && Contains("reason: "));
+             Contains("sim  [active]") && Contains("echo") && Contains("Refused (9)") && Contains("reason: "));
 }
 
 TEST_CASE("cli: keys are created once, listed without the secret, and revoked", "[cli]") {

@@ -52,11 +52,16 @@ inline void fillError(sb_error* error, int32_t status, std::string_view message,
   }
   error->status = status;
   error->retry_after_ms = retryAfterMs;
+  // An empty string_view may carry a null data(); memcpy must not see it.
   const size_t codeLen = std::min(providerCode.size(), sizeof(error->provider_code) - 1);
-  std::memcpy(error->provider_code, providerCode.data(), codeLen);
+  if (codeLen > 0) {
+    std::memcpy(error->provider_code, providerCode.data(), codeLen);
+  }
   error->provider_code[codeLen] = '\0';
   const size_t len = std::min(message.size(), sizeof(error->message) - 1);
-  std::memcpy(error->message, message.data(), len);
+  if (len > 0) {
+    std::memcpy(error->message, message.data(), len);
+  }
   error->message[len] = '\0';
 }
 
