@@ -67,6 +67,21 @@ std::optional<std::string> presentedKey(const Poco::Net::HTTPServerRequest& requ
   return std::nullopt;
 }
 
+/// Reads and drops what is left of a request body (after an early error, or
+/// what a streaming handler did not read), so that the client, still
+/// sending, gets the response instead of a reset and the connection can be
+/// kept. Gives up past kMaxDrainBytes: a huge refused upload is cut off.
+bool drainBody(Poco::Net::HTTPServerRequest& request) {
+  constexpr std::streamsize kMaxDrainBytes = std::streamsize{8} * 1024 * 1024;
+  std::istream& stream = request.stream();
+  char buffer[16384];
+  std::streamsize drained = 0;
+  while (drained <= kMaxDrainBytes && (stream.read(buffer, sizeof buffer) || stream.gcount() > 0)) {
+    drained += stream.gcount();
+  }
+  return drained <= kMaxDrainBytes && stream.eof();
+}
+
 bool hasBody(const Poco::Net::HTTPServerRequest& request) {
   return request.getChunkedTransferEncoding() || (request.hasContentLength() && request.getContentLength64() > 0);
 }
@@ -82,7 +97,6 @@ class ApiRequestHandler final : public Poco::Net::HTTPRequestHandler {
     request.method = in.getMethod();
     std::string keyId = "-";
     std::string routeName = "-";
-    bool bodyRead = false;
     ApiResponse response;
     try {
       const Poco::URI uri(in.getURI());
@@ -128,14 +142,13 @@ class ApiRequestHandler final : public Poco::Net::HTTPRequestHandler {
         }
         const size_t limit = route.maxBodyBytes > 0 ? route.maxBodyBytes : shared_->options.defaultMaxBodyBytes;
         readBody(in, limit, request.body);
-        bodyRead = true;
         response = route.handler(request);
       }
     } catch (...) {
       response = ErrorMapper::toResponse(std::current_exception(), request.requestId);
     }
-    if (!bodyRead && hasBody(in)) {
-      // The unread body would be parsed as the next request: close instead.
+    if (hasBody(in) && !drainBody(in)) {
+      // The unread rest would be parsed as the next request: close instead.
       out.setKeepAlive(false);
     }
     write(in, out, response, request.requestId);
