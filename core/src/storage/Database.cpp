@@ -1,8 +1,10 @@
 #include <switchboard/core/storage/Database.h>
 
 #include <Poco/Data/SQLite/Connector.h>
+#include <Poco/Data/SQLite/Utility.h>
 #include <Poco/Data/Statement.h>
 #include <Poco/Exception.h>
+#include <sqlite3.h>
 
 #include <filesystem>
 #include <stdexcept>
@@ -43,6 +45,25 @@ Database::Database(const std::string& path) : path_(path), session_(openSession(
   } catch (const Poco::Exception& e) {
     throw std::runtime_error("cannot prepare database '" + path + "': " + e.displayText());
   }
+}
+
+sqlite3* Database::rawHandle() {
+  return Poco::Data::SQLite::Utility::dbHandle(session_);
+}
+
+sqlite3* Database::openConnection() const {
+  if (path_ == ":memory:") {
+    throw std::runtime_error("an in-memory database has no second connection; use a file");
+  }
+  sqlite3* db = nullptr;
+  if (sqlite3_open_v2(path_.c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_FULLMUTEX, nullptr) != SQLITE_OK) {
+    const std::string message = db != nullptr ? sqlite3_errmsg(db) : "out of memory";
+    sqlite3_close_v2(db);
+    throw std::runtime_error("cannot open database '" + path_ + "': " + message);
+  }
+  sqlite3_busy_timeout(db, 5000);
+  sqlite3_exec(db, "PRAGMA foreign_keys=ON; PRAGMA synchronous=NORMAL;", nullptr, nullptr, nullptr);
+  return db;
 }
 
 int Database::schemaVersion() {

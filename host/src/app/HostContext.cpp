@@ -13,11 +13,27 @@ HostContext::HostContext(core::Settings settings) : settings_(std::move(settings
   apiKeyRepository_ = std::make_unique<core::SqliteApiKeyRepository>(*database_);
   apiKeys_ = std::make_unique<core::ApiKeyService>(
       *apiKeyRepository_, std::chrono::milliseconds(settings_.getInt("auth.key_cache_ms", 5000)));
+  contactRepository_ = std::make_unique<core::SqliteContactRepository>(*database_);
+  dncRepository_ = std::make_unique<core::SqliteDncRepository>(*database_);
+  contacts_ = std::make_unique<core::ContactService>(*contactRepository_, *dncRepository_, contactOptions(settings_));
   core::HttpClientOptions options;
   options.connectTimeout = std::chrono::milliseconds(settings_.getInt("outbound.connect_timeout_ms", 5000));
   options.requestTimeout = std::chrono::milliseconds(settings_.getInt("outbound.request_timeout_ms", 15000));
   options.verifyTls = settings_.getBool("outbound.verify_tls", true);
   httpClient_ = std::make_shared<const core::HttpClient>(options);
+}
+
+core::ContactServiceOptions HostContext::contactOptions(const core::Settings& settings) {
+  core::ContactServiceOptions options;
+  options.defaultRegion = settings.getString("contacts.default_region", "US");
+  const int64_t maxBytes = settings.getInt("import.max_bytes", 209715200);
+  const int64_t maxRows = settings.getInt("import.max_rows", 1000000);
+  if (maxBytes <= 0 || maxRows <= 0) {
+    throw core::ConfigError("import.max_bytes and import.max_rows must be positive");
+  }
+  options.limits.maxBytes = static_cast<uint64_t>(maxBytes);
+  options.limits.maxRows = maxRows;
+  return options;
 }
 
 std::vector<std::filesystem::path> HostContext::pluginSearchPath(const core::Settings& settings,

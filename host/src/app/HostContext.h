@@ -2,6 +2,9 @@
 
 #include <switchboard/core/auth/ApiKeyService.h>
 #include <switchboard/core/config/Settings.h>
+#include <switchboard/core/contacts/ContactService.h>
+#include <switchboard/core/contacts/SqliteContactRepository.h>
+#include <switchboard/core/contacts/SqliteDncRepository.h>
 #include <switchboard/core/net/HttpClient.h>
 #include <switchboard/core/plugin/PluginLoader.h>
 #include <switchboard/core/plugin/ProviderProxy.h>
@@ -19,7 +22,11 @@ namespace sb::host {
 /// keys, discovered plugins and the active provider instance.
 class HostContext {
  public:
-  /// Opens the database (applying migrations) and sets up API keys.
+  /// Contact service options (region, import limits) from the settings.
+  static core::ContactServiceOptions contactOptions(const core::Settings& settings);
+
+  /// Opens the database (applying migrations) and sets up API keys and
+  /// the contact service.
   explicit HostContext(core::Settings settings);
 
   /// Discovers plugins on the configured search path (plugin refusals are
@@ -40,6 +47,7 @@ class HostContext {
   core::Settings& settings() noexcept { return settings_; }
   core::Database& database() noexcept { return *database_; }
   core::ApiKeyService& apiKeys() noexcept { return *apiKeys_; }
+  core::ContactService& contacts() noexcept { return *contacts_; }
   const core::PluginDiscovery& plugins() const noexcept { return plugins_; }
   const core::ProviderProxy* provider() const noexcept { return provider_.get(); }
   const std::string& providerProblem() const noexcept { return providerProblem_; }
@@ -51,6 +59,9 @@ class HostContext {
   std::unique_ptr<core::Database> database_;
   std::unique_ptr<core::SqliteApiKeyRepository> apiKeyRepository_;
   std::unique_ptr<core::ApiKeyService> apiKeys_;
+  std::unique_ptr<core::SqliteContactRepository> contactRepository_;
+  std::unique_ptr<core::SqliteDncRepository> dncRepository_;
+  std::unique_ptr<core::ContactService> contacts_;
   std::shared_ptr<const core::HttpClient> httpClient_;
   core::PluginDiscovery plugins_;
   std::unique_ptr<core::ProviderProxy> provider_;

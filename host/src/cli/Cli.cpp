@@ -25,6 +25,9 @@ Commands:
   serve                      run the HTTP API, webhooks and the dialer page
   plugins [--json]           list discovered plugins, their ABI and capabilities,
                              and every refused plugin with the reason
+  import FILE [--list NAME] [--stats]
+                             import a contacts CSV into a new list, with a row report;
+                             exits 1 when nothing was imported
   keys create --name NAME [--role admin|agent]
                              create an API key (printed once, stored hashed)
   keys list                  list API keys (never the keys themselves)
@@ -63,7 +66,7 @@ std::string Args::option(const std::string& name, const std::string& fallback) c
 Args parse(int argc, char** argv) {
   Args args;
   // Options that take a value; everything else starting with -- is a flag.
-  static const std::vector<std::string> kValued = {"config", "name", "role"};
+  static const std::vector<std::string> kValued = {"config", "name", "role", "list"};
   for (int i = 1; i < argc; ++i) {
     std::string word = argv[i];
     if (word == "-h") {
@@ -121,6 +124,7 @@ int run(int argc, char** argv, char** environment) {
     if (args.command == "plugins") return plugins(args, environment, argv[0]);
     if (args.command == "keys") return keys(args, environment);
     if (args.command == "migrate") return migrate(args, environment);
+    if (args.command == "import") return import(args, environment);
   } catch (const core::ConfigError& e) {
     std::cerr << "switchboard: configuration error: " << e.what() << "\n";
     return 2;

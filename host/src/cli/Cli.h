@@ -25,6 +25,7 @@ int serve(const Args& args, char** environment, const std::string& argv0);
 int plugins(const Args& args, char** environment, const std::string& argv0);
 int keys(const Args& args, char** environment);
 int migrate(const Args& args, char** environment);
+int import(const Args& args, char** environment);
 
 /// The folder holding the running executable (for plugin discovery).
 std::string executableDir(const std::string& argv0);

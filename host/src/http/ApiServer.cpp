@@ -141,7 +141,12 @@ class ApiRequestHandler final : public Poco::Net::HTTPRequestHandler {
           }
         }
         const size_t limit = route.maxBodyBytes > 0 ? route.maxBodyBytes : shared_->options.defaultMaxBodyBytes;
-        readBody(in, limit, request.body);
+        if (route.streamBody) {
+          checkDeclaredLength(in, limit);
+          request.bodyStream = &in.stream();
+        } else {
+          readBody(in, limit, request.body);
+        }
         response = route.handler(request);
       }
     } catch (...) {
@@ -180,13 +185,17 @@ class ApiRequestHandler final : public Poco::Net::HTTPRequestHandler {
     }
   }
 
-  static void readBody(Poco::Net::HTTPServerRequest& in, size_t limit, std::string& body) {
+  static void checkDeclaredLength(const Poco::Net::HTTPServerRequest& in, size_t limit) {
     if (in.hasContentLength() && in.getContentLength64() > static_cast<Poco::Int64>(limit)) {
       throw ApiError(413, "PAYLOAD_TOO_LARGE",
                      "request body of " + std::to_string(in.getContentLength64()) + " bytes exceeds the limit of " +
                          std::to_string(limit) + " bytes",
                      {{"limit_bytes", limit}});
     }
+  }
+
+  static void readBody(Poco::Net::HTTPServerRequest& in, size_t limit, std::string& body) {
+    checkDeclaredLength(in, limit);
     std::istream& stream = in.stream();
     char buffer[16384];
     while (stream.read(buffer, sizeof buffer) || stream.gcount() > 0) {

@@ -4,6 +4,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <istream>
 #include <map>
 #include <optional>
 #include <string>
@@ -22,6 +23,7 @@ struct ApiRequest {
   std::multimap<std::string, std::string> queryParams;
   std::vector<std::pair<std::string, std::string>> headers;
   std::string body;
+  std::istream* bodyStream = nullptr;  ///< set instead of body on streaming routes
   std::string remoteAddr;
   std::string requestId;
   std::optional<core::Principal> principal;  ///< set on authenticated routes

@@ -2,6 +2,7 @@
 
 #include "http/ApiError.h"
 
+#include <switchboard/core/DomainError.h>
 #include <switchboard/core/log/Logging.h>
 #include <switchboard/core/plugin/ProviderError.h>
 
@@ -35,6 +36,19 @@ ApiResponse fromProviderError(const core::ProviderError& e) {
   return ErrorMapper::envelope(500, "PROVIDER_ERROR", e.what(), details);
 }
 
+ApiResponse fromDomainError(const core::DomainError& e) {
+  using Kind = core::DomainError::Kind;
+  switch (e.kind()) {
+    case Kind::Validation: return ErrorMapper::envelope(400, "VALIDATION_ERROR", e.what(), e.details());
+    case Kind::NotFound: return ErrorMapper::envelope(404, "NOT_FOUND", e.what(), e.details());
+    case Kind::Conflict: return ErrorMapper::envelope(409, "CONFLICT", e.what(), e.details());
+    case Kind::CsvInvalid: return ErrorMapper::envelope(422, "CSV_INVALID", e.what(), e.details());
+    case Kind::TooLarge: return ErrorMapper::envelope(413, "PAYLOAD_TOO_LARGE", e.what(), e.details());
+    case Kind::DncBlocked: return ErrorMapper::envelope(403, "DNC_BLOCKED", e.what(), e.details());
+  }
+  return ErrorMapper::envelope(500, "INTERNAL_ERROR", e.what());
+}
+
 }  // namespace
 
 ApiResponse ErrorMapper::envelope(int status, const std::string& code, const std::string& message,
@@ -55,6 +69,8 @@ ApiResponse ErrorMapper::toResponse(std::exception_ptr error, const std::string&
       response.headers.emplace_back("Retry-After", std::to_string(e.retryAfterSeconds()));
     }
     return response;
+  } catch (const core::DomainError& e) {
+    return fromDomainError(e);
   } catch (const core::ProviderError& e) {
     core::logger("http")->warn("rid={} provider {} failed: {} ({})", requestId, e.provider(), e.what(),
                                sdk::statusName(e.status()));

@@ -31,6 +31,9 @@ struct Route {
   int ratePerMinute = 0;    ///< 0 = the configured default
   size_t maxBodyBytes = 0;  ///< 0 = the configured default
   Handler handler;
+  /// The handler reads the body itself from ApiRequest::bodyStream (large
+  /// uploads, kept out of memory); maxBodyBytes still bounds Content-Length.
+  bool streamBody = false;
 };
 
 struct RouteMatch {

@@ -1,5 +1,6 @@
 #include "routes/Routes.h"
 
+#include "routes/ContactRoutes.h"
 #include "routes/SystemRoutes.h"
 #include "routes/WebhookRoutes.h"
 
@@ -9,6 +10,7 @@ namespace sb::host {
 
 void addAllRoutes(Router& router, HostContext& context) {
   addSystemRoutes(router, context);
+  addContactRoutes(router, context);
   addWebhookRoutes(router, context, [](const std::string& provider, const nlohmann::json& events) {
     core::logger("webhooks")->debug("{} webhook produced {} event(s)", provider, events.size());
   });

@@ -2,6 +2,8 @@
 
 #include <Poco/Data/Session.h>
 
+struct sqlite3;
+
 #include <functional>
 #include <mutex>
 #include <string>
@@ -39,9 +41,24 @@ class Database {
     return fn(session_);
   }
 
+  /// Runs fn(sqlite3*) on the shared connection, serialized like withSession.
+  template <typename Fn>
+  auto withConnection(Fn&& fn) {
+    std::lock_guard lock(mutex_);
+    return fn(rawHandle());
+  }
+
+  /// A new connection to the same file, configured like the shared one
+  /// (WAL, busy timeout, foreign keys), for long transactions such as an
+  /// import that must not hold the shared connection. Close it with
+  /// sqlite3_close_v2. Not available for ":memory:" databases.
+  sqlite3* openConnection() const;
+
   const std::string& path() const noexcept { return path_; }
 
  private:
+  sqlite3* rawHandle();
+
   std::string path_;
   std::mutex mutex_;
   Poco::Data::Session session_;

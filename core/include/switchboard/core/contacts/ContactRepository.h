@@ -1,0 +1,59 @@
+#pragma once
+
+#include <switchboard/core/contacts/Contact.h>
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace sb::core {
+
+/// What adding one row to an import did.
+struct ImportInsert {
+  bool inserted = false;
+  int64_t duplicateOfRow = 0;  ///< when not inserted: the row the number first appeared on
+};
+
+/// One import in progress: one transaction on a connection of its own.
+/// Destroying it without commit() rolls everything back, so an import lands
+/// whole or not at all.
+class ContactImportWriter {
+ public:
+  virtual ~ContactImportWriter() = default;
+  virtual ImportInsert add(const Contact& contact) = 0;
+  /// Writes the list's counts and report, then commits.
+  virtual void commit(const ContactList& summary) = 0;
+};
+
+/// Contact lists and contacts. Implementations: SqliteContactRepository.
+class ContactRepository {
+ public:
+  virtual ~ContactRepository() = default;
+  /// Creates the list row and opens the import transaction.
+  virtual std::unique_ptr<ContactImportWriter> beginImport(const ContactList& list) = 0;
+  virtual std::vector<ContactList> lists() = 0;
+  virtual std::optional<ContactList> list(const std::string& id) = 0;
+  virtual bool deleteList(const std::string& id) = 0;
+  virtual ContactPage contacts(const ContactQuery& query) = 0;
+  virtual std::optional<Contact> contact(int64_t id) = 0;
+  virtual std::optional<Contact> updateContact(int64_t id, const ContactPatch& patch, int64_t now) = 0;
+  virtual bool deleteContact(int64_t id) = 0;
+  /// Sets the status of every contact with this number (do-not-call changes).
+  virtual void setStatusByPhone(const std::string& e164, const std::string& status) = 0;
+  /// Contacts on the do-not-call list go back to called / not_called.
+  virtual void clearDoNotCallStatus(const std::string& e164) = 0;
+};
+
+/// The do-not-call list. Implementations: SqliteDncRepository.
+class DncRepository {
+ public:
+  virtual ~DncRepository() = default;
+  /// Adds or updates; returns true when the number was not on the list.
+  virtual bool add(const DncEntry& entry) = 0;
+  virtual bool remove(const std::string& e164) = 0;
+  virtual std::optional<DncEntry> find(const std::string& e164) = 0;
+  virtual std::vector<DncEntry> list(int64_t offset, int64_t limit, int64_t& total) = 0;
+};
+
+}  // namespace sb::core

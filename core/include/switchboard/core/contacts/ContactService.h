@@ -1,0 +1,68 @@
+#pragma once
+
+#include <switchboard/core/contacts/ContactRepository.h>
+#include <switchboard/core/contacts/CsvImporter.h>
+#include <switchboard/core/contacts/PhoneNormalizer.h>
+
+#include <functional>
+#include <istream>
+#include <string>
+
+namespace sb::core {
+
+struct ContactServiceOptions {
+  std::string defaultRegion = "US";
+  ImportLimits limits;
+  std::function<int64_t()> clock;  ///< Unix seconds; defaults to the system clock
+};
+
+struct DncPage {
+  std::vector<DncEntry> items;
+  int64_t total = 0;
+};
+
+/// Contacts, lists, CSV import and the do-not-call list. Validates its
+/// inputs and throws DomainError with a message for the user.
+/// THREADING: thread-safe (repositories serialize their connections).
+class ContactService {
+ public:
+  static constexpr int64_t kDefaultPerPage = 50;
+  static constexpr int64_t kMaxPerPage = 200;
+
+  ContactService(ContactRepository& contacts, DncRepository& dnc, ContactServiceOptions options);
+
+  /// Imports a CSV into a new list named `listName` (a name from the
+  /// filename or the date when empty).
+  ContactList importCsv(std::istream& in, std::string listName, const std::string& filename,
+                        const std::string& createdBy, ImportProgress progress = {});
+
+  std::vector<ContactList> lists();
+  ContactList list(const std::string& id);
+  void deleteList(const std::string& id);
+
+  ContactPage contacts(ContactQuery query);
+  Contact contact(int64_t id);
+  Contact updateContact(int64_t id, const ContactPatch& patch);
+  void deleteContact(int64_t id);
+
+  /// Adds a number (any format the normalizer reads) to the do-not-call list
+  /// and marks every contact with it do_not_call.
+  DncEntry addDoNotCall(const std::string& phone, const std::string& reason, const std::string& createdBy);
+  void removeDoNotCall(const std::string& phone);
+  DncPage doNotCallList(int64_t page, int64_t perPage);
+  /// The check dialing calls before placing a call.
+  bool isDoNotCall(const std::string& e164);
+
+  const PhoneNormalizer& phones() const noexcept { return phones_; }
+
+ private:
+  std::string normalizeOrThrow(const std::string& phone) const;
+  int64_t now() const;
+
+  ContactRepository& contacts_;
+  DncRepository& dnc_;
+  ContactServiceOptions options_;
+  PhoneNormalizer phones_;
+};
+
+}  // namespace sb::core

@@ -1,0 +1,45 @@
+#pragma once
+
+#include <switchboard/core/contacts/ContactRepository.h>
+#include <switchboard/core/contacts/PhoneNormalizer.h>
+
+#include <cstdint>
+#include <functional>
+#include <istream>
+#include <string>
+
+namespace sb::core {
+
+struct ImportLimits {
+  uint64_t maxBytes = uint64_t{200} * 1024 * 1024;
+  int64_t maxRows = 1000000;
+  size_t maxIssues = 1000;  ///< issues kept in the report; the counts stay exact
+};
+
+/// Called now and then with bytes and data rows read so far.
+using ImportProgress = std::function<void(uint64_t bytes, int64_t rows)>;
+
+/// Reads a contacts CSV (product.md 2.1) into a new list, in one
+/// transaction: the list lands whole or not at all. Rows that cannot be
+/// imported are skipped and reported (row, line, column, reason, value);
+/// numbers seen twice in the file are merged into the first and reported.
+/// A file that cannot be a contact list at all (empty, missing or repeated
+/// columns, not UTF-8, over a limit, no valid row) throws DomainError
+/// (CsvInvalid or TooLarge) and leaves nothing behind.
+class CsvImporter {
+ public:
+  CsvImporter(const PhoneNormalizer& phones, ImportLimits limits, std::function<bool(const std::string&)> isDoNotCall,
+              ImportProgress progress = {});
+
+  /// Imports into `list` (id, name, filename, created_by, created_at set by
+  /// the caller); returns it with its counts and report.
+  ContactList run(std::istream& in, ContactList list, ContactRepository& repository) const;
+
+ private:
+  const PhoneNormalizer& phones_;
+  ImportLimits limits_;
+  std::function<bool(const std::string&)> isDoNotCall_;
+  ImportProgress progress_;
+};
+
+}  // namespace sb::core

@@ -1,0 +1,167 @@
+#include <switchboard/core/DomainError.h>
+#include <switchboard/core/contacts/ContactService.h>
+#include <switchboard/core/crypto/Crypto.h>
+
+#include <ctime>
+
+namespace sb::core {
+namespace {
+
+void checkPaging(int64_t page, int64_t perPage) {
+  if (page < 1) {
+    throw DomainError(DomainError::Kind::Validation, "page must be 1 or more", {{"field", "page"}});
+  }
+  if (perPage < 1 || perPage > ContactService::kMaxPerPage) {
+    throw DomainError(DomainError::Kind::Validation,
+                      "per_page must be between 1 and " + std::to_string(ContactService::kMaxPerPage),
+                      {{"field", "per_page"}});
+  }
+}
+
+std::string defaultListName(const std::string& filename, int64_t now) {
+  if (!filename.empty()) {
+    const auto slash = filename.find_last_of("/\\");
+    std::string base = slash == std::string::npos ? filename : filename.substr(slash + 1);
+    if (const auto dot = base.rfind('.'); dot != std::string::npos && dot > 0) base = base.substr(0, dot);
+    if (!base.empty()) return base;
+  }
+  const std::time_t t = static_cast<std::time_t>(now);
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char buffer[40];
+  std::strftime(buffer, sizeof buffer, "Import %Y-%m-%d %H:%M UTC", &tm);
+  return buffer;
+}
+
+}  // namespace
+
+ContactService::ContactService(ContactRepository& contacts, DncRepository& dnc, ContactServiceOptions options)
+    : contacts_(contacts), dnc_(dnc), options_(std::move(options)), phones_(options_.defaultRegion) {}
+
+int64_t ContactService::now() const {
+  return options_.clock ? options_.clock() : static_cast<int64_t>(std::time(nullptr));
+}
+
+ContactList ContactService::importCsv(std::istream& in, std::string listName, const std::string& filename,
+                                      const std::string& createdBy, ImportProgress progress) {
+  if (listName.size() > 200) {
+    throw DomainError(DomainError::Kind::Validation, "list name must be at most 200 characters", {{"field", "name"}});
+  }
+  ContactList list;
+  list.id = "lst_" + crypto::toHex(crypto::randomBytes(8));
+  list.createdAt = now();
+  list.name = listName.empty() ? defaultListName(filename, list.createdAt) : std::move(listName);
+  list.filename = filename;
+  list.createdBy = createdBy;
+  CsvImporter importer(
+      phones_, options_.limits, [this](const std::string& e164) { return dnc_.find(e164).has_value(); },
+      std::move(progress));
+  return importer.run(in, std::move(list), contacts_);
+}
+
+std::vector<ContactList> ContactService::lists() {
+  return contacts_.lists();
+}
+
+ContactList ContactService::list(const std::string& id) {
+  auto found = contacts_.list(id);
+  if (!found) {
+    throw DomainError(DomainError::Kind::NotFound, "no contact list '" + id + "'");
+  }
+  return *found;
+}
+
+void ContactService::deleteList(const std::string& id) {
+  if (!contacts_.deleteList(id)) {
+    throw DomainError(DomainError::Kind::NotFound, "no contact list '" + id + "'");
+  }
+}
+
+ContactPage ContactService::contacts(ContactQuery query) {
+  checkPaging(query.page, query.perPage);
+  if (!query.status.empty() && !contact_status::isValid(query.status)) {
+    throw DomainError(DomainError::Kind::Validation, "status must be one of not_called, in_call, called, do_not_call",
+                      {{"field", "status"}});
+  }
+  if (query.search.size() > 200) {
+    throw DomainError(DomainError::Kind::Validation, "q must be at most 200 characters", {{"field", "q"}});
+  }
+  return contacts_.contacts(query);
+}
+
+Contact ContactService::contact(int64_t id) {
+  auto found = contacts_.contact(id);
+  if (!found) {
+    throw DomainError(DomainError::Kind::NotFound, "no contact " + std::to_string(id));
+  }
+  return *found;
+}
+
+Contact ContactService::updateContact(int64_t id, const ContactPatch& patch) {
+  if (patch.name && patch.name->empty()) {
+    throw DomainError(DomainError::Kind::Validation, "name cannot be empty", {{"field", "name"}});
+  }
+  if (patch.status && !contact_status::isValid(*patch.status)) {
+    throw DomainError(DomainError::Kind::Validation, "status must be one of not_called, in_call, called, do_not_call",
+                      {{"field", "status"}});
+  }
+  if (patch.attributes && !patch.attributes->is_object()) {
+    throw DomainError(DomainError::Kind::Validation, "attributes must be a JSON object", {{"field", "attributes"}});
+  }
+  auto updated = contacts_.updateContact(id, patch, now());
+  if (!updated) {
+    throw DomainError(DomainError::Kind::NotFound, "no contact " + std::to_string(id));
+  }
+  return *updated;
+}
+
+void ContactService::deleteContact(int64_t id) {
+  if (!contacts_.deleteContact(id)) {
+    throw DomainError(DomainError::Kind::NotFound, "no contact " + std::to_string(id));
+  }
+}
+
+std::string ContactService::normalizeOrThrow(const std::string& phone) const {
+  PhoneProblem problem;
+  const auto normalized = phones_.normalize(phone, &problem);
+  if (!normalized) {
+    throw DomainError(DomainError::Kind::Validation, problem.reason,
+                      {{"field", "phone"},
+                       {"phone", phone},
+                       {"expected_format", "+[country code][number]"},
+                       {"example", "+15551234567"}});
+  }
+  return normalized->e164;
+}
+
+DncEntry ContactService::addDoNotCall(const std::string& phone, const std::string& reason,
+                                      const std::string& createdBy) {
+  if (reason.size() > 500) {
+    throw DomainError(DomainError::Kind::Validation, "reason must be at most 500 characters", {{"field", "reason"}});
+  }
+  DncEntry entry{normalizeOrThrow(phone), reason, "manual", createdBy, now()};
+  dnc_.add(entry);
+  contacts_.setStatusByPhone(entry.phoneE164, contact_status::kDoNotCall);
+  return *dnc_.find(entry.phoneE164);
+}
+
+void ContactService::removeDoNotCall(const std::string& phone) {
+  const std::string e164 = normalizeOrThrow(phone);
+  if (!dnc_.remove(e164)) {
+    throw DomainError(DomainError::Kind::NotFound, e164 + " is not on the do-not-call list");
+  }
+  contacts_.clearDoNotCallStatus(e164);
+}
+
+DncPage ContactService::doNotCallList(int64_t page, int64_t perPage) {
+  checkPaging(page, perPage);
+  DncPage out;
+  out.items = dnc_.list((page - 1) * perPage, perPage, out.total);
+  return out;
+}
+
+bool ContactService::isDoNotCall(const std::string& e164) {
+  return dnc_.find(e164).has_value();
+}
+
+}  // namespace sb::core

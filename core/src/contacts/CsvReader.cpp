@@ -1,0 +1,200 @@
+#include <switchboard/core/contacts/CsvReader.h>
+
+#include <array>
+
+namespace sb::core {
+namespace {
+
+constexpr size_t kBufferBytes = 64 * 1024;
+constexpr int kEof = -1;
+
+}  // namespace
+
+bool isValidUtf8(const std::string& text) {
+  const auto* bytes = reinterpret_cast<const unsigned char*>(text.data());
+  const size_t size = text.size();
+  size_t i = 0;
+  while (i < size) {
+    const unsigned char c = bytes[i];
+    if (c < 0x80) {
+      ++i;
+      continue;
+    }
+    size_t extra = 0;
+    uint32_t codepoint = 0;
+    if ((c & 0xE0) == 0xC0) {
+      extra = 1;
+      codepoint = c & 0x1F;
+    } else if ((c & 0xF0) == 0xE0) {
+      extra = 2;
+      codepoint = c & 0x0F;
+    } else if ((c & 0xF8) == 0xF0) {
+      extra = 3;
+      codepoint = c & 0x07;
+    } else {
+      return false;
+    }
+    for (size_t k = 1; k <= extra; ++k) {
+      if (i + k >= size || (bytes[i + k] & 0xC0) != 0x80) {
+        return false;
+      }
+      codepoint = (codepoint << 6) | (bytes[i + k] & 0x3F);
+    }
+    static constexpr std::array<uint32_t, 4> kMinimum = {0, 0x80, 0x800, 0x10000};
+    if (codepoint < kMinimum[extra] || codepoint > 0x10FFFF || (codepoint >= 0xD800 && codepoint <= 0xDFFF)) {
+      return false;
+    }
+    i += extra + 1;
+  }
+  return true;
+}
+
+CsvReader::CsvReader(std::istream& in, Options options)
+    : in_(in), options_(options), delimiter_(options.delimiter), buffer_(kBufferBytes) {}
+
+int CsvReader::peekByte() {
+  if (position_ == filled_) {
+    in_.read(buffer_.data(), static_cast<std::streamsize>(buffer_.size()));
+    filled_ = static_cast<size_t>(in_.gcount());
+    position_ = 0;
+    if (filled_ == 0) {
+      return kEof;
+    }
+  }
+  return static_cast<unsigned char>(buffer_[position_]);
+}
+
+int CsvReader::getByte() {
+  const int c = peekByte();
+  if (c != kEof) {
+    ++position_;
+    ++consumed_;
+  }
+  return c;
+}
+
+void CsvReader::detectDelimiter() {
+  // Look at the first line in the buffer (outside quotes) and pick the most
+  // frequent of the three delimiters; ',' wins ties and empty headers.
+  peekByte();
+  size_t commas = 0;
+  size_t semicolons = 0;
+  size_t tabs = 0;
+  bool quoted = false;
+  for (size_t i = position_; i < filled_; ++i) {
+    const char c = buffer_[i];
+    if (c == '"') {
+      quoted = !quoted;
+    } else if (!quoted && (c == '\n' || c == '\r')) {
+      break;
+    } else if (!quoted) {
+      commas += c == ',';
+      semicolons += c == ';';
+      tabs += c == '\t';
+    }
+  }
+  delimiter_ = ',';
+  if (semicolons > commas && semicolons >= tabs) {
+    delimiter_ = ';';
+  } else if (tabs > commas && tabs > semicolons) {
+    delimiter_ = '\t';
+  }
+}
+
+void CsvReader::finishField(CsvRecord& record, std::string& field, int64_t line) {
+  if (!isValidUtf8(field)) {
+    throw CsvError("line " + std::to_string(line) +
+                       ": text is not valid UTF-8 (the file looks like Windows-1252 or Latin-1); save it as "
+                       "\"CSV UTF-8\" and upload again",
+                   line);
+  }
+  if (record.fields.size() >= options_.maxRecordFields) {
+    throw CsvError(
+        "line " + std::to_string(line) + ": more than " + std::to_string(options_.maxRecordFields) + " columns", line);
+  }
+  record.fields.push_back(std::move(field));
+  field.clear();
+}
+
+bool CsvReader::next(CsvRecord& record) {
+  if (!started_) {
+    started_ = true;
+    // UTF-16 files start with FF FE or FE FF: say so instead of failing later.
+    const int first = peekByte();
+    if (first == 0xFF || first == 0xFE) {
+      throw CsvError("line 1: the file is UTF-16; save it as \"CSV UTF-8\" and upload again", 1);
+    }
+    if (first == 0xEF && filled_ - position_ >= 3 && static_cast<unsigned char>(buffer_[position_ + 1]) == 0xBB &&
+        static_cast<unsigned char>(buffer_[position_ + 2]) == 0xBF) {
+      position_ += 3;
+      consumed_ += 3;
+    }
+    if (delimiter_ == '\0') {
+      detectDelimiter();
+    }
+  }
+  record.fields.clear();
+  if (peekByte() == kEof) {
+    return false;
+  }
+  record.line = line_;
+  record.record = ++records_;
+  std::string field;
+  bool quoted = false;     // inside a quoted section
+  bool wasQuoted = false;  // the field started with a quote
+  while (true) {
+    const int c = getByte();
+    if (c == kEof) {
+      if (quoted) {
+        throw CsvError("line " + std::to_string(record.line) +
+                           ": a quoted field is never closed (a \" is missing before the end of the file)",
+                       record.line);
+      }
+      finishField(record, field, line_);
+      return true;
+    }
+    if (field.size() > options_.maxFieldBytes) {
+      throw CsvError("line " + std::to_string(line_) + ": a field is longer than " +
+                         std::to_string(options_.maxFieldBytes) + " bytes",
+                     line_);
+    }
+    const char ch = static_cast<char>(c);
+    if (quoted) {
+      if (ch == '"') {
+        if (peekByte() == '"') {
+          getByte();
+          field.push_back('"');
+        } else {
+          quoted = false;
+        }
+      } else {
+        if (ch == '\n' || (ch == '\r' && peekByte() != '\n')) {
+          ++line_;
+        }
+        field.push_back(ch);
+      }
+      continue;
+    }
+    if (ch == delimiter_) {
+      finishField(record, field, line_);
+      wasQuoted = false;
+      continue;
+    }
+    if (ch == '\r' || ch == '\n') {
+      if (ch == '\r' && peekByte() == '\n') {
+        getByte();
+      }
+      ++line_;
+      finishField(record, field, line_ - 1);
+      return true;
+    }
+    if (ch == '"' && field.empty() && !wasQuoted) {
+      quoted = true;
+      wasQuoted = true;
+      continue;
+    }
+    field.push_back(ch);
+  }
+}
+
+}  // namespace sb::core

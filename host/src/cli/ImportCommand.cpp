@@ -1,0 +1,111 @@
+#include "app/Defaults.h"
+#include "app/HostContext.h"
+#include "cli/Cli.h"
+
+#include <switchboard/core/DomainError.h>
+#include <switchboard/core/log/Logging.h>
+
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+#include <fstream>
+#include <iostream>
+
+namespace sb::host::cli {
+namespace {
+
+/// A one-line progress bar on stderr, drawn only on a terminal.
+class ProgressBar {
+ public:
+  explicit ProgressBar(uint64_t totalBytes) : total_(totalBytes), enabled_(::isatty(STDERR_FILENO) == 1) {}
+  void update(uint64_t bytes, int64_t rows) {
+    if (!enabled_ || total_ == 0) return;
+    const int percent = static_cast<int>(bytes * 100 / total_);
+    const int width = 30;
+    const int filled = percent * width / 100;
+    std::fprintf(stderr, "\r[%-*s] %3d%%  %lld rows", width, std::string(static_cast<size_t>(filled), '#').c_str(),
+                 percent, static_cast<long long>(rows));
+    std::fflush(stderr);
+  }
+  void done() {
+    if (enabled_) std::fprintf(stderr, "\r%*s\r", 60, "");
+  }
+
+ private:
+  uint64_t total_;
+  bool enabled_;
+};
+
+void printIssues(const nlohmann::json& report) {
+  const auto issues = report.value("issues", nlohmann::json::array());
+  for (const auto& issue : issues) {
+    std::cout << "  row " << issue.value("row", 0) << " (line " << issue.value("line", 0) << ") "
+              << issue.value("severity", "")
+              << (issue.value("column", "").empty() ? "" : " [" + issue.value("column", "") + "]") << ": "
+              << issue.value("reason", "");
+    const std::string value = issue.value("value", "");
+    if (!value.empty()) std::cout << "  value: \"" << value << "\"";
+    std::cout << "\n";
+  }
+  if (report.value("issues_truncated", 0) > 0) {
+    std::cout << "  ... and " << report.value("issues_truncated", 0) << " more issue(s) not listed\n";
+  }
+}
+
+}  // namespace
+
+int import(const Args& args, char** environment) {
+  if (args.positional.empty()) {
+    std::cerr << "switchboard import: give the CSV file: switchboard import FILE [--list NAME]\n";
+    return 2;
+  }
+  const std::string path = args.positional[0];
+  std::ifstream file(path, std::ios::binary);
+  if (!file) {
+    std::cerr << "switchboard import: cannot read '" << path << "'\n";
+    return 2;
+  }
+  struct stat info {};
+  const uint64_t size = ::stat(path.c_str(), &info) == 0 ? static_cast<uint64_t>(info.st_size) : 0;
+
+  core::Settings settings = loadSettings(args.option("config"), environment);
+  core::LogOptions quiet;
+  quiet.level = "warn";
+  core::configureLogging(quiet);
+  HostContext context(std::move(settings));
+
+  ProgressBar bar(size);
+  const auto started = std::chrono::steady_clock::now();
+  core::ContactList list;
+  try {
+    list = context.contacts().importCsv(file, args.option("list"), path, "cli",
+                                        [&bar](uint64_t bytes, int64_t rows) { bar.update(bytes, rows); });
+  } catch (const core::DomainError& e) {
+    bar.done();
+    std::cout << "Nothing imported: " << e.what() << "\n";
+    printIssues(e.details());
+    return 1;
+  }
+  bar.done();
+  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  const auto& report = list.report;
+  std::cout << "Imported " << list.importedCount << " contact(s) into list '" << list.name << "' (id " << list.id
+            << ")\n"
+            << "  rows " << list.rowsTotal << ", skipped " << list.skippedCount << ", duplicates merged "
+            << list.duplicateCount << ", unverified " << list.unverifiedCount << ", blank rows "
+            << report.value("blank_rows", 0) << ", delimiter " << report.value("delimiter", "") << "\n";
+  printIssues(report);
+  if (args.flag("stats")) {
+    struct rusage usage {};
+    ::getrusage(RUSAGE_SELF, &usage);
+    std::cout << "stats: seconds=" << seconds << " rows_per_second="
+              << static_cast<int64_t>(static_cast<double>(list.rowsTotal) / std::max(seconds, 1e-9))
+              << " peak_rss_mib=" << usage.ru_maxrss / 1024 << "\n";
+  }
+  return 0;
+}
+
+}  // namespace sb::host::cli

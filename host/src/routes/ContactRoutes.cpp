@@ -1,0 +1,221 @@
+#include "routes/ContactRoutes.h"
+
+#include "http/ApiError.h"
+
+#include <switchboard/core/DomainError.h>
+
+#include <Poco/Net/MediaType.h>
+#include <Poco/Net/MessageHeader.h>
+#include <Poco/Net/MultipartReader.h>
+#include <Poco/Net/NameValueCollection.h>
+
+#include <set>
+
+namespace sb::host {
+namespace {
+
+int64_t intParam(const ApiRequest& request, const char* name, int64_t fallback) {
+  const auto value = request.queryParam(name);
+  if (!value || value->empty()) {
+    return fallback;
+  }
+  try {
+    size_t used = 0;
+    const long long parsed = std::stoll(*value, &used);
+    if (used == value->size()) return parsed;
+  } catch (const std::exception&) {
+    // reported below
+  }
+  throw ApiError::validation(std::string(name) + " must be an integer", {{"field", name}, {"value", *value}});
+}
+
+int64_t contactId(const ApiRequest& request) {
+  const std::string& text = request.params.at("id");
+  try {
+    size_t used = 0;
+    const long long id = std::stoll(text, &used);
+    if (used == text.size() && id > 0) return id;
+  } catch (const std::exception&) {
+    // reported below
+  }
+  throw ApiError::notFound("no contact '" + text + "'");
+}
+
+std::optional<std::string> optionalString(const nlohmann::json& body, const char* field) {
+  auto it = body.find(field);
+  if (it == body.end()) return std::nullopt;
+  if (!it->is_string()) {
+    throw ApiError::validation(std::string(field) + " must be a string", {{"field", field}});
+  }
+  return it->get<std::string>();
+}
+
+/// Streams the CSV of an upload into the import: multipart/form-data with a
+/// "file" part (and an optional "name" part before it), or a raw text/csv
+/// body. The file is never held in memory whole.
+ApiResponse importUpload(HostContext& context, const ApiRequest& request) {
+  const std::string contentType = request.header("Content-Type").value_or("");
+  const std::string createdBy = request.principal ? request.principal->keyName : "";
+  std::string listName = request.queryParam("name").value_or("");
+  Poco::Net::MediaType type("application/octet-stream");
+  try {
+    type = Poco::Net::MediaType(contentType.empty() ? "application/octet-stream" : contentType);
+  } catch (const std::exception&) {
+    throw ApiError::validation("Content-Type '" + contentType + "' cannot be read");
+  }
+  core::ContactList imported;
+  if (type.matches("multipart", "form-data")) {
+    const std::string boundary = type.hasParameter("boundary") ? type.getParameter("boundary") : std::string();
+    if (boundary.empty()) {
+      throw ApiError::validation("multipart/form-data without a boundary");
+    }
+    Poco::Net::MultipartReader reader(*request.bodyStream, boundary);
+    bool found = false;
+    while (!found && reader.hasNextPart()) {
+      Poco::Net::MessageHeader header;
+      reader.nextPart(header);
+      std::string disposition;
+      Poco::Net::NameValueCollection params;
+      Poco::Net::MessageHeader::splitParameters(header.get("Content-Disposition", ""), disposition, params);
+      const std::string field = params.get("name", "");
+      if (field == "name") {
+        std::string value;
+        std::getline(reader.stream(), value, '\0');
+        listName = value;
+      } else if (field == "file") {
+        imported = context.contacts().importCsv(reader.stream(), listName, params.get("filename", ""), createdBy);
+        found = true;
+      } else {
+        std::string ignored;
+        std::getline(reader.stream(), ignored, '\0');
+      }
+    }
+    if (!found) {
+      throw ApiError::validation("the form has no \"file\" field with the CSV", {{"field", "file"}});
+    }
+  } else if (type.matches("text", "csv") || type.matches("application", "csv") || type.matches("text", "plain")) {
+    imported = context.contacts().importCsv(*request.bodyStream, listName, request.queryParam("filename").value_or(""),
+                                            createdBy);
+  } else {
+    throw ApiError(415, "UNSUPPORTED_MEDIA_TYPE",
+                   "send the CSV as multipart/form-data (field \"file\") or as a text/csv body",
+                   {{"content_type", contentType}});
+  }
+  return ApiResponse::json(201, {{"list", imported.toJson(false)}, {"report", imported.report}});
+}
+
+}  // namespace
+
+void addContactRoutes(Router& router, HostContext& context) {
+  const size_t uploadLimit = static_cast<size_t>(context.settings().getInt("import.max_bytes", 209715200)) +
+                             64 * 1024;  // room for the multipart envelope
+
+  Route upload{"POST",
+               "/api/v1/contact-lists",
+               "contact_lists.create",
+               Access::Agent,
+               0,
+               uploadLimit,
+               [&context](const ApiRequest& request) { return importUpload(context, request); }};
+  upload.streamBody = true;
+  router.add(upload);
+
+  router.add({"GET", "/api/v1/contact-lists", "contact_lists.list", Access::Agent, 0, 0, [&context](const ApiRequest&) {
+                nlohmann::json data = nlohmann::json::array();
+                for (const auto& list : context.contacts().lists()) data.push_back(list.toJson(false));
+                return ApiResponse::json(200, {{"data", data}});
+              }});
+
+  router.add({"GET", "/api/v1/contact-lists/{id}", "contact_lists.get", Access::Agent, 0, 0,
+              [&context](const ApiRequest& request) {
+                return ApiResponse::json(200, context.contacts().list(request.params.at("id")).toJson(true));
+              }});
+
+  router.add({"DELETE", "/api/v1/contact-lists/{id}", "contact_lists.delete", Access::Agent, 0, 0,
+              [&context](const ApiRequest& request) {
+                context.contacts().deleteList(request.params.at("id"));
+                ApiResponse response;
+                response.status = 204;
+                return response;
+              }});
+
+  router.add({"GET", "/api/v1/contacts", "contacts.list", Access::Agent, 0, 0, [&context](const ApiRequest& request) {
+                core::ContactQuery query;
+                query.listId = request.queryParam("list_id").value_or("");
+                query.status = request.queryParam("status").value_or("");
+                query.search = request.queryParam("q").value_or("");
+                query.page = intParam(request, "page", 1);
+                query.perPage = intParam(request, "per_page", core::ContactService::kDefaultPerPage);
+                const auto page = context.contacts().contacts(query);
+                nlohmann::json data = nlohmann::json::array();
+                for (const auto& contact : page.items) data.push_back(contact.toJson());
+                return ApiResponse::json(
+                    200, {{"data", data}, {"page", query.page}, {"per_page", query.perPage}, {"total", page.total}});
+              }});
+
+  router.add(
+      {"GET", "/api/v1/contacts/{id}", "contacts.get", Access::Agent, 0, 0, [&context](const ApiRequest& request) {
+         return ApiResponse::json(200, context.contacts().contact(contactId(request)).toJson());
+       }});
+
+  router.add(
+      {"PATCH", "/api/v1/contacts/{id}", "contacts.update", Access::Agent, 0, 0, [&context](const ApiRequest& request) {
+         const auto body = request.jsonBody();
+         static const std::set<std::string> kFields = {"name",     "company", "title",      "email",
+                                                       "timezone", "status",  "last_notes", "attributes"};
+         for (auto it = body.begin(); it != body.end(); ++it) {
+           if (kFields.count(it.key()) == 0) {
+             throw ApiError::validation("unknown field '" + it.key() + "'", {{"field", it.key()}});
+           }
+         }
+         core::ContactPatch patch;
+         patch.name = optionalString(body, "name");
+         patch.company = optionalString(body, "company");
+         patch.title = optionalString(body, "title");
+         patch.email = optionalString(body, "email");
+         patch.timezone = optionalString(body, "timezone");
+         patch.status = optionalString(body, "status");
+         patch.lastNotes = optionalString(body, "last_notes");
+         if (body.contains("attributes")) patch.attributes = body["attributes"];
+         return ApiResponse::json(200, context.contacts().updateContact(contactId(request), patch).toJson());
+       }});
+
+  router.add({"DELETE", "/api/v1/contacts/{id}", "contacts.delete", Access::Agent, 0, 0,
+              [&context](const ApiRequest& request) {
+                context.contacts().deleteContact(contactId(request));
+                ApiResponse response;
+                response.status = 204;
+                return response;
+              }});
+
+  router.add({"GET", "/api/v1/dnc", "dnc.list", Access::Agent, 0, 0, [&context](const ApiRequest& request) {
+                const int64_t page = intParam(request, "page", 1);
+                const int64_t perPage = intParam(request, "per_page", core::ContactService::kDefaultPerPage);
+                const auto result = context.contacts().doNotCallList(page, perPage);
+                nlohmann::json data = nlohmann::json::array();
+                for (const auto& entry : result.items) data.push_back(entry.toJson());
+                return ApiResponse::json(
+                    200, {{"data", data}, {"page", page}, {"per_page", perPage}, {"total", result.total}});
+              }});
+
+  router.add({"POST", "/api/v1/dnc", "dnc.add", Access::Agent, 0, 0, [&context](const ApiRequest& request) {
+                const auto body = request.jsonBody();
+                const auto phone = optionalString(body, "phone");
+                if (!phone || phone->empty()) {
+                  throw ApiError::validation("phone is required", {{"field", "phone"}});
+                }
+                const auto entry = context.contacts().addDoNotCall(*phone, optionalString(body, "reason").value_or(""),
+                                                                   request.principal ? request.principal->keyName : "");
+                return ApiResponse::json(201, entry.toJson());
+              }});
+
+  router.add(
+      {"DELETE", "/api/v1/dnc/{phone}", "dnc.remove", Access::Admin, 0, 0, [&context](const ApiRequest& request) {
+         context.contacts().removeDoNotCall(request.params.at("phone"));
+         ApiResponse response;
+         response.status = 204;
+         return response;
+       }});
+}
+
+}  // namespace sb::host
