@@ -53,9 +53,7 @@ ContactList ContactService::importCsv(std::istream& in, std::string listName, co
   list.name = listName.empty() ? defaultListName(filename, list.createdAt) : std::move(listName);
   list.filename = filename;
   list.createdBy = createdBy;
-  CsvImporter importer(
-      phones_, options_.limits, [this](const std::string& e164) { return dnc_.find(e164).has_value(); },
-      std::move(progress));
+  CsvImporter importer(phones_, options_.limits, std::move(progress));
   return importer.run(in, std::move(list), contacts_);
 }
 

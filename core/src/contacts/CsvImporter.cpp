@@ -1,6 +1,7 @@
 #include <switchboard/core/DomainError.h>
 #include <switchboard/core/contacts/CsvImporter.h>
 #include <switchboard/core/contacts/CsvReader.h>
+#include <switchboard/core/log/Logging.h>
 
 #include <algorithm>
 #include <cctype>
@@ -20,6 +21,15 @@ std::string trim(const std::string& text) {
   }
   const auto end = text.find_last_not_of(" \t\r\n");
   return text.substr(begin, end - begin + 1);
+}
+
+std::string_view trimView(const std::string& text) {
+  const auto begin = text.find_first_not_of(" \t\r\n");
+  if (begin == std::string::npos) {
+    return {};
+  }
+  const auto end = text.find_last_not_of(" \t\r\n");
+  return std::string_view(text).substr(begin, end - begin + 1);
 }
 
 std::string lower(std::string text) {
@@ -63,7 +73,12 @@ class Report {
 
 struct Columns {
   std::map<std::string, size_t> known;                ///< canonical name -> index
-  std::vector<std::pair<size_t, std::string>> extra;  ///< attribute columns (index, header as written)
+  struct Extra {
+    size_t index;
+    std::string header;   ///< as written
+    std::string escaped;  ///< JSON-escaped, ready to write
+  };
+  std::vector<Extra> extra;  ///< attribute columns
   size_t count = 0;
 };
 
@@ -90,7 +105,7 @@ Columns readHeader(const CsvRecord& header) {
     if (isKnown) {
       columns.known.emplace(name, i);
     } else {
-      columns.extra.emplace_back(i, written);
+      columns.extra.push_back({i, written, jsonEscape(written)});
     }
   }
   std::vector<std::string> missing;
@@ -117,14 +132,13 @@ std::string cell(const CsvRecord& record, const Columns& columns, const char* na
   if (it == columns.known.end() || it->second >= record.fields.size()) {
     return {};
   }
-  return trim(record.fields[it->second]);
+  return std::string(trimView(record.fields[it->second]));
 }
 
 }  // namespace
 
-CsvImporter::CsvImporter(const PhoneNormalizer& phones, ImportLimits limits,
-                         std::function<bool(const std::string&)> isDoNotCall, ImportProgress progress)
-    : phones_(phones), limits_(limits), isDoNotCall_(std::move(isDoNotCall)), progress_(std::move(progress)) {}
+CsvImporter::CsvImporter(const PhoneNormalizer& phones, ImportLimits limits, ImportProgress progress)
+    : phones_(phones), limits_(limits), progress_(std::move(progress)) {}
 
 ContactList CsvImporter::run(std::istream& in, ContactList list, ContactRepository& repository) const {
   CsvReader reader(in);
@@ -137,7 +151,7 @@ ContactList CsvImporter::run(std::istream& in, ContactList list, ContactReposito
     }
   };
   auto isBlank = [](const CsvRecord& r) {
-    return std::all_of(r.fields.begin(), r.fields.end(), [](const std::string& f) { return trim(f).empty(); });
+    return std::all_of(r.fields.begin(), r.fields.end(), [](const std::string& f) { return trimView(f).empty(); });
   };
 
   Columns columns;
@@ -167,6 +181,7 @@ ContactList CsvImporter::run(std::istream& in, ContactList list, ContactReposito
   int64_t skipped = 0;
   int64_t duplicates = 0;
   int64_t unverified = 0;
+  std::string attributes;
   try {
     while (reader.next(record)) {
       tooLarge();
@@ -184,7 +199,7 @@ ContactList CsvImporter::run(std::istream& in, ContactList list, ContactReposito
         progress_(reader.bytesRead(), rows);
       }
       const auto nonEmpty = static_cast<size_t>(std::count_if(record.fields.begin(), record.fields.end(),
-                                                              [](const std::string& f) { return !trim(f).empty(); }));
+                                                              [](const std::string& f) { return !trimView(f).empty(); }));
       if (record.fields.size() > columns.count && nonEmpty > columns.count) {
         report.issue(record, "error", "",
                      "shifted row: " + std::to_string(nonEmpty) + " filled cells but the header has " +
@@ -217,18 +232,22 @@ ContactList CsvImporter::run(std::istream& in, ContactList list, ContactReposito
       contact.phoneExtension = phone->extension;
       contact.lineType = phone->lineType;
       contact.phoneVerified = phone->verified;
-      for (const auto& [index, header] : columns.extra) {
-        if (index < record.fields.size()) {
-          const std::string value = trim(record.fields[index]);
-          if (!value.empty()) contact.attributes[header] = value;
+      // Attribute columns as a JSON object, written directly: building an
+      // nlohmann object per row costs more than the rest of the row.
+      attributes.assign("{");
+      for (const auto& extra : columns.extra) {
+        if (extra.index < record.fields.size()) {
+          const std::string_view value = trimView(record.fields[extra.index]);
+          if (value.empty()) continue;
+          if (attributes.size() > 1) attributes.push_back(',');
+          attributes.append("\"").append(extra.escaped).append("\":\"").append(jsonEscape(std::string(value)));
+          attributes.push_back('"');
         }
       }
-      if (isDoNotCall_ && isDoNotCall_(contact.phoneE164)) {
-        contact.status = "do_not_call";
-      }
+      attributes.push_back('}');
       contact.createdAt = list.createdAt;
       contact.updatedAt = list.createdAt;
-      const ImportInsert insert = writer->add(contact);
+      const ImportInsert insert = writer->add(contact, attributes);
       if (!insert.inserted) {
         ++duplicates;
         report.issue(record, "warning", "phone",
@@ -243,7 +262,7 @@ ContactList CsvImporter::run(std::istream& in, ContactList list, ContactReposito
         report.issue(record, "warning", "phone", "possible but not a confirmed valid number (imported as unverified)",
                      contact.phoneRaw);
       }
-      if (contact.status == "do_not_call") {
+      if (insert.doNotCall) {
         report.issue(record, "warning", "phone", "on the do-not-call list (imported, will not be dialed)",
                      contact.phoneRaw);
       }
@@ -264,9 +283,9 @@ ContactList CsvImporter::run(std::istream& in, ContactList list, ContactReposito
   summary["duplicates"] = duplicates;
   summary["unverified"] = unverified;
   summary["default_region"] = phones_.defaultRegion();
-  nlohmann::json attributes = nlohmann::json::array();
-  for (const auto& [index, header] : columns.extra) attributes.push_back(header);
-  summary["attribute_columns"] = attributes;
+  nlohmann::json attributeColumns = nlohmann::json::array();
+  for (const auto& extra : columns.extra) attributeColumns.push_back(extra.header);
+  summary["attribute_columns"] = attributeColumns;
 
   if (rows == 0) {
     throw DomainError(DomainError::Kind::CsvInvalid, "the file has a header but no data rows", summary);

@@ -108,11 +108,18 @@ void CsvReader::finishField(CsvRecord& record, std::string& field, int64_t line)
                        "\"CSV UTF-8\" and upload again",
                    line);
   }
-  if (record.fields.size() >= options_.maxRecordFields) {
+  if (fieldCount_ >= options_.maxRecordFields) {
     throw CsvError(
         "line " + std::to_string(line) + ": more than " + std::to_string(options_.maxRecordFields) + " columns", line);
   }
-  record.fields.push_back(std::move(field));
+  // Reuse the record's strings across records: no allocation per field
+  // once the first records have sized them.
+  if (fieldCount_ < record.fields.size()) {
+    record.fields[fieldCount_].swap(field);
+  } else {
+    record.fields.push_back(std::move(field));
+  }
+  ++fieldCount_;
   field.clear();
 }
 
@@ -133,13 +140,15 @@ bool CsvReader::next(CsvRecord& record) {
       detectDelimiter();
     }
   }
-  record.fields.clear();
+  fieldCount_ = 0;
   if (peekByte() == kEof) {
+    record.fields.clear();
     return false;
   }
   record.line = line_;
   record.record = ++records_;
-  std::string field;
+  std::string& field = scratch_;
+  field.clear();
   bool quoted = false;     // inside a quoted section
   bool wasQuoted = false;  // the field started with a quote
   while (true) {
@@ -151,6 +160,7 @@ bool CsvReader::next(CsvRecord& record) {
                        record.line);
       }
       finishField(record, field, line_);
+      record.fields.resize(fieldCount_);
       return true;
     }
     if (field.size() > options_.maxFieldBytes) {
@@ -186,6 +196,7 @@ bool CsvReader::next(CsvRecord& record) {
       }
       ++line_;
       finishField(record, field, line_ - 1);
+      record.fields.resize(fieldCount_);
       return true;
     }
     if (ch == '"' && field.empty() && !wasQuoted) {

@@ -10,6 +10,11 @@
 namespace sb::core {
 namespace {
 
+constexpr size_t kNanpBlocks = 10000000;  // 10^7 NPA-NXX-X blocks
+constexpr uint8_t kComputed = 0x80;
+constexpr uint8_t kValid = 0x40;
+constexpr uint8_t kTypeMask = 0x3F;
+
 using i18n::phonenumbers::PhoneNumber;
 using i18n::phonenumbers::PhoneNumberUtil;
 
@@ -92,12 +97,95 @@ std::optional<std::string> expandScientific(const std::string& text, bool& lossy
 
 }  // namespace
 
-PhoneNormalizer::PhoneNormalizer(std::string defaultRegion) : region_(std::move(defaultRegion)) {
+PhoneNormalizer::PhoneNormalizer(std::string defaultRegion)
+    : region_(std::move(defaultRegion)), nanpBlocks_(new std::atomic<uint8_t>[kNanpBlocks]()) {
   std::set<std::string> regions;
-  PhoneNumberUtil::GetInstance()->GetSupportedRegions(&regions);
+  const PhoneNumberUtil& util = *PhoneNumberUtil::GetInstance();
+  util.GetSupportedRegions(&regions);
   if (regions.count(region_) == 0) {
     throw std::invalid_argument("unknown phone region '" + region_ + "'; use an ISO 3166 code such as US or GB");
   }
+  regionIsNanp_ = util.GetCountryCodeForRegion(region_) == 1;
+}
+
+uint8_t PhoneNormalizer::nanpBlockInfo(uint64_t nationalNumber) const {
+  const uint64_t block = nationalNumber / 1000;  // NPA-NXX-X
+  std::atomic<uint8_t>& slot = nanpBlocks_[block];
+  uint8_t info = slot.load(std::memory_order_relaxed);
+  if (info == 0) {
+    const PhoneNumberUtil& util = *PhoneNumberUtil::GetInstance();
+    PhoneNumber number;
+    number.set_country_code(1);
+    number.set_national_number(nationalNumber);
+    const bool valid = util.IsValidNumber(number);
+    const auto type = valid ? util.GetNumberType(number) : PhoneNumberUtil::UNKNOWN;
+    info = static_cast<uint8_t>(kComputed | (valid ? kValid : 0) | static_cast<uint8_t>(type));
+    slot.store(info, std::memory_order_relaxed);
+  }
+  return info;
+}
+
+std::optional<NormalizedPhone> PhoneNormalizer::normalizeNanp(const std::string& text) const {
+  // Shapes: [+1|1|+1 ][(]NPA[)] NXX[-. ]XXXX [x|ext|ext.|#]digits, separators
+  // space ( ) - . / only. Anything else goes to libphonenumber.
+  std::string digits;
+  std::string extension;
+  bool plus = false;
+  size_t i = 0;
+  if (!text.empty() && text[0] == '+') {
+    plus = true;
+    i = 1;
+  } else if (!regionIsNanp_) {
+    return std::nullopt;
+  }
+  for (; i < text.size(); ++i) {
+    const char c = text[i];
+    if (c >= '0' && c <= '9') {
+      digits.push_back(c);
+    } else if (c == ' ' || c == '(' || c == ')' || c == '-' || c == '.' || c == '/') {
+      continue;
+    } else {
+      break;
+    }
+  }
+  if (i < text.size()) {
+    // Only an extension may follow: "x123", "ext 123", "ext. 123", "#123".
+    std::string rest = text.substr(i);
+    std::string lowered;
+    for (char c : rest) lowered.push_back(static_cast<char>(std::tolower(static_cast<unsigned char>(c))));
+    size_t start = 0;
+    for (const char* marker : {"ext.", "ext", "x", "#"}) {
+      const std::string m = marker;
+      if (lowered.compare(0, m.size(), m) == 0) {
+        start = m.size();
+        break;
+      }
+    }
+    if (start == 0) return std::nullopt;
+    while (start < rest.size() && rest[start] == ' ') ++start;
+    extension = rest.substr(start);
+    if (extension.empty() || extension.size() > 7 ||
+        extension.find_first_not_of("0123456789") != std::string::npos) {
+      return std::nullopt;
+    }
+  }
+  if (digits.size() == 11 && digits[0] == '1') {
+    digits.erase(0, 1);
+  } else if (plus) {
+    return std::nullopt;  // "+" must be followed by country code 1
+  }
+  if (digits.size() != 10 || digits[0] < '2' || digits[3] < '2') {
+    return std::nullopt;
+  }
+  const uint64_t nationalNumber = std::stoull(digits);
+  const uint8_t info = nanpBlockInfo(nationalNumber);
+  NormalizedPhone out;
+  out.e164 = "+1" + digits;
+  out.extension = extension;
+  out.verified = (info & kValid) != 0;
+  out.lineType = out.verified ? lineTypeName(static_cast<PhoneNumberUtil::PhoneNumberType>(info & kTypeMask))
+                              : "unknown";
+  return out;
 }
 
 std::optional<NormalizedPhone> PhoneNormalizer::normalize(const std::string& raw, PhoneProblem* problem) const {
@@ -125,7 +213,13 @@ std::optional<NormalizedPhone> PhoneNormalizer::normalize(const std::string& raw
     fail(problem, "phone is longer than 64 characters");
     return std::nullopt;
   }
+  if (auto fast = normalizeNanp(text)) {
+    return fast;
+  }
+  return normalizeSlow(text, problem);
+}
 
+std::optional<NormalizedPhone> PhoneNormalizer::normalizeSlow(const std::string& text, PhoneProblem* problem) const {
   const PhoneNumberUtil& util = *PhoneNumberUtil::GetInstance();
   PhoneNumber number;
   const auto error = util.Parse(text, region_, &number);
@@ -141,9 +235,20 @@ std::optional<NormalizedPhone> PhoneNormalizer::normalize(const std::string& raw
     }
     return std::nullopt;
   }
-  if (!util.IsPossibleNumber(number)) {
-    fail(problem, "phone has the wrong number of digits for its country");
-    return std::nullopt;
+  switch (util.IsPossibleNumberWithReason(number)) {
+    case PhoneNumberUtil::IS_POSSIBLE: break;
+    case PhoneNumberUtil::IS_POSSIBLE_LOCAL_ONLY:
+      fail(problem, "phone is a local number without its area code");
+      return std::nullopt;
+    case PhoneNumberUtil::TOO_SHORT:
+      fail(problem, "phone is too short for its country");
+      return std::nullopt;
+    case PhoneNumberUtil::TOO_LONG:
+      fail(problem, "phone is too long for its country");
+      return std::nullopt;
+    default:
+      fail(problem, "phone has the wrong number of digits for its country");
+      return std::nullopt;
   }
   NormalizedPhone out;
   util.Format(number, PhoneNumberUtil::E164, &out.e164);

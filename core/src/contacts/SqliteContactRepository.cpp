@@ -80,7 +80,9 @@ class SqliteImportWriter final : public ContactImportWriter {
         db_,
         "INSERT INTO contacts (list_id, source_row, name, company, title, email, timezone, phone_raw, phone_e164, "
         "phone_ext, line_type, phone_verified, status, attributes, created_at, updated_at) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (list_id, phone_e164) DO NOTHING");
+        "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, "
+        "CASE WHEN EXISTS (SELECT 1 FROM do_not_call WHERE phone_e164 = ?9) THEN 'do_not_call' ELSE 'not_called' END, "
+        "?13, ?14, ?14) ON CONFLICT (list_id, phone_e164) DO NOTHING RETURNING status");
     firstRow_ =
         std::make_unique<Statement>(db_, "SELECT source_row FROM contacts WHERE list_id = ? AND phone_e164 = ?");
   }
@@ -94,20 +96,20 @@ class SqliteImportWriter final : public ContactImportWriter {
     sqlite3_close_v2(db_);
   }
 
-  ImportInsert add(const Contact& c) override {
+  ImportInsert add(const Contact& c, std::string_view attributesJson) override {
     Statement& s = *insert_;
     s.reset();
     s.bind(1, listId_).bind(2, c.sourceRow).bind(3, c.name).bind(4, c.company).bind(5, c.title).bind(6, c.email);
     s.bind(7, c.timezone).bind(8, c.phoneRaw).bind(9, c.phoneE164).bind(10, c.phoneExtension).bind(11, c.lineType);
-    s.bind(12, int64_t{c.phoneVerified ? 1 : 0}).bind(13, c.status);
-    s.bind(14, c.attributes.empty() ? std::string("{}") : c.attributes.dump());
-    s.bind(15, c.createdAt).bind(16, c.updatedAt);
-    if (s.run() > 0) {
-      return {true, 0};
+    s.bind(12, int64_t{c.phoneVerified ? 1 : 0}).bind(13, attributesJson).bind(14, c.createdAt);
+    if (s.step()) {
+      const bool doNotCall = s.text(0) == "do_not_call";
+      s.run();
+      return {true, doNotCall, 0};
     }
     firstRow_->reset();
     firstRow_->bind(1, listId_).bind(2, c.phoneE164);
-    return {false, firstRow_->step() ? firstRow_->integer(0) : 0};
+    return {false, false, firstRow_->step() ? firstRow_->integer(0) : 0};
   }
 
   void commit(const ContactList& summary) override {

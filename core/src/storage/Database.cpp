@@ -62,7 +62,9 @@ sqlite3* Database::openConnection() const {
     throw std::runtime_error("cannot open database '" + path_ + "': " + message);
   }
   sqlite3_busy_timeout(db, 5000);
-  sqlite3_exec(db, "PRAGMA foreign_keys=ON; PRAGMA synchronous=NORMAL;", nullptr, nullptr, nullptr);
+  // A 32 MiB page cache keeps a bulk import's index pages in memory.
+  sqlite3_exec(db, "PRAGMA foreign_keys=ON; PRAGMA synchronous=NORMAL; PRAGMA cache_size=-32768;", nullptr, nullptr,
+               nullptr);
   return db;
 }
 

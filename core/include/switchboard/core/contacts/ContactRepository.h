@@ -5,6 +5,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace sb::core {
@@ -12,6 +13,7 @@ namespace sb::core {
 /// What adding one row to an import did.
 struct ImportInsert {
   bool inserted = false;
+  bool doNotCall = false;      ///< the number is on the do-not-call list (status set to do_not_call)
   int64_t duplicateOfRow = 0;  ///< when not inserted: the row the number first appeared on
 };
 
@@ -21,7 +23,9 @@ struct ImportInsert {
 class ContactImportWriter {
  public:
   virtual ~ContactImportWriter() = default;
-  virtual ImportInsert add(const Contact& contact) = 0;
+  /// Inserts a contact; its status becomes do_not_call when its number is
+  /// on the do-not-call list. `attributesJson` is its attributes object.
+  virtual ImportInsert add(const Contact& contact, std::string_view attributesJson) = 0;
   /// Writes the list's counts and report, then commits.
   virtual void commit(const ContactList& summary) = 0;
 };

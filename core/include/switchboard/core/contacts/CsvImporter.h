@@ -28,8 +28,7 @@ using ImportProgress = std::function<void(uint64_t bytes, int64_t rows)>;
 /// (CsvInvalid or TooLarge) and leaves nothing behind.
 class CsvImporter {
  public:
-  CsvImporter(const PhoneNormalizer& phones, ImportLimits limits, std::function<bool(const std::string&)> isDoNotCall,
-              ImportProgress progress = {});
+  CsvImporter(const PhoneNormalizer& phones, ImportLimits limits, ImportProgress progress = {});
 
   /// Imports into `list` (id, name, filename, created_by, created_at set by
   /// the caller); returns it with its counts and report.
@@ -38,7 +37,6 @@ class CsvImporter {
  private:
   const PhoneNormalizer& phones_;
   ImportLimits limits_;
-  std::function<bool(const std::string&)> isDoNotCall_;
   ImportProgress progress_;
 };
 

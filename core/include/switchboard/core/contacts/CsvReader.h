@@ -66,6 +66,8 @@ class CsvReader {
   int64_t line_ = 1;
   int64_t records_ = 0;
   bool started_ = false;
+  size_t fieldCount_ = 0;  ///< fields of the current record so far
+  std::string scratch_;    ///< the field being read
 };
 
 /// True when `text` is well-formed UTF-8 (no overlongs, no surrogates).
