@@ -238,7 +238,7 @@ std::optional<NormalizedPhone> PhoneNormalizer::normalizeSlow(const std::string&
   switch (util.IsPossibleNumberWithReason(number)) {
     case PhoneNumberUtil::IS_POSSIBLE: break;
     case PhoneNumberUtil::IS_POSSIBLE_LOCAL_ONLY:
-      fail(problem, "phone is a local number without its area code");
+      fail(problem, "phone is incomplete: too few digits to dial (a local number without its area code?)");
       return std::nullopt;
     case PhoneNumberUtil::TOO_SHORT:
       fail(problem, "phone is too short for its country");
