@@ -107,3 +107,20 @@ TEST_CASE("cli: a bad config value is refused with the key named", "[cli]") {
   CHECK(missingFile.exitCode == 2);
   CHECK_THAT(missingFile.output, Contains("cannot read config file"));
 }
+
+TEST_CASE("cli: import prints the row report and fails when nothing was imported", "[cli]") {
+  sb::test::TempDir dir;
+  const std::string env = "SWITCHBOARD_DATABASE_PATH=" + (dir / "import.db").string();
+  const std::string csv = std::string(SB_SOURCE_DIR) + "/tests/fixtures/csv/";
+  auto good = switchboard(env, "import " + csv + "excel_phones.csv --list Excel");
+  CHECK(good.exitCode == 0);
+  CHECK_THAT(good.output, Contains("Imported 3 contact(s) into list 'Excel'") &&
+                              Contains("row 3 (line 3) error [phone]: phone was mangled by Excel") &&
+                              Contains("row 6 (line 6) error [phone]: phone is a spreadsheet formula"));
+  auto none = switchboard(env, "import " + csv + "no_valid_rows.csv");
+  CHECK(none.exitCode == 1);
+  CHECK_THAT(none.output,
+             Contains("Nothing imported: No valid contacts found") && Contains("row 3 (line 3) error [name]"));
+  CHECK(switchboard(env, "import /nonexistent.csv").exitCode == 2);
+  CHECK(switchboard(env, "import").exitCode == 2);
+}

@@ -1,0 +1,219 @@
+// The contacts API over real HTTP: upload (multipart and text/csv), lists,
+// contacts with paging, search and filters, updates, deletes, and the
+// do-not-call list; with every kind of bad input.
+#include "support/HttpCall.h"
+#include "support/TempDir.h"
+
+#include "app/Defaults.h"
+#include "app/HostContext.h"
+#include "http/ApiServer.h"
+#include "routes/Routes.h"
+
+#include <catch2/catch.hpp>
+
+#include <fstream>
+#include <sstream>
+
+using sb::test::httpCall;
+
+namespace {
+
+std::string fixture(const std::string& name) {
+  std::ifstream in(std::string(SB_SOURCE_DIR) + "/tests/fixtures/csv/" + name, std::ios::binary);
+  std::stringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+struct ContactHost {
+  sb::test::TempDir dir;
+  std::unique_ptr<sb::host::HostContext> context;
+  std::unique_ptr<sb::host::ApiServer> server;
+  std::string agent;
+  std::string admin;
+
+  ContactHost() {
+    sb::core::Settings settings = sb::host::defaultSettings();
+    settings.set("database.path", (dir / "api.db").string());
+    settings.set("http.port", "0");
+    settings.set("http.log_requests", "false");
+    settings.set("import.max_bytes", "4096");
+    context = std::make_unique<sb::host::HostContext>(settings);
+    auto router = std::make_shared<sb::host::Router>();
+    sb::host::addAllRoutes(*router, *context);
+    server = std::make_unique<sb::host::ApiServer>(router, sb::host::serverOptionsFrom(context->settings()),
+                                                   context->apiKeys());
+    server->start();
+    agent = context->apiKeys().create("rep", sb::core::Role::Agent).key;
+    admin = context->apiKeys().create("boss", sb::core::Role::Admin).key;
+  }
+
+  sb::sdk::HttpResponse call(const std::string& method, const std::string& target, const std::string& body = {},
+                             const std::string& contentType = "application/json", const std::string& key = {}) {
+    sb::sdk::Headers headers = {{"X-API-Key", key.empty() ? agent : key}};
+    if (!body.empty()) headers.emplace_back("Content-Type", contentType);
+    return httpCall(server->port(), method, target, headers, body);
+  }
+
+  nlohmann::json json(const sb::sdk::HttpResponse& response) { return nlohmann::json::parse(response.body); }
+
+  std::string multipart(const std::string& csv, const std::string& name) {
+    const std::string boundary = "----sbboundary7MA4YWxk";
+    std::string body;
+    body += "--" + boundary + "\r\nContent-Disposition: form-data; name=\"name\"\r\n\r\n" + name + "\r\n";
+    body +=
+        "--" + boundary +
+        "\r\nContent-Disposition: form-data; name=\"file\"; filename=\"leads.csv\"\r\nContent-Type: text/csv\r\n\r\n" +
+        csv + "\r\n";
+    body += "--" + boundary + "--\r\n";
+    return body;
+  }
+};
+
+}  // namespace
+
+TEST_CASE("contacts api: multipart upload creates a list with its report", "[contacts-api]") {
+  ContactHost host;
+  const auto body = host.multipart(fixture("seed_fixture.csv"), "Q4 leads");
+  const auto created =
+      host.call("POST", "/api/v1/contact-lists", body, "multipart/form-data; boundary=----sbboundary7MA4YWxk");
+  REQUIRE(created.status == 201);
+  const auto result = host.json(created);
+  CHECK(result.at("list").at("name") == "Q4 leads");
+  CHECK(result.at("list").at("filename") == "leads.csv");
+  CHECK(result.at("list").at("imported") == 5);
+  CHECK(result.at("list").at("created_by") == "rep");
+  CHECK(result.at("report").at("unverified") == 5);
+  const std::string id = result.at("list").at("id");
+
+  const auto lists = host.json(host.call("GET", "/api/v1/contact-lists"));
+  REQUIRE(lists.at("data").size() == 1);
+  CHECK(lists.at("data")[0].at("contact_count") == 5);
+  CHECK_FALSE(lists.at("data")[0].contains("report"));
+
+  const auto one = host.json(host.call("GET", "/api/v1/contact-lists/" + id));
+  CHECK(one.at("report").at("issues").size() == 5);
+
+  CHECK(host.call("DELETE", "/api/v1/contact-lists/" + id).status == 204);
+  CHECK(host.json(host.call("GET", "/api/v1/contacts")).at("total") == 0);  // contacts went with it
+  CHECK(host.call("GET", "/api/v1/contact-lists/" + id).status == 404);
+}
+
+TEST_CASE("contacts api: a text/csv body works too, bad files get CSV_INVALID with the report", "[contacts-api]") {
+  ContactHost host;
+  const auto created = host.call("POST", "/api/v1/contact-lists?name=Raw", fixture("duplicates.csv"), "text/csv");
+  REQUIRE(created.status == 201);
+  CHECK(host.json(created).at("list").at("duplicates") == 2);
+
+  const auto invalid = host.call("POST", "/api/v1/contact-lists", fixture("no_valid_rows.csv"), "text/csv");
+  CHECK(invalid.status == 422);
+  const auto error = host.json(invalid).at("error");
+  CHECK(error.at("code") == "CSV_INVALID");
+  CHECK(error.at("details").at("issues").size() == 3);
+
+  const auto missing = host.call("POST", "/api/v1/contact-lists", fixture("missing_column.csv"), "text/csv");
+  CHECK(host.json(missing).at("error").at("details").at("missing_columns") == nlohmann::json{"company"});
+
+  const auto wrongType = host.call("POST", "/api/v1/contact-lists", "{}", "application/json");
+  CHECK(wrongType.status == 415);
+  CHECK(host.json(wrongType).at("error").at("code") == "UNSUPPORTED_MEDIA_TYPE");
+
+  const auto noFile = host.call("POST", "/api/v1/contact-lists",
+                                "------b\r\nContent-Disposition: form-data; name=\"name\"\r\n\r\nx\r\n------b--\r\n",
+                                "multipart/form-data; boundary=----b");
+  CHECK(noFile.status == 400);
+
+  const std::string big = "name,company,phone\n" + std::string(5000, 'x') + ",Co,212-555-0100\n";
+  const auto tooBig = host.call("POST", "/api/v1/contact-lists", big, "text/csv");
+  CHECK(tooBig.status == 413);
+  CHECK(host.json(tooBig).at("error").at("code") == "PAYLOAD_TOO_LARGE");
+  CHECK(host.json(host.call("GET", "/api/v1/contact-lists")).at("data").size() == 1);  // only the good one
+}
+
+TEST_CASE("contacts api: paging, search and filters", "[contacts-api]") {
+  ContactHost host;
+  host.call("POST", "/api/v1/contact-lists", fixture("seed_fixture.csv"), "text/csv");
+  const auto second = host.json(host.call("POST", "/api/v1/contact-lists", fixture("quoted.csv"), "text/csv"));
+  const std::string quotedList = second.at("list").at("id");
+
+  auto page = host.json(host.call("GET", "/api/v1/contacts?per_page=3&page=2"));
+  CHECK(page.at("total") == 8);
+  CHECK(page.at("per_page") == 3);
+  CHECK(page.at("data").size() == 3);
+  CHECK(host.json(host.call("GET", "/api/v1/contacts")).at("per_page") == 50);
+
+  CHECK(host.json(host.call("GET", "/api/v1/contacts?q=jane")).at("data")[0].at("name") == "Jane Smith");
+  CHECK(host.json(host.call("GET", "/api/v1/contacts?q=Jones%20%26%20Co")).at("total") == 1);
+  CHECK(host.json(host.call("GET", "/api/v1/contacts?q=(555)%20987")).at("data")[0].at("name") == "Jane Smith");
+  CHECK(host.json(host.call("GET", "/api/v1/contacts?list_id=" + quotedList)).at("total") == 3);
+  CHECK(host.json(host.call("GET", "/api/v1/contacts?status=not_called")).at("total") == 8);
+  CHECK(host.json(host.call("GET", "/api/v1/contacts?q=100%25")).at("total") == 0);  // % is literal
+
+  for (const char* bad : {"/api/v1/contacts?per_page=201", "/api/v1/contacts?page=0", "/api/v1/contacts?page=two",
+                          "/api/v1/contacts?status=happy"}) {
+    INFO(bad);
+    const auto response = host.call("GET", bad);
+    CHECK(response.status == 400);
+    CHECK(host.json(response).at("error").at("code") == "VALIDATION_ERROR");
+  }
+  CHECK(host.call("GET", "/api/v1/contacts?per_page=200").status == 200);
+}
+
+TEST_CASE("contacts api: get, update and delete one contact", "[contacts-api]") {
+  ContactHost host;
+  host.call("POST", "/api/v1/contact-lists", fixture("seed_fixture.csv"), "text/csv");
+  const int64_t id = host.json(host.call("GET", "/api/v1/contacts?q=John%20Doe")).at("data")[0].at("id");
+  const std::string path = "/api/v1/contacts/" + std::to_string(id);
+
+  CHECK(host.json(host.call("GET", path)).at("phone") == "+15551234567");
+  const auto updated =
+      host.call("PATCH", path, R"({"title":"Chief Exec","last_notes":"call after 3","attributes":{"tier":"A"}})");
+  REQUIRE(updated.status == 200);
+  CHECK(host.json(updated).at("title") == "Chief Exec");
+  CHECK(host.json(updated).at("last_notes") == "call after 3");
+  CHECK(host.json(updated).at("attributes") == nlohmann::json{{"tier", "A"}});
+  CHECK(host.json(updated).at("company") == "Acme Inc");
+
+  CHECK(host.call("PATCH", path, R"({"status":"happy"})").status == 400);
+  CHECK(host.call("PATCH", path, R"({"name":""})").status == 400);
+  CHECK(host.call("PATCH", path, R"({"phone":"+1"})").status == 400);  // unknown field
+  CHECK(host.call("PATCH", path, R"({"title":5})").status == 400);
+  CHECK(host.call("PATCH", path, "not json").status == 400);
+  CHECK(host.call("GET", "/api/v1/contacts/999999").status == 404);
+  CHECK(host.call("GET", "/api/v1/contacts/abc").status == 404);
+  CHECK(host.call("DELETE", path).status == 204);
+  CHECK(host.call("GET", path).status == 404);
+  CHECK(host.call("DELETE", path).status == 404);
+}
+
+TEST_CASE("contacts api: the do-not-call list", "[contacts-api]") {
+  ContactHost host;
+  host.call("POST", "/api/v1/contact-lists", fixture("seed_fixture.csv"), "text/csv");
+  const auto added = host.call("POST", "/api/v1/dnc", R"({"phone":"(555) 123-4567","reason":"asked"})");
+  REQUIRE(added.status == 201);
+  CHECK(host.json(added).at("phone") == "+15551234567");
+  CHECK(host.json(added).at("created_by") == "rep");
+  CHECK(host.json(host.call("GET", "/api/v1/contacts?status=do_not_call")).at("total") == 1);
+
+  const auto listed = host.json(host.call("GET", "/api/v1/dnc"));
+  CHECK(listed.at("total") == 1);
+  CHECK(listed.at("data")[0].at("reason") == "asked");
+
+  const auto invalid = host.call("POST", "/api/v1/dnc", R"({"phone":"12"})");
+  CHECK(invalid.status == 400);
+  CHECK(host.json(invalid).at("error").at("details").at("example") == "+15551234567");
+  CHECK(host.call("POST", "/api/v1/dnc", R"({})").status == 400);
+
+  // Removing is an admin's call.
+  CHECK(host.call("DELETE", "/api/v1/dnc/%2B15551234567").status == 403);
+  CHECK(host.call("DELETE", "/api/v1/dnc/%2B15551234567", {}, {}, host.admin).status == 204);
+  CHECK(host.call("DELETE", "/api/v1/dnc/%2B15551234567", {}, {}, host.admin).status == 404);
+  CHECK(host.json(host.call("GET", "/api/v1/contacts?status=do_not_call")).at("total") == 0);
+}
+
+TEST_CASE("contacts api: every route needs a key", "[contacts-api]") {
+  ContactHost host;
+  for (const char* path : {"/api/v1/contact-lists", "/api/v1/contacts", "/api/v1/dnc", "/api/v1/contacts/1"}) {
+    CHECK(httpCall(host.server->port(), "GET", path).status == 401);
+  }
+}
