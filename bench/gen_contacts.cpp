@@ -11,14 +11,16 @@
 
 namespace {
 
-const char* kFirst[] = {"James", "Mary", "John", "Patricia", "Robert", "Jennifer", "Michael", "Linda", "William",
-                        "Elizabeth", "David", "Barbara", "Richard", "Susan", "Joseph", "Jessica", "Thomas", "Sarah",
-                        "Charles", "Karen", "José", "Zoë", "Ahmed", "Mei", "Olu", "Siobhán", "Łukasz", "Priya"};
-const char* kLast[] = {"Smith", "Johnson", "Williams", "Brown", "Jones", "Garcia", "Miller", "Davis", "Rodriguez",
-                       "Martinez", "Hernandez", "Lopez", "Gonzalez", "Wilson", "Anderson", "Thomas", "O'Brien",
-                       "Nguyen", "Müller", "Kowalski", "Okafor", "Chen", "Patel", "Dubois"};
-const char* kCompanyA[] = {"Acme", "Globex", "Initech", "Umbrella", "Hooli", "Stark", "Wayne", "Tyrell", "Cyberdyne",
-                           "Soylent", "Vandelay", "Wonka", "Gringotts", "Pied Piper", "Aperture"};
+const char* kFirst[] = {"James",  "Mary",    "John",      "Patricia", "Robert",  "Jennifer", "Michael",
+                        "Linda",  "William", "Elizabeth", "David",    "Barbara", "Richard",  "Susan",
+                        "Joseph", "Jessica", "Thomas",    "Sarah",    "Charles", "Karen",    "José",
+                        "Zoë",    "Ahmed",   "Mei",       "Olu",      "Siobhán", "Łukasz",   "Priya"};
+const char* kLast[] = {"Smith",     "Johnson",  "Williams",  "Brown",    "Jones",    "Garcia", "Miller",   "Davis",
+                       "Rodriguez", "Martinez", "Hernandez", "Lopez",    "Gonzalez", "Wilson", "Anderson", "Thomas",
+                       "O'Brien",   "Nguyen",   "Müller",    "Kowalski", "Okafor",   "Chen",   "Patel",    "Dubois"};
+const char* kCompanyA[] = {"Acme",     "Globex", "Initech",   "Umbrella",   "Hooli",
+                           "Stark",    "Wayne",  "Tyrell",    "Cyberdyne",  "Soylent",
+                           "Vandelay", "Wonka",  "Gringotts", "Pied Piper", "Aperture"};
 const char* kCompanyB[] = {"Inc", "LLC", "Corp", "Group", "Industries", "Labs", "Holdings, Ltd."};
 const char* kTitles[] = {"CEO", "CTO", "VP Sales", "Head of Ops", "Founder", "Manager", "Director, Marketing", ""};
 const int kAreaCodes[] = {212, 415, 312, 617, 646, 213, 305, 404, 503, 206, 720, 512, 702, 919, 801};

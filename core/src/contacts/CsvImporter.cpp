@@ -72,7 +72,7 @@ class Report {
 };
 
 struct Columns {
-  std::map<std::string, size_t> known;                ///< canonical name -> index
+  std::map<std::string, size_t> known;  ///< canonical name -> index
   struct Extra {
     size_t index;
     std::string header;   ///< as written
@@ -198,8 +198,8 @@ ContactList CsvImporter::run(std::istream& in, ContactList list, ContactReposito
       if (progress_ && rows % kProgressEveryRows == 0) {
         progress_(reader.bytesRead(), rows);
       }
-      const auto nonEmpty = static_cast<size_t>(std::count_if(record.fields.begin(), record.fields.end(),
-                                                              [](const std::string& f) { return !trimView(f).empty(); }));
+      const auto nonEmpty = static_cast<size_t>(std::count_if(
+          record.fields.begin(), record.fields.end(), [](const std::string& f) { return !trimView(f).empty(); }));
       if (record.fields.size() > columns.count && nonEmpty > columns.count) {
         report.issue(record, "error", "",
                      "shifted row: " + std::to_string(nonEmpty) + " filled cells but the header has " +

@@ -164,8 +164,7 @@ std::optional<NormalizedPhone> PhoneNormalizer::normalizeNanp(const std::string&
     if (start == 0) return std::nullopt;
     while (start < rest.size() && rest[start] == ' ') ++start;
     extension = rest.substr(start);
-    if (extension.empty() || extension.size() > 7 ||
-        extension.find_first_not_of("0123456789") != std::string::npos) {
+    if (extension.empty() || extension.size() > 7 || extension.find_first_not_of("0123456789") != std::string::npos) {
       return std::nullopt;
     }
   }
@@ -183,8 +182,8 @@ std::optional<NormalizedPhone> PhoneNormalizer::normalizeNanp(const std::string&
   out.e164 = "+1" + digits;
   out.extension = extension;
   out.verified = (info & kValid) != 0;
-  out.lineType = out.verified ? lineTypeName(static_cast<PhoneNumberUtil::PhoneNumberType>(info & kTypeMask))
-                              : "unknown";
+  out.lineType =
+      out.verified ? lineTypeName(static_cast<PhoneNumberUtil::PhoneNumberType>(info & kTypeMask)) : "unknown";
   return out;
 }
 
@@ -240,15 +239,9 @@ std::optional<NormalizedPhone> PhoneNormalizer::normalizeSlow(const std::string&
     case PhoneNumberUtil::IS_POSSIBLE_LOCAL_ONLY:
       fail(problem, "phone is incomplete: too few digits to dial (a local number without its area code?)");
       return std::nullopt;
-    case PhoneNumberUtil::TOO_SHORT:
-      fail(problem, "phone is too short for its country");
-      return std::nullopt;
-    case PhoneNumberUtil::TOO_LONG:
-      fail(problem, "phone is too long for its country");
-      return std::nullopt;
-    default:
-      fail(problem, "phone has the wrong number of digits for its country");
-      return std::nullopt;
+    case PhoneNumberUtil::TOO_SHORT: fail(problem, "phone is too short for its country"); return std::nullopt;
+    case PhoneNumberUtil::TOO_LONG: fail(problem, "phone is too long for its country"); return std::nullopt;
+    default: fail(problem, "phone has the wrong number of digits for its country"); return std::nullopt;
   }
   NormalizedPhone out;
   util.Format(number, PhoneNumberUtil::E164, &out.e164);

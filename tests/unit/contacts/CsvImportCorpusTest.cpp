@@ -175,7 +175,8 @@ TEST_CASE("corpus: formula cells are kept as text, formula phones are refused", 
   REQUIRE(contacts.size() == 1);
   CHECK(contacts[0].name == "=HYPERLINK(\"http://evil.example\",\"Click\")");
   CHECK(contacts[0].company == "@SUM(A1)");
-  CHECK(reasons(list.report) == std::vector<std::string>{"row 3 error phone: phone is a spreadsheet formula, not a number"});
+  CHECK(reasons(list.report) ==
+        std::vector<std::string>{"row 3 error phone: phone is a spreadsheet formula, not a number"});
 }
 
 TEST_CASE("corpus: a shifted row is refused, the rest lands", "[import]") {
@@ -211,8 +212,8 @@ TEST_CASE("corpus: files that cannot be a contact list are refused whole", "[imp
   const auto none = store.refusal("no_valid_rows.csv");
   CHECK_THAT(none.what(), Contains("No valid contacts found"));
   CHECK(reasons(none.details()) == std::vector<std::string>{"row 2 error phone: phone is empty",
-                                                             "row 3 error name: name is empty",
-                                                             "row 4 error phone: phone is too short for its country"});
+                                                            "row 3 error name: name is empty",
+                                                            "row 4 error phone: phone is too short for its country"});
 }
 
 TEST_CASE("corpus: limits refuse the file and leave nothing behind", "[import]") {

@@ -63,9 +63,12 @@ TEST_CASE("csv: spreadsheet leniency for stray quotes", "[csv]") {
 }
 
 TEST_CASE("csv: unreadable files fail with the line and what to do", "[csv]") {
-  CHECK_THROWS_WITH(readAll("a,b\n\"open,1\n2,3\n"), Catch::Matchers::Contains("line 2: a quoted field is never closed"));
+  CHECK_THROWS_WITH(readAll("a,b\n\"open,1\n2,3\n"),
+                    Catch::Matchers::Contains("line 2: a quoted field is never closed"));
   CHECK_THROWS_WITH(readAll("a\nJos\xE9\n"), Catch::Matchers::Contains("line 2: text is not valid UTF-8"));
-  CHECK_THROWS_WITH(readAll("\xFF\xFE" "a\0,\0"), Catch::Matchers::Contains("UTF-16"));
+  CHECK_THROWS_WITH(readAll("\xFF\xFE"
+                            "a\0,\0"),
+                    Catch::Matchers::Contains("UTF-16"));
   std::istringstream huge("a\n" + std::string(70 * 1024, 'x') + "\n");
   CsvReader reader(huge);
   CsvRecord record;
