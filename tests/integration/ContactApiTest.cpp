@@ -84,7 +84,7 @@ TEST_CASE("contacts api: multipart upload creates a list with its report", "[con
   CHECK(result.at("list").at("imported") == 5);
   CHECK(result.at("list").at("created_by") == "rep");
   CHECK(result.at("report").at("unverified") == 5);
-  const std::string id = result.at("list").at("id");
+  const std::string id = std::to_string(result.at("list").at("id").get<int64_t>());
 
   const auto lists = host.json(host.call("GET", "/api/v1/contact-lists"));
   REQUIRE(lists.at("data").size() == 1);
@@ -134,7 +134,7 @@ TEST_CASE("contacts api: paging, search and filters", "[contacts-api]") {
   ContactHost host;
   host.call("POST", "/api/v1/contact-lists", fixture("seed_fixture.csv"), "text/csv");
   const auto second = host.json(host.call("POST", "/api/v1/contact-lists", fixture("quoted.csv"), "text/csv"));
-  const std::string quotedList = second.at("list").at("id");
+  const std::string quotedList = std::to_string(second.at("list").at("id").get<int64_t>());
 
   auto page = host.json(host.call("GET", "/api/v1/contacts?per_page=3&page=2"));
   CHECK(page.at("total") == 8);

@@ -1,6 +1,5 @@
 #include <switchboard/core/DomainError.h>
 #include <switchboard/core/contacts/ContactService.h>
-#include <switchboard/core/crypto/Crypto.h>
 
 #include <ctime>
 
@@ -48,7 +47,6 @@ ContactList ContactService::importCsv(std::istream& in, std::string listName, co
     throw DomainError(DomainError::Kind::Validation, "list name must be at most 200 characters", {{"field", "name"}});
   }
   ContactList list;
-  list.id = "lst_" + crypto::toHex(crypto::randomBytes(8));
   list.createdAt = now();
   list.name = listName.empty() ? defaultListName(filename, list.createdAt) : std::move(listName);
   list.filename = filename;
@@ -61,17 +59,17 @@ std::vector<ContactList> ContactService::lists() {
   return contacts_.lists();
 }
 
-ContactList ContactService::list(const std::string& id) {
+ContactList ContactService::list(int64_t id) {
   auto found = contacts_.list(id);
   if (!found) {
-    throw DomainError(DomainError::Kind::NotFound, "no contact list '" + id + "'");
+    throw DomainError(DomainError::Kind::NotFound, "no contact list " + std::to_string(id));
   }
   return *found;
 }
 
-void ContactService::deleteList(const std::string& id) {
+void ContactService::deleteList(int64_t id) {
   if (!contacts_.deleteList(id)) {
-    throw DomainError(DomainError::Kind::NotFound, "no contact list '" + id + "'");
+    throw DomainError(DomainError::Kind::NotFound, "no contact list " + std::to_string(id));
   }
 }
 

@@ -174,6 +174,7 @@ ContactList CsvImporter::run(std::istream& in, ContactList list, ContactReposito
   }
 
   auto writer = repository.beginImport(list);
+  list.id = writer->listId();
   Report report(limits_.maxIssues);
   int64_t rows = 0;
   int64_t blank = 0;

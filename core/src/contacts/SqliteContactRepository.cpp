@@ -16,7 +16,7 @@ constexpr const char* kContactColumns =
 Contact readContact(const Statement& row) {
   Contact c;
   c.id = row.integer(0);
-  c.listId = row.text(1);
+  c.listId = row.integer(1);
   c.sourceRow = row.integer(2);
   c.name = row.text(3);
   c.company = row.text(4);
@@ -48,7 +48,7 @@ constexpr const char* kListColumns =
 
 ContactList readList(const Statement& row, bool withReport) {
   ContactList l;
-  l.id = row.text(0);
+  l.id = row.integer(0);
   l.name = row.text(1);
   l.source = row.text(2);
   l.filename = row.text(3);
@@ -69,13 +69,14 @@ ContactList readList(const Statement& row, bool withReport) {
 /// The import's own connection and transaction; rolled back unless committed.
 class SqliteImportWriter final : public ContactImportWriter {
  public:
-  SqliteImportWriter(sqlite3* db, const ContactList& list) : db_(db), listId_(list.id) {
+  SqliteImportWriter(sqlite3* db, const ContactList& list) : db_(db) {
     sqlite::exec(db_, "BEGIN IMMEDIATE");
     Statement insertList(db_,
-                         "INSERT INTO contact_lists (id, name, source, filename, created_by, created_at) "
-                         "VALUES (?, ?, ?, ?, ?, ?)");
-    insertList.bind(1, list.id).bind(2, list.name).bind(3, list.source).bind(4, list.filename).bind(5, list.createdBy);
-    insertList.bind(6, list.createdAt).run();
+                         "INSERT INTO contact_lists (name, source, filename, created_by, created_at) "
+                         "VALUES (?, ?, ?, ?, ?)");
+    insertList.bind(1, list.name).bind(2, list.source).bind(3, list.filename).bind(4, list.createdBy);
+    insertList.bind(5, list.createdAt).run();
+    listId_ = sqlite3_last_insert_rowid(db_);
     insert_ = std::make_unique<Statement>(
         db_,
         "INSERT INTO contacts (list_id, source_row, name, company, title, email, timezone, phone_raw, phone_e164, "
@@ -95,6 +96,8 @@ class SqliteImportWriter final : public ContactImportWriter {
     }
     sqlite3_close_v2(db_);
   }
+
+  int64_t listId() const override { return listId_; }
 
   ImportInsert add(const Contact& c, std::string_view attributesJson) override {
     Statement& s = *insert_;
@@ -125,7 +128,7 @@ class SqliteImportWriter final : public ContactImportWriter {
 
  private:
   sqlite3* db_;
-  std::string listId_;
+  int64_t listId_ = 0;
   std::unique_ptr<Statement> insert_;
   std::unique_ptr<Statement> firstRow_;
   bool committed_ = false;
@@ -166,7 +169,7 @@ std::vector<ContactList> SqliteContactRepository::lists() {
   });
 }
 
-std::optional<ContactList> SqliteContactRepository::list(const std::string& id) {
+std::optional<ContactList> SqliteContactRepository::list(int64_t id) {
   return database_.withConnection([&](sqlite3* db) -> std::optional<ContactList> {
     Statement s(db, std::string("SELECT ") + kListColumns + " FROM contact_lists l WHERE l.id = ?");
     s.bind(1, id);
@@ -175,7 +178,7 @@ std::optional<ContactList> SqliteContactRepository::list(const std::string& id) 
   });
 }
 
-bool SqliteContactRepository::deleteList(const std::string& id) {
+bool SqliteContactRepository::deleteList(int64_t id) {
   return database_.withConnection([&](sqlite3* db) {
     Statement s(db, "DELETE FROM contact_lists WHERE id = ?");
     s.bind(1, id);
@@ -185,7 +188,7 @@ bool SqliteContactRepository::deleteList(const std::string& id) {
 
 ContactPage SqliteContactRepository::contacts(const ContactQuery& query) {
   std::string where = " WHERE 1=1";
-  if (!query.listId.empty()) where += " AND list_id = :list";
+  if (query.listId) where += " AND list_id = :list";
   if (!query.status.empty()) where += " AND status = :status";
   std::string digits;
   for (char c : query.search) {
@@ -197,7 +200,7 @@ ContactPage SqliteContactRepository::contacts(const ContactQuery& query) {
     where += ")";
   }
   auto bindFilters = [&](Statement& s) {
-    if (!query.listId.empty()) s.bind(":list", query.listId);
+    if (query.listId) s.bind(":list", *query.listId);
     if (!query.status.empty()) s.bind(":status", query.status);
     if (!query.search.empty()) {
       s.bind(":q", likePattern(query.search));

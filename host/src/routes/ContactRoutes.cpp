@@ -29,7 +29,8 @@ int64_t intParam(const ApiRequest& request, const char* name, int64_t fallback) 
   throw ApiError::validation(std::string(name) + " must be an integer", {{"field", name}, {"value", *value}});
 }
 
-int64_t contactId(const ApiRequest& request) {
+/// The {id} of the path as a positive integer; anything else names nothing.
+int64_t pathId(const ApiRequest& request, const char* what) {
   const std::string& text = request.params.at("id");
   try {
     size_t used = 0;
@@ -38,8 +39,10 @@ int64_t contactId(const ApiRequest& request) {
   } catch (const std::exception&) {
     // reported below
   }
-  throw ApiError::notFound("no contact '" + text + "'");
+  throw ApiError::notFound(std::string("no ") + what + " '" + text + "'");
 }
+
+int64_t contactId(const ApiRequest& request) { return pathId(request, "contact"); }
 
 std::optional<std::string> optionalString(const nlohmann::json& body, const char* field) {
   auto it = body.find(field);
@@ -128,12 +131,12 @@ void addContactRoutes(Router& router, HostContext& context) {
 
   router.add({"GET", "/api/v1/contact-lists/{id}", "contact_lists.get", Access::Agent, 0, 0,
               [&context](const ApiRequest& request) {
-                return ApiResponse::json(200, context.contacts().list(request.params.at("id")).toJson(true));
+                return ApiResponse::json(200, context.contacts().list(pathId(request, "contact list")).toJson(true));
               }});
 
   router.add({"DELETE", "/api/v1/contact-lists/{id}", "contact_lists.delete", Access::Agent, 0, 0,
               [&context](const ApiRequest& request) {
-                context.contacts().deleteList(request.params.at("id"));
+                context.contacts().deleteList(pathId(request, "contact list"));
                 ApiResponse response;
                 response.status = 204;
                 return response;
@@ -141,7 +144,7 @@ void addContactRoutes(Router& router, HostContext& context) {
 
   router.add({"GET", "/api/v1/contacts", "contacts.list", Access::Agent, 0, 0, [&context](const ApiRequest& request) {
                 core::ContactQuery query;
-                query.listId = request.queryParam("list_id").value_or("");
+                if (request.queryParam("list_id")) query.listId = intParam(request, "list_id", 0);
                 query.status = request.queryParam("status").value_or("");
                 query.search = request.queryParam("q").value_or("");
                 query.page = intParam(request, "page", 1);

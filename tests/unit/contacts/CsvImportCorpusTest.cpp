@@ -42,7 +42,7 @@ struct Store {
     throw std::logic_error("unreachable");
   }
 
-  std::vector<Contact> all(const std::string& listId) {
+  std::vector<Contact> all(int64_t listId) {
     ContactQuery query;
     query.listId = listId;
     query.perPage = 200;

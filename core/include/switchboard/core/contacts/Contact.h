@@ -20,7 +20,7 @@ bool isValid(const std::string& status);
 
 struct Contact {
   int64_t id = 0;
-  std::string listId;
+  int64_t listId = 0;
   int64_t sourceRow = 0;
   std::string name;
   std::string company;
@@ -44,7 +44,7 @@ struct Contact {
 };
 
 struct ContactList {
-  std::string id;
+  int64_t id = 0;
   std::string name;
   std::string source = "csv";
   std::string filename;
@@ -63,7 +63,7 @@ struct ContactList {
 };
 
 struct ContactQuery {
-  std::string listId;
+  std::optional<int64_t> listId;
   std::string status;
   std::string search;  ///< name, company or phone
   int64_t page = 1;

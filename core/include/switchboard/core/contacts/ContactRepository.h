@@ -23,6 +23,8 @@ struct ImportInsert {
 class ContactImportWriter {
  public:
   virtual ~ContactImportWriter() = default;
+  /// The new list's id.
+  virtual int64_t listId() const = 0;
   /// Inserts a contact; its status becomes do_not_call when its number is
   /// on the do-not-call list. `attributesJson` is its attributes object.
   virtual ImportInsert add(const Contact& contact, std::string_view attributesJson) = 0;
@@ -34,11 +36,12 @@ class ContactImportWriter {
 class ContactRepository {
  public:
   virtual ~ContactRepository() = default;
-  /// Creates the list row and opens the import transaction.
+  /// Creates the list row (its id is assigned then: see
+  /// ContactImportWriter::listId) and opens the import transaction.
   virtual std::unique_ptr<ContactImportWriter> beginImport(const ContactList& list) = 0;
   virtual std::vector<ContactList> lists() = 0;
-  virtual std::optional<ContactList> list(const std::string& id) = 0;
-  virtual bool deleteList(const std::string& id) = 0;
+  virtual std::optional<ContactList> list(int64_t id) = 0;
+  virtual bool deleteList(int64_t id) = 0;
   virtual ContactPage contacts(const ContactQuery& query) = 0;
   virtual std::optional<Contact> contact(int64_t id) = 0;
   virtual std::optional<Contact> updateContact(int64_t id, const ContactPatch& patch, int64_t now) = 0;

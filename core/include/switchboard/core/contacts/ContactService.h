@@ -37,8 +37,8 @@ class ContactService {
                         const std::string& createdBy, ImportProgress progress = {});
 
   std::vector<ContactList> lists();
-  ContactList list(const std::string& id);
-  void deleteList(const std::string& id);
+  ContactList list(int64_t id);
+  void deleteList(int64_t id);
 
   ContactPage contacts(ContactQuery query);
   Contact contact(int64_t id);

@@ -11,8 +11,8 @@ class SqliteContactRepository final : public ContactRepository {
 
   std::unique_ptr<ContactImportWriter> beginImport(const ContactList& list) override;
   std::vector<ContactList> lists() override;
-  std::optional<ContactList> list(const std::string& id) override;
-  bool deleteList(const std::string& id) override;
+  std::optional<ContactList> list(int64_t id) override;
+  bool deleteList(int64_t id) override;
   ContactPage contacts(const ContactQuery& query) override;
   std::optional<Contact> contact(int64_t id) override;
   std::optional<Contact> updateContact(int64_t id, const ContactPatch& patch, int64_t now) override;
