@@ -5,7 +5,11 @@
 
 #include <algorithm>
 #include <cctype>
+#include <condition_variable>
+#include <deque>
 #include <map>
+#include <mutex>
+#include <thread>
 
 namespace sb::core {
 namespace {
@@ -50,14 +54,14 @@ class Report {
  public:
   explicit Report(size_t maxIssues) : maxIssues_(maxIssues) {}
 
-  void issue(const CsvRecord& record, const std::string& severity, const std::string& column, const std::string& reason,
-             const std::string& value) {
+  void issue(int64_t row, int64_t line, const std::string& severity, const std::string& column,
+             const std::string& reason, const std::string& value) {
     if (issues_.size() >= maxIssues_) {
       ++truncated_;
       return;
     }
     nlohmann::json entry = {
-        {"row", record.record}, {"line", record.line}, {"severity", severity}, {"column", column}, {"reason", reason}};
+        {"row", row}, {"line", line}, {"severity", severity}, {"column", column}, {"reason", reason}};
     // A long value is cut for the report; the first 200 bytes identify it.
     entry["value"] = value.size() > 200 ? value.substr(0, 200) + "..." : value;
     issues_.push_back(std::move(entry));
@@ -137,6 +141,204 @@ std::string cell(const CsvRecord& record, const Columns& columns, const char* na
 
 }  // namespace
 
+namespace {
+
+/// One step of the import in file order: a row to insert, or an issue the
+/// producer already found.
+struct Item {
+  enum class Kind { Row, Issue };
+  Kind kind = Kind::Row;
+  int64_t record = 0;
+  int64_t line = 0;
+  Contact contact;
+  std::string attributes;
+  std::string severity;
+  std::string column;
+  std::string reason;
+  std::string value;
+};
+
+struct ProducerCounts {
+  int64_t rows = 0;
+  int64_t blank = 0;
+  int64_t skipped = 0;
+};
+
+/// A bounded hand-off of batches between the two stages; memory stays at a
+/// few batches whatever the file size.
+class BatchQueue {
+ public:
+  static constexpr size_t kMaxBatches = 4;
+
+  /// False when the consumer cancelled: the producer stops.
+  bool push(std::vector<Item>&& batch) {
+    std::unique_lock lock(mutex_);
+    space_.wait(lock, [&] { return batches_.size() < kMaxBatches || cancelled_; });
+    if (cancelled_) return false;
+    batches_.push_back(std::move(batch));
+    ready_.notify_one();
+    return true;
+  }
+  /// False at the end (closed or failed, and drained).
+  bool pop(std::vector<Item>& batch) {
+    std::unique_lock lock(mutex_);
+    ready_.wait(lock, [&] { return !batches_.empty() || done_; });
+    if (batches_.empty() || failure_) return false;
+    batch = std::move(batches_.front());
+    batches_.pop_front();
+    space_.notify_one();
+    return true;
+  }
+  void close() {
+    std::lock_guard lock(mutex_);
+    done_ = true;
+    ready_.notify_all();
+  }
+  void fail(std::exception_ptr error) {
+    std::lock_guard lock(mutex_);
+    failure_ = std::move(error);
+    done_ = true;
+    ready_.notify_all();
+  }
+  void cancel() {
+    std::lock_guard lock(mutex_);
+    cancelled_ = true;
+    space_.notify_all();
+  }
+  void rethrowIfFailed() {
+    std::lock_guard lock(mutex_);
+    if (failure_) std::rethrow_exception(failure_);
+  }
+
+ private:
+  std::mutex mutex_;
+  std::condition_variable ready_;
+  std::condition_variable space_;
+  std::deque<std::vector<Item>> batches_;
+  std::exception_ptr failure_;
+  bool done_ = false;
+  bool cancelled_ = false;
+};
+
+struct ProduceContext {
+  const PhoneNormalizer& phones;
+  const ImportLimits& limits;
+  const ImportProgress& progress;
+};
+
+constexpr size_t kBatchRows = 1024;
+
+Item issueItem(const CsvRecord& record, const char* severity, const char* column, std::string reason,
+               std::string value) {
+  Item item;
+  item.kind = Item::Kind::Issue;
+  item.record = record.record;
+  item.line = record.line;
+  item.severity = severity;
+  item.column = column;
+  item.reason = std::move(reason);
+  item.value = std::move(value);
+  return item;
+}
+
+/// The producer stage: reads the data records after the header, validates
+/// and normalizes them, and hands them over in batches.
+void produce(const ProduceContext& ctx, CsvReader& reader, CsvRecord& record, const Columns& columns, BatchQueue& queue,
+             ProducerCounts& counts) {
+  std::vector<Item> batch;
+  batch.reserve(kBatchRows);
+  auto flush = [&] {
+    if (!batch.empty()) {
+      if (!queue.push(std::move(batch))) return false;
+      batch = {};
+      batch.reserve(kBatchRows);
+    }
+    return true;
+  };
+  try {
+    while (reader.next(record)) {
+      if (reader.bytesRead() > ctx.limits.maxBytes) {
+        throw DomainError(
+            DomainError::Kind::TooLarge,
+            "the file is larger than the import limit of " + std::to_string(ctx.limits.maxBytes) + " bytes",
+            {{"limit_bytes", ctx.limits.maxBytes}});
+      }
+      const auto nonEmpty = static_cast<size_t>(std::count_if(
+          record.fields.begin(), record.fields.end(), [](const std::string& f) { return !trimView(f).empty(); }));
+      if (nonEmpty == 0) {
+        ++counts.blank;
+        continue;
+      }
+      if (++counts.rows > ctx.limits.maxRows) {
+        throw DomainError(DomainError::Kind::TooLarge,
+                          "the file has more than the import limit of " + std::to_string(ctx.limits.maxRows) +
+                              " data rows; split it into smaller lists",
+                          {{"limit_rows", ctx.limits.maxRows}});
+      }
+      if (ctx.progress && counts.rows % kProgressEveryRows == 0) {
+        ctx.progress(reader.bytesRead(), counts.rows);
+      }
+      if (record.fields.size() > columns.count && nonEmpty > columns.count) {
+        batch.push_back(issueItem(record, "error", "",
+                                  "shifted row: " + std::to_string(nonEmpty) + " filled cells but the header has " +
+                                      std::to_string(columns.count) +
+                                      " columns (an unquoted delimiter inside a value?)",
+                                  ""));
+        ++counts.skipped;
+        continue;
+      }
+      Item item;
+      item.record = record.record;
+      item.line = record.line;
+      Contact& contact = item.contact;
+      contact.sourceRow = record.record;
+      contact.name = cell(record, columns, "name");
+      contact.phoneRaw = cell(record, columns, "phone");
+      if (contact.name.empty()) {
+        batch.push_back(issueItem(record, "error", "name", "name is empty", ""));
+        ++counts.skipped;
+        continue;
+      }
+      PhoneProblem problem;
+      const auto phone = ctx.phones.normalize(contact.phoneRaw, &problem);
+      if (!phone) {
+        batch.push_back(issueItem(record, "error", "phone", problem.reason, contact.phoneRaw));
+        ++counts.skipped;
+        continue;
+      }
+      contact.company = cell(record, columns, "company");
+      contact.title = cell(record, columns, "title");
+      contact.email = cell(record, columns, "email");
+      contact.timezone = cell(record, columns, "timezone");
+      contact.phoneE164 = phone->e164;
+      contact.phoneExtension = phone->extension;
+      contact.lineType = phone->lineType;
+      contact.phoneVerified = phone->verified;
+      // Attribute columns as a JSON object, written directly: building an
+      // nlohmann object per row costs more than the rest of the row.
+      std::string& attributes = item.attributes;
+      attributes.assign("{");
+      for (const auto& extra : columns.extra) {
+        if (extra.index < record.fields.size()) {
+          const std::string_view value = trimView(record.fields[extra.index]);
+          if (value.empty()) continue;
+          if (attributes.size() > 1) attributes.push_back(',');
+          attributes.append("\"").append(extra.escaped).append("\":\"").append(jsonEscape(std::string(value)));
+          attributes.push_back('"');
+        }
+      }
+      attributes.push_back('}');
+      batch.push_back(std::move(item));
+      if (batch.size() >= kBatchRows && !flush()) return;
+    }
+  } catch (const CsvError& e) {
+    throw DomainError(DomainError::Kind::CsvInvalid, e.what(), {{"line", e.line()}});
+  }
+  flush();
+}
+
+}  // namespace
+
 CsvImporter::CsvImporter(const PhoneNormalizer& phones, ImportLimits limits, ImportProgress progress)
     : phones_(phones), limits_(limits), progress_(std::move(progress)) {}
 
@@ -176,101 +378,65 @@ ContactList CsvImporter::run(std::istream& in, ContactList list, ContactReposito
   auto writer = repository.beginImport(list);
   list.id = writer->listId();
   Report report(limits_.maxIssues);
-  int64_t rows = 0;
-  int64_t blank = 0;
+  ProducerCounts counts;
   int64_t imported = 0;
-  int64_t skipped = 0;
   int64_t duplicates = 0;
   int64_t unverified = 0;
-  std::string attributes;
+
+  // Two stages on the two cores: this thread inserts; a producer reads,
+  // validates and normalizes (libphonenumber is the costly part) a batch
+  // ahead. Items keep file order so the report stays in row order.
+  BatchQueue queue;
+  std::thread producer([&] {
+    try {
+      produce(ProduceContext{phones_, limits_, progress_}, reader, record, columns, queue, counts);
+      queue.close();
+    } catch (...) {
+      queue.fail(std::current_exception());
+    }
+  });
   try {
-    while (reader.next(record)) {
-      tooLarge();
-      if (isBlank(record)) {
-        ++blank;
-        continue;
-      }
-      if (++rows > limits_.maxRows) {
-        throw DomainError(DomainError::Kind::TooLarge,
-                          "the file has more than the import limit of " + std::to_string(limits_.maxRows) +
-                              " data rows; split it into smaller lists",
-                          {{"limit_rows", limits_.maxRows}});
-      }
-      if (progress_ && rows % kProgressEveryRows == 0) {
-        progress_(reader.bytesRead(), rows);
-      }
-      const auto nonEmpty = static_cast<size_t>(std::count_if(
-          record.fields.begin(), record.fields.end(), [](const std::string& f) { return !trimView(f).empty(); }));
-      if (record.fields.size() > columns.count && nonEmpty > columns.count) {
-        report.issue(record, "error", "",
-                     "shifted row: " + std::to_string(nonEmpty) + " filled cells but the header has " +
-                         std::to_string(columns.count) + " columns (an unquoted delimiter inside a value?)",
-                     "");
-        ++skipped;
-        continue;
-      }
-      Contact contact;
-      contact.sourceRow = record.record;
-      contact.name = cell(record, columns, "name");
-      contact.company = cell(record, columns, "company");
-      contact.title = cell(record, columns, "title");
-      contact.email = cell(record, columns, "email");
-      contact.timezone = cell(record, columns, "timezone");
-      contact.phoneRaw = cell(record, columns, "phone");
-      if (contact.name.empty()) {
-        report.issue(record, "error", "name", "name is empty", "");
-        ++skipped;
-        continue;
-      }
-      PhoneProblem problem;
-      const auto phone = phones_.normalize(contact.phoneRaw, &problem);
-      if (!phone) {
-        report.issue(record, "error", "phone", problem.reason, contact.phoneRaw);
-        ++skipped;
-        continue;
-      }
-      contact.phoneE164 = phone->e164;
-      contact.phoneExtension = phone->extension;
-      contact.lineType = phone->lineType;
-      contact.phoneVerified = phone->verified;
-      // Attribute columns as a JSON object, written directly: building an
-      // nlohmann object per row costs more than the rest of the row.
-      attributes.assign("{");
-      for (const auto& extra : columns.extra) {
-        if (extra.index < record.fields.size()) {
-          const std::string_view value = trimView(record.fields[extra.index]);
-          if (value.empty()) continue;
-          if (attributes.size() > 1) attributes.push_back(',');
-          attributes.append("\"").append(extra.escaped).append("\":\"").append(jsonEscape(std::string(value)));
-          attributes.push_back('"');
+    std::vector<Item> batch;
+    while (queue.pop(batch)) {
+      for (Item& item : batch) {
+        if (item.kind == Item::Kind::Issue) {
+          report.issue(item.record, item.line, item.severity, item.column, item.reason, item.value);
+          continue;
+        }
+        Contact& contact = item.contact;
+        contact.createdAt = list.createdAt;
+        contact.updatedAt = list.createdAt;
+        const ImportInsert insert = writer->add(contact, item.attributes);
+        if (!insert.inserted) {
+          ++duplicates;
+          report.issue(item.record, item.line, "warning", "phone",
+                       "duplicate of row " + std::to_string(insert.duplicateOfRow) + " (same number " +
+                           contact.phoneE164 + "); merged into that row",
+                       contact.phoneRaw);
+          continue;
+        }
+        ++imported;
+        if (!contact.phoneVerified) {
+          ++unverified;
+          report.issue(item.record, item.line, "warning", "phone",
+                       "possible but not a confirmed valid number (imported as unverified)", contact.phoneRaw);
+        }
+        if (insert.doNotCall) {
+          report.issue(item.record, item.line, "warning", "phone",
+                       "on the do-not-call list (imported, will not be dialed)", contact.phoneRaw);
         }
       }
-      attributes.push_back('}');
-      contact.createdAt = list.createdAt;
-      contact.updatedAt = list.createdAt;
-      const ImportInsert insert = writer->add(contact, attributes);
-      if (!insert.inserted) {
-        ++duplicates;
-        report.issue(record, "warning", "phone",
-                     "duplicate of row " + std::to_string(insert.duplicateOfRow) + " (same number " +
-                         contact.phoneE164 + "); merged into that row",
-                     contact.phoneRaw);
-        continue;
-      }
-      ++imported;
-      if (!phone->verified) {
-        ++unverified;
-        report.issue(record, "warning", "phone", "possible but not a confirmed valid number (imported as unverified)",
-                     contact.phoneRaw);
-      }
-      if (insert.doNotCall) {
-        report.issue(record, "warning", "phone", "on the do-not-call list (imported, will not be dialed)",
-                     contact.phoneRaw);
-      }
     }
-  } catch (const CsvError& e) {
-    throw DomainError(DomainError::Kind::CsvInvalid, e.what(), {{"line", e.line()}});
+  } catch (...) {
+    queue.cancel();
+    producer.join();
+    throw;
   }
+  producer.join();
+  queue.rethrowIfFailed();
+  const int64_t rows = counts.rows;
+  const int64_t blank = counts.blank;
+  const int64_t skipped = counts.skipped;
   if (progress_) {
     progress_(reader.bytesRead(), rows);
   }

@@ -42,7 +42,9 @@ int64_t pathId(const ApiRequest& request, const char* what) {
   throw ApiError::notFound(std::string("no ") + what + " '" + text + "'");
 }
 
-int64_t contactId(const ApiRequest& request) { return pathId(request, "contact"); }
+int64_t contactId(const ApiRequest& request) {
+  return pathId(request, "contact");
+}
 
 std::optional<std::string> optionalString(const nlohmann::json& body, const char* field) {
   auto it = body.find(field);
