@@ -127,7 +127,8 @@ uint8_t PhoneNormalizer::nanpBlockInfo(uint64_t nationalNumber) const {
 
 std::optional<NormalizedPhone> PhoneNormalizer::normalizeNanp(const std::string& text) const {
   // Shapes: [+1|1|+1 ][(]NPA[)] NXX[-. ]XXXX [x|ext|ext.|#]digits, separators
-  // space ( ) - . / only. Anything else goes to libphonenumber.
+  // space ( ) - . only. Anything else goes to libphonenumber; the fuzzer
+  // (tests/fuzz) checks both give the same answer.
   std::string digits;
   std::string extension;
   bool plus = false;
@@ -142,7 +143,8 @@ std::optional<NormalizedPhone> PhoneNormalizer::normalizeNanp(const std::string&
     const char c = text[i];
     if (c >= '0' && c <= '9') {
       digits.push_back(c);
-    } else if (c == ' ' || c == '(' || c == ')' || c == '-' || c == '.' || c == '/') {
+    } else if (c == ' ' || c == '(' || c == ')' || c == '-' || c == '.') {
+      // '/' is left to libphonenumber: "/x" starts a second number there.
       continue;
     } else {
       break;
@@ -245,6 +247,12 @@ std::optional<NormalizedPhone> PhoneNormalizer::normalizeSlow(const std::string&
   }
   NormalizedPhone out;
   util.Format(number, PhoneNumberUtil::E164, &out.e164);
+  // libphonenumber parses national numbers of up to 17 digits; E.164 (and
+  // every carrier) stops at 15.
+  if (out.e164.size() > 16) {
+    fail(problem, "phone is too long (an international number has at most 15 digits)");
+    return std::nullopt;
+  }
   out.extension = number.extension();
   out.verified = util.IsValidNumber(number);
   out.lineType = out.verified ? lineTypeName(util.GetNumberType(number)) : "unknown";

@@ -66,6 +66,17 @@ TEST_CASE("phones: each kind of bad value says what is wrong", "[phone]") {
   CHECK_THROWS_AS(PhoneNormalizer("XX"), std::invalid_argument);
 }
 
+TEST_CASE("phones: inputs the fuzzer found", "[phone]") {
+  const PhoneNormalizer us("US");
+  // libphonenumber parses up to 17 national digits; E.164 allows 15.
+  CHECK_THAT(problemOf(us, "'+814----------------1 155784541455"), Catch::Matchers::Contains("too long"));
+  // "/x" starts a second number for libphonenumber, not an extension.
+  const auto slash = us.normalize("1314679/)1994/x5");
+  REQUIRE(slash);
+  CHECK(slash->extension.empty());
+  CHECK(slash->e164 == us.normalizeSlow("1314679/)1994/x5", nullptr)->e164);
+}
+
 TEST_CASE("phones: the NANP fast path answers exactly as libphonenumber", "[phone]") {
   // The fast path and its thousands-block cache must never change a result:
   // compare with libphonenumber alone over many numbers in every shape.

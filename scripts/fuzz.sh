@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# Builds the libFuzzer targets with clang and runs each for a bounded time;
+# fails (and prints the crashing input) when a target finds a bug.
+#   scripts/fuzz.sh [SECONDS_PER_TARGET=30]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+seconds=${1:-30}
+cmake -S tests/fuzz -B build/fuzz -G Ninja -DCMAKE_CXX_COMPILER=clang++ -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+cmake --build build/fuzz
+
+run() {
+  local target=$1 corpus=$2
+  local work log
+  work=$(mktemp -d)
+  log=$(mktemp)
+  cp -r "$corpus"/. "$work"/
+  echo "== fuzzing $target for ${seconds}s"
+  if ! (cd "$work" && "$OLDPWD/build/fuzz/${target}_fuzz" -max_total_time="$seconds" -max_len=4096 -timeout=10 \
+      -print_final_stats=1 . >"$log" 2>&1); then
+    tail -40 "$log"
+    for crash in "$work"/crash-* "$work"/timeout-* "$work"/leak-*; do
+      [ -f "$crash" ] && { echo "input ($crash):"; xxd "$crash" | head -20; }
+    done
+    exit 1
+  fi
+  grep -E "^(Done|stat::number_of_executed_units)" "$log" || true
+  rm -rf "$work" "$log"
+}
+
+run csv_reader tests/fuzz/corpus/csv
+run phone_normalizer tests/fuzz/corpus/phone
