@@ -1,4 +1,5 @@
 #include <switchboard/core/config/Settings.h>
+#include <switchboard/core/text/Trim.h>
 
 #include <algorithm>
 #include <cctype>
@@ -7,15 +8,6 @@
 
 namespace sb::core {
 namespace {
-
-std::string trim(const std::string& text) {
-  const auto begin = text.find_first_not_of(" \t\r\n");
-  if (begin == std::string::npos) {
-    return {};
-  }
-  const auto end = text.find_last_not_of(" \t\r\n");
-  return text.substr(begin, end - begin + 1);
-}
 
 std::string toLower(std::string text) {
   std::transform(text.begin(), text.end(), text.begin(), [](unsigned char c) { return std::tolower(c); });

@@ -2,6 +2,7 @@
 #include <switchboard/core/contacts/CsvImporter.h>
 #include <switchboard/core/contacts/CsvReader.h>
 #include <switchboard/core/log/Logging.h>
+#include <switchboard/core/text/Trim.h>
 
 #include <algorithm>
 #include <cctype>
@@ -17,24 +18,6 @@ namespace {
 constexpr const char* kRequired[] = {"name", "company", "phone"};
 constexpr const char* kOptional[] = {"title", "email", "timezone"};
 constexpr int64_t kProgressEveryRows = 5000;
-
-std::string trim(const std::string& text) {
-  const auto begin = text.find_first_not_of(" \t\r\n");
-  if (begin == std::string::npos) {
-    return {};
-  }
-  const auto end = text.find_last_not_of(" \t\r\n");
-  return text.substr(begin, end - begin + 1);
-}
-
-std::string_view trimView(const std::string& text) {
-  const auto begin = text.find_first_not_of(" \t\r\n");
-  if (begin == std::string::npos) {
-    return {};
-  }
-  const auto end = text.find_last_not_of(" \t\r\n");
-  return std::string_view(text).substr(begin, end - begin + 1);
-}
 
 std::string lower(std::string text) {
   std::transform(text.begin(), text.end(), text.begin(), [](unsigned char c) { return std::tolower(c); });

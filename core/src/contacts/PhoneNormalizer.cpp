@@ -1,4 +1,5 @@
 #include <switchboard/core/contacts/PhoneNormalizer.h>
+#include <switchboard/core/text/Trim.h>
 
 #include <phonenumbers/phonenumber.pb.h>
 #include <phonenumbers/phonenumberutil.h>
@@ -36,13 +37,13 @@ const char* lineTypeName(PhoneNumberUtil::PhoneNumberType type) {
   return "unknown";
 }
 
-std::string trim(const std::string& text) {
-  const auto begin = text.find_first_not_of(" \t\r\n\xC2\xA0");
-  if (begin == std::string::npos) {
-    return {};
-  }
-  const auto end = text.find_last_not_of(" \t\r\n");
-  return text.substr(begin, end - begin + 1);
+/// Trims spaces and the non-breaking spaces spreadsheets paste in.
+std::string trimPhone(const std::string& text) {
+  std::string_view view = trimView(text);
+  while (view.size() >= 2 && view.substr(0, 2) == "\xC2\xA0") view = trimView(view.substr(2));
+  while (view.size() >= 2 && view.substr(view.size() - 2) == "\xC2\xA0")
+    view = trimView(view.substr(0, view.size() - 2));
+  return std::string(view);
 }
 
 bool fail(PhoneProblem* problem, const std::string& reason) {
@@ -190,7 +191,7 @@ std::optional<NormalizedPhone> PhoneNormalizer::normalizeNanp(const std::string&
 }
 
 std::optional<NormalizedPhone> PhoneNormalizer::normalize(const std::string& raw, PhoneProblem* problem) const {
-  std::string text = trim(raw);
+  std::string text = trimPhone(raw);
   if (text.empty()) {
     fail(problem, "phone is empty");
     return std::nullopt;

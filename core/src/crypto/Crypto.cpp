@@ -1,4 +1,5 @@
 #include <switchboard/core/crypto/Crypto.h>
+#include <switchboard/sdk/encoding.hpp>
 
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
@@ -70,15 +71,8 @@ bool constantTimeEquals(std::string_view a, std::string_view b) {
   return a.size() == b.size() && CRYPTO_memcmp(a.data(), b.data(), a.size()) == 0;
 }
 
-std::string toHex(std::string_view data) {
-  static constexpr char kDigits[] = "0123456789abcdef";
-  std::string out;
-  out.reserve(data.size() * 2);
-  for (unsigned char c : data) {
-    out.push_back(kDigits[c >> 4]);
-    out.push_back(kDigits[c & 0x0f]);
-  }
-  return out;
+std::string toHex(std::string_view bytes) {
+  return sdk::encoding::toHex(bytes);
 }
 
 }  // namespace sb::core::crypto

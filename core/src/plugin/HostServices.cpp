@@ -1,6 +1,7 @@
 #include <switchboard/core/crypto/Crypto.h>
 #include <switchboard/core/log/Logging.h>
 #include <switchboard/core/plugin/HostServices.h>
+#include <switchboard/sdk/config.hpp>
 #include <switchboard/sdk/detail/abi_io.hpp>
 
 #include <chrono>
@@ -70,27 +71,6 @@ spdlog::level::level_enum toSpdlog(int32_t level) {
   }
 }
 
-const nlohmann::json* lookup(const nlohmann::json& config, const std::string& key) {
-  if (auto it = config.find(key); it != config.end()) {
-    return &*it;
-  }
-  const nlohmann::json* node = &config;
-  size_t start = 0;
-  while (node->is_object()) {
-    const auto dot = key.find('.', start);
-    auto it = node->find(key.substr(start, dot == std::string::npos ? std::string::npos : dot - start));
-    if (it == node->end()) {
-      return nullptr;
-    }
-    node = &*it;
-    if (dot == std::string::npos) {
-      return node;
-    }
-    start = dot + 1;
-  }
-  return nullptr;
-}
-
 }  // namespace
 
 HostServices::HostServices(std::string pluginId, nlohmann::json config, std::shared_ptr<const HttpClient> http)
@@ -120,7 +100,7 @@ void HostServices::logThunk(void* ctx, int32_t level, sb_str message) noexcept {
 int32_t HostServices::configGetThunk(void* ctx, sb_str key, sb_writer* value) noexcept {
   try {
     const auto* self = static_cast<HostServices*>(ctx);
-    const nlohmann::json* found = lookup(self->config_, std::string(fromStr(key)));
+    const nlohmann::json* found = self->config_.find(std::string(fromStr(key)));
     if (found == nullptr || found->is_null()) {
       return SB_STATUS_NOT_FOUND;
     }

@@ -95,8 +95,8 @@ class Config {
     return value != nullptr && value->is_object() ? Config(*value) : Config();
   }
 
- private:
-  // Keys may be dotted paths into nested objects ("a.b") or flat keys.
+  /// The value at `key`, a flat key or a dotted path into nested objects
+  /// ("a.b"); null when absent.
   const nlohmann::json* find(const std::string& key) const {
     if (auto it = values_.find(key); it != values_.end()) {
       return &*it;
@@ -122,6 +122,7 @@ class Config {
     return nullptr;
   }
 
+ private:
   nlohmann::json values_ = nlohmann::json::object();
 };
 

@@ -2,6 +2,7 @@
 
 #include <switchboard/abi/provider_abi.h>
 #include <switchboard/core/net/HttpClient.h>
+#include <switchboard/sdk/config.hpp>
 
 #include <spdlog/logger.h>
 #include <nlohmann/json.hpp>
@@ -22,7 +23,7 @@ class HostServices {
   HostServices& operator=(const HostServices&) = delete;
 
   const sb_host_api* table() const noexcept { return &table_; }
-  const nlohmann::json& config() const noexcept { return config_; }
+  const nlohmann::json& config() const noexcept { return config_.raw(); }
   spdlog::logger& log() const noexcept { return *logger_; }
 
  private:
@@ -34,7 +35,7 @@ class HostServices {
   static const void* SB_ABI getExtensionThunk(void* ctx, const char* id) noexcept;
 
   std::string pluginId_;
-  nlohmann::json config_;
+  sdk::Config config_;
   std::shared_ptr<const HttpClient> http_;
   std::shared_ptr<spdlog::logger> logger_;
   sb_host_api table_{};
