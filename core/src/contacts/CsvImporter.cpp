@@ -114,12 +114,13 @@ Columns readHeader(const CsvRecord& header) {
   return columns;
 }
 
-std::string cell(const CsvRecord& record, const Columns& columns, const char* name) {
+void cellInto(const CsvRecord& record, const Columns& columns, const char* name, std::string& out) {
   auto it = columns.known.find(name);
   if (it == columns.known.end() || it->second >= record.fields.size()) {
-    return {};
+    out.clear();
+    return;
   }
-  return std::string(trimView(record.fields[it->second]));
+  out.assign(trimView(record.fields[it->second]));
 }
 
 }  // namespace
@@ -188,6 +189,19 @@ class BatchQueue {
     cancelled_ = true;
     space_.notify_all();
   }
+  /// The consumer hands a processed batch back, so the producer can reuse
+  /// its items' strings: no malloc/free crossing threads per row.
+  void recycle(std::vector<Item>&& batch) {
+    std::lock_guard lock(mutex_);
+    if (free_.size() < kMaxBatches + 2) free_.push_back(std::move(batch));
+  }
+  std::vector<Item> fresh() {
+    std::lock_guard lock(mutex_);
+    if (free_.empty()) return {};
+    std::vector<Item> batch = std::move(free_.front());
+    free_.pop_front();
+    return batch;
+  }
   void rethrowIfFailed() {
     std::lock_guard lock(mutex_);
     if (failure_) std::rethrow_exception(failure_);
@@ -198,6 +212,7 @@ class BatchQueue {
   std::condition_variable ready_;
   std::condition_variable space_;
   std::deque<std::vector<Item>> batches_;
+  std::deque<std::vector<Item>> free_;
   std::exception_ptr failure_;
   bool done_ = false;
   bool cancelled_ = false;
@@ -211,31 +226,34 @@ struct ProduceContext {
 
 constexpr size_t kBatchRows = 1024;
 
-Item issueItem(const CsvRecord& record, const char* severity, const char* column, std::string reason,
-               std::string value) {
-  Item item;
-  item.kind = Item::Kind::Issue;
-  item.record = record.record;
-  item.line = record.line;
-  item.severity = severity;
-  item.column = column;
-  item.reason = std::move(reason);
-  item.value = std::move(value);
-  return item;
-}
-
 /// The producer stage: reads the data records after the header, validates
 /// and normalizes them, and hands them over in batches.
 void produce(const ProduceContext& ctx, CsvReader& reader, CsvRecord& record, const Columns& columns, BatchQueue& queue,
              ProducerCounts& counts) {
-  std::vector<Item> batch;
-  batch.reserve(kBatchRows);
+  std::vector<Item> batch = queue.fresh();
+  size_t used = 0;
+  // The next slot of the batch, reusing a recycled item (and the capacity
+  // of its strings) when there is one.
+  auto next = [&]() -> Item& {
+    if (used == batch.size()) batch.emplace_back();
+    return batch[used++];
+  };
+  auto issue = [&](const char* severity, const char* column, std::string_view reason, std::string_view value) {
+    Item& item = next();
+    item.kind = Item::Kind::Issue;
+    item.record = record.record;
+    item.line = record.line;
+    item.severity.assign(severity);
+    item.column.assign(column);
+    item.reason.assign(reason);
+    item.value.assign(value);
+  };
   auto flush = [&] {
-    if (!batch.empty()) {
-      if (!queue.push(std::move(batch))) return false;
-      batch = {};
-      batch.reserve(kBatchRows);
-    }
+    if (used == 0) return true;
+    batch.resize(used);
+    if (!queue.push(std::move(batch))) return false;
+    batch = queue.fresh();
+    used = 0;
     return true;
   };
   try {
@@ -262,37 +280,43 @@ void produce(const ProduceContext& ctx, CsvReader& reader, CsvRecord& record, co
         ctx.progress(reader.bytesRead(), counts.rows);
       }
       if (record.fields.size() > columns.count && nonEmpty > columns.count) {
-        batch.push_back(issueItem(record, "error", "",
-                                  "shifted row: " + std::to_string(nonEmpty) + " filled cells but the header has " +
-                                      std::to_string(columns.count) +
-                                      " columns (an unquoted delimiter inside a value?)",
-                                  ""));
+        issue("error", "",
+              "shifted row: " + std::to_string(nonEmpty) + " filled cells but the header has " +
+                  std::to_string(columns.count) + " columns (an unquoted delimiter inside a value?)",
+              "");
         ++counts.skipped;
+        if (used >= kBatchRows && !flush()) return;
         continue;
       }
-      Item item;
+      Item& item = next();
+      item.kind = Item::Kind::Row;
       item.record = record.record;
       item.line = record.line;
       Contact& contact = item.contact;
       contact.sourceRow = record.record;
-      contact.name = cell(record, columns, "name");
-      contact.phoneRaw = cell(record, columns, "phone");
-      if (contact.name.empty()) {
-        batch.push_back(issueItem(record, "error", "name", "name is empty", ""));
-        ++counts.skipped;
-        continue;
-      }
+      cellInto(record, columns, "name", contact.name);
+      cellInto(record, columns, "phone", contact.phoneRaw);
       PhoneProblem problem;
-      const auto phone = ctx.phones.normalize(contact.phoneRaw, &problem);
-      if (!phone) {
-        batch.push_back(issueItem(record, "error", "phone", problem.reason, contact.phoneRaw));
+      std::optional<NormalizedPhone> phone;
+      if (!contact.name.empty()) {
+        phone = ctx.phones.normalize(contact.phoneRaw, &problem);
+      }
+      if (contact.name.empty() || !phone) {
+        --used;  // give the slot back; the issue takes it
+        if (contact.name.empty()) {
+          issue("error", "name", "name is empty", "");
+        } else {
+          const std::string raw = contact.phoneRaw;
+          issue("error", "phone", problem.reason, raw);
+        }
         ++counts.skipped;
+        if (used >= kBatchRows && !flush()) return;
         continue;
       }
-      contact.company = cell(record, columns, "company");
-      contact.title = cell(record, columns, "title");
-      contact.email = cell(record, columns, "email");
-      contact.timezone = cell(record, columns, "timezone");
+      cellInto(record, columns, "company", contact.company);
+      cellInto(record, columns, "title", contact.title);
+      cellInto(record, columns, "email", contact.email);
+      cellInto(record, columns, "timezone", contact.timezone);
       contact.phoneE164 = phone->e164;
       contact.phoneExtension = phone->extension;
       contact.lineType = phone->lineType;
@@ -306,13 +330,13 @@ void produce(const ProduceContext& ctx, CsvReader& reader, CsvRecord& record, co
           const std::string_view value = trimView(record.fields[extra.index]);
           if (value.empty()) continue;
           if (attributes.size() > 1) attributes.push_back(',');
-          attributes.append("\"").append(extra.escaped).append("\":\"").append(jsonEscape(std::string(value)));
+          attributes.append("\"").append(extra.escaped).append("\":\"");
+          appendJsonEscaped(attributes, value);
           attributes.push_back('"');
         }
       }
       attributes.push_back('}');
-      batch.push_back(std::move(item));
-      if (batch.size() >= kBatchRows && !flush()) return;
+      if (used >= kBatchRows && !flush()) return;
     }
   } catch (const CsvError& e) {
     throw DomainError(DomainError::Kind::CsvInvalid, e.what(), {{"line", e.line()}});
@@ -409,6 +433,8 @@ ContactList CsvImporter::run(std::istream& in, ContactList list, ContactReposito
                        "on the do-not-call list (imported, will not be dialed)", contact.phoneRaw);
         }
       }
+      queue.recycle(std::move(batch));
+      batch.clear();
     }
   } catch (...) {
     queue.cancel();

@@ -118,8 +118,10 @@ uint8_t PhoneNormalizer::nanpBlockInfo(uint64_t nationalNumber) const {
     PhoneNumber number;
     number.set_country_code(1);
     number.set_national_number(nationalNumber);
-    const bool valid = util.IsValidNumber(number);
-    const auto type = valid ? util.GetNumberType(number) : PhoneNumberUtil::UNKNOWN;
+    // GetNumberType is UNKNOWN exactly when IsValidNumber is false (both
+    // find the region, then match the type patterns): one call, not two.
+    const auto type = util.GetNumberType(number);
+    const bool valid = type != PhoneNumberUtil::UNKNOWN;
     info = static_cast<uint8_t>(kComputed | (valid ? kValid : 0) | static_cast<uint8_t>(type));
     slot.store(info, std::memory_order_relaxed);
   }
@@ -255,8 +257,9 @@ std::optional<NormalizedPhone> PhoneNormalizer::normalizeSlow(const std::string&
     return std::nullopt;
   }
   out.extension = number.extension();
-  out.verified = util.IsValidNumber(number);
-  out.lineType = out.verified ? lineTypeName(util.GetNumberType(number)) : "unknown";
+  const auto type = util.GetNumberType(number);  // UNKNOWN exactly when not valid
+  out.verified = type != PhoneNumberUtil::UNKNOWN;
+  out.lineType = lineTypeName(type);
   return out;
 }
 

@@ -4,6 +4,8 @@
 
 #include <sqlite3.h>
 
+#include <unordered_set>
+
 namespace sb::core {
 namespace {
 
@@ -81,9 +83,9 @@ class SqliteImportWriter final : public ContactImportWriter {
         db_,
         "INSERT INTO contacts (list_id, source_row, name, company, title, email, timezone, phone_raw, phone_e164, "
         "phone_ext, line_type, phone_verified, status, attributes, created_at, updated_at) "
-        "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, "
-        "CASE WHEN EXISTS (SELECT 1 FROM do_not_call WHERE phone_e164 = ?9) THEN 'do_not_call' ELSE 'not_called' END, "
-        "?13, ?14, ?14) ON CONFLICT (list_id, phone_e164) DO NOTHING RETURNING status");
+        "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?15) "
+        "ON CONFLICT (list_id, phone_e164) DO NOTHING");
+    loadDoNotCall();
     firstRow_ =
         std::make_unique<Statement>(db_, "SELECT source_row FROM contacts WHERE list_id = ? AND phone_e164 = ?");
   }
@@ -91,6 +93,7 @@ class SqliteImportWriter final : public ContactImportWriter {
   ~SqliteImportWriter() override {
     insert_.reset();
     firstRow_.reset();
+    dncLookup_.reset();
     if (!committed_) {
       sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
     }
@@ -100,14 +103,15 @@ class SqliteImportWriter final : public ContactImportWriter {
   int64_t listId() const override { return listId_; }
 
   ImportInsert add(const Contact& c, std::string_view attributesJson) override {
+    const bool doNotCall = isDoNotCall(c.phoneE164);
     Statement& s = *insert_;
     s.reset();
-    s.bind(1, listId_).bind(2, c.sourceRow).bind(3, c.name).bind(4, c.company).bind(5, c.title).bind(6, c.email);
-    s.bind(7, c.timezone).bind(8, c.phoneRaw).bind(9, c.phoneE164).bind(10, c.phoneExtension).bind(11, c.lineType);
-    s.bind(12, int64_t{c.phoneVerified ? 1 : 0}).bind(13, attributesJson).bind(14, c.createdAt);
-    if (s.step()) {
-      const bool doNotCall = s.text(0) == "do_not_call";
-      s.run();
+    // Static binds: the contact outlives the step, so SQLite need not copy.
+    s.bind(1, listId_).bind(2, c.sourceRow).bindStatic(3, c.name).bindStatic(4, c.company).bindStatic(5, c.title);
+    s.bindStatic(6, c.email).bindStatic(7, c.timezone).bindStatic(8, c.phoneRaw).bindStatic(9, c.phoneE164);
+    s.bindStatic(10, c.phoneExtension).bindStatic(11, c.lineType).bind(12, int64_t{c.phoneVerified ? 1 : 0});
+    s.bindStatic(13, doNotCall ? "do_not_call" : "not_called").bindStatic(14, attributesJson).bind(15, c.createdAt);
+    if (s.run() > 0) {
       return {true, doNotCall, 0};
     }
     firstRow_->reset();
@@ -127,8 +131,31 @@ class SqliteImportWriter final : public ContactImportWriter {
   }
 
  private:
+  // The do-not-call list is read once into memory when it is small enough
+  // (the common case), else each number is looked up.
+  static constexpr int64_t kMaxCachedDoNotCall = 2000000;
+
+  void loadDoNotCall() {
+    Statement count(db_, "SELECT COUNT(*) FROM do_not_call");
+    if (count.step() && count.integer(0) > kMaxCachedDoNotCall) {
+      dncLookup_ = std::make_unique<Statement>(db_, "SELECT 1 FROM do_not_call WHERE phone_e164 = ?");
+      return;
+    }
+    Statement all(db_, "SELECT phone_e164 FROM do_not_call");
+    while (all.step()) dnc_.insert(all.text(0));
+  }
+
+  bool isDoNotCall(const std::string& e164) {
+    if (!dncLookup_) return dnc_.count(e164) != 0;
+    dncLookup_->reset();
+    dncLookup_->bind(1, e164);
+    return dncLookup_->step();
+  }
+
   sqlite3* db_;
   int64_t listId_ = 0;
+  std::unordered_set<std::string> dnc_;
+  std::unique_ptr<Statement> dncLookup_;
   std::unique_ptr<Statement> insert_;
   std::unique_ptr<Statement> firstRow_;
   bool committed_ = false;

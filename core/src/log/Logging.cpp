@@ -88,6 +88,11 @@ std::shared_ptr<spdlog::logger> logger(const std::string& name) {
 std::string jsonEscape(const std::string& text) {
   std::string out;
   out.reserve(text.size() + 8);
+  appendJsonEscaped(out, text);
+  return out;
+}
+
+void appendJsonEscaped(std::string& out, std::string_view text) {
   for (unsigned char c : text) {
     switch (c) {
       case '"': out += "\\\""; break;
@@ -106,7 +111,6 @@ std::string jsonEscape(const std::string& text) {
         }
     }
   }
-  return out;
 }
 
 }  // namespace sb::core

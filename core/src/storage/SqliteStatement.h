@@ -52,6 +52,11 @@ class Statement {
     check(db_, sqlite3_bind_text(stmt_, index, text.data(), static_cast<int>(text.size()), SQLITE_TRANSIENT), "bind");
     return *this;
   }
+  /// Binds without a copy: `text` must stay alive until the next reset().
+  Statement& bindStatic(int index, std::string_view text) {
+    check(db_, sqlite3_bind_text(stmt_, index, text.data(), static_cast<int>(text.size()), SQLITE_STATIC), "bind");
+    return *this;
+  }
   Statement& bind(int index, int64_t value) {
     check(db_, sqlite3_bind_int64(stmt_, index, value), "bind");
     return *this;

@@ -2,6 +2,9 @@
 
 #include <catch2/catch.hpp>
 
+#include <phonenumbers/phonenumber.pb.h>
+#include <phonenumbers/phonenumberutil.h>
+
 #include <random>
 
 using sb::core::PhoneNormalizer;
@@ -110,4 +113,21 @@ TEST_CASE("phones: the NANP fast path answers exactly as libphonenumber", "[phon
     }
   }
   CHECK(compared > 2000);
+}
+
+TEST_CASE("phones: libphonenumber's number type is UNKNOWN exactly when the number is not valid", "[phone]") {
+  // The normalizer derives "verified" from one GetNumberType call instead of
+  // IsValidNumber + GetNumberType; hold libphonenumber to that equivalence.
+  using i18n::phonenumbers::PhoneNumber;
+  using i18n::phonenumbers::PhoneNumberUtil;
+  const PhoneNumberUtil& util = *PhoneNumberUtil::GetInstance();
+  std::mt19937_64 rng(99);
+  const int countryCodes[] = {1, 1, 1, 44, 49, 33, 81, 61, 91, 55, 52, 39};
+  for (int i = 0; i < 4000; ++i) {
+    PhoneNumber number;
+    number.set_country_code(countryCodes[i % 12]);
+    number.set_national_number(1000000000ULL + rng() % 9000000000ULL);
+    INFO(number.country_code() << " " << number.national_number());
+    CHECK(util.IsValidNumber(number) == (util.GetNumberType(number) != PhoneNumberUtil::UNKNOWN));
+  }
 }

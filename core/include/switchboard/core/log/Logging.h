@@ -4,6 +4,7 @@
 
 #include <memory>
 #include <string>
+#include <string_view>
 
 namespace sb::core {
 
@@ -28,5 +29,7 @@ std::shared_ptr<spdlog::logger> logger(const std::string& name);
 
 /// Escapes text for inclusion in a JSON string (without the quotes).
 std::string jsonEscape(const std::string& text);
+/// The same, appended to `out` (no allocation when `out` has room).
+void appendJsonEscaped(std::string& out, std::string_view text);
 
 }  // namespace sb::core

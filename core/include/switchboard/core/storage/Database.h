@@ -51,7 +51,8 @@ class Database {
   /// A new connection to the same file, configured like the shared one
   /// (WAL, busy timeout, foreign keys), for long transactions such as an
   /// import that must not hold the shared connection. Close it with
-  /// sqlite3_close_v2. Not available for ":memory:" databases.
+  /// sqlite3_close_v2. Use it from one thread at a time (it is opened
+  /// without SQLite's own locking). Not available for ":memory:" databases.
   sqlite3* openConnection() const;
 
   const std::string& path() const noexcept { return path_; }
