@@ -4,10 +4,7 @@
 #include "support/HttpCall.h"
 #include "support/TempDir.h"
 
-#include "app/Defaults.h"
-#include "app/HostContext.h"
-#include "http/ApiServer.h"
-#include "routes/Routes.h"
+#include "support/TestHost.h"
 
 #include <catch2/catch.hpp>
 
@@ -25,34 +22,16 @@ std::string fixture(const std::string& name) {
   return text.str();
 }
 
-struct ContactHost {
-  sb::test::TempDir dir;
-  std::unique_ptr<sb::host::HostContext> context;
-  std::unique_ptr<sb::host::ApiServer> server;
-  std::string agent;
-  std::string admin;
-
-  ContactHost() {
-    sb::core::Settings settings = sb::host::defaultSettings();
-    settings.set("database.path", (dir / "api.db").string());
-    settings.set("http.port", "0");
-    settings.set("http.log_requests", "false");
-    settings.set("import.max_bytes", "4096");
-    context = std::make_unique<sb::host::HostContext>(settings);
-    auto router = std::make_shared<sb::host::Router>();
-    sb::host::addAllRoutes(*router, *context);
-    server = std::make_unique<sb::host::ApiServer>(router, sb::host::serverOptionsFrom(context->settings()),
-                                                   context->apiKeys());
-    server->start();
-    agent = context->apiKeys().create("rep", sb::core::Role::Agent).key;
-    admin = context->apiKeys().create("boss", sb::core::Role::Admin).key;
-  }
+struct ContactHost : sb::test::TestHost {
+  ContactHost() : TestHost(std::map<std::string, std::string>{{"import.max_bytes", "4096"}}) {}
+  const std::string& agent = agentKey;
+  const std::string& admin = adminKey;
 
   sb::sdk::HttpResponse call(const std::string& method, const std::string& target, const std::string& body = {},
                              const std::string& contentType = "application/json", const std::string& key = {}) {
     sb::sdk::Headers headers = {{"X-API-Key", key.empty() ? agent : key}};
     if (!body.empty()) headers.emplace_back("Content-Type", contentType);
-    return httpCall(server->port(), method, target, headers, body);
+    return httpCall(port(), method, target, headers, body);
   }
 
   nlohmann::json json(const sb::sdk::HttpResponse& response) { return nlohmann::json::parse(response.body); }
@@ -82,7 +61,7 @@ TEST_CASE("contacts api: multipart upload creates a list with its report", "[con
   CHECK(result.at("list").at("name") == "Q4 leads");
   CHECK(result.at("list").at("filename") == "leads.csv");
   CHECK(result.at("list").at("imported") == 5);
-  CHECK(result.at("list").at("created_by") == "rep");
+  CHECK(result.at("list").at("created_by") == "agent");
   CHECK(result.at("report").at("unverified") == 5);
   const std::string id = std::to_string(result.at("list").at("id").get<int64_t>());
 
@@ -192,7 +171,7 @@ TEST_CASE("contacts api: the do-not-call list", "[contacts-api]") {
   const auto added = host.call("POST", "/api/v1/dnc", R"({"phone":"(555) 123-4567","reason":"asked"})");
   REQUIRE(added.status == 201);
   CHECK(host.json(added).at("phone") == "+15551234567");
-  CHECK(host.json(added).at("created_by") == "rep");
+  CHECK(host.json(added).at("created_by") == "agent");
   CHECK(host.json(host.call("GET", "/api/v1/contacts?status=do_not_call")).at("total") == 1);
 
   const auto listed = host.json(host.call("GET", "/api/v1/dnc"));
@@ -214,6 +193,6 @@ TEST_CASE("contacts api: the do-not-call list", "[contacts-api]") {
 TEST_CASE("contacts api: every route needs a key", "[contacts-api]") {
   ContactHost host;
   for (const char* path : {"/api/v1/contact-lists", "/api/v1/contacts", "/api/v1/dnc", "/api/v1/contacts/1"}) {
-    CHECK(httpCall(host.server->port(), "GET", path).status == 401);
+    CHECK(httpCall(host.port(), "GET", path).status == 401);
   }
 }

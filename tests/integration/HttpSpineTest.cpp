@@ -5,10 +5,7 @@
 #include "support/HttpCall.h"
 #include "support/TempDir.h"
 
-#include "app/Defaults.h"
-#include "app/HostContext.h"
-#include "http/ApiServer.h"
-#include "routes/Routes.h"
+#include "support/TestHost.h"
 
 #include <switchboard/core/crypto/Crypto.h>
 
@@ -26,37 +23,12 @@ using sb::test::httpCall;
 
 namespace {
 
-struct RunningHost {
-  sb::test::TempDir dir;
-  std::unique_ptr<sb::host::HostContext> context;
-  std::unique_ptr<sb::host::ApiServer> server;
-  std::string adminKey;
-  std::string agentKey;
-
-  RunningHost() {
-    sb::core::Settings settings = sb::host::defaultSettings();
-    settings.set("database.path", (dir / "test.db").string());
-    settings.set("plugins.path", std::filesystem::path(SB_SIM_PLUGIN_DIR).parent_path().string());
-    settings.set("http.port", "0");
-    settings.set("http.log_requests", "false");
-    settings.set("auth.key_cache_ms", "0");
-    settings.set("ratelimit.me", "3");
-    settings.set("provider.sim.secret", "spine-secret");
-    context = std::make_unique<sb::host::HostContext>(settings);
-    context->discoverPlugins(SB_BUILD_DIR);
-    auto router = std::make_shared<sb::host::Router>();
-    sb::host::addAllRoutes(*router, *context);
-    auto options = sb::host::serverOptionsFrom(context->settings());
-    server = std::make_unique<sb::host::ApiServer>(router, options, context->apiKeys());
-    server->bind();
-    context->startProvider("http://127.0.0.1:" + std::to_string(server->port()));
-    server->start();
-    adminKey = context->apiKeys().create("admin", sb::core::Role::Admin).key;
-    agentKey = context->apiKeys().create("agent", sb::core::Role::Agent).key;
-  }
+struct RunningHost : sb::test::TestHost {
+  RunningHost()
+      : TestHost({{"auth.key_cache_ms", "0"}, {"ratelimit.me", "3"}, {"provider.sim.secret", "spine-secret"}}) {}
 
   sb::sdk::HttpResponse get(const std::string& path, const sb::sdk::Headers& headers = {}) {
-    return httpCall(server->port(), "GET", path, headers);
+    return httpCall(port(), "GET", path, headers);
   }
 };
 
@@ -115,7 +87,7 @@ TEST_CASE("spine: admin routes refuse agent keys and revoked keys stop working",
   const std::string agentId = nlohmann::json::parse(host.get("/api/v1/me", {{"X-API-Key", host.agentKey}}).body)
                                   .at("key_id")
                                   .get<std::string>();
-  REQUIRE(host.context->apiKeys().revoke(agentId));
+  REQUIRE(host.context().apiKeys().revoke(agentId));
   CHECK(host.get("/api/v1/me", {{"X-API-Key", host.agentKey}}).status == 401);
 }
 
@@ -125,7 +97,7 @@ TEST_CASE("spine: unknown routes and wrong methods get the envelope", "[http]") 
   CHECK(notFound.status == 404);
   CHECK(errorOf(notFound).at("code") == "NOT_FOUND");
 
-  auto wrongMethod = httpCall(host.server->port(), "DELETE", "/health");
+  auto wrongMethod = httpCall(host.port(), "DELETE", "/health");
   CHECK(wrongMethod.status == 405);
   CHECK(errorOf(wrongMethod).at("code") == "METHOD_NOT_ALLOWED");
   CHECK(wrongMethod.header("Allow").value_or("") == "GET");
@@ -149,7 +121,7 @@ TEST_CASE("spine: per-key per-route rate limits answer 429 with Retry-After", "[
 TEST_CASE("spine: request bodies over the limit get 413 and nothing reaches the plugin", "[http]") {
   RunningHost host;
   const std::string big(300 * 1024, 'x');
-  auto tooLarge = httpCall(host.server->port(), "POST", "/webhooks/sim/events", {{"Content-Type", "text/plain"}}, big);
+  auto tooLarge = httpCall(host.port(), "POST", "/webhooks/sim/events", {{"Content-Type", "text/plain"}}, big);
   CHECK(tooLarge.status == 413);
   const auto error = errorOf(tooLarge);
   CHECK(error.at("code") == "PAYLOAD_TOO_LARGE");
@@ -158,24 +130,24 @@ TEST_CASE("spine: request bodies over the limit get 413 and nothing reaches the 
 
 TEST_CASE("spine: webhooks are verified against the public URL", "[http]") {
   RunningHost host;
-  const std::string url = "http://127.0.0.1:" + std::to_string(host.server->port()) + "/webhooks/sim/events";
+  const std::string url = "http://127.0.0.1:" + std::to_string(host.port()) + "/webhooks/sim/events";
   const std::string body =
       R"({"event_key":"e1","type":"leg.ringing","call_id":"c1","leg":"contact","occurred_at_ms":1})";
   const auto now = std::to_string(std::time(nullptr));
   const std::string signature =
       "v1=" + sb::core::crypto::toHex(sb::core::crypto::hmac("sha256", "spine-secret", now + "." + url + "." + body));
 
-  auto accepted = httpCall(host.server->port(), "POST", "/webhooks/sim/events",
+  auto accepted = httpCall(host.port(), "POST", "/webhooks/sim/events",
                            {{"X-Sim-Timestamp", now}, {"X-Sim-Signature", signature}}, body);
   CHECK(accepted.status == 200);
   CHECK(nlohmann::json::parse(accepted.body).at("received") == true);
 
-  auto forged = httpCall(host.server->port(), "POST", "/webhooks/sim/events",
+  auto forged = httpCall(host.port(), "POST", "/webhooks/sim/events",
                          {{"X-Sim-Timestamp", now}, {"X-Sim-Signature", "v1=00"}}, body);
   CHECK(forged.status == 403);
   CHECK(errorOf(forged).at("code") == "FORBIDDEN");
 
-  auto otherProvider = httpCall(host.server->port(), "POST", "/webhooks/twilio/voice", {}, "x=1");
+  auto otherProvider = httpCall(host.port(), "POST", "/webhooks/twilio/voice", {}, "x=1");
   CHECK(otherProvider.status == 404);
 }
 
@@ -189,7 +161,7 @@ TEST_CASE("spine: more keep-alive clients than Poco's default pool are all serve
   std::vector<std::thread> clients;
   for (int i = 0; i < kClients; ++i) {
     clients.emplace_back([&] {
-      Poco::Net::HTTPClientSession session("127.0.0.1", host.server->port());
+      Poco::Net::HTTPClientSession session("127.0.0.1", host.port());
       session.setKeepAlive(true);
       session.setTimeout(Poco::Timespan(5, 0));
       for (int n = 0; n < 3; ++n) {

@@ -1,5 +1,6 @@
 #include <switchboard/core/DomainError.h>
 #include <switchboard/core/contacts/ContactService.h>
+#include <switchboard/core/text/Time.h>
 
 #include <ctime>
 
@@ -24,12 +25,7 @@ std::string defaultListName(const std::string& filename, int64_t now) {
     if (const auto dot = base.rfind('.'); dot != std::string::npos && dot > 0) base = base.substr(0, dot);
     if (!base.empty()) return base;
   }
-  const std::time_t t = static_cast<std::time_t>(now);
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buffer[40];
-  std::strftime(buffer, sizeof buffer, "Import %Y-%m-%d %H:%M UTC", &tm);
-  return buffer;
+  return formatUtc(now, "Import %Y-%m-%d %H:%M UTC");
 }
 
 }  // namespace

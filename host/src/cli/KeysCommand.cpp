@@ -4,24 +4,13 @@
 #include <switchboard/core/auth/ApiKeyService.h>
 #include <switchboard/core/storage/Database.h>
 #include <switchboard/core/storage/SqliteApiKeyRepository.h>
+#include <switchboard/core/text/Time.h>
 
 #include <ctime>
 #include <iomanip>
 #include <iostream>
 
 namespace sb::host::cli {
-namespace {
-
-std::string formatTime(int64_t seconds) {
-  const std::time_t t = static_cast<std::time_t>(seconds);
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buffer[32];
-  std::strftime(buffer, sizeof buffer, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buffer;
-}
-
-}  // namespace
 
 int keys(const Args& args, char** environment) {
   const core::Settings settings = loadSettings(args.option("config"), environment);
@@ -59,7 +48,7 @@ int keys(const Args& args, char** environment) {
               << "NAME\n";
     for (const auto& record : records) {
       std::cout << std::left << std::setw(22) << record.id << std::setw(14) << record.prefix << std::setw(7)
-                << record.role << std::setw(22) << formatTime(record.createdAt) << std::setw(10)
+                << record.role << std::setw(22) << core::formatUtc(record.createdAt) << std::setw(10)
                 << (record.revokedAt ? "revoked" : "active") << record.name << "\n";
     }
     return 0;

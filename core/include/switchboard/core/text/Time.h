@@ -1,0 +1,24 @@
+#pragma once
+
+#include <cstdint>
+#include <ctime>
+#include <string>
+
+namespace sb::core {
+
+/// Unix seconds formatted in UTC with strftime's `format`
+/// ("%Y-%m-%dT%H:%M:%SZ" for ISO 8601).
+inline std::string formatUtc(int64_t seconds, const char* format = "%Y-%m-%dT%H:%M:%SZ") {
+  const std::time_t t = static_cast<std::time_t>(seconds);
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char buffer[64];
+  // Callers pass literals; the check cannot see through the parameter.
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wformat-nonliteral"
+  const size_t size = std::strftime(buffer, sizeof buffer, format, &tm);
+#pragma GCC diagnostic pop
+  return std::string(buffer, size);
+}
+
+}  // namespace sb::core
