@@ -5,7 +5,7 @@
 namespace sb::core {
 namespace {
 
-constexpr size_t kBufferBytes = 64 * 1024;
+constexpr size_t kBufferBytes = size_t{64} * 1024;
 constexpr int kEof = -1;
 
 }  // namespace

@@ -113,7 +113,7 @@ ApiResponse importUpload(HostContext& context, const ApiRequest& request) {
 
 void addContactRoutes(Router& router, HostContext& context) {
   const size_t uploadLimit = static_cast<size_t>(context.settings().getInt("import.max_bytes", 209715200)) +
-                             64 * 1024;  // room for the multipart envelope
+                             size_t{64} * 1024;  // room for the multipart envelope
 
   Route upload{"POST",
                "/api/v1/contact-lists",

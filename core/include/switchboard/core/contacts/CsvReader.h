@@ -36,8 +36,8 @@ struct CsvRecord {
 class CsvReader {
  public:
   struct Options {
-    char delimiter = '\0';             ///< '\0' = detect
-    size_t maxFieldBytes = 64 * 1024;  ///< a longer field is a CsvError
+    char delimiter = '\0';                     ///< '\0' = detect
+    size_t maxFieldBytes = size_t{64} * 1024;  ///< a longer field is a CsvError
     size_t maxRecordFields = 1000;
   };
 
