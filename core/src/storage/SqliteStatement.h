@@ -11,6 +11,7 @@
 #include <stdexcept>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 
 namespace sb::core::sqlite {
 
@@ -41,10 +42,19 @@ inline void exec(sqlite3* db, const char* sql) {
 
 class Statement {
  public:
-  Statement(sqlite3* db, std::string_view sql) : db_(db) {
+  Statement(sqlite3* db, std::string_view sql) : db_(db), owned_(true) {
     check(db_, sqlite3_prepare_v2(db_, sql.data(), static_cast<int>(sql.size()), &stmt_, nullptr), "prepare");
   }
-  ~Statement() { sqlite3_finalize(stmt_); }
+  /// Borrows a prepared statement (from a StatementCache): reset, not
+  /// finalized, when this goes out of scope.
+  Statement(sqlite3* db, sqlite3_stmt* prepared) : db_(db), stmt_(prepared), owned_(false) {}
+  ~Statement() {
+    if (owned_) {
+      sqlite3_finalize(stmt_);
+    } else {
+      reset();
+    }
+  }
   Statement(const Statement&) = delete;
   Statement& operator=(const Statement&) = delete;
 
@@ -111,6 +121,46 @@ class Statement {
  private:
   sqlite3* db_;
   sqlite3_stmt* stmt_ = nullptr;
+  bool owned_;
+};
+
+/// Prepared statements kept for the life of a connection, for hot paths
+/// (preparing costs about as much as running a point query). Keyed by the
+/// SQL literal's address. Use under the connection's lock.
+class StatementCache {
+ public:
+  StatementCache() = default;
+  ~StatementCache() {
+    for (auto& [sql, stmt] : statements_) {
+      sqlite3_finalize(stmt);
+    }
+  }
+  StatementCache(const StatementCache&) = delete;
+  StatementCache& operator=(const StatementCache&) = delete;
+
+  Statement get(sqlite3* db, const char* sql) {
+    if (db != db_) {
+      clear();
+      db_ = db;
+    }
+    auto it = statements_.find(sql);
+    if (it == statements_.end()) {
+      sqlite3_stmt* stmt = nullptr;
+      check(db, sqlite3_prepare_v3(db, sql, -1, SQLITE_PREPARE_PERSISTENT, &stmt, nullptr), "prepare");
+      it = statements_.emplace(sql, stmt).first;
+    }
+    return Statement(db, it->second);
+  }
+
+ private:
+  void clear() {
+    for (auto& [sql, stmt] : statements_) {
+      sqlite3_finalize(stmt);
+    }
+    statements_.clear();
+  }
+  sqlite3* db_ = nullptr;
+  std::unordered_map<const char*, sqlite3_stmt*> statements_;
 };
 
 }  // namespace sb::core::sqlite

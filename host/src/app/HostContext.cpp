@@ -7,6 +7,24 @@
 
 namespace sb::host {
 
+namespace {
+
+std::vector<std::string> splitList(const std::string& text) {
+  std::vector<std::string> items;
+  std::stringstream in(text);
+  std::string item;
+  while (std::getline(in, item, ',')) {
+    const auto first = item.find_first_not_of(" \t");
+    const auto last = item.find_last_not_of(" \t");
+    if (first != std::string::npos) {
+      items.push_back(item.substr(first, last - first + 1));
+    }
+  }
+  return items;
+}
+
+}  // namespace
+
 HostContext::HostContext(core::Settings settings) : settings_(std::move(settings)) {
   database_ = std::make_unique<core::Database>(settings_.getString("database.path"));
   database_->migrate();
@@ -16,6 +34,9 @@ HostContext::HostContext(core::Settings settings) : settings_(std::move(settings
   contactRepository_ = std::make_unique<core::SqliteContactRepository>(*database_);
   dncRepository_ = std::make_unique<core::SqliteDncRepository>(*database_);
   contacts_ = std::make_unique<core::ContactService>(*contactRepository_, *dncRepository_, contactOptions(settings_));
+  callRepository_ = std::make_unique<core::SqliteCallRepository>(*database_);
+  calls_ = std::make_unique<core::CallService>(*callRepository_, *contacts_, metrics_, callOptions(settings_));
+  iceServers_ = splitList(settings_.getString("webrtc.ice_servers"));
   core::HttpClientOptions options;
   options.connectTimeout = std::chrono::milliseconds(settings_.getInt("outbound.connect_timeout_ms", 5000));
   options.requestTimeout = std::chrono::milliseconds(settings_.getInt("outbound.request_timeout_ms", 15000));
@@ -33,6 +54,37 @@ core::ContactServiceOptions HostContext::contactOptions(const core::Settings& se
   }
   options.limits.maxBytes = static_cast<uint64_t>(maxBytes);
   options.limits.maxRows = maxRows;
+  return options;
+}
+
+
+EventStreamHub& HostContext::eventStream() {
+  std::lock_guard lock(eventStreamMutex_);
+  if (!eventStream_) {
+    EventStreamOptions options;
+    options.heartbeat = std::chrono::milliseconds(settings_.getInt("sse.heartbeat_ms", 15000));
+    options.maxClients = static_cast<size_t>(settings_.getInt("sse.max_clients", 256));
+    options.replayLimit = settings_.getInt("sse.replay_limit", 1000);
+    eventStream_ = std::make_unique<EventStreamHub>(*calls_, options);
+  }
+  return *eventStream_;
+}
+
+core::CallServiceOptions HostContext::callOptions(const core::Settings& settings) {
+  core::CallServiceOptions options;
+  options.callerIds = splitList(settings.getString("calls.caller_ids"));
+  for (const auto& id : options.callerIds) {
+    if (id.size() < 3 || id[0] != '+') {
+      throw core::ConfigError("calls.caller_ids: '" + id + "' is not an E.164 number (+15551234567)");
+    }
+  }
+  options.dispositions = splitList(settings.getString("calls.dispositions"));
+  options.ringTimeoutS = settings.getInt("calls.ring_timeout_s", 30);
+  options.credentialTtlS = settings.getInt("calls.credential_ttl_s", 3600);
+  options.conferencePrefix = settings.getString("calls.conference_prefix", "COLD_CALL_");
+  if (options.ringTimeoutS <= 0 || options.credentialTtlS <= 0) {
+    throw core::ConfigError("calls.ring_timeout_s and calls.credential_ttl_s must be positive");
+  }
   return options;
 }
 
@@ -90,6 +142,7 @@ void HostContext::startProvider(const std::string& publicBaseUrl) {
                        (available.empty() ? std::string("none loaded") : available) +
                        "); check 'provider' in the config and run 'switchboard plugins'";
     log->error("{}", providerProblem_);
+    calls_->setProvider(nullptr, providerProblem_);
     return;
   }
   nlohmann::json config = settings_.section("provider." + id);
@@ -99,10 +152,12 @@ void HostContext::startProvider(const std::string& publicBaseUrl) {
   try {
     provider_ = std::make_unique<core::ProviderProxy>(chosen, std::move(config), httpClient_);
     providerProblem_.clear();
+    calls_->setProvider(provider_.get());
     log->info("provider '{}' ready; webhooks at {}/webhooks/{}/", id, publicBaseUrl_, id);
   } catch (const core::ProviderError& e) {
     providerProblem_ = "provider '" + id + "' refused its configuration: " + e.what();
     log->error("{}", providerProblem_);
+    calls_->setProvider(nullptr, providerProblem_);
   }
 }
 

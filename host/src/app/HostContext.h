@@ -1,10 +1,15 @@
 #pragma once
 
+#include "http/EventStreamHub.h"
+
 #include <switchboard/core/auth/ApiKeyService.h>
+#include <switchboard/core/calls/CallService.h>
+#include <switchboard/core/calls/SqliteCallRepository.h>
 #include <switchboard/core/config/Settings.h>
 #include <switchboard/core/contacts/ContactService.h>
 #include <switchboard/core/contacts/SqliteContactRepository.h>
 #include <switchboard/core/contacts/SqliteDncRepository.h>
+#include <switchboard/core/metrics/Metrics.h>
 #include <switchboard/core/net/HttpClient.h>
 #include <switchboard/core/plugin/PluginLoader.h>
 #include <switchboard/core/plugin/ProviderProxy.h>
@@ -13,6 +18,7 @@
 
 #include <filesystem>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -24,6 +30,8 @@ class HostContext {
  public:
   /// Contact service options (region, import limits) from the settings.
   static core::ContactServiceOptions contactOptions(const core::Settings& settings);
+  /// Call service options (caller IDs, dispositions, timeouts).
+  static core::CallServiceOptions callOptions(const core::Settings& settings);
 
   /// Opens the database (applying migrations) and sets up API keys and
   /// the contact service.
@@ -48,6 +56,12 @@ class HostContext {
   core::Database& database() noexcept { return *database_; }
   core::ApiKeyService& apiKeys() noexcept { return *apiKeys_; }
   core::ContactService& contacts() noexcept { return *contacts_; }
+  core::CallService& calls() noexcept { return *calls_; }
+  core::Metrics& metrics() noexcept { return metrics_; }
+  /// The live event stream's hub, started on first use.
+  EventStreamHub& eventStream();
+  /// STUN/TURN URLs for the browser leg when the provider gives none.
+  const std::vector<std::string>& callIceServers() const noexcept { return iceServers_; }
   const core::PluginDiscovery& plugins() const noexcept { return plugins_; }
   const core::ProviderProxy* provider() const noexcept { return provider_.get(); }
   const std::string& providerProblem() const noexcept { return providerProblem_; }
@@ -62,9 +76,17 @@ class HostContext {
   std::unique_ptr<core::SqliteContactRepository> contactRepository_;
   std::unique_ptr<core::SqliteDncRepository> dncRepository_;
   std::unique_ptr<core::ContactService> contacts_;
+  core::Metrics metrics_;
+  std::unique_ptr<core::SqliteCallRepository> callRepository_;
   std::shared_ptr<const core::HttpClient> httpClient_;
   core::PluginDiscovery plugins_;
   std::unique_ptr<core::ProviderProxy> provider_;
+  // Declared last so it is destroyed first: it stops its threads, which use
+  // the provider and the repositories above.
+  std::unique_ptr<core::CallService> calls_;
+  std::mutex eventStreamMutex_;
+  std::unique_ptr<EventStreamHub> eventStream_;  // after calls_: it unsubscribes first
+  std::vector<std::string> iceServers_;
   std::string providerProblem_ = "provider not started";
   std::string publicBaseUrl_;
 };

@@ -14,6 +14,7 @@
 #include <Poco/Net/HTTPServer.h>
 #include <Poco/Net/HTTPServerParams.h>
 #include <Poco/Net/HTTPServerRequest.h>
+#include <Poco/Net/HTTPServerRequestImpl.h>
 #include <Poco/Net/HTTPServerResponse.h>
 #include <Poco/Net/ServerSocket.h>
 #include <Poco/ThreadPool.h>
@@ -25,12 +26,13 @@
 namespace sb::host {
 
 struct ApiServer::Shared {
-  Shared(std::shared_ptr<const Router> r, ServerOptions o, core::ApiKeyService& keys)
-      : router(std::move(r)), options(std::move(o)), apiKeys(keys) {}
+  Shared(std::shared_ptr<const Router> r, ServerOptions o, core::ApiKeyService& keys, core::Metrics* m)
+      : router(std::move(r)), options(std::move(o)), apiKeys(keys), metrics(m) {}
 
   std::shared_ptr<const Router> router;
   ServerOptions options;
   core::ApiKeyService& apiKeys;
+  core::Metrics* metrics;
   RateLimiter rateLimiter;
   std::shared_ptr<spdlog::logger> log = core::logger("http");
 
@@ -106,6 +108,7 @@ class ApiRequestHandler final : public Poco::Net::HTTPRequestHandler {
         request.queryParams.emplace(name, value);
       }
       request.remoteAddr = in.clientAddress().toString();
+      request.takeSocket = [&in] { return static_cast<Poco::Net::HTTPServerRequestImpl&>(in).detachSocket(); };
       for (const auto& [name, value] : in) {
         request.headers.emplace_back(name, value);
       }
@@ -152,14 +155,27 @@ class ApiRequestHandler final : public Poco::Net::HTTPRequestHandler {
     } catch (...) {
       response = ErrorMapper::toResponse(std::current_exception(), request.requestId);
     }
-    if (hasBody(in) && !drainBody(in)) {
-      // The unread rest would be parsed as the next request: close instead.
-      out.setKeepAlive(false);
+    if (!response.detached) {
+      if (hasBody(in) && !drainBody(in)) {
+        // The unread rest would be parsed as the next request: close instead.
+        out.setKeepAlive(false);
+      }
+      write(in, out, response, request.requestId);
     }
-    write(in, out, response, request.requestId);
+    const auto micros =
+        std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - started).count();
+    if (shared_->metrics != nullptr) {
+      core::Metrics& metrics = *shared_->metrics;
+      metrics
+          .counter("switchboard_http_requests_total", "HTTP requests by route, method and status",
+                   {{"route", routeName}, {"method", request.method}, {"status", std::to_string(response.status)}})
+          .inc();
+      metrics
+          .histogram("switchboard_http_request_duration_seconds", "Time to answer an HTTP request, by route",
+                     core::Metrics::latencyBuckets(), {{"route", routeName}})
+          .observe(static_cast<double>(micros) / 1e6);
+    }
     if (shared_->options.logRequests) {
-      const auto micros =
-          std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - started).count();
       shared_->log->info("rid={} {} {} route={} status={} ms={:.3f} key={} bytes={} remote={}", request.requestId,
                          request.method, core::maskPhoneNumbers(in.getURI()), routeName, response.status,
                          static_cast<double>(micros) / 1000.0, keyId, response.body.size(), request.remoteAddr);
@@ -241,8 +257,9 @@ class ApiHandlerFactory final : public Poco::Net::HTTPRequestHandlerFactory {
 
 }  // namespace
 
-ApiServer::ApiServer(std::shared_ptr<const Router> router, ServerOptions options, core::ApiKeyService& apiKeys)
-    : shared_(std::make_shared<Shared>(std::move(router), std::move(options), apiKeys)) {}
+ApiServer::ApiServer(std::shared_ptr<const Router> router, ServerOptions options, core::ApiKeyService& apiKeys,
+                     core::Metrics* metrics)
+    : shared_(std::make_shared<Shared>(std::move(router), std::move(options), apiKeys, metrics)) {}
 
 ApiServer::~ApiServer() {
   stop();

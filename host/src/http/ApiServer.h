@@ -4,6 +4,7 @@
 #include "http/Router.h"
 
 #include <switchboard/core/auth/ApiKeyService.h>
+#include <switchboard/core/metrics/Metrics.h>
 
 #include <cstdint>
 #include <map>
@@ -40,7 +41,9 @@ struct ServerOptions {
 /// the envelope and writes one structured log line per request.
 class ApiServer {
  public:
-  ApiServer(std::shared_ptr<const Router> router, ServerOptions options, core::ApiKeyService& apiKeys);
+  /// `metrics` (optional) gets request counts and durations by route.
+  ApiServer(std::shared_ptr<const Router> router, ServerOptions options, core::ApiKeyService& apiKeys,
+            core::Metrics* metrics = nullptr);
   ~ApiServer();
   ApiServer(const ApiServer&) = delete;
   ApiServer& operator=(const ApiServer&) = delete;

@@ -4,12 +4,17 @@
 
 #include <nlohmann/json.hpp>
 
+#include <functional>
 #include <istream>
 #include <map>
 #include <optional>
 #include <string>
 #include <utility>
 #include <vector>
+
+namespace Poco::Net {
+class StreamSocket;
+}
 
 namespace sb::host {
 
@@ -27,6 +32,9 @@ struct ApiRequest {
   std::string remoteAddr;
   std::string requestId;
   std::optional<core::Principal> principal;  ///< set on authenticated routes
+  /// Takes the connection away from the HTTP server (long-lived streams):
+  /// the handler then owns the socket and returns ApiResponse::detached.
+  std::function<Poco::Net::StreamSocket()> takeSocket;
 
   std::optional<std::string> header(const std::string& name) const;
   std::optional<std::string> queryParam(const std::string& name) const;
@@ -40,6 +48,7 @@ struct ApiResponse {
   std::string contentType = "application/json";
   std::vector<std::pair<std::string, std::string>> headers;
   std::string body;
+  bool detached = false;  ///< the handler took the socket; nothing is written
 
   static ApiResponse json(int status, const nlohmann::json& value) {
     ApiResponse response;

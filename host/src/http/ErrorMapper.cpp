@@ -45,6 +45,7 @@ ApiResponse fromDomainError(const core::DomainError& e) {
     case Kind::CsvInvalid: return ErrorMapper::envelope(422, "CSV_INVALID", e.what(), e.details());
     case Kind::TooLarge: return ErrorMapper::envelope(413, "PAYLOAD_TOO_LARGE", e.what(), e.details());
     case Kind::DncBlocked: return ErrorMapper::envelope(403, "DNC_BLOCKED", e.what(), e.details());
+    case Kind::AgentBusy: return ErrorMapper::envelope(409, "AGENT_BUSY", e.what(), e.details());
   }
   return ErrorMapper::envelope(500, "INTERNAL_ERROR", e.what());
 }

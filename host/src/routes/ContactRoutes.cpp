@@ -1,6 +1,7 @@
 #include "routes/ContactRoutes.h"
 
 #include "http/ApiError.h"
+#include "http/RequestFields.h"
 
 #include <switchboard/core/DomainError.h>
 
@@ -14,45 +15,8 @@
 namespace sb::host {
 namespace {
 
-int64_t intParam(const ApiRequest& request, const char* name, int64_t fallback) {
-  const auto value = request.queryParam(name);
-  if (!value || value->empty()) {
-    return fallback;
-  }
-  try {
-    size_t used = 0;
-    const long long parsed = std::stoll(*value, &used);
-    if (used == value->size()) return parsed;
-  } catch (const std::exception&) {
-    // reported below
-  }
-  throw ApiError::validation(std::string(name) + " must be an integer", {{"field", name}, {"value", *value}});
-}
-
-/// The {id} of the path as a positive integer; anything else names nothing.
-int64_t pathId(const ApiRequest& request, const char* what) {
-  const std::string& text = request.params.at("id");
-  try {
-    size_t used = 0;
-    const long long id = std::stoll(text, &used);
-    if (used == text.size() && id > 0) return id;
-  } catch (const std::exception&) {
-    // reported below
-  }
-  throw ApiError::notFound(std::string("no ") + what + " '" + text + "'");
-}
-
 int64_t contactId(const ApiRequest& request) {
   return pathId(request, "contact");
-}
-
-std::optional<std::string> optionalString(const nlohmann::json& body, const char* field) {
-  auto it = body.find(field);
-  if (it == body.end()) return std::nullopt;
-  if (!it->is_string()) {
-    throw ApiError::validation(std::string(field) + " must be a string", {{"field", field}});
-  }
-  return it->get<std::string>();
 }
 
 /// Streams the CSV of an upload into the import: multipart/form-data with a

@@ -1,6 +1,9 @@
 #include "routes/Routes.h"
 
+#include "routes/CallRoutes.h"
+#include "routes/ColdCallRoutes.h"
 #include "routes/ContactRoutes.h"
+#include "routes/EventRoutes.h"
 #include "routes/SystemRoutes.h"
 #include "routes/WebhookRoutes.h"
 
@@ -11,8 +14,14 @@ namespace sb::host {
 void addAllRoutes(Router& router, HostContext& context) {
   addSystemRoutes(router, context);
   addContactRoutes(router, context);
-  addWebhookRoutes(router, context, [](const std::string& provider, const nlohmann::json& events) {
-    core::logger("webhooks")->debug("{} webhook produced {} event(s)", provider, events.size());
+  addCallRoutes(router, context);
+  addColdCallRoutes(router, context);
+  addEventRoutes(router, context);
+  // A webhook is answered only once its events are committed, so a provider
+  // that got its 2xx never needs to redeliver.
+  addWebhookRoutes(router, context, [&context](const std::string& provider, const nlohmann::json& events) {
+    const size_t fresh = context.calls().ingest(provider, events);
+    core::logger("webhooks")->debug("{} webhook: {} event(s), {} new", provider, events.size(), fresh);
   });
 }
 

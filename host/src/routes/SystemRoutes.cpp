@@ -38,6 +38,15 @@ void addSystemRoutes(Router& router, HostContext& context) {
          return ApiResponse::json(ready ? 200 : 503, {{"status", ready ? "ready" : "not_ready"}, {"checks", checks}});
        }});
 
+  // Prometheus scrapes without a key unless metrics.require_key is set.
+  const Access metricsAccess = context.settings().getBool("metrics.require_key", false) ? Access::Admin : Access::Public;
+  router.add({"GET", "/metrics", "metrics", metricsAccess, 0, 0, [&context](const ApiRequest&) {
+                ApiResponse response;
+                response.contentType = "text/plain; version=0.0.4; charset=utf-8";
+                response.body = context.metrics().render();
+                return response;
+              }});
+
   router.add({"GET", "/api/v1/me", "me", Access::Agent, 0, 0, [](const ApiRequest& request) {
                 return ApiResponse::json(200, {{"key_id", request.principal->keyId},
                                                {"name", request.principal->keyName},

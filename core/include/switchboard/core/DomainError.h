@@ -19,6 +19,7 @@ class DomainError : public std::runtime_error {
     CsvInvalid,  ///< 422 CSV_INVALID
     TooLarge,    ///< 413 PAYLOAD_TOO_LARGE
     DncBlocked,  ///< 403 DNC_BLOCKED
+    AgentBusy,   ///< 409 AGENT_BUSY
   };
 
   DomainError(Kind kind, const std::string& message, nlohmann::json details = nlohmann::json::object())

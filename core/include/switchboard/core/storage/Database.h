@@ -23,7 +23,8 @@ const std::vector<Migration>& builtInMigrations();
 
 /// The SQLite database: one connection in WAL mode with a busy timeout and
 /// foreign keys on, plus versioned migrations.
-/// THREADING: the connection is shared; withSession serializes its users.
+/// THREADING: the connection is shared; withSession/withConnection serialize
+/// its users (re-entrant on one thread, so a transaction can span calls).
 class Database {
  public:
   /// Opens (creating if needed) the database at `path` (":memory:" works).
@@ -61,7 +62,7 @@ class Database {
   sqlite3* rawHandle();
 
   std::string path_;
-  std::mutex mutex_;
+  std::recursive_mutex mutex_;  // recursive: a batched transaction calls repositories that lock too
   Poco::Data::Session session_;
 };
 

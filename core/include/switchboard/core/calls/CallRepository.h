@@ -1,0 +1,60 @@
+#pragma once
+
+#include <switchboard/core/calls/Call.h>
+#include <switchboard/sdk/model.hpp>
+
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace sb::core {
+
+/// Calls and their timelines. Implementations: SqliteCallRepository.
+/// Writes happen on the CallJournal's thread inside transact(); reads from
+/// any thread.
+class CallRepository {
+ public:
+  virtual ~CallRepository() = default;
+
+  /// Runs `work` in one transaction and commits it (rolls back and rethrows
+  /// when it throws).
+  virtual void transact(const std::function<void()>& work) = 0;
+  /// Inside transact(): runs one job so that its failure undoes only its
+  /// own writes (a savepoint), then rethrows.
+  virtual void step(const std::function<void()>& work) = 0;
+
+  /// Throws DomainError(AgentBusy) when the agent already has an active call.
+  virtual void insert(const CallRecord& call) = 0;
+  virtual void save(const CallRecord& call) = 0;
+  virtual std::optional<CallRecord> find(const std::string& id) = 0;
+  /// By our id, the provider's conference id, the conference's friendly
+  /// name or the browser session id.
+  virtual std::optional<CallRecord> findByReference(const std::string& reference) = 0;
+  /// The call an event belongs to: by its call id, else the provider's leg or
+  /// conference id.
+  virtual std::optional<CallRecord> resolve(const sdk::CallEvent& event) = 0;
+  virtual std::optional<CallRecord> activeFor(const std::string& agentId) = 0;
+  /// Appends to the timeline; returns the new seq, or 0 when an event with
+  /// the same (source, event_key) is already there.
+  virtual int64_t appendEvent(const StoredEvent& event) = 0;
+
+  /// Contact bookkeeping: in_call when dialed, called when the call ends
+  /// (do_not_call stays), last outcome and notes when logged.
+  virtual void markContactDialed(int64_t contactId, int64_t nowMs) = 0;
+  virtual void markContactCallEnded(int64_t contactId, int64_t nowMs) = 0;
+  virtual void markContactOutcome(int64_t contactId, const std::string& outcome, const std::string& notes,
+                                  int64_t nowMs) = 0;
+
+  virtual CallPage history(const CallQuery& query) = 0;
+  virtual std::vector<StoredEvent> timeline(const std::string& callId) = 0;
+  /// Events after `seq` (oldest first, at most `limit`), each with its call's
+  /// agent, for resuming the live stream.
+  virtual std::vector<std::pair<StoredEvent, CallRecord>> eventsAfter(int64_t seq, int64_t limit) = 0;
+  virtual int64_t lastEventSeq() = 0;
+  /// Totals, per UTC day and per agent: calls, connects, connect rate, talk
+  /// time, outcomes, results.
+  virtual nlohmann::json stats(const CallStatsQuery& query) = 0;
+};
+
+}  // namespace sb::core

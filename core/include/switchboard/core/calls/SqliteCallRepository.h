@@ -1,0 +1,37 @@
+#pragma once
+
+#include <switchboard/core/calls/CallRepository.h>
+#include <switchboard/core/storage/Database.h>
+
+namespace sb::core {
+
+class SqliteCallRepository final : public CallRepository {
+ public:
+  explicit SqliteCallRepository(Database& database) : database_(database) {}
+
+  void transact(const std::function<void()>& work) override;
+  void step(const std::function<void()>& work) override;
+  void insert(const CallRecord& call) override;
+  void save(const CallRecord& call) override;
+  std::optional<CallRecord> find(const std::string& id) override;
+  std::optional<CallRecord> findByReference(const std::string& reference) override;
+  std::optional<CallRecord> resolve(const sdk::CallEvent& event) override;
+  std::optional<CallRecord> activeFor(const std::string& agentId) override;
+  int64_t appendEvent(const StoredEvent& event) override;
+  void markContactDialed(int64_t contactId, int64_t nowMs) override;
+  void markContactCallEnded(int64_t contactId, int64_t nowMs) override;
+  void markContactOutcome(int64_t contactId, const std::string& outcome, const std::string& notes,
+                          int64_t nowMs) override;
+  CallPage history(const CallQuery& query) override;
+  std::vector<StoredEvent> timeline(const std::string& callId) override;
+  std::vector<std::pair<StoredEvent, CallRecord>> eventsAfter(int64_t seq, int64_t limit) override;
+  int64_t lastEventSeq() override;
+  nlohmann::json stats(const CallStatsQuery& query) override;
+
+ private:
+  std::optional<CallRecord> findWhere(const char* where, const std::string& value);
+
+  Database& database_;
+};
+
+}  // namespace sb::core

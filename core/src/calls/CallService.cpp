@@ -1,0 +1,622 @@
+#include <switchboard/core/calls/CallService.h>
+
+#include <switchboard/core/DomainError.h>
+#include <switchboard/core/calls/CallStateMachine.h>
+#include <switchboard/core/crypto/Crypto.h>
+#include <switchboard/core/log/Logging.h>
+#include <switchboard/core/log/Redact.h>
+#include <switchboard/core/plugin/ProviderError.h>
+#include <switchboard/core/text/Time.h>
+
+#include <algorithm>
+#include <chrono>
+#include <regex>
+
+namespace sb::core {
+namespace {
+
+constexpr const char* kHost = "host";
+
+bool isE164(const std::string& phone) {
+  static const std::regex kE164(R"(\+[1-9]\d{1,14})");
+  return std::regex_match(phone, kE164);
+}
+
+std::string newId(const char* prefix, size_t bytes) {
+  return prefix + crypto::toHex(crypto::randomBytes(bytes));
+}
+
+DomainError callNotFound(const std::string& reference) {
+  return DomainError(DomainError::Kind::NotFound, "no call or conference '" + reference + "'",
+                     {{"resource", "call"}, {"conference_sid", reference}});
+}
+
+DomainError callEnded(const CallRecord& call) {
+  return DomainError(DomainError::Kind::NotFound, "call '" + call.id + "' has ended (" + call.status + ")",
+                     {{"resource", "call"}, {"conference_sid", call.id}, {"status", call.status}});
+}
+
+StoredEvent hostEvent(const CallRecord& call, const std::string& type, int64_t at, nlohmann::json payload) {
+  StoredEvent e;
+  e.callId = call.id;
+  e.source = kHost;
+  e.eventKey = newId("h", 8);
+  e.type = type;
+  e.occurredAt = at;
+  e.receivedAt = at;
+  e.payload = std::move(payload);
+  if (auto it = e.payload.find("leg"); it != e.payload.end() && it->is_string()) {
+    e.leg = it->get<std::string>();
+  }
+  return e;
+}
+
+}  // namespace
+
+const std::vector<std::string>& CallServiceOptions::defaultDispositions() {
+  static const std::vector<std::string> kDefaults = {
+      "connected_interested", "connected_not_interested", "meeting_booked", "callback_requested", "no_answer",
+      "voicemail_left",       "busy",                     "wrong_number",   "gatekeeper",         "do_not_call"};
+  return kDefaults;
+}
+
+CallService::CallService(CallRepository& calls, ContactService& contacts, Metrics& metrics,
+                         CallServiceOptions options)
+    : calls_(calls),
+      contacts_(contacts),
+      metrics_(metrics),
+      options_(std::move(options)),
+      initiated_(metrics.counter("switchboard_calls_initiated_total", "Calls placed with the provider")),
+      attempted_(metrics.counter("switchboard_agent_connections_attempted_total",
+                                 "Browser credentials issued for an agent to join a call")),
+      established_(metrics.counter("switchboard_agent_connections_established_total",
+                                   "Agents whose browser leg joined the call's bridge")),
+      ingested_(metrics.counter("switchboard_call_events_total", "Provider call events stored")),
+      duplicates_(metrics.counter("switchboard_call_events_duplicate_total",
+                                  "Provider call events dropped as redeliveries")) {
+  if (options_.dispositions.empty()) {
+    options_.dispositions = CallServiceOptions::defaultDispositions();
+  }
+  if (!options_.clockMs) {
+    options_.clockMs = [] {
+      return std::chrono::duration_cast<std::chrono::milliseconds>(
+                 std::chrono::system_clock::now().time_since_epoch())
+          .count();
+    };
+  }
+  journal_ = std::make_unique<CallJournal>(calls_, options_.journalBatch);
+  journal_->setListener([this](const std::vector<CommittedEvent>& events) { onCommitted(events); });
+  reactionThread_ = std::thread([this] { reactionLoop(); });
+}
+
+CallService::~CallService() {
+  {
+    std::lock_guard lock(reactionMutex_);
+    stopping_ = true;
+  }
+  reactionWake_.notify_all();
+  if (reactionThread_.joinable()) {
+    reactionThread_.join();
+  }
+  journal_->stop();
+}
+
+void CallService::setProvider(const ProviderProxy* provider, std::string problem) {
+  std::lock_guard lock(providerMutex_);
+  provider_ = provider;
+  providerProblem_ = problem.empty() ? "no provider is active" : std::move(problem);
+}
+
+const ProviderProxy& CallService::provider() const {
+  std::lock_guard lock(providerMutex_);
+  if (provider_ == nullptr) {
+    throw ProviderError("none", sdk::Status::Unavailable, providerProblem_);
+  }
+  return *provider_;
+}
+
+int64_t CallService::now() const {
+  return options_.clockMs();
+}
+
+CallRecord CallService::findOrThrow(const std::string& reference) {
+  if (auto call = calls_.findByReference(reference)) {
+    return *call;
+  }
+  throw callNotFound(reference);
+}
+
+std::string CallService::chooseCallerId(const std::string& requested) const {
+  if (!requested.empty() &&
+      std::find(options_.callerIds.begin(), options_.callerIds.end(), requested) != options_.callerIds.end()) {
+    return requested;
+  }
+  return options_.callerIds.empty() ? std::string() : options_.callerIds.front();
+}
+
+CallRecord CallService::commitHost(const std::string& callId, const std::string& type, nlohmann::json payload,
+                                   const std::function<Transition(CallRecord&)>& mutate) {
+  CallRecord result;
+  journal_->run([&](CallRepository& repo, std::vector<CommittedEvent>& published) {
+    auto call = repo.find(callId);
+    if (!call) {
+      throw callNotFound(callId);
+    }
+    const bool wasEnded = call->ended();
+    const Transition t = mutate ? mutate(*call) : Transition{};
+    if (t.changed) {
+      repo.save(*call);
+    }
+    const bool endedNow = !wasEnded && call->ended();
+    if (endedNow && call->contactId) {
+      repo.markContactCallEnded(*call->contactId, now());
+    }
+    StoredEvent event = hostEvent(*call, type, now(), std::move(payload));
+    event.seq = repo.appendEvent(event);
+    published.push_back({event, *call, endedNow, {}});
+    result = *call;
+  });
+  return result;
+}
+
+void CallService::reconcileActive(const std::string& agentId) {
+  auto active = calls_.activeFor(agentId);
+  if (!active) {
+    return;
+  }
+  // A call whose end we never heard of (a lost webhook) must not block the
+  // agent forever: ask the provider before refusing.
+  bool over = false;
+  try {
+    sdk::CallRef ref{active->id, active->conferenceName, active->conferenceId, active->providerCallId,
+                     active->agentLegId};
+    const sdk::CallStatus status = provider().callStatus(ref);
+    over = call_status::isFinal(status.status);
+  } catch (const ProviderError& e) {
+    over = e.status() == sdk::Status::NotFound;
+  }
+  if (!over) {
+    throw DomainError(DomainError::Kind::AgentBusy,
+                      "agent '" + agentId + "' is already on call '" + active->id + "'; end it first",
+                      {{"agent_id", agentId}, {"call_id", active->id}, {"status", active->status}});
+  }
+  logger("calls")->info("call {} had ended at the provider without our hearing of it; closing it", active->id);
+  commitHost(active->id, "call.reconciled", {{"reason", "provider reports the call over"}}, [this](CallRecord& c) {
+    return CallStateMachine::endByHost(c, now(), "reconciled");
+  });
+}
+
+CallRecord CallService::start(const StartCallCommand& command) {
+  std::string to = command.to;
+  if (command.agentId.empty()) {
+    throw DomainError(DomainError::Kind::Validation, "an agent id is required to place a call");
+  }
+  if (command.contactId) {
+    const Contact contact = contacts_.contact(*command.contactId);
+    if (to.empty()) {
+      to = contact.phoneE164;
+    }
+  }
+  if (!isE164(to)) {
+    throw DomainError(DomainError::Kind::Validation, "phone number '" + to + "' is not in E.164 format",
+                      {{"field", "to_phone"}, {"phone", to}});
+  }
+  if (contacts_.isDoNotCall(to)) {
+    throw DomainError(DomainError::Kind::DncBlocked, "the number " + maskPhoneNumbers(to) +
+                                                         " is on the do-not-call list",
+                      {{"phone", to}});
+  }
+  reconcileActive(command.agentId);
+
+  CallRecord call;
+  call.id = newId("call_", 12);
+  call.contactId = command.contactId;
+  call.agentId = command.agentId;
+  call.provider = provider().id();
+  call.toE164 = to;
+  call.fromE164 = chooseCallerId(command.from);
+  call.createdAt = now();
+  call.conferenceName = options_.conferencePrefix + formatUtc(call.createdAt / 1000, "%Y-%m-%d") + "_" + call.id.substr(5);
+  call.sessionId = newId("sess_", 16);
+  journal_->run([&](CallRepository& repo, std::vector<CommittedEvent>& published) {
+    repo.insert(call);
+    if (call.contactId) {
+      repo.markContactDialed(*call.contactId, call.createdAt);
+    }
+    StoredEvent event = hostEvent(call, "call.created", call.createdAt,
+                                  {{"to", maskPhoneNumbers(call.toE164)}, {"from", call.fromE164}});
+    event.seq = repo.appendEvent(event);
+    published.push_back({event, call, false, {}});
+  });
+
+  sdk::StartCallRequest request;
+  request.callId = call.id;
+  request.agentId = call.agentId;
+  request.to = call.toE164;
+  request.from = call.fromE164;
+  request.conferenceName = call.conferenceName;
+  request.ringTimeoutS = options_.ringTimeoutS;
+  sdk::StartCallResult placed;
+  try {
+    placed = provider().startCall(request);
+  } catch (const ProviderError& e) {
+    commitHost(call.id, "call.failed", {{"error", e.what()}, {"status", std::string(sdk::statusName(e.status()))}},
+               [this, &e](CallRecord& c) {
+                 Transition t = CallStateMachine::endByHost(c, now(), "provider-error");
+                 c.status = call_status::kFailed;
+                 c.result = call_status::kFailed;
+                 c.endCause = std::string("provider-error: ") + sdk::statusName(e.status()).data();
+                 return t;
+               });
+    throw;
+  }
+  initiated_.inc();
+  return commitHost(call.id, "call.placed",
+                    {{"provider_call_id", placed.providerCallId}, {"conference_id", placed.conferenceId}},
+                    [&placed](CallRecord& c) {
+                      Transition t;
+                      if (c.providerCallId.empty()) {
+                        c.providerCallId = placed.providerCallId;
+                        t.changed = true;
+                      }
+                      if (c.conferenceId.empty() && !placed.conferenceId.empty()) {
+                        c.conferenceId = placed.conferenceId;
+                        t.changed = true;
+                      }
+                      return t;
+                    });
+}
+
+JoinResult CallService::join(const std::string& reference, const std::string& agentId) {
+  const CallRecord call = findOrThrow(reference);
+  if (call.ended()) {
+    throw callEnded(call);
+  }
+  sdk::ClientCredentialRequest request;
+  request.callId = call.id;
+  request.agentId = agentId.empty() ? call.agentId : agentId;
+  request.sessionId = call.sessionId;
+  request.ttlS = options_.credentialTtlS;
+  JoinResult result;
+  result.credential = provider().issueClientCredential(request);
+  attempted_.inc();
+  result.call = commitHost(call.id, CallStateMachine::kAgentConnecting, {{"leg", "agent"}, {"identity", request.agentId}},
+                           [this](CallRecord& c) {
+                             sdk::CallEvent event;
+                             event.eventKey = "connecting";
+                             event.type = CallStateMachine::kAgentConnecting;
+                             event.leg = sdk::leg::kAgent;
+                             event.occurredAtMs = now();
+                             return CallStateMachine::apply(c, event);
+                           });
+  return result;
+}
+
+ControlResult CallService::control(const std::string& reference, const std::string& participant,
+                                   std::optional<bool> muted, std::optional<bool> held) {
+  const CallRecord call = findOrThrow(reference);
+  if (call.ended()) {
+    throw callEnded(call);
+  }
+  std::string leg;
+  if (participant == sdk::leg::kContact || (!call.providerCallId.empty() && participant == call.providerCallId)) {
+    leg = sdk::leg::kContact;
+  } else if (participant == sdk::leg::kAgent || participant == call.sessionId ||
+             (!call.agentLegId.empty() && participant == call.agentLegId)) {
+    leg = sdk::leg::kAgent;
+  } else if (participant.empty()) {
+    leg = held && !muted ? sdk::leg::kContact : sdk::leg::kAgent;
+  } else {
+    throw DomainError(DomainError::Kind::NotFound,
+                      "participant '" + participant + "' is not in conference '" + reference + "'",
+                      {{"resource", "participant"}, {"participant_sid", participant}, {"conference_sid", reference}});
+  }
+  sdk::ParticipantUpdateRequest request;
+  request.call = {call.id, call.conferenceName, call.conferenceId, call.providerCallId, call.agentLegId};
+  request.leg = leg;
+  request.muted = muted;
+  request.held = held;
+  sdk::LegSnapshot snapshot;
+  try {
+    snapshot = provider().updateParticipant(request);
+  } catch (const ProviderError& e) {
+    if (e.status() == sdk::Status::NotFound) {
+      throw DomainError(DomainError::Kind::NotFound, e.what(),
+                        {{"resource", "participant"}, {"participant_sid", participant.empty() ? leg : participant},
+                         {"conference_sid", reference}});
+    }
+    throw;
+  }
+  nlohmann::json payload = {{"leg", leg}};
+  if (muted) payload["muted"] = *muted;
+  if (held) payload["held"] = *held;
+  ControlResult result;
+  result.call = commitHost(call.id, muted ? "control.mute" : "control.hold", payload, [&](CallRecord& c) {
+    Transition t;
+    const int64_t at = now();
+    // The provider's answer is the state now; its webhook confirms it later.
+    for (const bool isMute : {true, false}) {
+      if (isMute ? !muted : !held) continue;
+      sdk::CallEvent event;
+      event.eventKey = newId("ctl", 6);
+      event.type = isMute ? sdk::event::kParticipantMuted : sdk::event::kParticipantHeld;
+      event.leg = leg;
+      event.occurredAtMs = at;
+      if (isMute) {
+        event.muted = snapshot.muted;
+      } else {
+        event.held = snapshot.held;
+      }
+      t.changed |= CallStateMachine::apply(c, event).changed;
+    }
+    return t;
+  });
+  result.leg = leg;
+  result.participantId = leg == sdk::leg::kContact
+                             ? call.providerCallId
+                             : (result.call.agentLegId.empty() ? call.sessionId : result.call.agentLegId);
+  result.muted = leg == sdk::leg::kContact ? result.call.contactMuted : result.call.agentMuted;
+  result.held = leg == sdk::leg::kContact ? result.call.contactHeld : result.call.agentHeld;
+  return result;
+}
+
+EndResult CallService::end(const std::string& reference) {
+  const CallRecord call = findOrThrow(reference);
+  EndResult result;
+  bool providerAlreadyEnded = false;
+  try {
+    const sdk::EndCallResult ended =
+        provider().endCall({call.id, call.conferenceName, call.conferenceId, call.providerCallId, call.agentLegId});
+    providerAlreadyEnded = ended.alreadyEnded;
+  } catch (const ProviderError& e) {
+    // The provider no longer knows the call: it is over there.
+    if (e.status() != sdk::Status::NotFound) {
+      throw;
+    }
+    providerAlreadyEnded = true;
+  }
+  result.alreadyEnded = call.ended() && providerAlreadyEnded;
+  if (result.alreadyEnded) {
+    result.call = call;
+    return result;
+  }
+  result.call = commitHost(call.id, "call.end_requested", {{"already_ended_at_provider", providerAlreadyEnded}},
+                           [this](CallRecord& c) { return CallStateMachine::endByHost(c, now(), "ended-by-agent"); });
+  return result;
+}
+
+CallRecord CallService::get(const std::string& reference) {
+  return findOrThrow(reference);
+}
+
+CallDetail CallService::detail(const std::string& reference) {
+  CallDetail detail;
+  detail.call = findOrThrow(reference);
+  detail.timeline = calls_.timeline(detail.call.id);
+  return detail;
+}
+
+CallRecord CallService::logOutcome(const std::string& id, const std::optional<std::string>& outcome,
+                                   const std::optional<std::string>& notes, const std::string& by) {
+  if (!outcome && !notes) {
+    throw DomainError(DomainError::Kind::Validation, "send 'outcome' and/or 'notes'");
+  }
+  if (outcome && std::find(options_.dispositions.begin(), options_.dispositions.end(), *outcome) ==
+                     options_.dispositions.end()) {
+    throw DomainError(DomainError::Kind::Validation, "unknown outcome '" + *outcome + "'",
+                      {{"field", "outcome"}, {"allowed", options_.dispositions}});
+  }
+  constexpr size_t kMaxNotes = 10000;
+  if (notes && notes->size() > kMaxNotes) {
+    throw DomainError(DomainError::Kind::Validation, "notes are limited to 10000 bytes", {{"field", "notes"}});
+  }
+  const CallRecord existing = findOrThrow(id);
+  nlohmann::json payload = nlohmann::json::object();
+  if (outcome) payload["outcome"] = *outcome;
+  if (notes) payload["notes_length"] = notes->size();
+  CallRecord updated;
+  journal_->run([&](CallRepository& repo, std::vector<CommittedEvent>& published) {
+    auto call = repo.find(existing.id);
+    if (!call) throw callNotFound(id);
+    if (outcome) call->outcome = *outcome;
+    if (notes) call->notes = *notes;
+    call->outcomeAt = now();
+    call->outcomeBy = by;
+    repo.save(*call);
+    if (call->contactId) {
+      repo.markContactOutcome(*call->contactId, call->outcome.value_or(""), call->notes, now());
+    }
+    StoredEvent event = hostEvent(*call, "outcome.logged", now(), payload);
+    event.seq = repo.appendEvent(event);
+    published.push_back({event, *call, false, {}});
+    updated = *call;
+  });
+  if (outcome && *outcome == "do_not_call") {
+    contacts_.addDoNotCall(updated.toE164, "outcome of call " + updated.id, by);
+  }
+  return updated;
+}
+
+CallPage CallService::history(CallQuery query) {
+  if (query.page < 1) {
+    throw DomainError(DomainError::Kind::Validation, "page must be 1 or more", {{"field", "page"}});
+  }
+  if (query.perPage < 1 || query.perPage > ContactService::kMaxPerPage) {
+    throw DomainError(DomainError::Kind::Validation, "per_page must be 1-200", {{"field", "per_page"}});
+  }
+  return calls_.history(query);
+}
+
+nlohmann::json CallService::stats(const CallStatsQuery& query) {
+  return calls_.stats(query);
+}
+
+std::vector<std::pair<StoredEvent, CallRecord>> CallService::eventsAfter(int64_t seq, int64_t limit) {
+  return calls_.eventsAfter(seq, limit);
+}
+
+int64_t CallService::lastEventSeq() {
+  return calls_.lastEventSeq();
+}
+
+size_t CallService::ingest(const std::string& source, const nlohmann::json& events) {
+  std::vector<sdk::CallEvent> parsed;
+  for (const auto& item : events) {
+    try {
+      parsed.push_back(sdk::CallEvent::fromJson(item));
+    } catch (const std::exception& e) {
+      logger("calls")->warn("{} produced an event the host cannot read ({}): dropped", source, e.what());
+    }
+  }
+  if (parsed.empty()) {
+    return 0;
+  }
+  size_t fresh = 0;
+  const int64_t received = now();
+  journal_->run([&](CallRepository& repo, std::vector<CommittedEvent>& published) {
+    fresh = 0;
+    std::map<std::string, CallRecord> touched;
+    for (const sdk::CallEvent& event : parsed) {
+      std::optional<CallRecord> call;
+      if (auto it = touched.find(event.callId); !event.callId.empty() && it != touched.end()) {
+        call = it->second;
+      } else {
+        call = repo.resolve(event);
+      }
+      if (!call) {
+        logger("calls")->warn("{} event {} ({}) names no call we know: dropped", source, event.eventKey, event.type);
+        continue;
+      }
+      StoredEvent stored;
+      stored.callId = call->id;
+      stored.source = source;
+      stored.eventKey = event.eventKey;
+      stored.type = event.type;
+      stored.leg = event.leg;
+      stored.occurredAt = event.occurredAtMs > 0 ? event.occurredAtMs : received;
+      stored.receivedAt = received;
+      stored.payload = event.toJson();
+      stored.seq = repo.appendEvent(stored);
+      if (stored.seq == 0) {
+        continue;  // a redelivery: the timeline has it already
+      }
+      ++fresh;
+      sdk::CallEvent applied = event;
+      applied.occurredAtMs = stored.occurredAt;
+      const bool wasEnded = call->ended();
+      const Transition t = CallStateMachine::apply(*call, applied);
+      if (t.changed) {
+        repo.save(*call);
+      }
+      const bool endedNow = !wasEnded && call->ended();
+      if (endedNow && call->contactId) {
+        repo.markContactCallEnded(*call->contactId, received);
+      }
+      CommittedEvent committed{stored, *call, endedNow, {}};
+      if (t.becameFinal && call->agentState != agent_state::kDisconnected) {
+        committed.endBridge = "contact-ended";
+      } else if (t.agentLeftLiveCall) {
+        committed.endBridge = "agent-left";
+      }
+      published.push_back(std::move(committed));
+      touched[call->id] = *call;
+    }
+  });
+  const size_t dropped = parsed.size() - fresh;
+  ingested_.inc(fresh);
+  duplicates_.inc(dropped);
+  return fresh;
+}
+
+int CallService::subscribe(Listener listener) {
+  std::lock_guard lock(listenersMutex_);
+  const int id = nextListener_++;
+  listeners_.emplace(id, std::move(listener));
+  return id;
+}
+
+void CallService::unsubscribe(int id) {
+  std::lock_guard lock(listenersMutex_);
+  listeners_.erase(id);
+}
+
+void CallService::onCommitted(const std::vector<CommittedEvent>& events) {
+  for (const CommittedEvent& e : events) {
+    if (e.event.type == sdk::event::kAgentJoined) {
+      established_.inc();
+    }
+    if (e.endedCall) {
+      metrics_.counter("switchboard_calls_completed_total", "Calls that reached a final state",
+                       {{"result", e.call.result}})
+          .inc();
+      metrics_
+          .histogram("switchboard_call_duration_seconds", "Talk time of answered calls", Metrics::durationBuckets())
+          .observe(static_cast<double>(e.call.talkSeconds.value_or(0)));
+    }
+    if (!e.endBridge.empty()) {
+      const std::string id = e.call.id;
+      const std::string reason = e.endBridge;
+      react([this, id, reason] { endBridge(id, reason); });
+    }
+  }
+  std::lock_guard lock(listenersMutex_);
+  for (const auto& [id, listener] : listeners_) {
+    listener(events);
+  }
+}
+
+void CallService::endBridge(const std::string& callId, const std::string& reason) {
+  auto call = calls_.find(callId);
+  if (!call) {
+    return;
+  }
+  try {
+    provider().endCall({call->id, call->conferenceName, call->conferenceId, call->providerCallId, call->agentLegId});
+  } catch (const ProviderError& e) {
+    if (e.status() != sdk::Status::NotFound) {
+      logger("calls")->warn("could not end the bridge of call {} after {}: {}", callId, reason, e.what());
+    }
+  }
+  commitHost(callId, "bridge.ended", {{"reason", reason}}, [this, &reason](CallRecord& c) {
+    return CallStateMachine::endByHost(c, now(), reason);
+  });
+}
+
+void CallService::react(std::function<void()> task) {
+  {
+    std::lock_guard lock(reactionMutex_);
+    reactions_.push_back(std::move(task));
+  }
+  reactionWake_.notify_one();
+}
+
+void CallService::drainReactions() {
+  std::unique_lock lock(reactionMutex_);
+  reactionIdle_.wait(lock, [this] { return reactions_.empty() && !reactionBusy_; });
+}
+
+void CallService::reactionLoop() {
+  std::unique_lock lock(reactionMutex_);
+  for (;;) {
+    reactionWake_.wait(lock, [this] { return stopping_ || !reactions_.empty(); });
+    if (stopping_) {
+      return;
+    }
+    auto task = std::move(reactions_.front());
+    reactions_.pop_front();
+    reactionBusy_ = true;
+    lock.unlock();
+    try {
+      task();
+    } catch (const std::exception& e) {
+      logger("calls")->error("call reaction failed: {}", e.what());
+    }
+    lock.lock();
+    reactionBusy_ = false;
+    if (reactions_.empty()) {
+      reactionIdle_.notify_all();
+    }
+  }
+}
+
+}  // namespace sb::core

@@ -1,0 +1,194 @@
+#include <switchboard/core/calls/CallStateMachine.h>
+
+#include <tuple>
+
+namespace sb::core {
+namespace {
+
+namespace ev = sdk::event;
+
+using OrderKey = std::tuple<int64_t, int64_t, std::string>;
+
+OrderKey orderKeyOf(const sdk::CallEvent& event) {
+  return {event.occurredAtMs, event.sequence.value_or(0), event.eventKey};
+}
+
+/// True (and the clock advanced) when `event` is newer than whatever last set
+/// `attribute`.
+bool newerFor(CallRecord& call, const std::string& attribute, const sdk::CallEvent& event) {
+  const OrderKey key = orderKeyOf(event);
+  if (auto it = call.clocks.find(attribute); it != call.clocks.end() && it->is_array() && it->size() == 3) {
+    const OrderKey seen{(*it)[0].get<int64_t>(), (*it)[1].get<int64_t>(), (*it)[2].get<std::string>()};
+    if (!(seen < key)) {
+      return false;
+    }
+  }
+  call.clocks[attribute] = nlohmann::json::array({std::get<0>(key), std::get<1>(key), std::get<2>(key)});
+  return true;
+}
+
+bool keepEarliest(std::optional<int64_t>& field, int64_t value) {
+  if (!field || value < *field) {
+    field = value;
+    return true;
+  }
+  return false;
+}
+
+bool setToggle(CallRecord& call, const std::string& attribute, bool& field, bool value, const sdk::CallEvent& event) {
+  if (!newerFor(call, attribute, event)) {
+    return false;
+  }
+  const bool changed = field != value;
+  field = value;
+  return changed;
+}
+
+bool moveStatus(CallRecord& call, const std::string& target) {
+  if (call_status::isFinal(call.status) || call_status::rank(target) <= call_status::rank(call.status)) {
+    return false;
+  }
+  call.status = target;
+  return true;
+}
+
+/// The end of a call is decided by the best of the events that end it: the
+/// contact leg's own end (priority 0) beats the conference's (1), then the
+/// earliest wins. The status, once final, stays; the cause and end time are
+/// those of the best event, whatever order they came in.
+bool settleEnd(CallRecord& call, int priority, const std::string& status, const std::string& cause,
+               const sdk::CallEvent& event) {
+  const nlohmann::json key = nlohmann::json::array(
+      {priority, event.occurredAtMs, event.sequence.value_or(0), event.eventKey});
+  if (auto it = call.clocks.find("end"); it != call.clocks.end() && !(key < *it)) {
+    return false;
+  }
+  call.clocks["end"] = key;
+  if (call.clocks.contains("host_end")) {
+    return true;  // the agent's own end stands; the provider's event is kept on the timeline
+  }
+  if (!call_status::isFinal(call.status)) {
+    call.status = status;
+  }
+  call.endCause = cause;
+  call.endedAt = event.occurredAtMs;
+  return true;
+}
+
+bool isContactLeg(const sdk::CallEvent& event) {
+  return event.leg.empty() || event.leg == sdk::leg::kContact;
+}
+
+}  // namespace
+
+void CallStateMachine::derive(CallRecord& call) {
+  if (call.answeredAt) {
+    if (call.contactDurationS) {
+      call.talkSeconds = *call.contactDurationS;
+    } else if (call.endedAt && *call.endedAt >= *call.answeredAt) {
+      call.talkSeconds = (*call.endedAt - *call.answeredAt) / 1000;
+    }
+  }
+  if (call_status::isFinal(call.status)) {
+    if (call.answeredAt) {
+      call.result = "answered";
+    } else if (call.status == call_status::kCompleted) {
+      call.result = call_status::kCanceled;  // ended by us before anyone answered
+    } else {
+      call.result = call.status;
+    }
+  }
+}
+
+Transition CallStateMachine::apply(CallRecord& call, const sdk::CallEvent& event) {
+  Transition t;
+  const bool wasFinal = call_status::isFinal(call.status);
+  const bool agentWasConnected = call.agentState == agent_state::kConnected;
+  const int64_t at = event.occurredAtMs;
+  const std::string& type = event.type;
+
+  if (type == ev::kLegRinging && isContactLeg(event)) {
+    t.changed |= keepEarliest(call.ringingAt, at);
+    t.changed |= moveStatus(call, call_status::kRinging);
+  } else if (type == ev::kLegAnswered && isContactLeg(event)) {
+    t.changed |= keepEarliest(call.answeredAt, at);
+    t.changed |= moveStatus(call, call_status::kInProgress);
+  } else if (type == ev::kLegEnded && isContactLeg(event)) {
+    if (event.durationS && !call.contactDurationS) {
+      call.contactDurationS = event.durationS;
+      t.changed = true;
+    }
+    const std::string status = call_status::finalFromCause(event.cause);
+    t.changed |= settleEnd(call, 0, status, event.cause.empty() ? status : event.cause, event);
+  } else if (type == ev::kLegAnswered || type == ev::kAgentJoined) {
+    // The agent's leg (leg.answered with leg=agent is the same fact).
+    t.changed |= keepEarliest(call.agentJoinedAt, at);
+    std::string state = call.agentState;
+    if (newerFor(call, "agent.state", event)) {
+      state = agent_state::kConnected;
+    }
+    t.changed |= state != call.agentState;
+    call.agentState = state;
+  } else if (type == CallStateMachine::kAgentConnecting) {
+    if (newerFor(call, "agent.state", event)) {
+      t.changed |= call.agentState != agent_state::kConnecting;
+      call.agentState = agent_state::kConnecting;
+    }
+  } else if (type == ev::kLegEnded || type == ev::kAgentLeft) {
+    if (newerFor(call, "agent.state", event)) {
+      t.changed |= call.agentState != agent_state::kDisconnected;
+      call.agentState = agent_state::kDisconnected;
+    }
+  } else if (type == ev::kParticipantMuted && event.muted) {
+    const bool agent = event.leg == sdk::leg::kAgent;
+    t.changed |= setToggle(call, agent ? "agent.muted" : "contact.muted", agent ? call.agentMuted : call.contactMuted,
+                           *event.muted, event);
+  } else if (type == ev::kParticipantHeld && event.held) {
+    const bool agent = event.leg == sdk::leg::kAgent;
+    t.changed |= setToggle(call, agent ? "agent.held" : "contact.held", agent ? call.agentHeld : call.contactHeld,
+                           *event.held, event);
+  } else if (type == ev::kConferenceStarted) {
+    t.changed |= keepEarliest(call.conferenceStartedAt, at);
+    if (call.conferenceState == "init") {
+      call.conferenceState = "in-progress";
+      t.changed = true;
+    }
+  } else if (type == ev::kConferenceEnded) {
+    if (call.conferenceState != "completed") {
+      call.conferenceState = "completed";
+      t.changed = true;
+    }
+    // In a bridge the conference starts when the contact answers, so its end
+    // ends the call.
+    t.changed |= settleEnd(call, 1, call_status::kCompleted, "conference-ended", event);
+  }
+  if (!event.conferenceId.empty() && call.conferenceId.empty()) {
+    call.conferenceId = event.conferenceId;
+    t.changed = true;
+  }
+  if (event.leg == sdk::leg::kAgent && !event.providerCallId.empty() && call.agentLegId.empty()) {
+    call.agentLegId = event.providerCallId;
+    t.changed = true;
+  }
+  derive(call);
+  t.becameFinal = !wasFinal && call_status::isFinal(call.status);
+  t.agentLeftLiveCall = agentWasConnected && call.agentState == agent_state::kDisconnected &&
+                        !call_status::isFinal(call.status);
+  return t;
+}
+
+Transition CallStateMachine::endByHost(CallRecord& call, int64_t nowMs, const std::string& cause) {
+  Transition t;
+  if (call_status::isFinal(call.status)) {
+    return t;
+  }
+  call.status = call.status == call_status::kInProgress ? call_status::kCompleted : call_status::kCanceled;
+  call.endCause = cause;
+  call.endedAt = nowMs;
+  call.clocks["host_end"] = nowMs;
+  derive(call);
+  t.changed = true;
+  return t;
+}
+
+}  // namespace sb::core

@@ -1,0 +1,34 @@
+#pragma once
+
+#include "http/ApiTypes.h"
+
+#include <nlohmann/json.hpp>
+
+#include <cstdint>
+#include <optional>
+#include <string>
+
+namespace sb::host {
+
+/// Reading typed fields from query strings, paths and JSON bodies, with
+/// VALIDATION_ERROR (400, or `status` where the contract says 422) naming
+/// the field when one is malformed.
+
+int64_t intParam(const ApiRequest& request, const char* name, int64_t fallback);
+/// The {id} of the path as a positive integer; anything else is NOT_FOUND.
+int64_t pathId(const ApiRequest& request, const char* what);
+/// A query parameter as Unix ms: ISO 8601 date ("2025-11-12") or time
+/// ("2025-11-12T10:30:00Z"), or Unix seconds.
+std::optional<int64_t> timeParam(const ApiRequest& request, const char* name);
+
+std::optional<std::string> optionalString(const nlohmann::json& body, const char* field, int status = 400);
+std::string requiredString(const nlohmann::json& body, const char* field, int status = 400);
+std::optional<bool> optionalBool(const nlohmann::json& body, const char* field, int status = 400);
+std::optional<int64_t> optionalInt(const nlohmann::json& body, const char* field, int status = 400);
+
+/// Who a call belongs to: an agent key acts as itself (its key name); an
+/// admin key (the admin board) may act for an agent named in `agent_id`
+/// (body) or the X-Agent-Id header, else as itself.
+std::string agentIdFor(const ApiRequest& request, const nlohmann::json& body);
+
+}  // namespace sb::host

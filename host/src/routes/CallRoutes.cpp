@@ -1,0 +1,192 @@
+#include "routes/CallRoutes.h"
+
+#include "http/ApiError.h"
+#include "http/RequestFields.h"
+
+#include <switchboard/core/DomainError.h>
+#include <switchboard/core/text/Time.h>
+
+namespace sb::host {
+namespace {
+
+core::CallQuery queryFrom(const ApiRequest& request) {
+  core::CallQuery query;
+  if (request.queryParam("contact_id")) query.contactId = intParam(request, "contact_id", 0);
+  query.agentId = request.queryParam("agent_id").value_or("");
+  query.outcome = request.queryParam("outcome").value_or("");
+  query.result = request.queryParam("result").value_or("");
+  query.status = request.queryParam("status").value_or("");
+  query.fromMs = timeParam(request, "from");
+  query.toMs = timeParam(request, "to");
+  query.notesSearch = request.queryParam("q").value_or("");
+  query.page = intParam(request, "page", 1);
+  query.perPage = intParam(request, "per_page", 50);
+  return query;
+}
+
+/// A spreadsheet runs cells that start with = + - @ (and tab or CR) as
+/// formulas: prefix them with a quote so a note cannot become a formula.
+std::string csvCell(const std::string& value) {
+  std::string cell = value;
+  if (!cell.empty() && (cell[0] == '=' || cell[0] == '+' || cell[0] == '-' || cell[0] == '@' || cell[0] == '\t' ||
+                        cell[0] == '\r')) {
+    cell.insert(0, 1, '\'');
+  }
+  if (cell.find_first_of(",\"\r\n") != std::string::npos) {
+    std::string quoted = "\"";
+    for (const char c : cell) {
+      quoted += c;
+      if (c == '"') quoted += '"';
+    }
+    return quoted + "\"";
+  }
+  return cell;
+}
+
+std::string optionalIso(const std::optional<int64_t>& ms) {
+  return ms ? core::formatUtc(*ms / 1000) : std::string();
+}
+
+ApiResponse exportCsv(HostContext& context, const ApiRequest& request) {
+  core::CallQuery query = queryFrom(request);
+  query.page = 1;
+  query.perPage = core::ContactService::kMaxPerPage;
+  std::string out =
+      "call_id,created_at,agent_id,contact_id,to,from,provider,status,result,talk_seconds,outcome,notes,answered_at,"
+      "ended_at\r\n";
+  constexpr int64_t kMaxRows = 100000;
+  int64_t written = 0;
+  for (;; ++query.page) {
+    const core::CallPage page = context.calls().history(query);
+    for (const auto& call : page.items) {
+      const std::vector<std::string> cells = {call.id,
+                                              core::formatUtc(call.createdAt / 1000),
+                                              call.agentId,
+                                              call.contactId ? std::to_string(*call.contactId) : "",
+                                              call.toE164,
+                                              call.fromE164,
+                                              call.provider,
+                                              call.status,
+                                              call.result,
+                                              call.talkSeconds ? std::to_string(*call.talkSeconds) : "",
+                                              call.outcome.value_or(""),
+                                              call.notes,
+                                              optionalIso(call.answeredAt),
+                                              optionalIso(call.endedAt)};
+      for (size_t i = 0; i < cells.size(); ++i) {
+        out += (i == 0 ? "" : ",") + csvCell(cells[i]);
+      }
+      out += "\r\n";
+    }
+    written += static_cast<int64_t>(page.items.size());
+    if (page.items.size() < static_cast<size_t>(query.perPage) || written >= kMaxRows) {
+      break;
+    }
+  }
+  ApiResponse response;
+  response.contentType = "text/csv; charset=utf-8";
+  response.headers.emplace_back("Content-Disposition", "attachment; filename=\"calls.csv\"");
+  response.body = std::move(out);
+  return response;
+}
+
+nlohmann::json pageJson(const core::CallPage& page, const core::CallQuery& query) {
+  nlohmann::json items = nlohmann::json::array();
+  for (const auto& call : page.items) {
+    items.push_back(call.toJson());
+  }
+  return {{"items", items}, {"total", page.total}, {"page", query.page}, {"per_page", query.perPage}};
+}
+
+nlohmann::json bodyOf(const ApiRequest& request) {
+  return request.body.empty() ? nlohmann::json::object() : request.jsonBody();
+}
+
+std::string callId(const ApiRequest& request) {
+  return request.params.at("id");
+}
+
+}  // namespace
+
+void addCallRoutes(Router& router, HostContext& context) {
+  router.add({"GET", "/api/v1/calls", "calls.list", Access::Agent, 0, 0, [&context](const ApiRequest& request) {
+                const core::CallQuery query = queryFrom(request);
+                return ApiResponse::json(200, pageJson(context.calls().history(query), query));
+              }});
+  router.add({"GET", "/api/v1/calls/export", "calls.export", Access::Agent, 30, 0,
+              [&context](const ApiRequest& request) { return exportCsv(context, request); }});
+  router.add({"POST", "/api/v1/calls", "calls.create", Access::Agent, 10, 0, [&context](const ApiRequest& request) {
+                const nlohmann::json body = request.jsonBody();
+                core::StartCallCommand command;
+                command.contactId = optionalInt(body, "contact_id");
+                command.to = optionalString(body, "to").value_or("");
+                command.from = optionalString(body, "from").value_or("");
+                command.agentId = agentIdFor(request, body);
+                if (!command.contactId && command.to.empty()) {
+                  throw ApiError::validation("send contact_id or to", {{"field", "contact_id"}});
+                }
+                return ApiResponse::json(201, context.calls().start(command).toJson());
+              }});
+  router.add({"GET", "/api/v1/calls/{id}", "calls.get", Access::Agent, 0, 0, [&context](const ApiRequest& request) {
+                const core::CallDetail detail = context.calls().detail(callId(request));
+                nlohmann::json body = detail.call.toJson();
+                body["timeline"] = nlohmann::json::array();
+                for (const auto& event : detail.timeline) {
+                  body["timeline"].push_back(event.toJson());
+                }
+                return ApiResponse::json(200, body);
+              }});
+  router.add({"PATCH", "/api/v1/calls/{id}", "calls.update", Access::Agent, 0, 0,
+              [&context](const ApiRequest& request) {
+                const nlohmann::json body = request.jsonBody();
+                const auto outcome = optionalString(body, "outcome");
+                const auto notes = optionalString(body, "notes");
+                const core::CallRecord call =
+                    context.calls().logOutcome(callId(request), outcome, notes, request.principal->keyName);
+                return ApiResponse::json(200, call.toJson());
+              }});
+  router.add({"POST", "/api/v1/calls/{id}/join", "calls.join", Access::Agent, 20, 0,
+              [&context](const ApiRequest& request) {
+                const nlohmann::json body = bodyOf(request);
+                const core::JoinResult joined = context.calls().join(callId(request), agentIdFor(request, body));
+                return ApiResponse::json(200, {{"call", joined.call.toJson()},
+                                               {"session_id", joined.call.sessionId},
+                                               {"credential", joined.credential.toJson()}});
+              }});
+  router.add({"POST", "/api/v1/calls/{id}/mute", "calls.mute", Access::Agent, 30, 0,
+              [&context](const ApiRequest& request) {
+                const nlohmann::json body = bodyOf(request);
+                const bool muted = optionalBool(body, "muted").value_or(true);
+                const std::string leg = optionalString(body, "leg").value_or("agent");
+                const auto done = context.calls().control(callId(request), leg, muted, std::nullopt);
+                return ApiResponse::json(200, done.call.toJson());
+              }});
+  router.add({"POST", "/api/v1/calls/{id}/hold", "calls.hold", Access::Agent, 30, 0,
+              [&context](const ApiRequest& request) {
+                const nlohmann::json body = bodyOf(request);
+                const bool held = optionalBool(body, "held").value_or(true);
+                const std::string leg = optionalString(body, "leg").value_or("contact");
+                const auto done = context.calls().control(callId(request), leg, std::nullopt, held);
+                return ApiResponse::json(200, done.call.toJson());
+              }});
+  router.add({"POST", "/api/v1/calls/{id}/end", "calls.end", Access::Agent, 20, 0,
+              [&context](const ApiRequest& request) {
+                const core::EndResult ended = context.calls().end(callId(request));
+                nlohmann::json body = ended.call.toJson();
+                body["already_ended"] = ended.alreadyEnded;
+                return ApiResponse::json(200, body);
+              }});
+  router.add({"GET", "/api/v1/dispositions", "dispositions.list", Access::Agent, 0, 0, [&context](const ApiRequest&) {
+                return ApiResponse::json(200, {{"dispositions", context.calls().dispositions()},
+                                               {"caller_ids", context.calls().callerIds()}});
+              }});
+  router.add({"GET", "/api/v1/stats", "stats.get", Access::Agent, 0, 0, [&context](const ApiRequest& request) {
+                core::CallStatsQuery query;
+                query.fromMs = timeParam(request, "from");
+                query.toMs = timeParam(request, "to");
+                query.agentId = request.queryParam("agent_id").value_or("");
+                return ApiResponse::json(200, context.calls().stats(query));
+              }});
+}
+
+}  // namespace sb::host

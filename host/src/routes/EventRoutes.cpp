@@ -1,0 +1,57 @@
+#include "routes/EventRoutes.h"
+
+#include "http/ApiError.h"
+#include "http/EventStreamHub.h"
+#include "http/RequestFields.h"
+
+#include <Poco/Net/StreamSocket.h>
+
+namespace sb::host {
+namespace {
+
+int64_t lastEventId(const ApiRequest& request) {
+  // Browsers resend the last id in Last-Event-ID; a fetch()-based client
+  // may pass it as ?last_event_id= instead.
+  std::string text = request.header("Last-Event-ID").value_or("");
+  if (text.empty()) {
+    text = request.queryParam("last_event_id").value_or("");
+  }
+  if (text.empty()) {
+    return 0;
+  }
+  try {
+    size_t used = 0;
+    const long long id = std::stoll(text, &used);
+    if (used == text.size() && id >= 0) return id;
+  } catch (const std::exception&) {
+    // reported below
+  }
+  throw ApiError::validation("Last-Event-ID must be an event id (a non-negative integer)",
+                             {{"field", "Last-Event-ID"}, {"value", text}});
+}
+
+}  // namespace
+
+void addEventRoutes(Router& router, HostContext& context) {
+  router.add({"GET", "/api/v1/events", "events.stream", Access::Agent, 0, 0, [&context](const ApiRequest& request) {
+                EventStreamHub& hub = context.eventStream();
+                // An agent key sees its own calls; an admin key all, or one
+                // agent's with ?agent_id=.
+                std::string agent = request.principal->keyName;
+                if (request.principal->role == core::Role::Admin) {
+                  agent = request.queryParam("agent_id").value_or("");
+                }
+                const int64_t resumeAfter = lastEventId(request);
+                if (hub.full()) {
+                  throw ApiError(503, "UNAVAILABLE", "too many event streams are open; retry shortly")
+                      .withRetryAfter(5);
+                }
+                hub.attach(request.takeSocket(), agent, resumeAfter, request.requestId);
+                ApiResponse response;
+                response.status = 200;
+                response.detached = true;
+                return response;
+              }});
+}
+
+}  // namespace sb::host
