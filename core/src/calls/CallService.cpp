@@ -570,15 +570,29 @@ void CallService::endBridge(const std::string& callId, const std::string& reason
   if (!call) {
     return;
   }
+  // Ask the provider to close the bridge; its events then end the legs.
+  // The record changes only through those events, so the outcome does not
+  // depend on the order webhooks came in.
+  bool gone = false;
+  std::string problem;
   try {
-    provider().endCall({call->id, call->conferenceName, call->conferenceId, call->providerCallId, call->agentLegId});
+    gone = provider()
+               .endCall({call->id, call->conferenceName, call->conferenceId, call->providerCallId, call->agentLegId})
+               .alreadyEnded;
   } catch (const ProviderError& e) {
-    if (e.status() != sdk::Status::NotFound) {
-      logger("calls")->warn("could not end the bridge of call {} after {}: {}", callId, reason, e.what());
+    gone = e.status() == sdk::Status::NotFound;
+    if (!gone) {
+      problem = e.what();
+      logger("calls")->warn("could not end the bridge of call {} after {}: {}", callId, reason, problem);
     }
   }
-  commitHost(callId, "bridge.ended", {{"reason", reason}}, [this, &reason](CallRecord& c) {
-    return CallStateMachine::endByHost(c, now(), reason);
+  nlohmann::json payload = {{"reason", reason}, {"already_ended", gone}};
+  if (!problem.empty()) {
+    payload["error"] = problem;
+  }
+  commitHost(callId, "bridge.end_requested", payload, [this, gone](CallRecord& c) {
+    // Nothing more will come from a bridge the provider no longer has.
+    return gone ? CallStateMachine::endByHost(c, now(), "bridge-gone") : Transition{};
   });
 }
 

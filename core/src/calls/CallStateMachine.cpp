@@ -39,9 +39,8 @@ bool setToggle(CallRecord& call, const std::string& attribute, bool& field, bool
   if (!newerFor(call, attribute, event)) {
     return false;
   }
-  const bool changed = field != value;
   field = value;
-  return changed;
+  return true;  // the clock moved even when the value did not: it must be saved
 }
 
 bool moveStatus(CallRecord& call, const std::string& target) {
@@ -123,21 +122,19 @@ Transition CallStateMachine::apply(CallRecord& call, const sdk::CallEvent& event
   } else if (type == ev::kLegAnswered || type == ev::kAgentJoined) {
     // The agent's leg (leg.answered with leg=agent is the same fact).
     t.changed |= keepEarliest(call.agentJoinedAt, at);
-    std::string state = call.agentState;
     if (newerFor(call, "agent.state", event)) {
-      state = agent_state::kConnected;
+      call.agentState = agent_state::kConnected;
+      t.changed = true;
     }
-    t.changed |= state != call.agentState;
-    call.agentState = state;
   } else if (type == CallStateMachine::kAgentConnecting) {
     if (newerFor(call, "agent.state", event)) {
-      t.changed |= call.agentState != agent_state::kConnecting;
       call.agentState = agent_state::kConnecting;
+      t.changed = true;
     }
   } else if (type == ev::kLegEnded || type == ev::kAgentLeft) {
     if (newerFor(call, "agent.state", event)) {
-      t.changed |= call.agentState != agent_state::kDisconnected;
       call.agentState = agent_state::kDisconnected;
+      t.changed = true;
     }
   } else if (type == ev::kParticipantMuted && event.muted) {
     const bool agent = event.leg == sdk::leg::kAgent;

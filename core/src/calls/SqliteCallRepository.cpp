@@ -15,7 +15,6 @@ constexpr const char* kColumns =
     "contact_held, agent_muted, agent_held, end_cause, contact_duration_s, talk_seconds, result, outcome, notes, "
     "created_at, ringing_at, answered_at, conference_started_at, agent_joined_at, ended_at, clocks, outcome_at, "
     "outcome_by";
-constexpr int kColumnCount = 34;
 
 std::string orEmpty(const std::optional<std::string>& value) {
   return value.value_or(std::string());
@@ -133,8 +132,29 @@ sqlite::StatementCache& cache() {
 
 const std::string kInsertSql = std::string("INSERT INTO calls (") + kColumns +
                                ") VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
-const std::string kSaveSql = std::string("REPLACE INTO calls (") + kColumns +
-                             ") VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
+// An UPDATE, never REPLACE: REPLACE deletes the row first, and the delete
+// cascades to the call's timeline.
+std::string updateSql() {
+  std::string sql = "UPDATE calls SET ";
+  std::string column;
+  int index = 1;
+  bool first = true;
+  for (const char* p = kColumns;; ++p) {
+    if (*p == ',' || *p == '\0') {
+      if (index > 1) {  // ?1 is the id, in the WHERE clause
+        sql += (first ? "" : ", ") + column + " = ?" + std::to_string(index);
+        first = false;
+      }
+      column.clear();
+      ++index;
+      if (*p == '\0') break;
+    } else if (*p != ' ') {
+      column += *p;
+    }
+  }
+  return sql + " WHERE id = ?1";
+}
+const std::string kSaveSql = updateSql();
 const std::string kSelectSql = std::string("SELECT ") + kColumns + " FROM calls ";
 
 /// The calls.* column list with a table prefix, for joins.
@@ -259,13 +279,15 @@ std::optional<CallRecord> SqliteCallRepository::activeFor(const std::string& age
 int64_t SqliteCallRepository::appendEvent(const StoredEvent& event) {
   static const char* const kSql =
       "INSERT INTO call_events (call_id, source, event_key, type, leg, occurred_at, received_at, payload) "
-      "VALUES (?,?,?,?,?,?,?,?) ON CONFLICT (source, event_key) DO NOTHING";
+      "VALUES (?,?,?,?,?,?,?,?) ON CONFLICT (source, event_key) DO NOTHING RETURNING seq";
   return database_.withConnection([&](sqlite3* db) -> int64_t {
     Statement s = cache().get(db, kSql);
     s.bind(1, event.callId).bind(2, event.source).bind(3, event.eventKey).bind(4, event.type);
     s.bind(5, nullIfEmpty(event.leg)).bind(6, event.occurredAt).bind(7, event.receivedAt).bind(8, event.payload.dump());
-    if (s.run() == 0) return 0;
-    return sqlite3_last_insert_rowid(db);
+    if (!s.step()) return 0;  // no row returned: the key was there already
+    const int64_t seq = s.integer(0);
+    s.run();
+    return seq;
   });
 }
 

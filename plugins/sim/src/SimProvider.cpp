@@ -5,6 +5,8 @@
 #include <switchboard/sdk/define_provider.hpp>
 #include <switchboard/sdk/encoding.hpp>
 
+#include <sstream>
+
 namespace sb::sim {
 namespace {
 
@@ -25,6 +27,12 @@ SimProvider::SimProvider(sdk::Host host, sdk::Config config)
   for (auto it = results.begin(); it != results.end(); ++it) {
     parseScenario(it->is_string() ? it->get<std::string>() : it->dump(), "results." + it.key());
   }
+  std::stringstream failing(this->config().getString("fail_operations"));
+  for (std::string operation; std::getline(failing, operation, ',');) {
+    if (!operation.empty()) {
+      failOperations_.insert(operation);
+    }
+  }
   if (secret_.empty()) {
     // One process both signs and verifies, so a random secret works; set
     // provider.sim.secret to verify across restarts.
@@ -39,6 +47,14 @@ SimProvider::SimProvider(sdk::Host host, sdk::Config config)
 }
 
 SimProvider::~SimProvider() = default;
+
+void SimProvider::failIfConfigured(const char* operation) const {
+  if (failOperations_.count(operation) != 0) {
+    throw sdk::ProviderError(sdk::Status::ProviderRejected,
+                             std::string("the simulated carrier refused ") + operation + " (fail_operations)", 0,
+                             "SIM-FAULT");
+  }
+}
 
 std::string SimProvider::newId(const char* prefix) const {
   return prefix + sdk::encoding::toHex(host().crypto().randomBytes(12));
@@ -144,6 +160,7 @@ void SimProvider::endAllLocked(SimCall& call, const std::string& contactState) {
 }
 
 sdk::StartCallResult SimProvider::startCall(const sdk::StartCallRequest& request) {
+  failIfConfigured("call.start");
   const Scenario scenario = scenarioFor(config(), request.to);
   std::lock_guard lock(mutex_);
   if (calls_.count(request.callId) != 0) {
@@ -206,6 +223,7 @@ sdk::StartCallResult SimProvider::startCall(const sdk::StartCallRequest& request
 }
 
 sdk::EndCallResult SimProvider::endCall(const sdk::EndCallRequest& request) {
+  failIfConfigured("call.end");
   std::lock_guard lock(mutex_);
   SimCall& call = findLocked(request.callId);
   sdk::EndCallResult result;
@@ -233,6 +251,7 @@ sdk::CallStatus SimProvider::callStatus(const sdk::CallStatusRequest& request) {
 }
 
 sdk::ParticipantUpdateResult SimProvider::updateParticipant(const sdk::ParticipantUpdateRequest& request) {
+  failIfConfigured("participant.update");
   std::lock_guard lock(mutex_);
   SimCall& call = findLocked(request.call.callId);
   const bool contact = request.leg == sdk::leg::kContact;
@@ -255,6 +274,7 @@ sdk::ParticipantUpdateResult SimProvider::updateParticipant(const sdk::Participa
 }
 
 sdk::ClientCredential SimProvider::issueClientCredential(const sdk::ClientCredentialRequest& request) {
+  failIfConfigured("client_credential.issue");
   sdk::ClientCredential credential;
   credential.kind = "sim";
   credential.token = newId("simtok_");

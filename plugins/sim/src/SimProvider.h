@@ -8,6 +8,7 @@
 #include <atomic>
 #include <deque>
 #include <map>
+#include <set>
 #include <mutex>
 #include <string>
 
@@ -58,10 +59,14 @@ class SimProvider final : public sdk::Provider {
   void endAllLocked(SimCall& call, const std::string& contactState);
   std::string newId(const char* prefix) const;
   void remember(const std::string& callId);
+  /// Fault injection (config fail_operations): the listed operations fail
+  /// as a carrier that refuses them would.
+  void failIfConfigured(const char* operation) const;
 
   std::string secret_;
   std::string webhookUrl_;
   bool duplicates_;
+  std::set<std::string> failOperations_;
   Timings timings_;
   std::mutex mutex_;
   std::map<std::string, SimCall> calls_;

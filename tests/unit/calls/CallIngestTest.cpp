@@ -1,0 +1,148 @@
+// Webhook events through CallService::ingest into SQLite: stored once by
+// their key, applied through the state machine, and the same final record
+// for any order, chunking and redelivery of a call's events.
+#include "support/TempDir.h"
+#include "unit/calls/CallEventScripts.h"
+
+#include <switchboard/core/calls/CallService.h>
+#include <switchboard/core/calls/SqliteCallRepository.h>
+#include <switchboard/core/contacts/SqliteContactRepository.h>
+#include <switchboard/core/contacts/SqliteDncRepository.h>
+
+#include <catch2/catch.hpp>
+
+#include <algorithm>
+#include <random>
+
+namespace {
+
+struct CallStore {
+  sb::test::TempDir dir;
+  sb::core::Database database{(dir / "calls.db").string()};
+  sb::core::SqliteContactRepository contactRepository{database};
+  sb::core::SqliteDncRepository dncRepository{database};
+  sb::core::ContactService contacts{contactRepository, dncRepository, {}};
+  sb::core::SqliteCallRepository callRepository{database};
+  sb::core::Metrics metrics;
+  std::unique_ptr<sb::core::CallService> calls;
+
+  CallStore() {
+    database.migrate();
+    calls = std::make_unique<sb::core::CallService>(callRepository, contacts, metrics, sb::core::CallServiceOptions{});
+  }
+
+  /// A call as CallService::start leaves it, without a provider.
+  void addCall(const std::string& id, const std::string& agent) {
+    sb::core::CallRecord call;
+    call.id = id;
+    call.agentId = agent;
+    call.provider = "test";
+    call.toE164 = "+15551230001";
+    call.fromE164 = "+15551239999";
+    call.conferenceName = "COLD_CALL_" + id;
+    call.sessionId = "sess_" + id;
+    call.createdAt = 1'700'000'000'000;
+    callRepository.transact([&] { callRepository.insert(call); });
+  }
+
+  static nlohmann::json toJson(const std::vector<sb::sdk::CallEvent>& events) {
+    nlohmann::json out = nlohmann::json::array();
+    for (const auto& e : events) out.push_back(e.toJson());
+    return out;
+  }
+
+  nlohmann::json record(const std::string& id) {
+    auto call = callRepository.find(id);
+    REQUIRE(call.has_value());
+    nlohmann::json j = call->toJson();
+    j["clocks"] = call->clocks;
+    j.erase("id");
+    j.erase("conference_name");
+    return j;
+  }
+};
+
+}  // namespace
+
+TEST_CASE("ingest: events are stored once by key and a redelivery changes nothing", "[calls]") {
+  CallStore store;
+  store.addCall("call_a", "agent-a");
+  const auto script = sb::test::eventScript("answered", "call_a");
+  CHECK(store.calls->ingest("test", CallStore::toJson(script)) == script.size());
+  const nlohmann::json after = store.record("call_a");
+  CHECK(after["status"] == "completed");
+  CHECK(after["result"] == "answered");
+  CHECK(store.calls->ingest("test", CallStore::toJson(script)) == 0);
+  CHECK(store.record("call_a") == after);
+  const auto timeline = store.callRepository.timeline("call_a");
+  CHECK(std::count_if(timeline.begin(), timeline.end(), [](const auto& e) { return e.source == "test"; }) ==
+        static_cast<std::ptrdiff_t>(script.size()));
+}
+
+TEST_CASE("ingest: an event for an unknown call is dropped, the rest of the webhook is applied", "[calls]") {
+  CallStore store;
+  store.addCall("call_b", "agent-b");
+  auto stray = sb::test::callEvent("call_nobody", "stray-1", "leg.ringing", "contact", 1, 1);
+  auto ringing = sb::test::callEvent("call_b", "b-1", "leg.ringing", "contact", 1'700'000'000'100, 1);
+  CHECK(store.calls->ingest("test", CallStore::toJson({stray, ringing})) == 1);
+  CHECK(store.record("call_b")["status"] == "ringing");
+}
+
+TEST_CASE("ingest: an event without our call id is matched by the provider's leg id", "[calls]") {
+  CallStore store;
+  store.addCall("call_c", "agent-c");
+  store.callRepository.transact([&] {
+    auto call = *store.callRepository.find("call_c");
+    call.providerCallId = "CA123";
+    store.callRepository.save(call);
+  });
+  auto answered = sb::test::callEvent("", "c-1", "leg.answered", "contact", 1'700'000'000'100, 1);
+  answered.providerCallId = "CA123";
+  CHECK(store.calls->ingest("test", CallStore::toJson({answered})) == 1);
+  CHECK(store.record("call_c")["status"] == "in-progress");
+}
+
+TEST_CASE("ingest property: any order, chunking and redelivery of webhooks gives the same stored call",
+          "[calls]") {
+  CallStore store;
+  std::mt19937 random(1201);
+  int callNumber = 0;
+  for (const std::string result : {"answered", "busy", "no-answer", "failed"}) {
+    nlohmann::json expected;
+    for (int trial = 0; trial < 12; ++trial) {
+      const std::string id = "call_" + std::to_string(++callNumber);
+      store.addCall(id, "agent-" + std::to_string(callNumber));
+      const auto script = sb::test::eventScript(result, id);
+      std::vector<sb::sdk::CallEvent> deliveries = script;
+      std::uniform_int_distribution<size_t> pick(0, script.size() - 1);
+      for (size_t i = pick(random); i > 0; --i) {
+        deliveries.push_back(script[pick(random)]);
+      }
+      std::shuffle(deliveries.begin(), deliveries.end(), random);
+      // Webhooks of 1 to 3 events each.
+      size_t at = 0;
+      while (at < deliveries.size()) {
+        const size_t size = std::min(deliveries.size() - at, std::uniform_int_distribution<size_t>(1, 3)(random));
+        store.calls->ingest("test", CallStore::toJson({deliveries.begin() + static_cast<std::ptrdiff_t>(at),
+                                                       deliveries.begin() + static_cast<std::ptrdiff_t>(at + size)}));
+        at += size;
+      }
+      store.calls->drainReactions();
+      nlohmann::json got = store.record(id);
+      got.erase("agent_id");
+      // Clocks name the deciding event by key, and keys embed the call id.
+      for (auto& clock : got["clocks"]) {
+        clock.back() = clock.back().get<std::string>().substr(id.size());
+      }
+      // The legs' provider ids embed nothing of the call id in this script.
+      INFO(result << " trial " << trial);
+      if (trial == 0) {
+        expected = got;
+      } else {
+        REQUIRE(got == expected);
+      }
+      CHECK(store.callRepository.timeline(id).size() >= script.size());
+    }
+    CHECK(expected["result"] == (result == "answered" ? "answered" : result));
+  }
+}

@@ -1,0 +1,164 @@
+// The call state machine: forward-only status, final states, and the
+// property that any order and any duplication of a call's events gives the
+// same record.
+#include "unit/calls/CallEventScripts.h"
+
+#include <switchboard/core/calls/CallStateMachine.h>
+
+#include <catch2/catch.hpp>
+
+#include <algorithm>
+#include <random>
+
+using sb::core::CallRecord;
+using sb::core::CallStateMachine;
+
+namespace {
+
+CallRecord freshCall() {
+  CallRecord call;
+  call.id = "call_1";
+  call.agentId = "agent";
+  call.createdAt = 1'700'000'000'000;
+  return call;
+}
+
+nlohmann::json fullRecord(const CallRecord& call) {
+  nlohmann::json j = call.toJson();
+  j["clocks"] = call.clocks;
+  j["ended_at_ms"] = call.endedAt.value_or(-1);
+  j["answered_at_ms"] = call.answeredAt.value_or(-1);
+  return j;
+}
+
+CallRecord applyAll(const std::vector<sb::sdk::CallEvent>& events) {
+  CallRecord call = freshCall();
+  for (const auto& event : events) {
+    CallStateMachine::apply(call, event);
+  }
+  return call;
+}
+
+}  // namespace
+
+TEST_CASE("state machine: an answered call runs to completed with talk time", "[calls]") {
+  const CallRecord call = applyAll(sb::test::eventScript("answered", "call_1"));
+  CHECK(call.status == "completed");
+  CHECK(call.result == "answered");
+  CHECK(call.talkSeconds == 30);
+  CHECK(call.endCause == "completed");
+  CHECK(call.agentState == "disconnected");
+  CHECK(call.agentLegId == "agent-leg-1");
+  CHECK_FALSE(call.agentMuted);
+  CHECK_FALSE(call.contactHeld);
+  CHECK(call.conferenceState == "completed");
+  CHECK(call.ringingAt == 1'700'000'000'200);
+  CHECK(call.answeredAt == 1'700'000'001'700);
+  CHECK(call.endedAt == 1'700'000'031'700);
+}
+
+TEST_CASE("state machine: busy, no-answer and failed are results of their own", "[calls]") {
+  for (const std::string result : {"busy", "no-answer", "failed"}) {
+    const CallRecord call = applyAll(sb::test::eventScript(result, "call_1"));
+    CHECK(call.status == result);
+    CHECK(call.result == result);
+    CHECK_FALSE(call.talkSeconds.has_value());
+    CHECK(call.ended());
+  }
+}
+
+TEST_CASE("state machine: a late event never moves a call backwards; final states are final", "[calls]") {
+  auto events = sb::test::eventScript("answered", "call_1");
+  CallRecord call = freshCall();
+  CallStateMachine::apply(call, events[1]);  // answered first
+  CHECK(call.status == "in-progress");
+  const auto ringing = CallStateMachine::apply(call, events[0]);  // ringing arrives late
+  CHECK(call.status == "in-progress");
+  CHECK(call.ringingAt.has_value());  // the fact is kept, the state is not moved
+  CHECK(ringing.changed);
+
+  auto busy = sb::test::callEvent("call_1", "late-busy", sb::sdk::event::kLegEnded, "contact", 1'700'000'099'000, 99);
+  busy.cause = "busy";
+  CallStateMachine::apply(call, events[8]);  // completed
+  REQUIRE(call.status == "completed");
+  CallStateMachine::apply(call, busy);
+  CHECK(call.status == "completed");
+  CHECK(call.endedAt == 1'700'000'031'700);
+}
+
+TEST_CASE("state machine: applying an event twice changes nothing the second time", "[calls]") {
+  for (const auto& event : sb::test::eventScript("answered", "call_1")) {
+    CallRecord call = freshCall();
+    CallStateMachine::apply(call, event);
+    const nlohmann::json once = fullRecord(call);
+    const auto again = CallStateMachine::apply(call, event);
+    CHECK_FALSE(again.changed);
+    CHECK(fullRecord(call) == once);
+  }
+}
+
+TEST_CASE("state machine: an older mute loses to a newer unmute whatever the order", "[calls]") {
+  auto events = sb::test::eventScript("answered", "call_1");
+  CallRecord a = freshCall();
+  CallStateMachine::apply(a, events[4]);  // muted at 5 s
+  CallStateMachine::apply(a, events[5]);  // unmuted at 7 s
+  CallRecord b = freshCall();
+  CallStateMachine::apply(b, events[5]);
+  CallStateMachine::apply(b, events[4]);
+  CHECK_FALSE(a.agentMuted);
+  CHECK_FALSE(b.agentMuted);
+}
+
+TEST_CASE("state machine: the contact's end is reported once, as the call becoming final", "[calls]") {
+  auto events = sb::test::eventScript("answered", "call_1");
+  CallRecord call = freshCall();
+  for (size_t i = 0; i < 8; ++i) {
+    CHECK_FALSE(CallStateMachine::apply(call, events[i]).becameFinal);
+  }
+  CHECK(CallStateMachine::apply(call, events[8]).becameFinal);
+  CHECK_FALSE(CallStateMachine::apply(call, events[10]).becameFinal);
+}
+
+TEST_CASE("state machine: the agent leaving a live call is flagged so the bridge is closed", "[calls]") {
+  auto events = sb::test::eventScript("answered", "call_1");
+  CallRecord call = freshCall();
+  for (size_t i = 0; i < 4; ++i) {
+    CallStateMachine::apply(call, events[i]);
+  }
+  const auto left = CallStateMachine::apply(call, events[9]);
+  CHECK(left.agentLeftLiveCall);
+  CHECK(call.status == "in-progress");
+}
+
+TEST_CASE("state machine: the host's own end stands against later provider ends", "[calls]") {
+  auto events = sb::test::eventScript("answered", "call_1");
+  CallRecord call = freshCall();
+  CallStateMachine::apply(call, events[1]);
+  CallStateMachine::endByHost(call, 1'700'000'010'000, "ended-by-agent");
+  CHECK(call.status == "completed");
+  CallStateMachine::apply(call, events[8]);
+  CHECK(call.endCause == "ended-by-agent");
+  CHECK(call.endedAt == 1'700'000'010'000);
+  CHECK(call.talkSeconds == 30);  // the provider's duration is still the talk time
+}
+
+TEST_CASE("state machine property: any order and duplication of a call's events gives the same record", "[calls]") {
+  std::mt19937 random(20261201);
+  for (const std::string result : {"answered", "busy", "no-answer", "failed"}) {
+    const auto script = sb::test::eventScript(result, "call_1");
+    const nlohmann::json expected = fullRecord(applyAll(script));
+    for (int trial = 0; trial < 300; ++trial) {
+      std::vector<sb::sdk::CallEvent> shuffled = script;
+      // Redeliver a random subset, then shuffle everything.
+      std::uniform_int_distribution<size_t> pick(0, script.size() - 1);
+      const size_t redeliveries = pick(random);
+      for (size_t i = 0; i < redeliveries; ++i) {
+        shuffled.push_back(script[pick(random)]);
+      }
+      std::shuffle(shuffled.begin(), shuffled.end(), random);
+      const nlohmann::json got = fullRecord(applyAll(shuffled));
+      INFO(result << " trial " << trial);
+      REQUIRE(got == expected);
+    }
+  }
+}
