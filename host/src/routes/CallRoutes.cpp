@@ -95,7 +95,7 @@ nlohmann::json pageJson(const core::CallPage& page, const core::CallQuery& query
   for (const auto& call : page.items) {
     items.push_back(call.toJson());
   }
-  return {{"items", items}, {"total", page.total}, {"page", query.page}, {"per_page", query.perPage}};
+  return {{"data", items}, {"total", page.total}, {"page", query.page}, {"per_page", query.perPage}};
 }
 
 nlohmann::json bodyOf(const ApiRequest& request) {
