@@ -10,7 +10,37 @@ using namespace Poco::Data::Keywords;
 
 namespace sb::host {
 
+const char* openApiDocument();  // generated from host/api/openapi.json
+
+namespace {
+
+/// The embedded description with the cold-call paths under the configured
+/// prefix.
+nlohmann::json openApiFor(const core::Settings& settings) {
+  nlohmann::json doc = nlohmann::json::parse(openApiDocument());
+  const std::string standard = "/api/v1/cold-call";
+  std::string prefix = settings.getString("coldcall.prefix", standard);
+  while (!prefix.empty() && prefix.back() == '/') prefix.pop_back();
+  if (prefix != standard) {
+    nlohmann::json paths = nlohmann::json::object();
+    for (auto& [path, item] : doc["paths"].items()) {
+      paths[path.rfind(standard, 0) == 0 ? prefix + path.substr(standard.size()) : path] = item;
+    }
+    doc["paths"] = paths;
+  }
+  return doc;
+}
+
+}  // namespace
+
 void addSystemRoutes(Router& router, HostContext& context) {
+  const std::string openApi = openApiFor(context.settings()).dump();
+  router.add({"GET", "/api/v1/openapi.json", "openapi", Access::Public, 0, 0, [openApi](const ApiRequest&) {
+                ApiResponse response;
+                response.body = openApi;
+                return response;
+              }});
+
   router.add({"GET", "/health", "health", Access::Public, 0, 0, [](const ApiRequest&) {
                 return ApiResponse::json(200, {{"status", "healthy"}, {"version", SB_VERSION}});
               }});

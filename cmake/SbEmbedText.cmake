@@ -1,0 +1,14 @@
+# Writes a .cpp that defines `const char* <NAMESPACE>::<FUNCTION>()`
+# returning the text of INPUT, so the binary carries it (the OpenAPI
+# document). Runs at build time (cmake -P) so editing the file rebuilds.
+file(READ "${INPUT}" text)
+if(text MATCHES "\\)sbtext\"")
+  message(FATAL_ERROR "${INPUT} contains the raw-string delimiter )sbtext\"")
+endif()
+set(content "// Generated from ${INPUT} by cmake/SbEmbedText.cmake; do not edit.\nnamespace ${NAMESPACE} {\n\nconst char* ${FUNCTION}() {\n  return R\"sbtext(${text})sbtext\";\n}\n\n}  // namespace ${NAMESPACE}\n")
+if(EXISTS "${OUTPUT}")
+  file(READ "${OUTPUT}" previous)
+endif()
+if(NOT "${previous}" STREQUAL "${content}")
+  file(WRITE "${OUTPUT}" "${content}")
+endif()
