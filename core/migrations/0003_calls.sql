@@ -58,6 +58,8 @@ CREATE TABLE call_events (
   occurred_at    INTEGER NOT NULL,
   received_at    INTEGER NOT NULL,
   payload        TEXT NOT NULL,
-  UNIQUE (source, event_key)
+  -- Idempotency: a provider's event key is stored once per call. The same
+  -- index serves a call's timeline (a handful of rows, sorted by seq), so
+  -- an event insert maintains one index, not two.
+  UNIQUE (call_id, source, event_key)
 );
-CREATE INDEX call_events_by_call ON call_events(call_id, seq);

@@ -12,6 +12,8 @@
 #include <chrono>
 #include <regex>
 
+#include <pthread.h>
+
 namespace sb::core {
 namespace {
 
@@ -85,7 +87,17 @@ CallService::CallService(CallRepository& calls, ContactService& contacts, Metric
     };
   }
   journal_ = std::make_unique<CallJournal>(calls_, options_.journalBatch);
+  journal_->setLinger(options_.journalLinger, options_.journalLingerBelow);
   journal_->setListener([this](const std::vector<CommittedEvent>& events) { onCommitted(events); });
+  Histogram& batchSizes = metrics.histogram("switchboard_journal_batch_jobs",
+                                            "Writes committed together by the call journal (group commit)",
+                                            {1, 2, 4, 8, 16, 32, 64, 128, 256});
+  Histogram& batchSeconds = metrics.histogram("switchboard_journal_commit_seconds",
+                                              "Time to run and commit one journal batch", Metrics::latencyBuckets());
+  journal_->setBatchObserver([&batchSizes, &batchSeconds](size_t jobs, double seconds) {
+    batchSizes.observe(static_cast<double>(jobs));
+    batchSeconds.observe(seconds);
+  });
   reactionThread_ = std::thread([this] { reactionLoop(); });
 }
 
@@ -142,11 +154,12 @@ CallRecord CallService::commitHost(const std::string& callId, const std::string&
     if (!call) {
       throw callNotFound(callId);
     }
-    const bool wasEnded = call->ended();
+    const CallRecord before = *call;
     const Transition t = mutate ? mutate(*call) : Transition{};
     if (t.changed) {
-      repo.save(*call);
+      repo.save(before, *call);
     }
+    const bool wasEnded = before.ended();
     const bool endedNow = !wasEnded && call->ended();
     if (endedNow && call->contactId) {
       repo.markContactCallEnded(*call->contactId, now());
@@ -418,11 +431,12 @@ CallRecord CallService::logOutcome(const std::string& id, const std::optional<st
   journal_->run([&](CallRepository& repo, std::vector<CommittedEvent>& published) {
     auto call = repo.find(existing.id);
     if (!call) throw callNotFound(id);
+    const CallRecord before = *call;
     if (outcome) call->outcome = *outcome;
     if (notes) call->notes = *notes;
     call->outcomeAt = now();
     call->outcomeBy = by;
-    repo.save(*call);
+    repo.save(before, *call);
     if (call->contactId) {
       repo.markContactOutcome(*call->contactId, call->outcome.value_or(""), call->notes, now());
     }
@@ -460,10 +474,20 @@ int64_t CallService::lastEventSeq() {
 }
 
 size_t CallService::ingest(const std::string& source, const nlohmann::json& events) {
-  std::vector<sdk::CallEvent> parsed;
+  // Parsed here, on the caller's thread: the journal's thread is the one
+  // every webhook waits on, so it does only what must be serial.
+  struct Incoming {
+    sdk::CallEvent event;
+    const nlohmann::json* raw;
+  };
+  std::vector<Incoming> parsed;
+  const int64_t received = now();
   for (const auto& item : events) {
     try {
-      parsed.push_back(sdk::CallEvent::fromJson(item));
+      parsed.push_back({sdk::CallEvent::fromJson(item), &item});
+      if (parsed.back().event.occurredAtMs <= 0) {
+        parsed.back().event.occurredAtMs = received;
+      }
     } catch (const std::exception& e) {
       logger("calls")->warn("{} produced an event the host cannot read ({}): dropped", source, e.what());
     }
@@ -472,18 +496,21 @@ size_t CallService::ingest(const std::string& source, const nlohmann::json& even
     return 0;
   }
   size_t fresh = 0;
-  const int64_t received = now();
   journal_->run([&](CallRepository& repo, std::vector<CommittedEvent>& published) {
     fresh = 0;
-    std::map<std::string, CallRecord> touched;
-    for (const sdk::CallEvent& event : parsed) {
-      std::optional<CallRecord> call;
+    std::map<std::string, CallRecord> touched;  // calls this webhook changed, as they are now
+    for (const Incoming& incoming : parsed) {
+      const sdk::CallEvent& event = incoming.event;
+      CallRecord* call = nullptr;
       if (auto it = touched.find(event.callId); !event.callId.empty() && it != touched.end()) {
-        call = it->second;
+        call = &it->second;
+      } else if (auto found = repo.resolve(event)) {
+        auto [slot, added] = touched.try_emplace(found->id);
+        if (added) {
+          slot->second = std::move(*found);
+        }
+        call = &slot->second;
       } else {
-        call = repo.resolve(event);
-      }
-      if (!call) {
         logger("calls")->warn("{} event {} ({}) names no call we know: dropped", source, event.eventKey, event.type);
         continue;
       }
@@ -493,33 +520,30 @@ size_t CallService::ingest(const std::string& source, const nlohmann::json& even
       stored.eventKey = event.eventKey;
       stored.type = event.type;
       stored.leg = event.leg;
-      stored.occurredAt = event.occurredAtMs > 0 ? event.occurredAtMs : received;
+      stored.occurredAt = event.occurredAtMs;
       stored.receivedAt = received;
-      stored.payload = event.toJson();
+      stored.payload = *incoming.raw;
       stored.seq = repo.appendEvent(stored);
       if (stored.seq == 0) {
         continue;  // a redelivery: the timeline has it already
       }
       ++fresh;
-      sdk::CallEvent applied = event;
-      applied.occurredAtMs = stored.occurredAt;
-      const bool wasEnded = call->ended();
-      const Transition t = CallStateMachine::apply(*call, applied);
+      const CallRecord before = *call;
+      const Transition t = CallStateMachine::apply(*call, event);
       if (t.changed) {
-        repo.save(*call);
+        repo.save(before, *call);
       }
-      const bool endedNow = !wasEnded && call->ended();
+      const bool endedNow = !before.ended() && call->ended();
       if (endedNow && call->contactId) {
         repo.markContactCallEnded(*call->contactId, received);
       }
-      CommittedEvent committed{stored, *call, endedNow, {}};
+      CommittedEvent committed{std::move(stored), *call, endedNow, {}};
       if (t.becameFinal && call->agentState != agent_state::kDisconnected) {
         committed.endBridge = "contact-ended";
       } else if (t.agentLeftLiveCall) {
         committed.endBridge = "agent-left";
       }
       published.push_back(std::move(committed));
-      touched[call->id] = *call;
     }
   });
   const size_t dropped = parsed.size() - fresh;
@@ -610,6 +634,7 @@ void CallService::drainReactions() {
 }
 
 void CallService::reactionLoop() {
+  pthread_setname_np(pthread_self(), "sb-reactions");
   std::unique_lock lock(reactionMutex_);
   for (;;) {
     reactionWake_.wait(lock, [this] { return stopping_ || !reactions_.empty(); });

@@ -4,17 +4,13 @@
 
 #include "storage/SqliteStatement.h"
 
+#include <array>
+
 namespace sb::core {
 namespace {
 
 using sqlite::Statement;
 
-constexpr const char* kColumns =
-    "id, contact_id, agent_id, provider, topology, to_e164, from_e164, conference_name, conference_id, "
-    "provider_call_id, agent_leg_id, session_id, status, conference_state, agent_state, contact_muted, "
-    "contact_held, agent_muted, agent_held, end_cause, contact_duration_s, talk_seconds, result, outcome, notes, "
-    "created_at, ringing_at, answered_at, conference_started_at, agent_joined_at, ended_at, clocks, outcome_at, "
-    "outcome_by";
 
 std::string orEmpty(const std::optional<std::string>& value) {
   return value.value_or(std::string());
@@ -67,43 +63,100 @@ std::optional<std::string> nullIfEmpty(const std::string& value) {
   return value.empty() ? std::nullopt : std::optional<std::string>(value);
 }
 
-/// Binds every column in kColumns order, from parameter 1.
-void bindCall(Statement& s, const CallRecord& c) {
-  int i = 1;
-  s.bind(i++, c.id);
-  s.bind(i++, c.contactId);
-  s.bind(i++, c.agentId);
-  s.bind(i++, c.provider);
-  s.bind(i++, c.topology);
-  s.bind(i++, c.toE164);
-  s.bind(i++, c.fromE164);
-  s.bind(i++, c.conferenceName);
-  s.bind(i++, nullIfEmpty(c.conferenceId));
-  s.bind(i++, nullIfEmpty(c.providerCallId));
-  s.bind(i++, nullIfEmpty(c.agentLegId));
-  s.bind(i++, c.sessionId);
-  s.bind(i++, c.status);
-  s.bind(i++, c.conferenceState);
-  s.bind(i++, c.agentState);
-  s.bind(i++, int64_t{c.contactMuted});
-  s.bind(i++, int64_t{c.contactHeld});
-  s.bind(i++, int64_t{c.agentMuted});
-  s.bind(i++, int64_t{c.agentHeld});
-  s.bind(i++, nullIfEmpty(c.endCause));
-  s.bind(i++, c.contactDurationS);
-  s.bind(i++, c.talkSeconds);
-  s.bind(i++, nullIfEmpty(c.result));
-  s.bind(i++, c.outcome);
-  s.bind(i++, c.notes);
-  s.bind(i++, c.createdAt);
-  s.bind(i++, c.ringingAt);
-  s.bind(i++, c.answeredAt);
-  s.bind(i++, c.conferenceStartedAt);
-  s.bind(i++, c.agentJoinedAt);
-  s.bind(i++, c.endedAt);
-  s.bind(i++, c.clocks.dump());
-  s.bind(i++, c.outcomeAt);
-  s.bind(i++, nullIfEmpty(c.outcomeBy));
+/// The calls columns in kColumns order: how to compare and bind each, so
+/// that an update writes only what changed without building the row.
+struct Column {
+  const char* name;
+  bool (*same)(const CallRecord&, const CallRecord&);
+  void (*bind)(Statement&, int, const CallRecord&);
+};
+
+template <auto Member>
+bool sameField(const CallRecord& a, const CallRecord& b) {
+  return a.*Member == b.*Member;
+}
+template <auto Member>
+void bindField(Statement& s, int index, const CallRecord& c) {
+  s.bind(index, c.*Member);
+}
+template <auto Member>
+void bindTextOrNull(Statement& s, int index, const CallRecord& c) {
+  const std::string& value = c.*Member;
+  if (value.empty()) {
+    s.bindNull(index);
+  } else {
+    s.bind(index, value);
+  }
+}
+template <auto Member>
+void bindFlag(Statement& s, int index, const CallRecord& c) {
+  s.bind(index, int64_t{c.*Member ? 1 : 0});
+}
+void bindClocks(Statement& s, int index, const CallRecord& c) {
+  s.bind(index, c.clocks.dump());
+}
+
+template <auto Member>
+constexpr Column field(const char* name) {
+  return {name, &sameField<Member>, &bindField<Member>};
+}
+template <auto Member>
+constexpr Column textOrNull(const char* name) {
+  return {name, &sameField<Member>, &bindTextOrNull<Member>};
+}
+template <auto Member>
+constexpr Column flag(const char* name) {
+  return {name, &sameField<Member>, &bindFlag<Member>};
+}
+
+constexpr std::array<Column, 34> kColumnTable = {{
+    field<&CallRecord::id>("id"),
+    field<&CallRecord::contactId>("contact_id"),
+    field<&CallRecord::agentId>("agent_id"),
+    field<&CallRecord::provider>("provider"),
+    field<&CallRecord::topology>("topology"),
+    field<&CallRecord::toE164>("to_e164"),
+    field<&CallRecord::fromE164>("from_e164"),
+    field<&CallRecord::conferenceName>("conference_name"),
+    textOrNull<&CallRecord::conferenceId>("conference_id"),
+    textOrNull<&CallRecord::providerCallId>("provider_call_id"),
+    textOrNull<&CallRecord::agentLegId>("agent_leg_id"),
+    field<&CallRecord::sessionId>("session_id"),
+    field<&CallRecord::status>("status"),
+    field<&CallRecord::conferenceState>("conference_state"),
+    field<&CallRecord::agentState>("agent_state"),
+    flag<&CallRecord::contactMuted>("contact_muted"),
+    flag<&CallRecord::contactHeld>("contact_held"),
+    flag<&CallRecord::agentMuted>("agent_muted"),
+    flag<&CallRecord::agentHeld>("agent_held"),
+    textOrNull<&CallRecord::endCause>("end_cause"),
+    field<&CallRecord::contactDurationS>("contact_duration_s"),
+    field<&CallRecord::talkSeconds>("talk_seconds"),
+    textOrNull<&CallRecord::result>("result"),
+    field<&CallRecord::outcome>("outcome"),
+    field<&CallRecord::notes>("notes"),
+    field<&CallRecord::createdAt>("created_at"),
+    field<&CallRecord::ringingAt>("ringing_at"),
+    field<&CallRecord::answeredAt>("answered_at"),
+    field<&CallRecord::conferenceStartedAt>("conference_started_at"),
+    field<&CallRecord::agentJoinedAt>("agent_joined_at"),
+    field<&CallRecord::endedAt>("ended_at"),
+    {"clocks", &sameField<&CallRecord::clocks>, &bindClocks},
+    field<&CallRecord::outcomeAt>("outcome_at"),
+    textOrNull<&CallRecord::outcomeBy>("outcome_by"),
+}};
+constexpr size_t kColumnCount = kColumnTable.size();
+
+/// "id, contact_id, ...", in table order (readCall reads in this order).
+const std::string& columnList() {
+  static const std::string list = [] {
+    std::string out;
+    for (const Column& column : kColumnTable) {
+      out += (out.empty() ? "" : ", ") + std::string(column.name);
+    }
+    return out;
+  }();
+  return list;
 }
 
 StoredEvent readEvent(const Statement& row) {
@@ -130,57 +183,28 @@ sqlite::StatementCache& cache() {
   return statements;
 }
 
-const std::string kInsertSql = std::string("INSERT INTO calls (") + kColumns +
+const std::string kInsertSql = "INSERT INTO calls (" + columnList() +
                                ") VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
-// An UPDATE, never REPLACE: REPLACE deletes the row first, and the delete
-// cascades to the call's timeline.
-std::string updateSql() {
-  std::string sql = "UPDATE calls SET ";
-  std::string column;
-  int index = 1;
-  bool first = true;
-  for (const char* p = kColumns;; ++p) {
-    if (*p == ',' || *p == '\0') {
-      if (index > 1) {  // ?1 is the id, in the WHERE clause
-        sql += (first ? "" : ", ") + column + " = ?" + std::to_string(index);
-        first = false;
-      }
-      column.clear();
-      ++index;
-      if (*p == '\0') break;
-    } else if (*p != ' ') {
-      column += *p;
-    }
-  }
-  return sql + " WHERE id = ?1";
-}
-const std::string kSaveSql = updateSql();
-const std::string kSelectSql = std::string("SELECT ") + kColumns + " FROM calls ";
+const std::string kSelectSql = "SELECT " + columnList() + " FROM calls ";
 
 /// The calls.* column list with a table prefix, for joins.
 std::string prefixedColumns(const std::string& alias) {
   std::string out;
-  std::string column;
-  for (const char* p = kColumns;; ++p) {
-    if (*p == ',' || *p == '\0') {
-      out += (out.empty() ? "" : ", ") + alias + "." + column;
-      column.clear();
-      if (*p == '\0') break;
-    } else if (*p != ' ') {
-      column += *p;
-    }
+  for (const Column& column : kColumnTable) {
+    out += (out.empty() ? "" : ", ") + alias + "." + column.name;
   }
   return out;
 }
 
 }  // namespace
 
+// Transaction control runs once or twice per webhook: prepared once.
 void SqliteCallRepository::transact(const std::function<void()>& work) {
   database_.withConnection([&](sqlite3* db) {
-    sqlite::exec(db, "BEGIN IMMEDIATE");
+    cache().get(db, "BEGIN IMMEDIATE").run();
     try {
       work();
-      sqlite::exec(db, "COMMIT");
+      cache().get(db, "COMMIT").run();
     } catch (...) {
       sqlite3_exec(db, "ROLLBACK", nullptr, nullptr, nullptr);
       throw;
@@ -190,12 +214,13 @@ void SqliteCallRepository::transact(const std::function<void()>& work) {
 
 void SqliteCallRepository::step(const std::function<void()>& work) {
   database_.withConnection([&](sqlite3* db) {
-    sqlite::exec(db, "SAVEPOINT job");
+    cache().get(db, "SAVEPOINT job").run();
     try {
       work();
-      sqlite::exec(db, "RELEASE job");
+      cache().get(db, "RELEASE job").run();
     } catch (...) {
-      sqlite3_exec(db, "ROLLBACK TO job; RELEASE job", nullptr, nullptr, nullptr);
+      cache().get(db, "ROLLBACK TO job").run();
+      cache().get(db, "RELEASE job").run();
       throw;
     }
   });
@@ -204,7 +229,9 @@ void SqliteCallRepository::step(const std::function<void()>& work) {
 void SqliteCallRepository::insert(const CallRecord& call) {
   database_.withConnection([&](sqlite3* db) {
     Statement s = cache().get(db, kInsertSql.c_str());
-    bindCall(s, call);
+    for (size_t i = 0; i < kColumnCount; ++i) {
+      kColumnTable[i].bind(s, static_cast<int>(i + 1), call);
+    }
     try {
       s.run();
     } catch (const sqlite::SqliteError& e) {
@@ -218,10 +245,40 @@ void SqliteCallRepository::insert(const CallRecord& call) {
   });
 }
 
-void SqliteCallRepository::save(const CallRecord& call) {
+void SqliteCallRepository::save(const CallRecord& before, const CallRecord& after) {
+  // Only the columns that changed: an UPDATE that names an indexed column
+  // rewrites that index's entry, and most events change one or two
+  // unindexed columns. Never REPLACE: it deletes the row first, and the
+  // delete cascades to the call's timeline.
+  uint64_t mask = 0;
+  for (size_t i = 1; i < kColumnCount; ++i) {  // column 0 is the id
+    if (!kColumnTable[i].same(before, after)) {
+      mask |= uint64_t{1} << i;
+    }
+  }
+  if (mask == 0) {
+    return;
+  }
   database_.withConnection([&](sqlite3* db) {
-    Statement s = cache().get(db, kSaveSql.c_str());
-    bindCall(s, call);
+    auto [it, added] = updateSql_.try_emplace(mask);
+    if (added) {
+      std::string sql = "UPDATE calls SET ";
+      bool first = true;
+      for (size_t i = 1; i < kColumnCount; ++i) {
+        if ((mask & (uint64_t{1} << i)) != 0) {
+          sql += (first ? "" : ", ") + std::string(kColumnTable[i].name) + " = ?" + std::to_string(i + 1);
+          first = false;
+        }
+      }
+      it->second = sql + " WHERE id = ?1";
+    }
+    Statement s = cache().get(db, it->second.c_str());
+    kColumnTable[0].bind(s, 1, after);
+    for (size_t i = 1; i < kColumnCount; ++i) {
+      if ((mask & (uint64_t{1} << i)) != 0) {
+        kColumnTable[i].bind(s, static_cast<int>(i + 1), after);
+      }
+    }
     s.run();
   });
 }
@@ -279,7 +336,7 @@ std::optional<CallRecord> SqliteCallRepository::activeFor(const std::string& age
 int64_t SqliteCallRepository::appendEvent(const StoredEvent& event) {
   static const char* const kSql =
       "INSERT INTO call_events (call_id, source, event_key, type, leg, occurred_at, received_at, payload) "
-      "VALUES (?,?,?,?,?,?,?,?) ON CONFLICT (source, event_key) DO NOTHING RETURNING seq";
+      "VALUES (?,?,?,?,?,?,?,?) ON CONFLICT (call_id, source, event_key) DO NOTHING RETURNING seq";
   return database_.withConnection([&](sqlite3* db) -> int64_t {
     Statement s = cache().get(db, kSql);
     s.bind(1, event.callId).bind(2, event.source).bind(3, event.eventKey).bind(4, event.type);

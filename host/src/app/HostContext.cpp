@@ -82,6 +82,8 @@ core::CallServiceOptions HostContext::callOptions(const core::Settings& settings
   options.ringTimeoutS = settings.getInt("calls.ring_timeout_s", 30);
   options.credentialTtlS = settings.getInt("calls.credential_ttl_s", 3600);
   options.conferencePrefix = settings.getString("calls.conference_prefix", "COLD_CALL_");
+  options.journalLinger = std::chrono::microseconds(settings.getInt("calls.journal_linger_us", 200));
+  options.journalLingerBelow = static_cast<size_t>(settings.getInt("calls.journal_linger_below", 16));
   if (options.ringTimeoutS <= 0 || options.credentialTtlS <= 0) {
     throw core::ConfigError("calls.ring_timeout_s and calls.credential_ttl_s must be positive");
   }

@@ -20,8 +20,10 @@
 #include <Poco/ThreadPool.h>
 #include <Poco/URI.h>
 
+#include <atomic>
 #include <chrono>
 #include <regex>
+#include <unordered_map>
 
 namespace sb::host {
 
@@ -33,7 +35,13 @@ struct ApiServer::Shared {
   ServerOptions options;
   core::ApiKeyService& apiKeys;
   core::Metrics* metrics;
+  const uint64_t serial = nextSerial();
   RateLimiter rateLimiter;
+
+  static uint64_t nextSerial() {
+    static std::atomic<uint64_t> counter{0};
+    return ++counter;
+  }
   std::shared_ptr<spdlog::logger> log = core::logger("http");
 
   int rateFor(const Route& route) const {
@@ -165,17 +173,9 @@ class ApiRequestHandler final : public Poco::Net::HTTPRequestHandler {
     const auto micros =
         std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - started).count();
     if (shared_->metrics != nullptr) {
-      core::Metrics& metrics = *shared_->metrics;
-      metrics
-          .counter("switchboard_http_requests_total", "HTTP requests by route, method and status",
-                   {{"route", routeName}, {"method", request.method}, {"status", std::to_string(response.status)}})
-          .inc();
-      metrics
-          .histogram("switchboard_http_request_duration_seconds", "Time to answer an HTTP request, by route",
-                     core::Metrics::latencyBuckets(), {{"route", routeName}})
-          .observe(static_cast<double>(micros) / 1e6);
+      countRequest(routeName, request.method, response.status, static_cast<double>(micros) / 1e6);
     }
-    if (shared_->options.logRequests) {
+    if (shared_->options.logRequests && shared_->log->should_log(spdlog::level::info)) {
       shared_->log->info("rid={} {} {} route={} status={} ms={:.3f} key={} bytes={} remote={}", request.requestId,
                          request.method, core::maskPhoneNumbers(in.getURI()), routeName, response.status,
                          static_cast<double>(micros) / 1000.0, keyId, response.body.size(), request.remoteAddr);
@@ -183,6 +183,35 @@ class ApiRequestHandler final : public Poco::Net::HTTPRequestHandler {
   }
 
  private:
+  /// Metrics series are looked up once per thread and (route, method,
+  /// status), not built per request.
+  void countRequest(const std::string& route, const std::string& method, int status, double seconds) {
+    struct Series {
+      core::Counter* requests;
+      core::Histogram* duration;
+    };
+    thread_local std::unordered_map<std::string, Series> cache;
+    thread_local uint64_t owner = 0;
+    if (owner != shared_->serial) {  // pool threads belong to one server, but be sure
+      cache.clear();
+      owner = shared_->serial;
+    }
+    std::string key = route;
+    key.append(1, ' ').append(method).append(1, ' ').append(std::to_string(status));
+    auto it = cache.find(key);
+    if (it == cache.end()) {
+      core::Metrics& metrics = *shared_->metrics;
+      Series series{&metrics.counter("switchboard_http_requests_total", "HTTP requests by route, method and status",
+                                     {{"route", route}, {"method", method}, {"status", std::to_string(status)}}),
+                    &metrics.histogram("switchboard_http_request_duration_seconds",
+                                       "Time to answer an HTTP request, by route", core::Metrics::latencyBuckets(),
+                                       {{"route", route}})};
+      it = cache.emplace(std::move(key), series).first;
+    }
+    it->second.requests->inc();
+    it->second.duration->observe(seconds);
+  }
+
   void authenticate(const Poco::Net::HTTPServerRequest& in, const Route& route, ApiRequest& request) {
     if (route.access == Access::Public || route.access == Access::Signed) {
       return;

@@ -2,6 +2,7 @@
 
 #include <switchboard/core/log/Logging.h>
 
+#include <pthread.h>
 #include <sys/socket.h>
 
 #include <cerrno>
@@ -158,6 +159,7 @@ bool EventStreamHub::flush(Client& client) {
 }
 
 void EventStreamHub::loop() {
+  pthread_setname_np(pthread_self(), "sb-events");
   const auto tick = std::min<std::chrono::milliseconds>(options_.heartbeat, std::chrono::milliseconds(250));
   std::unique_lock lock(mutex_);
   while (!stopping_) {

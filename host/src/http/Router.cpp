@@ -34,9 +34,8 @@ std::string percentDecode(const std::string& text) {
   return sdk::encoding::formDecode(withPlus);
 }
 
-bool matchPattern(const std::string& pattern, const std::string& path, std::map<std::string, std::string>& params) {
-  const auto want = split(pattern);
-  const auto have = split(path);
+bool matchPattern(const std::vector<std::string>& want, const std::vector<std::string>& have,
+                  std::map<std::string, std::string>& params) {
   params.clear();
   for (size_t i = 0; i < want.size(); ++i) {
     const std::string& segment = want[i];
@@ -67,6 +66,7 @@ Router& Router::add(Route route) {
   if (!route.handler) {
     throw std::invalid_argument("route " + route.name + " has no handler");
   }
+  segments_.push_back(split(route.pattern));
   routes_.push_back(std::move(route));
   return *this;
 }
@@ -74,8 +74,10 @@ Router& Router::add(Route route) {
 RouteMatch Router::match(const std::string& method, const std::string& path) const {
   RouteMatch result;
   std::map<std::string, std::string> params;
-  for (const auto& route : routes_) {
-    if (!matchPattern(route.pattern, path, params)) {
+  const auto have = split(path);
+  for (size_t i = 0; i < routes_.size(); ++i) {
+    const Route& route = routes_[i];
+    if (!matchPattern(segments_[i], have, params)) {
       continue;
     }
     if (route.method == method || (method == "HEAD" && route.method == "GET")) {

@@ -92,9 +92,10 @@ TEST_CASE("ingest: an event without our call id is matched by the provider's leg
   CallStore store;
   store.addCall("call_c", "agent-c");
   store.callRepository.transact([&] {
-    auto call = *store.callRepository.find("call_c");
+    const auto before = *store.callRepository.find("call_c");
+    auto call = before;
     call.providerCallId = "CA123";
-    store.callRepository.save(call);
+    store.callRepository.save(before, call);
   });
   auto answered = sb::test::callEvent("", "c-1", "leg.answered", "contact", 1'700'000'000'100, 1);
   answered.providerCallId = "CA123";

@@ -26,7 +26,8 @@ class CallRepository {
 
   /// Throws DomainError(AgentBusy) when the agent already has an active call.
   virtual void insert(const CallRecord& call) = 0;
-  virtual void save(const CallRecord& call) = 0;
+  /// Writes what changed from `before` (the record as read) to `after`.
+  virtual void save(const CallRecord& before, const CallRecord& after) = 0;
   virtual std::optional<CallRecord> find(const std::string& id) = 0;
   /// By our id, the provider's conference id, the conference's friendly
   /// name or the browser session id.

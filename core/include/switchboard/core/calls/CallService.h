@@ -7,6 +7,7 @@
 #include <switchboard/core/metrics/Metrics.h>
 #include <switchboard/core/plugin/ProviderProxy.h>
 
+#include <chrono>
 #include <condition_variable>
 #include <deque>
 #include <functional>
@@ -27,6 +28,8 @@ struct CallServiceOptions {
   int64_t credentialTtlS = 3600;
   std::string conferencePrefix = "COLD_CALL_";
   size_t journalBatch = 256;
+  std::chrono::microseconds journalLinger{200};  ///< see CallJournal::setLinger
+  size_t journalLingerBelow = 16;
   std::function<int64_t()> clockMs;  ///< Unix ms; defaults to the system clock
 
   static const std::vector<std::string>& defaultDispositions();

@@ -3,6 +3,9 @@
 #include <switchboard/core/calls/CallRepository.h>
 #include <switchboard/core/storage/Database.h>
 
+#include <map>
+#include <string>
+
 namespace sb::core {
 
 class SqliteCallRepository final : public CallRepository {
@@ -12,7 +15,7 @@ class SqliteCallRepository final : public CallRepository {
   void transact(const std::function<void()>& work) override;
   void step(const std::function<void()>& work) override;
   void insert(const CallRecord& call) override;
-  void save(const CallRecord& call) override;
+  void save(const CallRecord& before, const CallRecord& after) override;
   std::optional<CallRecord> find(const std::string& id) override;
   std::optional<CallRecord> findByReference(const std::string& reference) override;
   std::optional<CallRecord> resolve(const sdk::CallEvent& event) override;
@@ -32,6 +35,7 @@ class SqliteCallRepository final : public CallRepository {
   std::optional<CallRecord> findWhere(const char* where, const std::string& value);
 
   Database& database_;
+  std::map<uint64_t, std::string> updateSql_;  ///< by changed-columns mask; used under the connection lock
 };
 
 }  // namespace sb::core
