@@ -82,7 +82,7 @@ provider = sim
 public_base_url = http://127.0.0.1:$port
 [http]
 port = $port
-max_threads = 64
+max_threads = 64  # as the hello server
 [database]
 path = $work/bench.db
 [log]

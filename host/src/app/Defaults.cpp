@@ -9,7 +9,7 @@ core::Settings defaultSettings() {
   return core::Settings({
       {"http.host", "127.0.0.1"},
       {"http.port", "8080"},
-      {"http.max_threads", "64"},
+      {"http.max_threads", "256"},
       {"http.max_queued", "256"},
       {"http.keep_alive_timeout_s", "5"},
       {"http.max_body_bytes", "1048576"},
@@ -29,6 +29,19 @@ core::Settings defaultSettings() {
       {"outbound.connect_timeout_ms", "5000"},
       {"outbound.request_timeout_ms", "15000"},
       {"outbound.verify_tls", "true"},
+      {"calls.caller_ids", ""},
+      {"calls.dispositions", ""},
+      {"calls.ring_timeout_s", "30"},
+      {"calls.credential_ttl_s", "3600"},
+      {"calls.conference_prefix", "COLD_CALL_"},
+      {"calls.journal_linger_us", "200"},
+      {"calls.journal_linger_below", "16"},
+      {"coldcall.prefix", "/api/v1/cold-call"},
+      {"webrtc.ice_servers", ""},
+      {"sse.heartbeat_ms", "15000"},
+      {"sse.max_clients", "256"},
+      {"sse.replay_limit", "1000"},
+      {"metrics.require_key", "false"},
   });
 }
 

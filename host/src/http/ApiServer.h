@@ -26,7 +26,7 @@ struct ServerOptions {
   uint16_t port = 8080;  ///< 0 picks a free port (tests)
   /// Poco holds one pool thread per kept-alive connection
   /// (architecture.md): size this for the expected connections.
-  int maxThreads = 64;
+  int maxThreads = 256;
   int maxQueued = 256;
   int keepAliveTimeoutS = 5;
   size_t defaultMaxBodyBytes = size_t{1024} * 1024;

@@ -33,7 +33,7 @@ ServerOptions serverOptionsFrom(const core::Settings& settings) {
     throw core::ConfigError("http.port must be 0-65535, got " + std::to_string(port));
   }
   options.port = static_cast<uint16_t>(port);
-  options.maxThreads = static_cast<int>(settings.getInt("http.max_threads", 64));
+  options.maxThreads = static_cast<int>(settings.getInt("http.max_threads", 256));
   options.maxQueued = static_cast<int>(settings.getInt("http.max_queued", 256));
   options.keepAliveTimeoutS = static_cast<int>(settings.getInt("http.keep_alive_timeout_s", 5));
   options.defaultMaxBodyBytes = static_cast<size_t>(settings.getInt("http.max_body_bytes", 1048576));
