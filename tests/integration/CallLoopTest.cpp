@@ -13,16 +13,11 @@ using sb::test::eventually;
 namespace {
 
 const std::map<std::string, std::string> kLoopConfig = {
-    {"provider.sim.ring_after_ms", "20"},
-    {"provider.sim.answer_after_ms", "60"},
-    {"provider.sim.reject_after_ms", "40"},
-    {"provider.sim.no_answer_after_ms", "120"},
-    {"provider.sim.agent_join_after_ms", "20"},
-    {"provider.sim.results.0002", "busy"},
-    {"provider.sim.results.0003", "no-answer"},
-    {"provider.sim.results.0004", "failed"},
-    {"provider.sim.results.0005", "hangup:0.4"},
-    {"calls.caller_ids", "+12125559000,+12125559001"},
+    {"provider.sim.ring_after_ms", "20"},        {"provider.sim.answer_after_ms", "60"},
+    {"provider.sim.reject_after_ms", "40"},      {"provider.sim.no_answer_after_ms", "120"},
+    {"provider.sim.agent_join_after_ms", "20"},  {"provider.sim.results.0002", "busy"},
+    {"provider.sim.results.0003", "no-answer"},  {"provider.sim.results.0004", "failed"},
+    {"provider.sim.results.0005", "hangup:0.4"}, {"calls.caller_ids", "+12125559000,+12125559001"},
 };
 
 const char* const kLeads =
@@ -83,23 +78,20 @@ struct Loop {
 
 }  // namespace
 
-TEST_CASE("call loop: answered; the agent joins, mutes, holds, ends; outcome, history, stats, export",
-          "[call-loop]") {
+TEST_CASE("call loop: answered; the agent joins, mutes, holds, ends; outcome, history, stats, export", "[call-loop]") {
   Loop loop;
   const auto contact = loop.contactByPhone("+12125550001");
   CHECK(contact["status"] == "not_called");
   sb::test::EventStreamClient events(loop.host.port(), loop.host.agentKey);
   REQUIRE(events.status() == 200);
 
-  const auto dialed =
-      loop.agent.post("/api/v1/calls", {{"contact_id", contact["id"]}, {"from", "+12125559001"}});
+  const auto dialed = loop.agent.post("/api/v1/calls", {{"contact_id", contact["id"]}, {"from", "+12125559001"}});
   REQUIRE(dialed.status == 201);
   const std::string id = dialed.json["id"];
   CHECK(dialed.json["to"] == "+12125550001");
   CHECK(dialed.json["from"] == "+12125559001");  // a configured caller ID is honoured
   CHECK(dialed.json["agent_id"] == "agent");
-  CHECK(loop.agent.get("/api/v1/contacts/" + std::to_string(contact["id"].get<int64_t>())).json["status"] ==
-        "in_call");
+  CHECK(loop.agent.get("/api/v1/contacts/" + std::to_string(contact["id"].get<int64_t>())).json["status"] == "in_call");
 
   const auto joined = loop.agent.post("/api/v1/calls/" + id + "/join", nlohmann::json::object());
   REQUIRE(joined.status == 200);
@@ -137,9 +129,9 @@ TEST_CASE("call loop: answered; the agent joins, mutes, holds, ends; outcome, hi
   CHECK(loop.agent.get("/api/v1/contacts/" + std::to_string(contactId)).json["status"] == "called");
 
   const auto detail = loop.call(id);
-  for (const char* type : {"call.created", "call.placed", "leg.ringing", "leg.answered", "agent.connecting",
-                           "agent.joined", "participant.muted", "participant.held", "call.end_requested",
-                           "outcome.logged"}) {
+  for (const char* type :
+       {"call.created", "call.placed", "leg.ringing", "leg.answered", "agent.connecting", "agent.joined",
+        "participant.muted", "participant.held", "call.end_requested", "outcome.logged"}) {
     INFO(type);
     CHECK(Loop::hasEvent(detail, type));
   }
@@ -198,9 +190,9 @@ TEST_CASE("call loop: the contact hangs up; the call ends for the agent too", "[
 TEST_CASE("call loop: busy, no-answer and failed end on their own with their result", "[call-loop]") {
   Loop loop;
   for (const auto& [phone, result, outcome] :
-       std::vector<std::tuple<std::string, std::string, std::string>>{
-           {"+12125550002", "busy", "busy"}, {"+12125550003", "no-answer", "no_answer"},
-           {"+12125550004", "failed", "wrong_number"}}) {
+       std::vector<std::tuple<std::string, std::string, std::string>>{{"+12125550002", "busy", "busy"},
+                                                                      {"+12125550003", "no-answer", "no_answer"},
+                                                                      {"+12125550004", "failed", "wrong_number"}}) {
     INFO(result);
     const auto contact = loop.contactByPhone(phone);
     const auto dialed = loop.agent.post("/api/v1/calls", {{"contact_id", contact["id"]}});
@@ -246,8 +238,8 @@ TEST_CASE("call loop: outcomes must come from the configured dispositions", "[ca
   CHECK(dispositions.json["caller_ids"][0] == "+12125559000");
   const auto dialed = loop.agent.post("/api/v1/calls", {{"to", "+12125550002"}});
   REQUIRE(dialed.status == 201);
-  const auto bad = loop.agent.patch("/api/v1/calls/" + dialed.json["id"].get<std::string>(),
-                                    {{"outcome", "sold_a_boat"}});
+  const auto bad =
+      loop.agent.patch("/api/v1/calls/" + dialed.json["id"].get<std::string>(), {{"outcome", "sold_a_boat"}});
   CHECK(bad.status == 400);
   CHECK(bad.json["error"]["code"] == "VALIDATION_ERROR");
   CHECK(bad.json["error"]["details"]["allowed"].size() == 10);

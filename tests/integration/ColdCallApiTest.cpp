@@ -17,10 +17,8 @@ const std::string kPrefix = "/aicallgo/api/v1/cold-call";
 
 std::map<std::string, std::string> config(std::map<std::string, std::string> extra = {}) {
   std::map<std::string, std::string> values = {
-      {"coldcall.prefix", kPrefix},
-      {"provider.sim.ring_after_ms", "10"},
-      {"provider.sim.answer_after_ms", "30"},
-      {"provider.sim.agent_join_after_ms", "10"},
+      {"coldcall.prefix", kPrefix},           {"provider.sim.ring_after_ms", "10"},
+      {"provider.sim.answer_after_ms", "30"}, {"provider.sim.agent_join_after_ms", "10"},
       {"provider.sim.results.0002", "busy"},
   };
   for (auto& [key, value] : extra) values[key] = value;
@@ -57,8 +55,8 @@ bool isIso(const nlohmann::json& value) {
 TEST_CASE("cold-call api: the admin board's five steps against the sim provider", "[cold-call]") {
   Board board;
   // 1. initiate
-  const auto initiated = board.initiate({{"to_phone", "+15551230001"}, {"from_phone", "+15550001111"},
-                                         {"provider", "SIM"}, {"agent_id", "rep-7"}});
+  const auto initiated = board.initiate(
+      {{"to_phone", "+15551230001"}, {"from_phone", "+15550001111"}, {"provider", "SIM"}, {"agent_id", "rep-7"}});
   REQUIRE(initiated.status == 201);
   const auto& call = initiated.json;
   for (const char* field : {"conference_sid", "conference_id", "call_sid", "status", "provider", "created_at"}) {
@@ -75,9 +73,8 @@ TEST_CASE("cold-call api: the admin board's five steps against the sim provider"
   const std::string friendlyName = call["conference_id"];
 
   // 2. webrtc-join
-  const auto joined = board.admin.post(kPrefix + "/webrtc-join", {{"conference_id", conferenceSid},
-                                                                   {"client_id", "rep-7"},
-                                                                   {"provider", "sim"}});
+  const auto joined = board.admin.post(kPrefix + "/webrtc-join",
+                                       {{"conference_id", conferenceSid}, {"client_id", "rep-7"}, {"provider", "sim"}});
   REQUIRE(joined.status == 200);
   for (const char* field : {"participant_sid", "access_token", "conference_name", "status", "ice_servers"}) {
     INFO(field);
@@ -93,10 +90,9 @@ TEST_CASE("cold-call api: the admin board's five steps against the sim provider"
 
   // 3. mute the agent (the participant named by webrtc-join)
   const std::string agentParticipant = board.status(conferenceSid).json["participants"][1]["participant_sid"];
-  const auto muted = board.admin.post(kPrefix + "/control/mute", {{"conference_sid", conferenceSid},
-                                                                   {"participant_sid", agentParticipant},
-                                                                   {"action", "mute"},
-                                                                   {"value", true}});
+  const auto muted = board.admin.post(
+      kPrefix + "/control/mute",
+      {{"conference_sid", conferenceSid}, {"participant_sid", agentParticipant}, {"action", "mute"}, {"value", true}});
   REQUIRE(muted.status == 200);
   CHECK(muted.json["success"] == true);
   CHECK(muted.json["conference_sid"] == conferenceSid);
@@ -127,13 +123,14 @@ TEST_CASE("cold-call api: the admin board's five steps against the sim provider"
   CHECK(board.status(providerConference).json["conference_sid"] == conferenceSid);
 
   // hold and resume the contact
-  const auto held = board.admin.post(kPrefix + "/control/hold", {{"conference_sid", conferenceSid}, {"action", "hold"}});
+  const auto held =
+      board.admin.post(kPrefix + "/control/hold", {{"conference_sid", conferenceSid}, {"action", "hold"}});
   REQUIRE(held.status == 200);
   CHECK(held.json["hold"] == true);
   CHECK(board.status(conferenceSid).json["participants"][0]["hold"] == true);
-  const auto resumed = board.admin.post(kPrefix + "/control/mute", {{"conference_sid", conferenceSid},
-                                                                     {"participant_sid", call["call_sid"]},
-                                                                     {"action", "unhold"}});
+  const auto resumed = board.admin.post(
+      kPrefix + "/control/mute",
+      {{"conference_sid", conferenceSid}, {"participant_sid", call["call_sid"]}, {"action", "unhold"}});
   CHECK(resumed.json["hold"] == false);
 
   // 5. end (twice: the second succeeds too)
@@ -196,8 +193,8 @@ TEST_CASE("cold-call api: unknown conferences and participants", "[cold-call]") 
   const auto call = board.initiate({{"to_phone", "+15551230001"}});
   const std::string sid = call.json["conference_sid"];
   REQUIRE(eventually([&] { return board.status(sid).json["participant_count"] == 1; }));
-  auto participant = board.admin.post(
-      kPrefix + "/control/mute", {{"conference_sid", sid}, {"participant_sid", "PA_nobody"}, {"action", "mute"}});
+  auto participant = board.admin.post(kPrefix + "/control/mute",
+                                      {{"conference_sid", sid}, {"participant_sid", "PA_nobody"}, {"action", "mute"}});
   checkError(participant, 404, "PARTICIPANT_NOT_FOUND");
   CHECK(participant.json["error"]["details"]["participant_sid"] == "PA_nobody");
   // The agent never joined: its leg is not in the conference at the provider.
@@ -259,8 +256,8 @@ TEST_CASE("cold-call api: provider failures map to PROVIDER_ERROR, WEBRTC_ERROR 
 
 TEST_CASE("cold-call api: the host's own refusals", "[cold-call]") {
   Board board;
-  checkError(sb::test::ApiClient(board.host.port(), "wrong-key").post(kPrefix + "/initiate", {{"to_phone", "+1"}}),
-             401, "UNAUTHORIZED");
+  checkError(sb::test::ApiClient(board.host.port(), "wrong-key").post(kPrefix + "/initiate", {{"to_phone", "+1"}}), 401,
+             "UNAUTHORIZED");
 
   board.admin.post("/api/v1/dnc", {{"phone", "+15551230009"}, {"reason", "asked"}});
   checkError(board.initiate({{"to_phone", "+15551230009"}}), 403, "DNC_BLOCKED");

@@ -33,8 +33,7 @@ std::string dial(const ApiClient& client, const std::string& to, const std::stri
 
 }  // namespace
 
-TEST_CASE("events: an agent's stream carries its own calls' events, in order, with the call's state",
-          "[events]") {
+TEST_CASE("events: an agent's stream carries its own calls' events, in order, with the call's state", "[events]") {
   sb::test::TestHost host(config());
   ApiClient agent(host.port(), host.agentKey);
   ApiClient admin(host.port(), host.adminKey);
@@ -116,9 +115,9 @@ TEST_CASE("events: streams need a key, are limited, and do not hold request thre
   sb::test::TestHost host(config({{"http.max_threads", "4"}, {"sse.max_clients", "8"}}));
   const auto anonymous = sb::test::httpCall(host.port(), "GET", "/api/v1/events");
   CHECK(anonymous.status == 401);
-  CHECK(sb::test::httpCall(host.port(), "GET", "/api/v1/events", {{"X-API-Key", host.agentKey},
-                                                                  {"Last-Event-ID", "abc"}})
-            .status == 400);
+  CHECK(
+      sb::test::httpCall(host.port(), "GET", "/api/v1/events", {{"X-API-Key", host.agentKey}, {"Last-Event-ID", "abc"}})
+          .status == 400);
 
   std::vector<std::unique_ptr<EventStreamClient>> streams;
   for (int i = 0; i < 8; ++i) {

@@ -28,9 +28,7 @@ class ApiClient {
   ApiClient(uint16_t port, std::string key) : port_(port), key_(std::move(key)) {}
   ApiReply get(const std::string& target) const { return send("GET", target, nullptr); }
   ApiReply post(const std::string& target, const nlohmann::json& body) const { return send("POST", target, body); }
-  ApiReply patch(const std::string& target, const nlohmann::json& body) const {
-    return send("PATCH", target, body);
-  }
+  ApiReply patch(const std::string& target, const nlohmann::json& body) const { return send("PATCH", target, body); }
   ApiReply send(const std::string& method, const std::string& target, const nlohmann::json& body,
                 const sdk::Headers& extra = {}) const;
   /// A raw body with its content type (CSV uploads).

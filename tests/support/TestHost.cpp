@@ -18,9 +18,8 @@ TestHost::TestHost(const std::map<std::string, std::string>& overrides) {
   context_->discoverPlugins(SB_BUILD_DIR);
   auto router = std::make_shared<host::Router>();
   host::addAllRoutes(*router, *context_);
-  server_ =
-      std::make_unique<host::ApiServer>(router, host::serverOptionsFrom(context_->settings()), context_->apiKeys(),
-                                        &context_->metrics());
+  server_ = std::make_unique<host::ApiServer>(router, host::serverOptionsFrom(context_->settings()),
+                                              context_->apiKeys(), &context_->metrics());
   server_->bind();
   context_->startProvider("http://127.0.0.1:" + std::to_string(server_->port()));
   server_->start();

@@ -56,14 +56,20 @@ StoredEvent hostEvent(const CallRecord& call, const std::string& type, int64_t a
 }  // namespace
 
 const std::vector<std::string>& CallServiceOptions::defaultDispositions() {
-  static const std::vector<std::string> kDefaults = {
-      "connected_interested", "connected_not_interested", "meeting_booked", "callback_requested", "no_answer",
-      "voicemail_left",       "busy",                     "wrong_number",   "gatekeeper",         "do_not_call"};
+  static const std::vector<std::string> kDefaults = {"connected_interested",
+                                                     "connected_not_interested",
+                                                     "meeting_booked",
+                                                     "callback_requested",
+                                                     "no_answer",
+                                                     "voicemail_left",
+                                                     "busy",
+                                                     "wrong_number",
+                                                     "gatekeeper",
+                                                     "do_not_call"};
   return kDefaults;
 }
 
-CallService::CallService(CallRepository& calls, ContactService& contacts, Metrics& metrics,
-                         CallServiceOptions options)
+CallService::CallService(CallRepository& calls, ContactService& contacts, Metrics& metrics, CallServiceOptions options)
     : calls_(calls),
       contacts_(contacts),
       metrics_(metrics),
@@ -74,15 +80,14 @@ CallService::CallService(CallRepository& calls, ContactService& contacts, Metric
       established_(metrics.counter("switchboard_agent_connections_established_total",
                                    "Agents whose browser leg joined the call's bridge")),
       ingested_(metrics.counter("switchboard_call_events_total", "Provider call events stored")),
-      duplicates_(metrics.counter("switchboard_call_events_duplicate_total",
-                                  "Provider call events dropped as redeliveries")) {
+      duplicates_(
+          metrics.counter("switchboard_call_events_duplicate_total", "Provider call events dropped as redeliveries")) {
   if (options_.dispositions.empty()) {
     options_.dispositions = CallServiceOptions::defaultDispositions();
   }
   if (!options_.clockMs) {
     options_.clockMs = [] {
-      return std::chrono::duration_cast<std::chrono::milliseconds>(
-                 std::chrono::system_clock::now().time_since_epoch())
+      return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
           .count();
     };
   }
@@ -194,9 +199,8 @@ void CallService::reconcileActive(const std::string& agentId) {
                       {{"agent_id", agentId}, {"call_id", active->id}, {"status", active->status}});
   }
   logger("calls")->info("call {} had ended at the provider without our hearing of it; closing it", active->id);
-  commitHost(active->id, "call.reconciled", {{"reason", "provider reports the call over"}}, [this](CallRecord& c) {
-    return CallStateMachine::endByHost(c, now(), "reconciled");
-  });
+  commitHost(active->id, "call.reconciled", {{"reason", "provider reports the call over"}},
+             [this](CallRecord& c) { return CallStateMachine::endByHost(c, now(), "reconciled"); });
 }
 
 CallRecord CallService::start(const StartCallCommand& command) {
@@ -215,9 +219,8 @@ CallRecord CallService::start(const StartCallCommand& command) {
                       {{"field", "to_phone"}, {"phone", to}});
   }
   if (contacts_.isDoNotCall(to)) {
-    throw DomainError(DomainError::Kind::DncBlocked, "the number " + maskPhoneNumbers(to) +
-                                                         " is on the do-not-call list",
-                      {{"phone", to}});
+    throw DomainError(DomainError::Kind::DncBlocked,
+                      "the number " + maskPhoneNumbers(to) + " is on the do-not-call list", {{"phone", to}});
   }
   reconcileActive(command.agentId);
 
@@ -229,7 +232,8 @@ CallRecord CallService::start(const StartCallCommand& command) {
   call.toE164 = to;
   call.fromE164 = chooseCallerId(command.from);
   call.createdAt = now();
-  call.conferenceName = options_.conferencePrefix + formatUtc(call.createdAt / 1000, "%Y-%m-%d") + "_" + call.id.substr(5);
+  call.conferenceName =
+      options_.conferencePrefix + formatUtc(call.createdAt / 1000, "%Y-%m-%d") + "_" + call.id.substr(5);
   call.sessionId = newId("sess_", 16);
   journal_->run([&](CallRepository& repo, std::vector<CommittedEvent>& published) {
     repo.insert(call);
@@ -293,8 +297,8 @@ JoinResult CallService::join(const std::string& reference, const std::string& ag
   JoinResult result;
   result.credential = provider().issueClientCredential(request);
   attempted_.inc();
-  result.call = commitHost(call.id, CallStateMachine::kAgentConnecting, {{"leg", "agent"}, {"identity", request.agentId}},
-                           [this](CallRecord& c) {
+  result.call = commitHost(call.id, CallStateMachine::kAgentConnecting,
+                           {{"leg", "agent"}, {"identity", request.agentId}}, [this](CallRecord& c) {
                              sdk::CallEvent event;
                              event.eventKey = "connecting";
                              event.type = CallStateMachine::kAgentConnecting;
@@ -335,7 +339,8 @@ ControlResult CallService::control(const std::string& reference, const std::stri
   } catch (const ProviderError& e) {
     if (e.status() == sdk::Status::NotFound) {
       throw DomainError(DomainError::Kind::NotFound, e.what(),
-                        {{"resource", "participant"}, {"participant_sid", participant.empty() ? leg : participant},
+                        {{"resource", "participant"},
+                         {"participant_sid", participant.empty() ? leg : participant},
                          {"conference_sid", reference}});
     }
     throw;
@@ -414,8 +419,8 @@ CallRecord CallService::logOutcome(const std::string& id, const std::optional<st
   if (!outcome && !notes) {
     throw DomainError(DomainError::Kind::Validation, "send 'outcome' and/or 'notes'");
   }
-  if (outcome && std::find(options_.dispositions.begin(), options_.dispositions.end(), *outcome) ==
-                     options_.dispositions.end()) {
+  if (outcome &&
+      std::find(options_.dispositions.begin(), options_.dispositions.end(), *outcome) == options_.dispositions.end()) {
     throw DomainError(DomainError::Kind::Validation, "unknown outcome '" + *outcome + "'",
                       {{"field", "outcome"}, {"allowed", options_.dispositions}});
   }
@@ -570,11 +575,10 @@ void CallService::onCommitted(const std::vector<CommittedEvent>& events) {
       established_.inc();
     }
     if (e.endedCall) {
-      metrics_.counter("switchboard_calls_completed_total", "Calls that reached a final state",
-                       {{"result", e.call.result}})
-          .inc();
       metrics_
-          .histogram("switchboard_call_duration_seconds", "Talk time of answered calls", Metrics::durationBuckets())
+          .counter("switchboard_calls_completed_total", "Calls that reached a final state", {{"result", e.call.result}})
+          .inc();
+      metrics_.histogram("switchboard_call_duration_seconds", "Talk time of answered calls", Metrics::durationBuckets())
           .observe(static_cast<double>(e.call.talkSeconds.value_or(0)));
     }
     if (!e.endBridge.empty()) {

@@ -57,8 +57,8 @@ bool moveStatus(CallRecord& call, const std::string& target) {
 /// those of the best event, whatever order they came in.
 bool settleEnd(CallRecord& call, int priority, const std::string& status, const std::string& cause,
                const sdk::CallEvent& event) {
-  const nlohmann::json key = nlohmann::json::array(
-      {priority, event.occurredAtMs, event.sequence.value_or(0), event.eventKey});
+  const nlohmann::json key =
+      nlohmann::json::array({priority, event.occurredAtMs, event.sequence.value_or(0), event.eventKey});
   if (auto it = call.clocks.find("end"); it != call.clocks.end() && !(key < *it)) {
     return false;
   }
@@ -169,8 +169,8 @@ Transition CallStateMachine::apply(CallRecord& call, const sdk::CallEvent& event
   }
   derive(call);
   t.becameFinal = !wasFinal && call_status::isFinal(call.status);
-  t.agentLeftLiveCall = agentWasConnected && call.agentState == agent_state::kDisconnected &&
-                        !call_status::isFinal(call.status);
+  t.agentLeftLiveCall =
+      agentWasConnected && call.agentState == agent_state::kDisconnected && !call_status::isFinal(call.status);
   return t;
 }
 

@@ -11,7 +11,6 @@ namespace {
 
 using sqlite::Statement;
 
-
 std::string orEmpty(const std::optional<std::string>& value) {
   return value.value_or(std::string());
 }

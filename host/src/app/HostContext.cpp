@@ -57,7 +57,6 @@ core::ContactServiceOptions HostContext::contactOptions(const core::Settings& se
   return options;
 }
 
-
 EventStreamHub& HostContext::eventStream() {
   std::lock_guard lock(eventStreamMutex_);
   if (!eventStream_) {

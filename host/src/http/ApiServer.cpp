@@ -201,11 +201,11 @@ class ApiRequestHandler final : public Poco::Net::HTTPRequestHandler {
     auto it = cache.find(key);
     if (it == cache.end()) {
       core::Metrics& metrics = *shared_->metrics;
-      Series series{&metrics.counter("switchboard_http_requests_total", "HTTP requests by route, method and status",
-                                     {{"route", route}, {"method", method}, {"status", std::to_string(status)}}),
-                    &metrics.histogram("switchboard_http_request_duration_seconds",
-                                       "Time to answer an HTTP request, by route", core::Metrics::latencyBuckets(),
-                                       {{"route", route}})};
+      Series series{
+          &metrics.counter("switchboard_http_requests_total", "HTTP requests by route, method and status",
+                           {{"route", route}, {"method", method}, {"status", std::to_string(status)}}),
+          &metrics.histogram("switchboard_http_request_duration_seconds", "Time to answer an HTTP request, by route",
+                             core::Metrics::latencyBuckets(), {{"route", route}})};
       it = cache.emplace(std::move(key), series).first;
     }
     it->second.requests->inc();

@@ -54,7 +54,8 @@ size_t EventStreamHub::clientCount() const {
 }
 
 std::string EventStreamHub::frame(const core::CommittedEvent& event) {
-  const nlohmann::json data = {{"seq", event.event.seq}, {"event", event.event.toJson()}, {"call", event.call.toJson()}};
+  const nlohmann::json data = {
+      {"seq", event.event.seq}, {"event", event.event.toJson()}, {"call", event.call.toJson()}};
   return "id: " + std::to_string(event.event.seq) + "\nevent: call\ndata: " + data.dump() + "\n\n";
 }
 

@@ -28,8 +28,8 @@ core::CallQuery queryFrom(const ApiRequest& request) {
 /// formulas: prefix them with a quote so a note cannot become a formula.
 std::string csvCell(const std::string& value) {
   std::string cell = value;
-  if (!cell.empty() && (cell[0] == '=' || cell[0] == '+' || cell[0] == '-' || cell[0] == '@' || cell[0] == '\t' ||
-                        cell[0] == '\r')) {
+  if (!cell.empty() &&
+      (cell[0] == '=' || cell[0] == '+' || cell[0] == '-' || cell[0] == '@' || cell[0] == '\t' || cell[0] == '\r')) {
     cell.insert(0, 1, '\'');
   }
   if (cell.find_first_of(",\"\r\n") != std::string::npos) {
@@ -136,46 +136,46 @@ void addCallRoutes(Router& router, HostContext& context) {
                 }
                 return ApiResponse::json(200, body);
               }});
-  router.add({"PATCH", "/api/v1/calls/{id}", "calls.update", Access::Agent, 0, 0,
-              [&context](const ApiRequest& request) {
-                const nlohmann::json body = request.jsonBody();
-                const auto outcome = optionalString(body, "outcome");
-                const auto notes = optionalString(body, "notes");
-                const core::CallRecord call =
-                    context.calls().logOutcome(callId(request), outcome, notes, request.principal->keyName);
-                return ApiResponse::json(200, call.toJson());
-              }});
-  router.add({"POST", "/api/v1/calls/{id}/join", "calls.join", Access::Agent, 20, 0,
-              [&context](const ApiRequest& request) {
-                const nlohmann::json body = bodyOf(request);
-                const core::JoinResult joined = context.calls().join(callId(request), agentIdFor(request, body));
-                return ApiResponse::json(200, {{"call", joined.call.toJson()},
-                                               {"session_id", joined.call.sessionId},
-                                               {"credential", joined.credential.toJson()}});
-              }});
-  router.add({"POST", "/api/v1/calls/{id}/mute", "calls.mute", Access::Agent, 30, 0,
-              [&context](const ApiRequest& request) {
-                const nlohmann::json body = bodyOf(request);
-                const bool muted = optionalBool(body, "muted").value_or(true);
-                const std::string leg = optionalString(body, "leg").value_or("agent");
-                const auto done = context.calls().control(callId(request), leg, muted, std::nullopt);
-                return ApiResponse::json(200, done.call.toJson());
-              }});
-  router.add({"POST", "/api/v1/calls/{id}/hold", "calls.hold", Access::Agent, 30, 0,
-              [&context](const ApiRequest& request) {
-                const nlohmann::json body = bodyOf(request);
-                const bool held = optionalBool(body, "held").value_or(true);
-                const std::string leg = optionalString(body, "leg").value_or("contact");
-                const auto done = context.calls().control(callId(request), leg, std::nullopt, held);
-                return ApiResponse::json(200, done.call.toJson());
-              }});
-  router.add({"POST", "/api/v1/calls/{id}/end", "calls.end", Access::Agent, 20, 0,
-              [&context](const ApiRequest& request) {
-                const core::EndResult ended = context.calls().end(callId(request));
-                nlohmann::json body = ended.call.toJson();
-                body["already_ended"] = ended.alreadyEnded;
-                return ApiResponse::json(200, body);
-              }});
+  router.add(
+      {"PATCH", "/api/v1/calls/{id}", "calls.update", Access::Agent, 0, 0, [&context](const ApiRequest& request) {
+         const nlohmann::json body = request.jsonBody();
+         const auto outcome = optionalString(body, "outcome");
+         const auto notes = optionalString(body, "notes");
+         const core::CallRecord call =
+             context.calls().logOutcome(callId(request), outcome, notes, request.principal->keyName);
+         return ApiResponse::json(200, call.toJson());
+       }});
+  router.add(
+      {"POST", "/api/v1/calls/{id}/join", "calls.join", Access::Agent, 20, 0, [&context](const ApiRequest& request) {
+         const nlohmann::json body = bodyOf(request);
+         const core::JoinResult joined = context.calls().join(callId(request), agentIdFor(request, body));
+         return ApiResponse::json(200, {{"call", joined.call.toJson()},
+                                        {"session_id", joined.call.sessionId},
+                                        {"credential", joined.credential.toJson()}});
+       }});
+  router.add(
+      {"POST", "/api/v1/calls/{id}/mute", "calls.mute", Access::Agent, 30, 0, [&context](const ApiRequest& request) {
+         const nlohmann::json body = bodyOf(request);
+         const bool muted = optionalBool(body, "muted").value_or(true);
+         const std::string leg = optionalString(body, "leg").value_or("agent");
+         const auto done = context.calls().control(callId(request), leg, muted, std::nullopt);
+         return ApiResponse::json(200, done.call.toJson());
+       }});
+  router.add(
+      {"POST", "/api/v1/calls/{id}/hold", "calls.hold", Access::Agent, 30, 0, [&context](const ApiRequest& request) {
+         const nlohmann::json body = bodyOf(request);
+         const bool held = optionalBool(body, "held").value_or(true);
+         const std::string leg = optionalString(body, "leg").value_or("contact");
+         const auto done = context.calls().control(callId(request), leg, std::nullopt, held);
+         return ApiResponse::json(200, done.call.toJson());
+       }});
+  router.add(
+      {"POST", "/api/v1/calls/{id}/end", "calls.end", Access::Agent, 20, 0, [&context](const ApiRequest& request) {
+         const core::EndResult ended = context.calls().end(callId(request));
+         nlohmann::json body = ended.call.toJson();
+         body["already_ended"] = ended.alreadyEnded;
+         return ApiResponse::json(200, body);
+       }});
   router.add({"GET", "/api/v1/dispositions", "dispositions.list", Access::Agent, 0, 0, [&context](const ApiRequest&) {
                 return ApiResponse::json(200, {{"dispositions", context.calls().dispositions()},
                                                {"caller_ids", context.calls().callerIds()}});

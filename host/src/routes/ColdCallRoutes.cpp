@@ -56,9 +56,8 @@ ApiResponse contract(const char* providerCode, Fn&& body) {
         status == sdk::Status::Unavailable) {
       throw;  // INVALID_PHONE_FORMAT, RATE_LIMITED, 503 PROVIDER_ERROR from the mapper
     }
-    nlohmann::json details = {{"provider", e.provider()},
-                              {"provider_error", e.what()},
-                              {"status", std::string(sdk::statusName(status))}};
+    nlohmann::json details = {
+        {"provider", e.provider()}, {"provider_error", e.what()}, {"status", std::string(sdk::statusName(status))}};
     if (!e.providerCode().empty()) {
       details["provider_code"] = e.providerCode();
     }
@@ -293,15 +292,15 @@ ApiResponse endCall(HostContext& context, const ApiRequest& request) {
     const nlohmann::json body = bodyOf(request);
     const core::EndResult ended = context.calls().end(conferenceRef(request, body));
     const core::CallRecord& call = ended.call;
-    return ApiResponse::json(200, {{"success", true},
-                                   {"conference_sid", call.id},
-                                   {"status", "completed"},
-                                   {"message", ended.alreadyEnded ? "Conference had already ended"
-                                                                  : "Conference ended successfully"},
-                                   {"ended_at", isoOrNull(call.endedAt)},
-                                   {"already_ended", ended.alreadyEnded},
-                                   {"call_status", call.status},
-                                   {"result", nullIfEmpty(call.result)}});
+    return ApiResponse::json(
+        200, {{"success", true},
+              {"conference_sid", call.id},
+              {"status", "completed"},
+              {"message", ended.alreadyEnded ? "Conference had already ended" : "Conference ended successfully"},
+              {"ended_at", isoOrNull(call.endedAt)},
+              {"already_ended", ended.alreadyEnded},
+              {"call_status", call.status},
+              {"result", nullIfEmpty(call.result)}});
   });
 }
 

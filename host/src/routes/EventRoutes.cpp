@@ -33,25 +33,25 @@ int64_t lastEventId(const ApiRequest& request) {
 }  // namespace
 
 void addEventRoutes(Router& router, HostContext& context) {
-  router.add({"GET", "/api/v1/events", "events.stream", Access::Agent, 0, 0, [&context](const ApiRequest& request) {
-                EventStreamHub& hub = context.eventStream();
-                // An agent key sees its own calls; an admin key all, or one
-                // agent's with ?agent_id=.
-                std::string agent = request.principal->keyName;
-                if (request.principal->role == core::Role::Admin) {
-                  agent = request.queryParam("agent_id").value_or("");
-                }
-                const int64_t resumeAfter = lastEventId(request);
-                if (hub.full()) {
-                  throw ApiError(503, "UNAVAILABLE", "too many event streams are open; retry shortly")
-                      .withRetryAfter(5);
-                }
-                hub.attach(request.takeSocket(), agent, resumeAfter, request.requestId);
-                ApiResponse response;
-                response.status = 200;
-                response.detached = true;
-                return response;
-              }});
+  router.add(
+      {"GET", "/api/v1/events", "events.stream", Access::Agent, 0, 0, [&context](const ApiRequest& request) {
+         EventStreamHub& hub = context.eventStream();
+         // An agent key sees its own calls; an admin key all, or one
+         // agent's with ?agent_id=.
+         std::string agent = request.principal->keyName;
+         if (request.principal->role == core::Role::Admin) {
+           agent = request.queryParam("agent_id").value_or("");
+         }
+         const int64_t resumeAfter = lastEventId(request);
+         if (hub.full()) {
+           throw ApiError(503, "UNAVAILABLE", "too many event streams are open; retry shortly").withRetryAfter(5);
+         }
+         hub.attach(request.takeSocket(), agent, resumeAfter, request.requestId);
+         ApiResponse response;
+         response.status = 200;
+         response.detached = true;
+         return response;
+       }});
 }
 
 }  // namespace sb::host

@@ -69,7 +69,8 @@ void addSystemRoutes(Router& router, HostContext& context) {
        }});
 
   // Prometheus scrapes without a key unless metrics.require_key is set.
-  const Access metricsAccess = context.settings().getBool("metrics.require_key", false) ? Access::Admin : Access::Public;
+  const Access metricsAccess =
+      context.settings().getBool("metrics.require_key", false) ? Access::Admin : Access::Public;
   router.add({"GET", "/metrics", "metrics", metricsAccess, 0, 0, [&context](const ApiRequest&) {
                 ApiResponse response;
                 response.contentType = "text/plain; version=0.0.4; charset=utf-8";

@@ -8,8 +8,8 @@
 #include <atomic>
 #include <deque>
 #include <map>
-#include <set>
 #include <mutex>
+#include <set>
 #include <string>
 
 namespace sb::sim {

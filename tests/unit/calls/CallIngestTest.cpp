@@ -103,8 +103,7 @@ TEST_CASE("ingest: an event without our call id is matched by the provider's leg
   CHECK(store.record("call_c")["status"] == "in-progress");
 }
 
-TEST_CASE("ingest property: any order, chunking and redelivery of webhooks gives the same stored call",
-          "[calls]") {
+TEST_CASE("ingest property: any order, chunking and redelivery of webhooks gives the same stored call", "[calls]") {
   CallStore store;
   std::mt19937 random(1201);
   int callNumber = 0;
