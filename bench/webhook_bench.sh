@@ -82,7 +82,8 @@ provider = sim
 public_base_url = http://127.0.0.1:$port
 [http]
 port = $port
-max_threads = 64  # as the hello server
+# as the hello server
+max_threads = 64
 [database]
 path = $work/bench.db
 [log]
@@ -92,7 +93,7 @@ secret = $secret
 [ratelimit]
 coldcall.initiate = 1000000
 INI
-"$build/bin/switchboard" serve --config "$work/switchboard.ini" >"$work/host.log" 2>&1 &
+LD_PRELOAD="${HOST_PRELOAD:-}" "$build/bin/switchboard" serve --config "$work/switchboard.ini" >"$work/host.log" 2>&1 &
 pids+=($!)
 host_pid=$!
 wait_for "http://127.0.0.1:$port/ready" || { cat "$work/host.log"; exit 1; }

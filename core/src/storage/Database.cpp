@@ -7,6 +7,8 @@
 #include <sqlite3.h>
 
 #include <filesystem>
+
+#include <pthread.h>
 #include <stdexcept>
 
 using namespace Poco::Data::Keywords;
@@ -51,6 +53,46 @@ Database::Database(const std::string& path) : path_(path), session_(openSession(
   } catch (const Poco::Exception& e) {
     throw std::runtime_error("cannot prepare database '" + path + "': " + e.displayText());
   }
+}
+
+Database::~Database() {
+  stopCheckpointer();
+}
+
+void Database::startCheckpointer(std::chrono::milliseconds interval) {
+  if (path_ == ":memory:" || checkpointer_.joinable()) {
+    return;
+  }
+  sqlite3* db = openConnection();
+  withConnection([](sqlite3* shared) { sqlite3_wal_autocheckpoint(shared, 0); });
+  checkpointer_ = std::thread([this, db, interval] {
+    pthread_setname_np(pthread_self(), "sb-checkpoint");
+    std::unique_lock lock(checkpointMutex_);
+    while (!checkpointStop_) {
+      checkpointWake_.wait_for(lock, interval);
+      lock.unlock();
+      sqlite3_wal_checkpoint_v2(db, nullptr, SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr);
+      lock.lock();
+    }
+    sqlite3_close_v2(db);
+  });
+}
+
+void Database::stopCheckpointer() {
+  if (!checkpointer_.joinable()) {
+    return;
+  }
+  {
+    std::lock_guard lock(checkpointMutex_);
+    checkpointStop_ = true;
+  }
+  checkpointWake_.notify_all();
+  checkpointer_.join();
+  // Leave a small WAL behind.
+  withConnection([](sqlite3* shared) {
+    sqlite3_wal_checkpoint_v2(shared, nullptr, SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr);
+    sqlite3_wal_autocheckpoint(shared, 1000);
+  });
 }
 
 sqlite3* Database::rawHandle() {

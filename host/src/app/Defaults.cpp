@@ -16,6 +16,7 @@ core::Settings defaultSettings() {
       {"http.log_requests", "true"},
       {"public_base_url", ""},
       {"database.path", "var/switchboard.db"},
+      {"database.checkpoint_ms", "250"},
       {"log.level", "info"},
       {"log.format", "text"},
       {"log.file", ""},

@@ -28,6 +28,7 @@ std::vector<std::string> splitList(const std::string& text) {
 HostContext::HostContext(core::Settings settings) : settings_(std::move(settings)) {
   database_ = std::make_unique<core::Database>(settings_.getString("database.path"));
   database_->migrate();
+  database_->startCheckpointer(std::chrono::milliseconds(settings_.getInt("database.checkpoint_ms", 250)));
   apiKeyRepository_ = std::make_unique<core::SqliteApiKeyRepository>(*database_);
   apiKeys_ = std::make_unique<core::ApiKeyService>(
       *apiKeyRepository_, std::chrono::milliseconds(settings_.getInt("auth.key_cache_ms", 5000)));

@@ -5,6 +5,8 @@
 
 #include <map>
 #include <string>
+#include <unordered_map>
+#include <vector>
 
 namespace sb::core {
 
@@ -33,9 +35,15 @@ class SqliteCallRepository final : public CallRepository {
 
  private:
   std::optional<CallRecord> findWhere(const char* where, const std::string& value);
+  void remember(const CallRecord& call);
 
   Database& database_;
   std::map<uint64_t, std::string> updateSql_;  ///< by changed-columns mask; used under the connection lock
+  /// Live calls as last written, so that applying an event need not read
+  /// its call back (all writes pass through this repository). Under the
+  /// connection lock; a rolled-back write evicts what it touched.
+  std::unordered_map<std::string, CallRecord> records_;
+  std::vector<std::string> writtenInStep_;
 };
 
 }  // namespace sb::core

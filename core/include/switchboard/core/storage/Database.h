@@ -4,9 +4,12 @@
 
 struct sqlite3;
 
+#include <chrono>
+#include <condition_variable>
 #include <functional>
 #include <mutex>
 #include <string>
+#include <thread>
 #include <vector>
 
 namespace sb::core {
@@ -30,6 +33,16 @@ class Database {
   /// Opens (creating if needed) the database at `path` (":memory:" works).
   /// Throws std::runtime_error naming the path on failure.
   explicit Database(const std::string& path);
+  ~Database();
+  Database(const Database&) = delete;
+  Database& operator=(const Database&) = delete;
+
+  /// Moves WAL checkpoints off the writers: the shared connection stops
+  /// checkpointing on commit and a thread of its own checkpoints (PASSIVE:
+  /// it never blocks a writer) every `interval`. A checkpoint fsyncs and
+  /// copies pages back, which on commit would stall every caller waiting on
+  /// that commit. No-op for ":memory:".
+  void startCheckpointer(std::chrono::milliseconds interval);
 
   /// Applies every pending migration, each in its own transaction, and
   /// returns how many ran. Refuses a database newer than this build.
@@ -61,8 +74,14 @@ class Database {
  private:
   sqlite3* rawHandle();
 
+  void stopCheckpointer();
+
   std::string path_;
-  std::recursive_mutex mutex_;  // recursive: a batched transaction calls repositories that lock too
+  std::recursive_mutex mutex_;
+  std::mutex checkpointMutex_;
+  std::condition_variable checkpointWake_;
+  bool checkpointStop_ = false;
+  std::thread checkpointer_;  // recursive: a batched transaction calls repositories that lock too
   Poco::Data::Session session_;
 };
 
