@@ -182,9 +182,40 @@ sqlite::StatementCache& cache() {
   return statements;
 }
 
-const std::string kInsertSql = "INSERT INTO calls (" + columnList() +
-                               ") VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
-const std::string kSelectSql = "SELECT " + columnList() + " FROM calls ";
+/// The statements built from the column table, once. Their addresses key
+/// the statement cache.
+struct Queries {
+  std::string insert;
+  std::string select;
+  std::string byId;
+  std::string byConferenceId;
+  std::string byConferenceName;
+  std::string bySession;
+  std::string byProviderCall;
+  std::string byAgentLeg;
+  std::string activeFor;
+};
+
+const Queries& queries() {
+  static const Queries q = [] {
+    Queries out;
+    std::string values = "?";
+    for (size_t i = 1; i < kColumnCount; ++i) {
+      values += ",?";
+    }
+    out.insert = "INSERT INTO calls (" + columnList() + ") VALUES (" + values + ")";
+    out.select = "SELECT " + columnList() + " FROM calls ";
+    out.byId = out.select + "WHERE id = ?";
+    out.byConferenceId = out.select + "WHERE conference_id = ? ORDER BY created_at DESC LIMIT 1";
+    out.byConferenceName = out.select + "WHERE conference_name = ?";
+    out.bySession = out.select + "WHERE session_id = ?";
+    out.byProviderCall = out.select + "WHERE provider_call_id = ? ORDER BY created_at DESC LIMIT 1";
+    out.byAgentLeg = out.select + "WHERE agent_leg_id = ? ORDER BY created_at DESC LIMIT 1";
+    out.activeFor = out.select + "WHERE agent_id = ? AND ended_at IS NULL";
+    return out;
+  }();
+  return q;
+}
 
 /// The calls.* column list with a table prefix, for joins.
 std::string prefixedColumns(const std::string& alias) {
@@ -233,7 +264,7 @@ void SqliteCallRepository::step(const std::function<void()>& work) {
 
 void SqliteCallRepository::insert(const CallRecord& call) {
   database_.withConnection([&](sqlite3* db) {
-    Statement s = cache().get(db, kInsertSql.c_str());
+    Statement s = cache().get(db, queries().insert.c_str());
     for (size_t i = 0; i < kColumnCount; ++i) {
       kColumnTable[i].bind(s, static_cast<int>(i + 1), call);
     }
@@ -299,16 +330,6 @@ std::optional<CallRecord> SqliteCallRepository::findWhere(const char* where, con
   });
 }
 
-namespace {
-const std::string kById = kSelectSql + "WHERE id = ?";
-const std::string kByConferenceId = kSelectSql + "WHERE conference_id = ? ORDER BY created_at DESC LIMIT 1";
-const std::string kByConferenceName = kSelectSql + "WHERE conference_name = ?";
-const std::string kBySession = kSelectSql + "WHERE session_id = ?";
-const std::string kByProviderCall = kSelectSql + "WHERE provider_call_id = ? ORDER BY created_at DESC LIMIT 1";
-const std::string kByAgentLeg = kSelectSql + "WHERE agent_leg_id = ? ORDER BY created_at DESC LIMIT 1";
-const std::string kActiveFor = kSelectSql + "WHERE agent_id = ? AND ended_at IS NULL";
-}  // namespace
-
 void SqliteCallRepository::remember(const CallRecord& call) {
   // Caller holds the connection lock.
   writtenInStep_.push_back(call.id);
@@ -328,14 +349,14 @@ std::optional<CallRecord> SqliteCallRepository::find(const std::string& id) {
     if (auto it = records_.find(id); it != records_.end()) {
       return it->second;
     }
-    return findWhere(kById.c_str(), id);
+    return findWhere(queries().byId.c_str(), id);
   });
 }
 
 std::optional<CallRecord> SqliteCallRepository::findByReference(const std::string& reference) {
   // The database, not the write cache: this serves readers, who should see
   // what other writers (a deleted contact's SET NULL) did too.
-  for (const std::string* sql : {&kById, &kByConferenceId, &kByConferenceName, &kBySession}) {
+  for (const std::string* sql : {&queries().byId, &queries().byConferenceId, &queries().byConferenceName, &queries().bySession}) {
     if (auto call = findWhere(sql->c_str(), reference)) {
       return call;
     }
@@ -348,17 +369,17 @@ std::optional<CallRecord> SqliteCallRepository::resolve(const sdk::CallEvent& ev
     if (auto call = find(event.callId)) return call;
   }
   if (!event.providerCallId.empty()) {
-    if (auto call = findWhere(kByProviderCall.c_str(), event.providerCallId)) return call;
-    if (auto call = findWhere(kByAgentLeg.c_str(), event.providerCallId)) return call;
+    if (auto call = findWhere(queries().byProviderCall.c_str(), event.providerCallId)) return call;
+    if (auto call = findWhere(queries().byAgentLeg.c_str(), event.providerCallId)) return call;
   }
   if (!event.conferenceId.empty()) {
-    if (auto call = findWhere(kByConferenceId.c_str(), event.conferenceId)) return call;
+    if (auto call = findWhere(queries().byConferenceId.c_str(), event.conferenceId)) return call;
   }
   return std::nullopt;
 }
 
 std::optional<CallRecord> SqliteCallRepository::activeFor(const std::string& agentId) {
-  return findWhere(kActiveFor.c_str(), agentId);
+  return findWhere(queries().activeFor.c_str(), agentId);
 }
 
 int64_t SqliteCallRepository::appendEvent(const StoredEvent& event) {
@@ -432,7 +453,7 @@ CallPage SqliteCallRepository::history(const CallQuery& query) {
     Statement count(db, "SELECT COUNT(*) FROM calls" + where);
     bindAll(count);
     page.total = count.step() ? count.integer(0) : 0;
-    Statement s(db, kSelectSql + where + " ORDER BY created_at DESC, id DESC LIMIT :limit OFFSET :offset");
+    Statement s(db, queries().select + where + " ORDER BY created_at DESC, id DESC LIMIT :limit OFFSET :offset");
     bindAll(s);
     s.bind(":limit", query.perPage).bind(":offset", (query.page - 1) * query.perPage);
     while (s.step()) {

@@ -62,7 +62,7 @@ std::string EventStreamHub::frame(const core::CommittedEvent& event) {
 void EventStreamHub::attach(Poco::Net::StreamSocket socket, const std::string& agentFilter, int64_t lastEventId,
                             const std::string& requestId) {
   auto client = std::make_shared<Client>();
-  client->socket = std::move(socket);
+  client->socket = socket;
   client->agent = agentFilter;
   client->lastSeq = lastEventId > 0 ? lastEventId : 0;
   client->lastWrite = std::chrono::steady_clock::now();
