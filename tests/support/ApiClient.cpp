@@ -8,6 +8,21 @@
 #include <stdexcept>
 
 namespace sb::test {
+namespace {
+
+ApiReply replyFrom(sdk::HttpResponse raw) {
+  ApiReply reply;
+  reply.raw = std::move(raw);
+  reply.status = reply.raw.status;
+  reply.body = reply.raw.body;
+  reply.json = nlohmann::json::parse(reply.body, nullptr, false);
+  if (reply.json.is_discarded()) {
+    reply.json = nullptr;
+  }
+  return reply;
+}
+
+}  // namespace
 
 ApiReply ApiClient::send(const std::string& method, const std::string& target, const nlohmann::json& body,
                          const sdk::Headers& extra) const {
@@ -18,28 +33,12 @@ ApiReply ApiClient::send(const std::string& method, const std::string& target, c
     headers.emplace_back("Content-Type", "application/json");
   }
   headers.insert(headers.end(), extra.begin(), extra.end());
-  ApiReply reply;
-  reply.raw = httpCall(port_, method, target, headers, text);
-  reply.status = reply.raw.status;
-  reply.body = reply.raw.body;
-  reply.json = nlohmann::json::parse(reply.body, nullptr, false);
-  if (reply.json.is_discarded()) {
-    reply.json = nullptr;
-  }
-  return reply;
+  return replyFrom(httpCall(port_, method, target, headers, text));
 }
 
 ApiReply ApiClient::sendRaw(const std::string& method, const std::string& target, const std::string& body,
                             const std::string& contentType) const {
-  ApiReply reply;
-  reply.raw = httpCall(port_, method, target, {{"X-API-Key", key_}, {"Content-Type", contentType}}, body);
-  reply.status = reply.raw.status;
-  reply.body = reply.raw.body;
-  reply.json = nlohmann::json::parse(reply.body, nullptr, false);
-  if (reply.json.is_discarded()) {
-    reply.json = nullptr;
-  }
-  return reply;
+  return replyFrom(httpCall(port_, method, target, {{"X-API-Key", key_}, {"Content-Type", contentType}}, body));
 }
 
 bool eventually(const std::function<bool()>& probe, std::chrono::milliseconds timeout) {

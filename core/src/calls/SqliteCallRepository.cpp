@@ -356,7 +356,8 @@ std::optional<CallRecord> SqliteCallRepository::find(const std::string& id) {
 std::optional<CallRecord> SqliteCallRepository::findByReference(const std::string& reference) {
   // The database, not the write cache: this serves readers, who should see
   // what other writers (a deleted contact's SET NULL) did too.
-  for (const std::string* sql : {&queries().byId, &queries().byConferenceId, &queries().byConferenceName, &queries().bySession}) {
+  for (const std::string* sql :
+       {&queries().byId, &queries().byConferenceId, &queries().byConferenceName, &queries().bySession}) {
     if (auto call = findWhere(sql->c_str(), reference)) {
       return call;
     }

@@ -4,12 +4,27 @@
 // provider reports them: what the state machine and property tests feed in
 // every order.
 
+#include <switchboard/core/calls/Call.h>
 #include <switchboard/sdk/model.hpp>
 
 #include <string>
 #include <vector>
 
 namespace sb::test {
+
+/// A call as CallService::start leaves it before the provider answers.
+inline core::CallRecord callRecord(const std::string& id, const std::string& agent) {
+  core::CallRecord call;
+  call.id = id;
+  call.agentId = agent;
+  call.provider = "test";
+  call.toE164 = "+15551230001";
+  call.fromE164 = "+15551239999";
+  call.conferenceName = "COLD_CALL_" + id;
+  call.sessionId = "sess_" + id;
+  call.createdAt = 1'700'000'000'000;
+  return call;
+}
 
 inline sdk::CallEvent callEvent(const std::string& callId, const std::string& key, const std::string& type,
                                 const std::string& leg, int64_t atMs, int64_t sequence) {

@@ -31,18 +31,8 @@ struct CallStore {
     calls = std::make_unique<sb::core::CallService>(callRepository, contacts, metrics, sb::core::CallServiceOptions{});
   }
 
-  /// A call as CallService::start leaves it, without a provider.
   void addCall(const std::string& id, const std::string& agent) {
-    sb::core::CallRecord call;
-    call.id = id;
-    call.agentId = agent;
-    call.provider = "test";
-    call.toE164 = "+15551230001";
-    call.fromE164 = "+15551239999";
-    call.conferenceName = "COLD_CALL_" + id;
-    call.sessionId = "sess_" + id;
-    call.createdAt = 1'700'000'000'000;
-    callRepository.transact([&] { callRepository.insert(call); });
+    callRepository.transact([&] { callRepository.insert(sb::test::callRecord(id, agent)); });
   }
 
   static nlohmann::json toJson(const std::vector<sb::sdk::CallEvent>& events) {

@@ -1,6 +1,7 @@
 // The single writer: concurrent callers share commits, each caller gets its
 // own job's outcome, and a failing job undoes only its own writes.
 #include "support/TempDir.h"
+#include "unit/calls/CallEventScripts.h"
 
 #include <switchboard/core/calls/CallJournal.h>
 #include <switchboard/core/calls/SqliteCallRepository.h>
@@ -13,16 +14,7 @@
 namespace {
 
 sb::core::CallRecord callNamed(const std::string& id) {
-  sb::core::CallRecord call;
-  call.id = id;
-  call.agentId = "agent-" + id;
-  call.provider = "test";
-  call.toE164 = "+15551230001";
-  call.fromE164 = "+15551239999";
-  call.conferenceName = "COLD_CALL_" + id;
-  call.sessionId = "sess_" + id;
-  call.createdAt = 1'700'000'000'000;
-  return call;
+  return sb::test::callRecord(id, "agent-" + id);
 }
 
 }  // namespace
