@@ -245,3 +245,30 @@ TEST_CASE("call loop: outcomes must come from the configured dispositions", "[ca
   CHECK(bad.json["error"]["details"]["allowed"].size() == 10);
   CHECK(loop.agent.patch("/api/v1/calls/call_nope", {{"notes", "x"}}).status == 404);
 }
+
+TEST_CASE("call loop: an agent acts only on its own calls; everyone sees the history", "[call-loop]") {
+  Loop loop;
+  const auto otherKey = loop.host.context().apiKeys().create("agent-2", sb::core::Role::Agent).key;
+  ApiClient other(loop.host.port(), otherKey);
+  const auto dialed = loop.agent.post("/api/v1/calls", {{"to", "+12125550001"}});
+  REQUIRE(dialed.status == 201);
+  const std::string id = dialed.json["id"];
+  for (const char* action : {"/join", "/mute", "/hold", "/end"}) {
+    INFO(action);
+    const auto refused = other.post("/api/v1/calls/" + id + action, nlohmann::json::object());
+    CHECK(refused.status == 404);
+    CHECK(refused.json["error"]["code"] == "NOT_FOUND");
+  }
+  CHECK(other.patch("/api/v1/calls/" + id, {{"notes", "not mine"}}).status == 404);
+  const auto coldEnd = other.post("/api/v1/cold-call/end", {{"conference_sid", id}});
+  CHECK(coldEnd.status == 404);
+  CHECK(coldEnd.json["error"]["code"] == "CONFERENCE_NOT_FOUND");
+  // Reading is for the whole team.
+  CHECK(other.get("/api/v1/calls/" + id).status == 200);
+  CHECK(other.get("/api/v1/cold-call/status/" + id).status == 200);
+  // The call is untouched, and its own agent (or an admin) may end it.
+  CHECK(loop.call(id)["ended_at"].is_null());
+  CHECK(ApiClient(loop.host.port(), loop.host.adminKey)
+            .post("/api/v1/calls/" + id + "/end", nlohmann::json::object())
+            .status == 200);
+}

@@ -120,4 +120,12 @@ std::string agentIdFor(const ApiRequest& request, const nlohmann::json& body) {
   return principal.keyName;
 }
 
+void requireOwnCall(const ApiRequest& request, const std::string& callAgentId, const std::string& reference,
+                    const char* notFoundCode) {
+  const core::Principal& principal = *request.principal;
+  if (principal.role != core::Role::Admin && principal.keyName != callAgentId) {
+    throw ApiError(404, notFoundCode, "no call or conference '" + reference + "'", {{"conference_sid", reference}});
+  }
+}
+
 }  // namespace sb::host

@@ -31,4 +31,10 @@ std::optional<int64_t> optionalInt(const nlohmann::json& body, const char* field
 /// (body) or the X-Agent-Id header, else as itself.
 std::string agentIdFor(const ApiRequest& request, const nlohmann::json& body);
 
+/// An agent key may act only on its own calls (an admin key on any): a
+/// call of another agent is reported as not found, so its existence does
+/// not leak. `callAgentId` is the call's agent.
+void requireOwnCall(const ApiRequest& request, const std::string& callAgentId, const std::string& reference,
+                    const char* notFoundCode = "NOT_FOUND");
+
 }  // namespace sb::host

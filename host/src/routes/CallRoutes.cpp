@@ -106,6 +106,13 @@ std::string callId(const ApiRequest& request) {
   return request.params.at("id");
 }
 
+/// The call's id, once the caller may act on it.
+std::string ownCallId(HostContext& context, const ApiRequest& request) {
+  const core::CallRecord call = context.calls().get(callId(request));
+  requireOwnCall(request, call.agentId, callId(request));
+  return call.id;
+}
+
 }  // namespace
 
 void addCallRoutes(Router& router, HostContext& context) {
@@ -142,13 +149,13 @@ void addCallRoutes(Router& router, HostContext& context) {
          const auto outcome = optionalString(body, "outcome");
          const auto notes = optionalString(body, "notes");
          const core::CallRecord call =
-             context.calls().logOutcome(callId(request), outcome, notes, request.principal->keyName);
+             context.calls().logOutcome(ownCallId(context, request), outcome, notes, request.principal->keyName);
          return ApiResponse::json(200, call.toJson());
        }});
   router.add(
       {"POST", "/api/v1/calls/{id}/join", "calls.join", Access::Agent, 20, 0, [&context](const ApiRequest& request) {
          const nlohmann::json body = bodyOf(request);
-         const core::JoinResult joined = context.calls().join(callId(request), agentIdFor(request, body));
+         const core::JoinResult joined = context.calls().join(ownCallId(context, request), agentIdFor(request, body));
          return ApiResponse::json(200, {{"call", joined.call.toJson()},
                                         {"session_id", joined.call.sessionId},
                                         {"credential", joined.credential.toJson()}});
@@ -158,7 +165,7 @@ void addCallRoutes(Router& router, HostContext& context) {
          const nlohmann::json body = bodyOf(request);
          const bool muted = optionalBool(body, "muted").value_or(true);
          const std::string leg = optionalString(body, "leg").value_or("agent");
-         const auto done = context.calls().control(callId(request), leg, muted, std::nullopt);
+         const auto done = context.calls().control(ownCallId(context, request), leg, muted, std::nullopt);
          return ApiResponse::json(200, done.call.toJson());
        }});
   router.add(
@@ -166,12 +173,12 @@ void addCallRoutes(Router& router, HostContext& context) {
          const nlohmann::json body = bodyOf(request);
          const bool held = optionalBool(body, "held").value_or(true);
          const std::string leg = optionalString(body, "leg").value_or("contact");
-         const auto done = context.calls().control(callId(request), leg, std::nullopt, held);
+         const auto done = context.calls().control(ownCallId(context, request), leg, std::nullopt, held);
          return ApiResponse::json(200, done.call.toJson());
        }});
   router.add(
       {"POST", "/api/v1/calls/{id}/end", "calls.end", Access::Agent, 20, 0, [&context](const ApiRequest& request) {
-         const core::EndResult ended = context.calls().end(callId(request));
+         const core::EndResult ended = context.calls().end(ownCallId(context, request));
          nlohmann::json body = ended.call.toJson();
          body["already_ended"] = ended.alreadyEnded;
          return ApiResponse::json(200, body);

@@ -144,6 +144,13 @@ int64_t nowMs() {
       .count();
 }
 
+/// The call a cold-call request names, once the caller may act on it.
+std::string ownCall(HostContext& context, const ApiRequest& request, const std::string& reference) {
+  const core::CallRecord call = context.calls().get(reference);
+  requireOwnCall(request, call.agentId, reference, "CONFERENCE_NOT_FOUND");
+  return call.id;
+}
+
 /// The conference reference of a control or end request: the body's
 /// conference_sid (the original contract), or a query parameter.
 std::string conferenceRef(const ApiRequest& request, const nlohmann::json& body) {
@@ -207,7 +214,7 @@ ApiResponse webrtcJoin(HostContext& context, const ApiRequest& request) {
     if (!std::regex_match(client, kClient)) {
       throw ApiError::validation("client_id must be 1-121 letters, digits or ._@:+-", {{"field", "client_id"}});
     }
-    const core::JoinResult joined = context.calls().join(conference, client);
+    const core::JoinResult joined = context.calls().join(ownCall(context, request, conference), client);
     const core::CallRecord& call = joined.call;
     nlohmann::json ice = nlohmann::json::array();
     if (auto it = joined.credential.sdk.find("ice_servers"); it != joined.credential.sdk.end() && it->is_array()) {
@@ -247,7 +254,8 @@ ApiResponse controlMute(HostContext& context, const ApiRequest& request) {
       throw ApiError::validation("action must be mute, unmute, hold or unhold",
                                  {{"field", "action"}, {"allowed", {"mute", "unmute", "hold", "unhold"}}});
     }
-    const core::ControlResult done = context.calls().control(conference, participant, muted, held);
+    const core::ControlResult done =
+        context.calls().control(ownCall(context, request, conference), participant, muted, held);
     nlohmann::json reply = {{"success", true},
                             {"conference_sid", done.call.id},
                             {"participant_sid", participant},
@@ -275,7 +283,8 @@ ApiResponse controlHold(HostContext& context, const ApiRequest& request) {
                                  {{"field", "action"}, {"allowed", {"hold", "unhold", "resume"}}});
     }
     const bool held = value.value_or(action == "hold");
-    const core::ControlResult done = context.calls().control(conference, participant, std::nullopt, held);
+    const core::ControlResult done =
+        context.calls().control(ownCall(context, request, conference), participant, std::nullopt, held);
     return ApiResponse::json(
         200, {{"success", true},
               {"conference_sid", done.call.id},
@@ -290,7 +299,8 @@ ApiResponse controlHold(HostContext& context, const ApiRequest& request) {
 ApiResponse endCall(HostContext& context, const ApiRequest& request) {
   return contract("PROVIDER_ERROR", [&] {
     const nlohmann::json body = bodyOf(request);
-    const core::EndResult ended = context.calls().end(conferenceRef(request, body));
+    const std::string reference = conferenceRef(request, body);
+    const core::EndResult ended = context.calls().end(ownCall(context, request, reference));
     const core::CallRecord& call = ended.call;
     return ApiResponse::json(
         200, {{"success", true},
