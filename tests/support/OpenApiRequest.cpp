@@ -1,0 +1,151 @@
+#include "support/OpenApiRequest.h"
+
+#include <algorithm>
+#include <fstream>
+#include <map>
+#include <regex>
+#include <set>
+#include <stdexcept>
+
+namespace sb::test {
+namespace {
+
+std::vector<std::string> segmentsOf(const std::string& path) {
+  std::vector<std::string> out;
+  size_t start = 0;
+  while (start <= path.size()) {
+    const size_t slash = path.find('/', start);
+    const size_t end = slash == std::string::npos ? path.size() : slash;
+    out.push_back(path.substr(start, end - start));
+    if (slash == std::string::npos) break;
+    start = slash + 1;
+  }
+  return out;
+}
+
+/// "/a/{Sid}.json" matches "/a/CA1.json": a "{...}" stands for one
+/// non-empty piece of a segment, between the segment's literal parts.
+bool pathMatches(const std::string& templ, const std::string& path) {
+  const auto want = segmentsOf(templ);
+  const auto have = segmentsOf(path);
+  if (want.size() != have.size()) {
+    return false;
+  }
+  for (size_t i = 0; i < want.size(); ++i) {
+    const auto open = want[i].find('{');
+    const auto close = want[i].find('}');
+    if (open == std::string::npos || close == std::string::npos || close < open) {
+      if (want[i] != have[i]) return false;
+      continue;
+    }
+    const std::string prefix = want[i].substr(0, open);
+    const std::string suffix = want[i].substr(close + 1);
+    if (have[i].size() <= prefix.size() + suffix.size() || have[i].compare(0, prefix.size(), prefix) != 0 ||
+        have[i].compare(have[i].size() - suffix.size(), suffix.size(), suffix) != 0) {
+      return false;
+    }
+  }
+  return true;
+}
+
+std::string lower(std::string text) {
+  std::transform(text.begin(), text.end(), text.begin(), [](unsigned char c) { return std::tolower(c); });
+  return text;
+}
+
+/// Whether `value` is a valid serialization of `schema` in a form body.
+std::string checkValue(const nlohmann::json& schema, const std::string& name, const std::string& value) {
+  const std::string type = schema.value("type", "string");
+  if (type == "array") {
+    return schema.contains("items") ? checkValue(schema["items"], name, value) : std::string();
+  }
+  if (type == "boolean" && value != "true" && value != "false") {
+    return name + ": '" + value + "' is not true or false";
+  }
+  if (type == "integer" && !std::regex_match(value, std::regex("-?[0-9]+"))) {
+    return name + ": '" + value + "' is not an integer";
+  }
+  if (schema.contains("enum")) {
+    for (const auto& allowed : schema["enum"]) {
+      if (allowed.is_string() && allowed.get<std::string>() == value) {
+        return {};
+      }
+    }
+    return name + ": '" + value + "' is not one of " + schema["enum"].dump();
+  }
+  return {};
+}
+
+}  // namespace
+
+OpenApiSpec OpenApiSpec::load(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) {
+    throw std::runtime_error("cannot read the OpenAPI description " + path);
+  }
+  OpenApiSpec spec;
+  spec.spec_ = nlohmann::json::parse(in);
+  return spec;
+}
+
+std::vector<std::string> OpenApiSpec::check(const std::string& method, const std::string& path,
+                                            const sdk::encoding::FormFields& form) const {
+  std::vector<std::string> problems;
+  const nlohmann::json* operation = nullptr;
+  for (const auto& [templ, item] : spec_["paths"].items()) {
+    if (pathMatches(templ, path) && item.contains(lower(method))) {
+      operation = &item[lower(method)];
+      break;
+    }
+  }
+  if (operation == nullptr) {
+    return {"no operation " + method + " " + path + " in the description"};
+  }
+  std::map<std::string, nlohmann::json> declared;
+  std::set<std::string> required;
+  if (lower(method) == "get") {
+    const nlohmann::json parameters = operation->value("parameters", nlohmann::json::array());
+    for (const auto& parameter : parameters) {
+      if (parameter.value("in", "") == "query") {
+        declared[parameter["name"].get<std::string>()] = parameter.value("schema", nlohmann::json::object());
+        if (parameter.value("required", false)) required.insert(parameter["name"].get<std::string>());
+      }
+    }
+  } else if (operation->contains("requestBody")) {
+    const auto& content = (*operation)["requestBody"]["content"];
+    if (!content.contains("application/x-www-form-urlencoded")) {
+      return {method + " " + path + " takes no form body"};
+    }
+    const auto& schema = content["application/x-www-form-urlencoded"]["schema"];
+    const nlohmann::json properties = schema.value("properties", nlohmann::json::object());
+    for (const auto& [name, property] : properties.items()) {
+      declared[name] = property;
+    }
+    const nlohmann::json names = schema.value("required", nlohmann::json::array());
+    for (const auto& name : names) {
+      required.insert(name.get<std::string>());
+    }
+  } else if (!form.empty()) {
+    return {method + " " + path + " takes no parameters"};
+  }
+  std::set<std::string> seen;
+  for (const auto& [name, value] : form) {
+    seen.insert(name);
+    auto it = declared.find(name);
+    if (it == declared.end()) {
+      problems.push_back("unknown parameter " + name);
+      continue;
+    }
+    if (auto problem = checkValue(it->second, name, value); !problem.empty()) {
+      problems.push_back(problem);
+    }
+  }
+  for (const auto& name : required) {
+    if (seen.count(name) == 0) {
+      problems.push_back("missing required parameter " + name);
+    }
+  }
+  return problems;
+}
+
+}  // namespace sb::test
