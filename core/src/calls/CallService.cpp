@@ -359,7 +359,14 @@ ControlResult CallService::control(const std::string& reference, const std::stri
       event.eventKey = newId("ctl", 6);
       event.type = isMute ? sdk::event::kParticipantMuted : sdk::event::kParticipantHeld;
       event.leg = leg;
-      event.occurredAtMs = at;
+      // The provider's answer is newer than anything applied so far, even
+      // a confirmation stamped in this same millisecond.
+      const std::string attribute = leg + (isMute ? ".muted" : ".held");
+      int64_t occurred = at;
+      if (auto it = c.clocks.find(attribute); it != c.clocks.end() && it->is_array() && !it->empty()) {
+        occurred = std::max(occurred, (*it)[0].get<int64_t>() + 1);
+      }
+      event.occurredAtMs = occurred;
       if (isMute) {
         event.muted = snapshot.muted;
       } else {
