@@ -4,6 +4,7 @@
 // errors must come back as the right statuses, never as crashes.
 #include "support/CaptureServer.h"
 #include "support/JsonSchema.h"
+#include "support/fakes/FakeTwilio.h"
 
 #include <switchboard/core/net/HttpClient.h>
 #include <switchboard/core/plugin/PluginLoader.h>
@@ -24,12 +25,69 @@ std::string pluginDir() {
   return dir;
 }
 
+/// A plugin that speaks to a real provider runs against that provider's
+/// fake (SB_CONFORMANCE_FAKE=twilio); the others need nothing.
+std::unique_ptr<sb::test::FakeTwilio> makeFake() {
+  const char* fake = std::getenv("SB_CONFORMANCE_FAKE");
+  if (fake != nullptr && std::string(fake) == "twilio") {
+    return std::make_unique<sb::test::FakeTwilio>();
+  }
+  return nullptr;
+}
+
+nlohmann::json pluginConfig(const sb::test::CaptureServer& webhooks, const sb::test::FakeTwilio* twilio,
+                            const std::string& id) {
+  nlohmann::json config = {{"webhook_base_url", webhooks.baseUrl() + "/webhooks/" + id}};
+  if (twilio != nullptr) {
+    const auto& o = twilio->options();
+    config.update({{"base_url", twilio->baseUrl()},
+                   {"account_sid", o.accountSid},
+                   {"auth_token", o.authToken},
+                   {"api_key_sid", o.apiKeySid},
+                   {"api_key_secret", o.apiKeySecret},
+                   {"twiml_app_sid", o.appSid}});
+  }
+  return config;
+}
+
 struct Subject {
+  std::unique_ptr<sb::test::FakeTwilio> twilio = makeFake();
   sb::test::CaptureServer webhooks;
   sb::core::LoadedPluginPtr plugin = sb::core::PluginLoader::load(pluginDir());
-  sb::core::ProviderProxy proxy{plugin,
-                                {{"webhook_base_url", webhooks.baseUrl() + "/webhooks/" + plugin->id()}},
+  sb::core::ProviderProxy proxy{plugin, pluginConfig(webhooks, twilio.get(), plugin->id()),
                                 std::make_shared<sb::core::HttpClient>()};
+
+  Subject() {
+    // Webhooks reach the plugin as the host would hand them over, so that a
+    // provider that asks us for TwiML gets the plugin's answer.
+    webhooks.setResponder([this](const sb::sdk::HttpRequest& request) {
+      sb::sdk::HttpRequest hook = request;
+      hook.url = webhooks.baseUrl() + request.path + (request.query.empty() ? "" : "?" + request.query);
+      try {
+        return proxy.onWebhook(hook).reply;
+      } catch (const sb::core::ProviderError& e) {
+        return sb::sdk::HttpResponse{e.status() == sb::sdk::Status::Unauthenticated ? 403 : 500, {}, e.what()};
+      }
+    });
+    if (twilio) {
+      twilio->setAppVoiceUrl(webhooks.baseUrl() + "/webhooks/" + plugin->id() + "/voice");
+    }
+  }
+  ~Subject() { webhooks.setResponder(nullptr); }
+
+  /// What the page's browser leg does with a credential.
+  void connectBrowser(const nlohmann::json& credential) {
+    if (!twilio) {
+      return;  // the sim joins on its own; the echo provider has no bridge
+    }
+    sb::sdk::encoding::FormFields params;
+    for (const auto& [key, value] : credential.at("sdk").at("params").items()) {
+      params.emplace_back(key, value.get<std::string>());
+    }
+    const auto leg = twilio->connectBrowser(credential.at("token"), params);
+    INFO(leg.error);
+    CHECK(leg.joined);
+  }
 
   void expectValid(const std::string& schemaName, const nlohmann::json& document) {
     INFO(schemaName << ": " << document.dump());
@@ -72,12 +130,16 @@ TEST_CASE("conformance: every operation returns a schema-valid result", "[confor
       {"call_id", "conf-1"}, {"conference_name", "sb_conf-1"}, {"provider_call_id", started.at("provider_call_id")}};
   if (started.contains("conference_id")) ref["conference_id"] = started["conference_id"];
 
-  const nlohmann::json credential = {
-      {"call_id", "conf-1"}, {"agent_id", "agent-1"}, {"session_id", "s-1"}, {"ttl_s", 600}};
+  const nlohmann::json credential = {{"call_id", "conf-1"},
+                                     {"agent_id", "agent-1"},
+                                     {"session_id", "s-1"},
+                                     {"conference_name", "sb_conf-1"},
+                                     {"ttl_s", 600}};
   subject.expectValid("client_credential.issue.request", credential);
   const auto issued = subject.proxy.invoke("client_credential.issue", credential);
   subject.expectValid("client_credential.issue.result", issued);
   CHECK(issued.at("expires_at").get<int64_t>() > 0);
+  subject.connectBrowser(issued);
 
   // Give a simulated call time to be answered and joined before controlling it.
   std::this_thread::sleep_for(std::chrono::milliseconds(2500));
@@ -105,6 +167,10 @@ TEST_CASE("conformance: every operation returns a schema-valid result", "[confor
   const auto again = subject.proxy.invoke("call.end", ref);
   subject.expectValid("call.end.result", again);
   CHECK(again.at("already_ended") == true);
+  if (subject.twilio) {
+    for (const auto& violation : subject.twilio->violations()) UNSCOPED_INFO(violation);
+    CHECK(subject.twilio->violations().empty());
+  }
 }
 
 TEST_CASE("conformance: bad requests are INVALID_ARGUMENT, unknown operations UNSUPPORTED", "[conformance]") {

@@ -26,10 +26,14 @@ class Handler final : public Poco::Net::HTTPRequestHandler {
       request.headers.emplace_back(name, value);
     }
     Poco::StreamCopier::copyToString(in.stream(), request.body);
+    const sdk::HttpResponse reply = owner_.reply(request);
     owner_.record(std::move(request));
-    out.setStatusAndReason(static_cast<Poco::Net::HTTPResponse::HTTPStatus>(owner_.replyStatus()));
-    out.setContentLength(0);
-    out.send();
+    out.setStatusAndReason(static_cast<Poco::Net::HTTPResponse::HTTPStatus>(reply.status));
+    for (const auto& [name, value] : reply.headers) {
+      out.set(name, value);
+    }
+    out.setContentLength(static_cast<std::streamsize>(reply.body.size()));
+    out.send() << reply.body;
   }
 
  private:
@@ -58,6 +62,23 @@ CaptureServer::CaptureServer(int replyStatus) : replyStatus_(replyStatus) {
 
 CaptureServer::~CaptureServer() {
   server_->stopAll(true);
+}
+
+void CaptureServer::setResponder(Responder responder) {
+  std::lock_guard lock(mutex_);
+  responder_ = std::move(responder);
+}
+
+sdk::HttpResponse CaptureServer::reply(const sdk::HttpRequest& request) {
+  Responder responder;
+  {
+    std::lock_guard lock(mutex_);
+    responder = responder_;
+  }
+  if (responder) {
+    return responder(request);
+  }
+  return {replyStatus_, {}, {}};
 }
 
 void CaptureServer::record(sdk::HttpRequest request) {

@@ -4,6 +4,7 @@
 
 #include <chrono>
 #include <condition_variable>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -21,7 +22,12 @@ namespace sb::test {
 /// or an upstream API.
 class CaptureServer {
  public:
+  using Responder = std::function<sdk::HttpResponse(const sdk::HttpRequest&)>;
+
   explicit CaptureServer(int replyStatus = 200);
+  /// Answers each request with what `responder` returns (it may be set
+  /// later, before the first request; until then the fixed status).
+  void setResponder(Responder responder);
   ~CaptureServer();
 
   uint16_t port() const noexcept { return port_; }
@@ -32,10 +38,13 @@ class CaptureServer {
   std::vector<sdk::HttpRequest> requests();
 
   void record(sdk::HttpRequest request);
+  /// The reply to a request: the responder's, else the fixed status.
+  sdk::HttpResponse reply(const sdk::HttpRequest& request);
   int replyStatus() const noexcept { return replyStatus_; }
 
  private:
   int replyStatus_;
+  Responder responder_;
   uint16_t port_ = 0;
   std::mutex mutex_;
   std::condition_variable arrived_;

@@ -25,7 +25,8 @@ std::vector<std::string> segmentsOf(const std::string& path) {
 
 /// "/a/{Sid}.json" matches "/a/CA1.json": a "{...}" stands for one
 /// non-empty piece of a segment, between the segment's literal parts.
-bool pathMatches(const std::string& templ, const std::string& path) {
+bool pathMatches(const std::string& templ, const std::string& path, std::map<std::string, std::string>& captured) {
+  captured.clear();
   const auto want = segmentsOf(templ);
   const auto have = segmentsOf(path);
   if (want.size() != have.size()) {
@@ -44,8 +45,36 @@ bool pathMatches(const std::string& templ, const std::string& path) {
         have[i].compare(have[i].size() - suffix.size(), suffix.size(), suffix) != 0) {
       return false;
     }
+    captured[want[i].substr(open + 1, close - open - 1)] =
+        have[i].substr(prefix.size(), have[i].size() - prefix.size() - suffix.size());
   }
   return true;
+}
+
+/// Path parameters against their declared pattern and lengths (a CA... SID
+/// where a CF... one belongs is a request Twilio refuses).
+std::vector<std::string> checkPathParameters(const nlohmann::json& operation,
+                                             const std::map<std::string, std::string>& captured) {
+  std::vector<std::string> problems;
+  const nlohmann::json parameters = operation.value("parameters", nlohmann::json::array());
+  for (const auto& parameter : parameters) {
+    if (parameter.value("in", "") != "path") continue;
+    const std::string name = parameter.value("name", "");
+    const auto it = captured.find(name);
+    if (it == captured.end()) continue;
+    const nlohmann::json schema = parameter.value("schema", nlohmann::json::object());
+    const std::string& value = it->second;
+    if (schema.contains("minLength") && value.size() < schema["minLength"].get<size_t>()) {
+      problems.push_back("path parameter " + name + ": '" + value + "' is shorter than " + schema["minLength"].dump());
+    }
+    if (schema.contains("maxLength") && value.size() > schema["maxLength"].get<size_t>()) {
+      problems.push_back("path parameter " + name + ": '" + value + "' is longer than " + schema["maxLength"].dump());
+    }
+    if (schema.contains("pattern") && !std::regex_search(value, std::regex(schema["pattern"].get<std::string>()))) {
+      problems.push_back("path parameter " + name + ": '" + value + "' does not match " + schema["pattern"].dump());
+    }
+  }
+  return problems;
 }
 
 std::string lower(std::string text) {
@@ -92,8 +121,9 @@ std::vector<std::string> OpenApiSpec::check(const std::string& method, const std
                                             const sdk::encoding::FormFields& form) const {
   std::vector<std::string> problems;
   const nlohmann::json* operation = nullptr;
+  std::map<std::string, std::string> captured;
   for (const auto& [templ, item] : spec_["paths"].items()) {
-    if (pathMatches(templ, path) && item.contains(lower(method))) {
+    if (pathMatches(templ, path, captured) && item.contains(lower(method))) {
       operation = &item[lower(method)];
       break;
     }
@@ -101,6 +131,7 @@ std::vector<std::string> OpenApiSpec::check(const std::string& method, const std
   if (operation == nullptr) {
     return {"no operation " + method + " " + path + " in the description"};
   }
+  problems = checkPathParameters(*operation, captured);
   std::map<std::string, nlohmann::json> declared;
   std::set<std::string> required;
   if (lower(method) == "get") {

@@ -81,6 +81,7 @@ nlohmann::json StoredEvent::toJson() const {
   nlohmann::json j = {{"seq", seq},
                       {"call_id", callId},
                       {"source", source},
+                      {"event_key", eventKey},
                       {"type", type},
                       {"leg", orNull(leg)},
                       {"occurred_at", formatUtc(occurredAt / 1000)},

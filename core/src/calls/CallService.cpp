@@ -293,6 +293,7 @@ JoinResult CallService::join(const std::string& reference, const std::string& ag
   request.callId = call.id;
   request.agentId = agentId.empty() ? call.agentId : agentId;
   request.sessionId = call.sessionId;
+  request.conferenceName = call.conferenceName;
   request.ttlS = options_.credentialTtlS;
   JoinResult result;
   result.credential = provider().issueClientCredential(request);

@@ -2,6 +2,8 @@
 
 #include "http/ApiError.h"
 
+#include <switchboard/sdk/civil_time.hpp>
+
 #include <regex>
 
 namespace sb::host {
@@ -9,15 +11,6 @@ namespace {
 
 ApiError fieldError(int status, const std::string& message, const char* field) {
   return ApiError(status, "VALIDATION_ERROR", message, {{"field", field}});
-}
-
-int64_t daysFromCivil(int64_t y, int64_t m, int64_t d) {
-  y -= m <= 2 ? 1 : 0;
-  const int64_t era = (y >= 0 ? y : y - 399) / 400;
-  const int64_t yoe = y - era * 400;
-  const int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-  const int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-  return era * 146097 + doe - 719468;
 }
 
 }  // namespace
@@ -58,7 +51,7 @@ std::optional<int64_t> timeParam(const ApiRequest& request, const char* name) {
   static const std::regex kSeconds(R"(\d{1,12})");
   std::smatch m;
   if (std::regex_match(*value, m, kIso)) {
-    const int64_t days = daysFromCivil(std::stoll(m[1]), std::stoll(m[2]), std::stoll(m[3]));
+    const int64_t days = sdk::daysFromCivil(std::stoll(m[1]), std::stoll(m[2]), std::stoll(m[3]));
     int64_t seconds = days * 86400;
     if (m[4].matched) seconds += std::stoll(m[4]) * 3600 + std::stoll(m[5]) * 60;
     if (m[6].matched) seconds += std::stoll(m[6]);

@@ -5,17 +5,6 @@
 namespace sb::sim {
 namespace {
 
-bool constantTimeEquals(const std::string& a, const std::string& b) {
-  if (a.size() != b.size()) {
-    return false;
-  }
-  unsigned char diff = 0;
-  for (size_t i = 0; i < a.size(); ++i) {
-    diff = static_cast<unsigned char>(diff | (static_cast<unsigned char>(a[i]) ^ static_cast<unsigned char>(b[i])));
-  }
-  return diff == 0;
-}
-
 }  // namespace
 
 std::string signWebhook(const sdk::Crypto& crypto, const std::string& secret, int64_t timestampS,
@@ -45,7 +34,7 @@ std::vector<sdk::CallEvent> readWebhook(const sdk::Crypto& crypto, const std::st
     throw sdk::ProviderError(sdk::Status::Unauthenticated,
                              "webhook timestamp is outside the " + std::to_string(kSignatureWindowS) + " s window");
   }
-  if (!constantTimeEquals(signWebhook(crypto, secret, sentAt, request.url, request.body), *signature)) {
+  if (!sdk::encoding::constantTimeEquals(signWebhook(crypto, secret, sentAt, request.url, request.body), *signature)) {
     throw sdk::ProviderError(sdk::Status::Unauthenticated, "X-Sim-Signature does not match");
   }
 

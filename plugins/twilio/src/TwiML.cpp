@@ -49,4 +49,12 @@ std::string rejectTwiml() {
   return R"(<?xml version="1.0" encoding="UTF-8"?><Response><Reject/></Response>)";
 }
 
+std::string hangupTwiml() {
+  return R"(<?xml version="1.0" encoding="UTF-8"?><Response><Hangup/></Response>)";
+}
+
+std::string emptyTwiml() {
+  return R"(<?xml version="1.0" encoding="UTF-8"?><Response/>)";
+}
+
 }  // namespace sb::twilio

@@ -24,6 +24,12 @@ std::string conferenceTwiml(const ConferenceTwiml& spec);
 /// <Response><Reject/></Response>: refuses a voice request we cannot place.
 std::string rejectTwiml();
 
+/// <Response><Hangup/></Response>: ends a call we no longer want.
+std::string hangupTwiml();
+
+/// <Response/>: the reply to a status callback (Twilio ignores its body).
+std::string emptyTwiml();
+
 /// Escapes text for XML content and attribute values.
 std::string xmlEscape(const std::string& text);
 

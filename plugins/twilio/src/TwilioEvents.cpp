@@ -1,5 +1,7 @@
 #include "TwilioEvents.h"
 
+#include <switchboard/sdk/civil_time.hpp>
+
 #include <array>
 #include <cctype>
 
@@ -29,20 +31,17 @@ std::optional<int64_t> number(const std::string& text) {
   return value;
 }
 
-int64_t daysFromCivil(int64_t y, int64_t m, int64_t d) {
-  y -= m <= 2 ? 1 : 0;
-  const int64_t era = (y >= 0 ? y : y - 399) / 400;
-  const int64_t yoe = y - era * 400;
-  const int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-  const int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-  return era * 146097 + doe - 719468;
-}
-
 /// Common fields of every event of one callback.
 sdk::CallEvent baseEvent(const sdk::encoding::FormFields& params, const std::string& callId, int64_t receivedAtMs) {
   sdk::CallEvent event;
   event.callId = callId;
-  event.occurredAtMs = parseRfc2822(field(params, "Timestamp")).value_or(receivedAtMs);
+  // Twilio stamps whole seconds: the event happened at most 999 ms after
+  // the stamp. Taking the end of that second makes a provider event win
+  // over a host event of the same second (our "agent connecting" must not
+  // outrank Twilio's "agent joined" that followed it), while events of one
+  // second still order among themselves by SequenceNumber.
+  const auto stamped = parseRfc2822(field(params, "Timestamp"));
+  event.occurredAtMs = stamped ? *stamped + 999 : receivedAtMs;
   event.sequence = number(field(params, "SequenceNumber"));
   return event;
 }
@@ -90,7 +89,7 @@ std::optional<int64_t> parseRfc2822(std::string_view text) {
       (parts[4][0] != '+' && parts[4][0] != '-') || *day < 1 || *day > 31) {
     return std::nullopt;
   }
-  int64_t unix = daysFromCivil(*year, month, *day) * 86400 + *hours * 3600 + *minutes * 60 + *seconds;
+  int64_t unix = sdk::daysFromCivil(*year, month, *day) * 86400 + *hours * 3600 + *minutes * 60 + *seconds;
   const int64_t offset = (*offsetHours * 3600 + *offsetMinutes * 60) * (parts[4][0] == '-' ? -1 : 1);
   unix -= offset;
   return unix * 1000;

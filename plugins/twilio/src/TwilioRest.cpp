@@ -67,7 +67,9 @@ RestRequest findConference(const std::string& accountSid, const std::string& fri
       "GET",
       accountPath(accountSid) + "/Conferences.json",
       {},
-      sdk::encoding::formEncode(sdk::encoding::FormFields{{"FriendlyName", friendlyName}, {"Status", "in-progress"}})};
+      // No Status filter: a conference waiting for its second participant
+      // is "init", a mixing one "in-progress"; the caller skips "completed".
+      sdk::encoding::formEncode(sdk::encoding::FormFields{{"FriendlyName", friendlyName}})};
 }
 
 RestRequest updateParticipant(const std::string& accountSid, const std::string& conferenceSid,

@@ -37,7 +37,8 @@ RestRequest fetchCall(const std::string& accountSid, const std::string& callSid)
 /// Ends a conference, dropping everyone in it (Status=completed).
 RestRequest endConference(const std::string& accountSid, const std::string& conferenceSid);
 
-/// Live conferences with this friendly name (to learn a conference's SID).
+/// Conferences with this friendly name, any status (to learn a conference's
+/// SID before its first callback arrived).
 RestRequest findConference(const std::string& accountSid, const std::string& friendlyName);
 
 /// Mutes/unmutes or holds/resumes one participant. `participant` is a call

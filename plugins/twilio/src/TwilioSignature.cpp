@@ -45,17 +45,6 @@ std::string joinUrl(const UrlParts& parts) {
   return parts.scheme + "://" + parts.userinfo + parts.host + (parts.port.empty() ? "" : ":" + parts.port) + parts.rest;
 }
 
-bool constantTimeEquals(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) {
-    return false;
-  }
-  unsigned char diff = 0;
-  for (size_t i = 0; i < a.size(); ++i) {
-    diff = static_cast<unsigned char>(diff | (static_cast<unsigned char>(a[i]) ^ static_cast<unsigned char>(b[i])));
-  }
-  return diff == 0;
-}
-
 bool startsWithIgnoreCase(std::string_view text, std::string_view prefix) {
   return text.size() >= prefix.size() && sdk::equalsIgnoreCase(text.substr(0, prefix.size()), prefix);
 }
@@ -132,12 +121,12 @@ SignatureVerdict verifySignature(const sdk::Crypto& crypto, std::string_view aut
       return {false, "a non-form body without bodySHA256 in the URL"};
     }
     const std::string actual = sdk::encoding::toHex(crypto.digest("sha256", body));
-    if (!constantTimeEquals(actual, *hash)) {
+    if (!sdk::encoding::constantTimeEquals(actual, *hash)) {
       return {false, "the body does not match its bodySHA256"};
     }
   }
   for (const std::string& candidate : {urlWithoutPort(url), urlWithPort(url)}) {
-    if (!candidate.empty() && constantTimeEquals(computeSignature(crypto, authToken, candidate, params), signature)) {
+    if (!candidate.empty() && sdk::encoding::constantTimeEquals(computeSignature(crypto, authToken, candidate, params), signature)) {
       return {true, {}};
     }
   }

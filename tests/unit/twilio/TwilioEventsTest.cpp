@@ -47,7 +47,7 @@ TEST_CASE("twilio events: call progress of the contact's leg", "[twilio]") {
   CHECK(ringing[0].type == "leg.ringing");
   CHECK(ringing[0].callId == "call_1");
   CHECK(ringing[0].providerCallId == "CA11111111111111111111111111111111");
-  CHECK(ringing[0].occurredAtMs == 1521971599000);
+  CHECK(ringing[0].occurredAtMs == 1521971599999);  // the end of Twilio's whole second
   CHECK(ringing[0].sequence == 1);
 
   auto answered = sb::twilio::callProgressEvents(parseForm(base + "&CallStatus=in-progress&SequenceNumber=2"), "call_1",

@@ -103,6 +103,19 @@ inline std::optional<std::string> base64Decode(std::string_view text) {
   return out;
 }
 
+/// Compares two secrets (signatures, tokens) in time that depends only on
+/// their lengths, so that a caller cannot learn a prefix by timing.
+inline bool constantTimeEquals(std::string_view a, std::string_view b) noexcept {
+  if (a.size() != b.size()) {
+    return false;
+  }
+  unsigned char diff = 0;
+  for (size_t i = 0; i < a.size(); ++i) {
+    diff = static_cast<unsigned char>(diff | (static_cast<unsigned char>(a[i]) ^ static_cast<unsigned char>(b[i])));
+  }
+  return diff == 0;
+}
+
 /// Percent-encodes for application/x-www-form-urlencoded (space as '+').
 inline std::string formEncode(std::string_view text) {
   static constexpr char kDigits[] = "0123456789ABCDEF";

@@ -203,11 +203,13 @@ struct ClientCredentialRequest {
   std::string callId;
   std::string agentId;    ///< identity of the browser client
   std::string sessionId;  ///< opaque id the browser passes when it connects
+  std::string conferenceName;  ///< the call's bridge; empty when the host sends none
   int64_t ttlS = 3600;
 
   static ClientCredentialRequest fromJson(const nlohmann::json& j) {
     ClientCredentialRequest r;
     r.callId = detail::optionalString(j, "call_id");
+    r.conferenceName = detail::optionalString(j, "conference_name");
     r.agentId = detail::requiredString(j, "agent_id");
     r.sessionId = detail::optionalString(j, "session_id");
     r.ttlS = detail::optionalInt(j, "ttl_s").value_or(3600);
@@ -220,6 +222,7 @@ struct ClientCredentialRequest {
     nlohmann::json j = {{"agent_id", agentId}, {"ttl_s", ttlS}};
     detail::putIfSet(j, "call_id", callId);
     detail::putIfSet(j, "session_id", sessionId);
+    detail::putIfSet(j, "conference_name", conferenceName);
     return j;
   }
 };
