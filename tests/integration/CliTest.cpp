@@ -43,7 +43,7 @@ TEST_CASE("cli: version and help", "[cli]") {
   CHECK_THAT(unknown.output, Contains("unknown command 'frobnicate'"));
 }
 
-TEST_CASE("cli: plugins lists sim and the out-of-tree example, and explains every refusal", "[cli][needs-echo]") {
+TEST_CASE("cli: plugins lists sim, twilio and the out-of-tree example, and explains every refusal", "[cli][needs-echo]") {
   // The out-of-tree build of the example comes first, so it wins over the
   // copy the main tree builds in place (which is then refused as a duplicate).
   const std::string path = std::string(SB_ECHO_GCC_DIR) + ":" +
@@ -60,7 +60,7 @@ TEST_CASE("cli: plugins lists sim and the out-of-tree example, and explains ever
       CHECK_THAT(plugin.at("directory").get<std::string>(), Contains("echo-gcc"));
     }
   }
-  CHECK(loaded == std::set<std::string>{"sim", "echo", "cprov"});
+  CHECK(loaded == std::set<std::string>{"sim", "twilio", "echo", "cprov"});
   CHECK(listing.at("active") == "sim");
   // 8 broken fixtures, plus the in-tree echo refused as a duplicate id.
   REQUIRE(listing.at("refused").size() == 9);

@@ -162,7 +162,12 @@ FakeTwilio::~FakeTwilio() {
     stopping_ = true;
   }
   schedulerWake_.notify_all();
+  stopped_.notify_all();
   scheduler_.join();
+  // Poco's server returns before its handler threads do; they use *this.
+  while (inFlight_.load() > 0) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  }
 }
 
 std::string FakeTwilio::baseUrl() const {
@@ -687,6 +692,11 @@ void FakeTwilio::hangUpBrowser(const std::string& callSid) {
 // --- REST ------------------------------------------------------------------------
 
 void FakeTwilio::serve(Poco::Net::HTTPServerRequest& in, Poco::Net::HTTPServerResponse& out) {
+  struct InFlight {
+    std::atomic<int>& count;
+    explicit InFlight(std::atomic<int>& c) : count(c) { ++count; }
+    ~InFlight() { --count; }
+  } inFlight(inFlight_);
   const Poco::URI uri(in.getURI());
   const std::string method = in.getMethod();
   const std::string path = uri.getPath();
@@ -781,7 +791,8 @@ void FakeTwilio::serve(Poco::Net::HTTPServerRequest& in, Poco::Net::HTTPServerRe
   }
   if (fault && fault->kind == Fault::Kind::Slow) {
     // Carried out, but the answer comes after the client gave up.
-    std::this_thread::sleep_for(std::chrono::milliseconds(fault->delayMs));
+    std::unique_lock lock(schedulerMutex_);
+    stopped_.wait_for(lock, std::chrono::milliseconds(fault->delayMs), [this] { return stopping_; });
   }
   send(reply);
 }

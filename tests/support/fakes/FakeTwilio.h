@@ -19,6 +19,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
@@ -237,6 +238,8 @@ class FakeTwilio {
   std::condition_variable schedulerWake_;
   std::multimap<std::chrono::steady_clock::time_point, std::function<void()>> tasks_;
   bool stopping_ = false;
+  std::condition_variable stopped_;  ///< wakes a Slow fault's wait at shutdown
+  std::atomic<int> inFlight_{0};     ///< REST handlers running (Poco does not join them)
   std::thread scheduler_;
   uint16_t port_ = 0;
   std::unique_ptr<Poco::Net::HTTPServer> server_;
