@@ -9,6 +9,7 @@ packages=(
   libpoco-dev libboost-dev nlohmann-json3-dev libspdlog-dev libfmt-dev catch2
   libphonenumber-dev libsqlite3-dev sqlite3 libssl-dev
   curl ca-certificates bc wrk
+  chromium
 )
 
 missing=()
@@ -17,6 +18,12 @@ for package in "${packages[@]}"; do
     missing+=("$package")
   fi
 done
+
+# Node.js may come from elsewhere (nodesource bundles npm): only when there
+# is no npm at all do Debian's packages come in.
+if ! command -v npm >/dev/null; then
+  missing+=(nodejs npm)
+fi
 
 if [ ${#missing[@]} -eq 0 ]; then
   echo "install-deps: all ${#packages[@]} packages present"

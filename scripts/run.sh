@@ -8,6 +8,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 scripts/install-deps.sh
+scripts/web-vendor.sh
 cmake --preset release >/dev/null
 cmake --build --preset release
 
@@ -19,8 +20,8 @@ port=${SWITCHBOARD_HTTP_PORT:-8080}
 cat <<MSG
 
   Switchboard is starting with the simulated carrier (no provider account needed).
-  URL:      http://127.0.0.1:${port}
-  API key:  ${key}      (admin; shown once, stored hashed)
+  URL:      http://127.0.0.1:${port}      (open it in a browser: the dialer page)
+  API key:  ${key}      (admin; shown once, stored hashed; paste it on the page)
   Try:      curl -H "X-API-Key: ${key}" http://127.0.0.1:${port}/api/v1/provider
   Stop:     Ctrl-C
 

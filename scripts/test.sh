@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# Builds and runs every test: unit, ABI, loader, conformance (sim, the
-# out-of-tree example built with g++ and with clang + libc++), HTTP spine
-# and CLI.
+# Builds and runs every test: unit, ABI, loader, conformance (sim, Twilio
+# against its fake, the out-of-tree example built with g++ and with clang +
+# libc++), HTTP spine, CLI, and the dialer page in Chromium.
 #
 #   scripts/test.sh           # the ci preset
 #   scripts/test.sh --asan    # the same suite under ASan + UBSan
@@ -14,6 +14,7 @@ if [ "${1:-}" = "--asan" ]; then
 fi
 
 scripts/install-deps.sh
+scripts/web-vendor.sh
 cmake --preset "$preset" >/dev/null
 cmake --build --preset "$preset"
 ctest --preset "$preset"

@@ -43,7 +43,8 @@ TEST_CASE("cli: version and help", "[cli]") {
   CHECK_THAT(unknown.output, Contains("unknown command 'frobnicate'"));
 }
 
-TEST_CASE("cli: plugins lists sim, twilio and the out-of-tree example, and explains every refusal", "[cli][needs-echo]") {
+TEST_CASE("cli: plugins lists sim, twilio and the out-of-tree example, and explains every refusal",
+          "[cli][needs-echo]") {
   // The out-of-tree build of the example comes first, so it wins over the
   // copy the main tree builds in place (which is then refused as a duplicate).
   const std::string path = std::string(SB_ECHO_GCC_DIR) + ":" +

@@ -137,7 +137,8 @@ TEST_CASE("twilio loop: answered; the agent joins, mutes, holds, ends; outcome a
   CHECK(again.status == 200);
   CHECK(again.json["already_ended"] == true);
 
-  const auto logged = world.agent.patch("/api/v1/calls/" + id, {{"outcome", "connected_interested"}, {"notes", "via Twilio"}});
+  const auto logged =
+      world.agent.patch("/api/v1/calls/" + id, {{"outcome", "connected_interested"}, {"notes", "via Twilio"}});
   REQUIRE(logged.status == 200);
   const auto detail = world.call(id);
   CHECK(detail["result"] == "answered");
@@ -211,23 +212,22 @@ TEST_CASE("twilio webhooks: forged, altered and re-aimed callbacks get 403; a re
   const std::string id = world.dial("+12125550003");
   REQUIRE(world.callReaches(id, [](const nlohmann::json& c) { return c["ended_at"].is_string(); }));
 
-  const std::string url =
-      "http://127.0.0.1:" + std::to_string(world.host.port()) + "/webhooks/twilio/call-status?call_id=" + id +
-      "&leg=contact";
+  const std::string url = "http://127.0.0.1:" + std::to_string(world.host.port()) +
+                          "/webhooks/twilio/call-status?call_id=" + id + "&leg=contact";
   sb::sdk::encoding::FormFields params = {{"CallSid", "CA00000000000000000000000000000001"},
                                           {"CallStatus", "completed"},
                                           {"CallbackSource", "call-progress-events"},
                                           {"SequenceNumber", "9"}};
   auto send = [&](const std::string& target, const sb::sdk::encoding::FormFields& body, const std::string& signature) {
-    return sb::test::httpCall(world.host.port(), "POST", target,
-                              {{"Content-Type", "application/x-www-form-urlencoded"},
-                               {"X-Twilio-Signature", signature}},
-                              sb::sdk::encoding::formEncode(body));
+    return sb::test::httpCall(
+        world.host.port(), "POST", target,
+        {{"Content-Type", "application/x-www-form-urlencoded"}, {"X-Twilio-Signature", signature}},
+        sb::sdk::encoding::formEncode(body));
   };
   const std::string target = url.substr(url.find("/webhooks"));
   const std::string good = FakeTwilio::sign(world.fake.options().authToken, url, params);
 
-  CHECK(send(target, params, "").status == 403);                         // unsigned
+  CHECK(send(target, params, "").status == 403);                                  // unsigned
   CHECK(send(target, params, "bm90IGEgc2lnbmF0dXJlIGF0IGFsbA==").status == 403);  // forged
   CHECK(send(target, params, FakeTwilio::sign("another-token", url, params)).status == 403);
   auto altered = params;
@@ -291,8 +291,7 @@ TEST_CASE("twilio faults: a 5xx on dialing is a clear error, the call is failed,
   CHECK(world.agent.post("/api/v1/calls", {{"to", "+12125550001"}}).status == 201);
 }
 
-TEST_CASE("twilio faults: a 429 is waited out and sent again; a long one goes back to the caller",
-          "[twilio][faults]") {
+TEST_CASE("twilio faults: a 429 is waited out and sent again; a long one goes back to the caller", "[twilio][faults]") {
   World world;
   world.fake.inject({FakeTwilio::Fault::Kind::RateLimit, "POST", "/Calls.json", 429, 0, 0, 1});
   const std::string id = world.dial("+12125550001");
@@ -325,9 +324,8 @@ TEST_CASE("twilio faults: a timed-out dial that Twilio placed anyway is hung up,
   // The record ends as Twilio saw the leg (it may have been answered before
   // we hung it up), with our failure on its timeline; the agent is free.
   const std::string id = world.agent.get("/api/v1/calls").json["data"][0]["id"];
-  REQUIRE(world.callReaches(id, [](const nlohmann::json& c) {
-    return c["ended_at"].is_string() && World::hasEvent(c, "call.failed");
-  }));
+  REQUIRE(world.callReaches(
+      id, [](const nlohmann::json& c) { return c["ended_at"].is_string() && World::hasEvent(c, "call.failed"); }));
   CHECK(world.agent.post("/api/v1/calls", {{"to", "+12125550001"}}).status == 201);
 }
 
@@ -376,8 +374,7 @@ TEST_CASE("twilio: the admin board's five steps through the cold-call API", "[tw
   const std::string conferenceSid = initiated.json["conference_sid"];
 
   // 2. webrtc-join: an Access Token for identity rep-7, and the browser connects
-  const auto joined =
-      admin.post(prefix + "/webrtc-join", {{"conference_id", conferenceSid}, {"client_id", "rep-7"}});
+  const auto joined = admin.post(prefix + "/webrtc-join", {{"conference_id", conferenceSid}, {"client_id", "rep-7"}});
   REQUIRE(joined.status == 200);
   CHECK(joined.json["credential"]["identity"] == "rep-7");
   sb::sdk::encoding::FormFields params;
@@ -387,10 +384,9 @@ TEST_CASE("twilio: the admin board's five steps through the cold-call API", "[tw
   REQUIRE(eventually([&] { return admin.get(prefix + "/status/" + conferenceSid).json["participant_count"] == 2; }));
 
   // 3. mute the agent
-  const auto muted = admin.post(prefix + "/control/mute", {{"conference_sid", conferenceSid},
-                                                           {"participant_sid", leg.callSid},
-                                                           {"action", "mute"},
-                                                           {"value", true}});
+  const auto muted = admin.post(
+      prefix + "/control/mute",
+      {{"conference_sid", conferenceSid}, {"participant_sid", leg.callSid}, {"action", "mute"}, {"value", true}});
   REQUIRE(muted.status == 200);
   CHECK(muted.json["muted"] == true);
   CHECK(muted.json["participant_sid"] == leg.callSid);  // the browser leg's Twilio call SID

@@ -15,7 +15,7 @@ TestHost::TestHost(const std::map<std::string, std::string>& overrides) {
     settings.set(key, value);
   }
   context_ = std::make_unique<host::HostContext>(settings);
-  context_->discoverPlugins(SB_BUILD_DIR);
+  context_->discoverPlugins(std::filesystem::path(SB_BUILD_DIR) / "bin");
   auto router = std::make_shared<host::Router>();
   host::addAllRoutes(*router, *context_);
   server_ = std::make_unique<host::ApiServer>(router, host::serverOptionsFrom(context_->settings()),

@@ -284,7 +284,7 @@ CallRecord CallService::start(const StartCallCommand& command) {
                     });
 }
 
-JoinResult CallService::join(const std::string& reference, const std::string& agentId) {
+JoinResult CallService::join(const std::string& reference, const std::string& agentId, bool refresh) {
   const CallRecord call = findOrThrow(reference);
   if (call.ended()) {
     throw callEnded(call);
@@ -297,6 +297,10 @@ JoinResult CallService::join(const std::string& reference, const std::string& ag
   request.ttlS = options_.credentialTtlS;
   JoinResult result;
   result.credential = provider().issueClientCredential(request);
+  if (refresh) {
+    result.call = call;
+    return result;
+  }
   attempted_.inc();
   result.call = commitHost(call.id, CallStateMachine::kAgentConnecting,
                            {{"leg", "agent"}, {"identity", request.agentId}}, [this](CallRecord& c) {

@@ -110,7 +110,16 @@ std::vector<std::filesystem::path> HostContext::pluginSearchPath(const core::Set
   return paths;
 }
 
+std::filesystem::path HostContext::webRoot() const {
+  const std::string configured = settings_.getString("web.root");
+  if (!configured.empty()) {
+    return configured;
+  }
+  return (executableDir_ / ".." / "share" / "switchboard" / "web").lexically_normal();
+}
+
 void HostContext::discoverPlugins(const std::filesystem::path& executableDir) {
+  executableDir_ = executableDir;
   auto log = core::logger("plugins");
   plugins_ = core::PluginLoader::discover(pluginSearchPath(settings_, executableDir));
   for (const auto& plugin : plugins_.loaded) {

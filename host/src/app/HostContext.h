@@ -66,6 +66,9 @@ class HostContext {
   const core::ProviderProxy* provider() const noexcept { return provider_.get(); }
   const std::string& providerProblem() const noexcept { return providerProblem_; }
   const std::string& publicBaseUrl() const noexcept { return publicBaseUrl_; }
+  /// Where the dialer page's files are: web.root, else the layout shared by
+  /// build and install trees, <root>/share/switchboard/web beside bin/.
+  std::filesystem::path webRoot() const;
   std::shared_ptr<const core::HttpClient> httpClient() const noexcept { return httpClient_; }
 
  private:
@@ -89,6 +92,7 @@ class HostContext {
   std::vector<std::string> iceServers_;
   std::string providerProblem_ = "provider not started";
   std::string publicBaseUrl_;
+  std::filesystem::path executableDir_;
 };
 
 }  // namespace sb::host

@@ -155,7 +155,8 @@ void addCallRoutes(Router& router, HostContext& context) {
   router.add(
       {"POST", "/api/v1/calls/{id}/join", "calls.join", Access::Agent, 20, 0, [&context](const ApiRequest& request) {
          const nlohmann::json body = bodyOf(request);
-         const core::JoinResult joined = context.calls().join(ownCallId(context, request), agentIdFor(request, body));
+         const core::JoinResult joined = context.calls().join(ownCallId(context, request), agentIdFor(request, body),
+                                                              optionalBool(body, "refresh").value_or(false));
          return ApiResponse::json(200, {{"call", joined.call.toJson()},
                                         {"session_id", joined.call.sessionId},
                                         {"credential", joined.credential.toJson()}});

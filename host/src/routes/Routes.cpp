@@ -4,6 +4,7 @@
 #include "routes/ColdCallRoutes.h"
 #include "routes/ContactRoutes.h"
 #include "routes/EventRoutes.h"
+#include "routes/StaticRoutes.h"
 #include "routes/SystemRoutes.h"
 #include "routes/WebhookRoutes.h"
 
@@ -17,6 +18,7 @@ void addAllRoutes(Router& router, HostContext& context) {
   addCallRoutes(router, context);
   addColdCallRoutes(router, context);
   addEventRoutes(router, context);
+  addStaticRoutes(router, context);
   // A webhook is answered only once its events are committed, so a provider
   // that got its 2xx never needs to redeliver.
   addWebhookRoutes(router, context, [&context](const std::string& provider, const nlohmann::json& events) {

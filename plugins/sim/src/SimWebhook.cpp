@@ -3,9 +3,7 @@
 #include <switchboard/sdk/encoding.hpp>
 
 namespace sb::sim {
-namespace {
-
-}  // namespace
+namespace {}  // namespace
 
 std::string signWebhook(const sdk::Crypto& crypto, const std::string& secret, int64_t timestampS,
                         const std::string& url, const std::string& body) {

@@ -20,8 +20,8 @@ bool isSid(const std::string& value, const char* prefix) {
 
 void requireSid(const std::string& value, const char* key, const char* prefix) {
   if (!isSid(value, prefix)) {
-    throw sdk::ProviderError(sdk::Status::InvalidArgument, std::string("config key '") + key + "' must be a " +
-                                                               prefix + " SID (" + prefix +
+    throw sdk::ProviderError(sdk::Status::InvalidArgument, std::string("config key '") + key + "' must be a " + prefix +
+                                                               " SID (" + prefix +
                                                                " followed by 32 hex digits); check the Twilio Console");
   }
 }
@@ -64,8 +64,9 @@ TwilioConfig TwilioConfig::from(const sdk::Config& config, const sdk::Crypto& cr
                              "http(s) URL that Twilio can reach");
   }
   if (c.tokenTtlS < 60 || c.tokenTtlS > 86400) {
-    throw sdk::ProviderError(sdk::Status::InvalidArgument,
-                             "config key 'token_ttl_s' must be 60..86400 (Twilio refuses tokens valid longer than 24 h)");
+    throw sdk::ProviderError(
+        sdk::Status::InvalidArgument,
+        "config key 'token_ttl_s' must be 60..86400 (Twilio refuses tokens valid longer than 24 h)");
   }
   if (c.httpTimeoutMs < 100 || c.rateLimitRetries < 0 || c.rateLimitRetries > 5 || c.maxRetryWaitMs < 0) {
     throw sdk::ProviderError(sdk::Status::InvalidArgument,

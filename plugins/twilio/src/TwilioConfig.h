@@ -13,20 +13,20 @@ namespace sb::twilio {
 
 struct TwilioConfig {
   std::string baseUrl = "https://api.twilio.com";
-  std::string accountSid;    ///< AC...; in every REST path
-  std::string authToken;     ///< verifies X-Twilio-Signature; REST auth when no API key is set
-  std::string apiKeySid;     ///< SK...; signs Access Tokens (and REST auth when set)
-  std::string apiKeySecret;  ///< never logged
-  std::string twimlAppSid;   ///< AP...; the TwiML App whose voice URL is <webhook_base_url>/voice
-  std::string callerId;      ///< From, when the host chooses none
+  std::string accountSid;      ///< AC...; in every REST path
+  std::string authToken;       ///< verifies X-Twilio-Signature; REST auth when no API key is set
+  std::string apiKeySid;       ///< SK...; signs Access Tokens (and REST auth when set)
+  std::string apiKeySecret;    ///< never logged
+  std::string twimlAppSid;     ///< AP...; the TwiML App whose voice URL is <webhook_base_url>/voice
+  std::string callerId;        ///< From, when the host chooses none
   std::string webhookBaseUrl;  ///< public URL of /webhooks/twilio, as Twilio reaches it
   std::string region;          ///< Access Token "twr" header; empty for none
   std::string edge;            ///< passed to the page's Device (e.g. "ashburn"); empty for roaming
   int64_t tokenTtlS = 3600;    ///< at most 86400, Twilio's limit
   int64_t httpTimeoutMs = 10000;
-  int64_t rateLimitRetries = 2;    ///< retries of a 429 (never processed by Twilio, so safe)
-  int64_t maxRetryWaitMs = 2000;   ///< a longer Retry-After goes back to the caller
-  std::string sessionKey;          ///< derived: seals dial sessions
+  int64_t rateLimitRetries = 2;   ///< retries of a 429 (never processed by Twilio, so safe)
+  int64_t maxRetryWaitMs = 2000;  ///< a longer Retry-After goes back to the caller
+  std::string sessionKey;         ///< derived: seals dial sessions
 
   /// Reads and validates; throws ProviderError(InvalidArgument) naming the
   /// key to fix.

@@ -89,10 +89,10 @@ std::optional<int64_t> parseRfc2822(std::string_view text) {
       (parts[4][0] != '+' && parts[4][0] != '-') || *day < 1 || *day > 31) {
     return std::nullopt;
   }
-  int64_t unix = sdk::daysFromCivil(*year, month, *day) * 86400 + *hours * 3600 + *minutes * 60 + *seconds;
+  // (Not named "unix": GNU dialects predefine that macro.)
+  const int64_t local = sdk::daysFromCivil(*year, month, *day) * 86400 + *hours * 3600 + *minutes * 60 + *seconds;
   const int64_t offset = (*offsetHours * 3600 + *offsetMinutes * 60) * (parts[4][0] == '-' ? -1 : 1);
-  unix -= offset;
-  return unix * 1000;
+  return (local - offset) * 1000;
 }
 
 std::vector<sdk::CallEvent> callProgressEvents(const sdk::encoding::FormFields& params, const std::string& callId,

@@ -115,11 +115,10 @@ sdk::StartCallResult TwilioProvider::startCall(const sdk::StartCallRequest& requ
     throw sdk::ProviderError(sdk::Status::InvalidArgument,
                              "no caller ID: set calls.caller_ids in the host or caller_id in [provider.twilio]");
   }
-  const RestRequest create =
-      createCall(config_.accountSid, request.to, from,
-                 callbackUrl("contact", {{"call_id", request.callId}, {"conference", request.conferenceName}}),
-                 callbackUrl("call-status", {{"call_id", request.callId}, {"leg", sdk::leg::kContact}}),
-                 request.ringTimeoutS);
+  const RestRequest create = createCall(
+      config_.accountSid, request.to, from,
+      callbackUrl("contact", {{"call_id", request.callId}, {"conference", request.conferenceName}}),
+      callbackUrl("call-status", {{"call_id", request.callId}, {"leg", sdk::leg::kContact}}), request.ringTimeoutS);
   nlohmann::json created;
   try {
     created = client_.send(create);
@@ -153,7 +152,8 @@ std::string TwilioProvider::conferenceSid(const sdk::CallRef& call) const {
   const nlohmann::json list = client_.send(findConference(config_.accountSid, call.conferenceName));
   if (auto it = list.find("conferences"); it != list.end() && it->is_array()) {
     for (const auto& conference : *it) {
-      if (conference.value("status", "") != "completed" && conference.value("friendly_name", "") == call.conferenceName) {
+      if (conference.value("status", "") != "completed" &&
+          conference.value("friendly_name", "") == call.conferenceName) {
         return conference.value("sid", "");
       }
     }

@@ -63,7 +63,7 @@ class TwilioProvider final : public sdk::Provider {
   TwilioClient client_;
   mutable std::mutex mutex_;
   std::set<std::string> abandoned_;
-  std::deque<std::string> abandonedOrder_;  ///< oldest first, to bound memory
+  std::deque<std::string> abandonedOrder_;   ///< oldest first, to bound memory
   std::map<std::string, std::string> legs_;  ///< call id -> contact leg SID, from callbacks
   std::deque<std::string> legsOrder_;
 };

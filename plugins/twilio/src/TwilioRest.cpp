@@ -63,13 +63,12 @@ RestRequest endConference(const std::string& accountSid, const std::string& conf
 }
 
 RestRequest findConference(const std::string& accountSid, const std::string& friendlyName) {
-  return {
-      "GET",
-      accountPath(accountSid) + "/Conferences.json",
-      {},
-      // No Status filter: a conference waiting for its second participant
-      // is "init", a mixing one "in-progress"; the caller skips "completed".
-      sdk::encoding::formEncode(sdk::encoding::FormFields{{"FriendlyName", friendlyName}})};
+  return {"GET",
+          accountPath(accountSid) + "/Conferences.json",
+          {},
+          // No Status filter: a conference waiting for its second participant
+          // is "init", a mixing one "in-progress"; the caller skips "completed".
+          sdk::encoding::formEncode(sdk::encoding::FormFields{{"FriendlyName", friendlyName}})};
 }
 
 RestRequest updateParticipant(const std::string& accountSid, const std::string& conferenceSid,

@@ -126,7 +126,8 @@ SignatureVerdict verifySignature(const sdk::Crypto& crypto, std::string_view aut
     }
   }
   for (const std::string& candidate : {urlWithoutPort(url), urlWithPort(url)}) {
-    if (!candidate.empty() && sdk::encoding::constantTimeEquals(computeSignature(crypto, authToken, candidate, params), signature)) {
+    if (!candidate.empty() &&
+        sdk::encoding::constantTimeEquals(computeSignature(crypto, authToken, candidate, params), signature)) {
       return {true, {}};
     }
   }

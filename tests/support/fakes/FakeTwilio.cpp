@@ -332,12 +332,9 @@ FakeTwilio::Out FakeTwilio::conferenceEventLocked(Conference& conference, const 
   if (keyword == "unmute") keyword = "mute";
   if (keyword == "unhold") keyword = "hold";
   if (conference.statusCallback.empty() || conference.events.count(keyword) == 0) return {};
-  FormFields params = {{"AccountSid", options_.accountSid},
-                       {"ConferenceSid", conference.sid},
-                       {"FriendlyName", conference.name},
-                       {"SequenceNumber", std::to_string(++conference.sequence)},
-                       {"StatusCallbackEvent", event},
-                       {"Timestamp", rfc2822(nowMs())}};
+  FormFields params = {{"AccountSid", options_.accountSid}, {"ConferenceSid", conference.sid},
+                       {"FriendlyName", conference.name},   {"SequenceNumber", std::to_string(++conference.sequence)},
+                       {"StatusCallbackEvent", event},      {"Timestamp", rfc2822(nowMs())}};
   if (participant != nullptr) {
     params.insert(params.end(), {{"CallSid", participant->callSid},
                                  {"Coaching", "false"},
@@ -382,7 +379,11 @@ FakeTwilio::Out FakeTwilio::joinLocked(const std::string& callSid, const std::st
     auto it = attrs.find(key);
     return it == attrs.end() ? fallback : it->second == "true";
   };
-  Participant participant{callSid, label, attr("muted", false), false, attr("endConferenceOnExit", false),
+  Participant participant{callSid,
+                          label,
+                          attr("muted", false),
+                          false,
+                          attr("endConferenceOnExit", false),
                           attr("startConferenceOnEnter", true)};
   conference->participants.push_back(participant);
   calls_[callSid].conferenceSid = conference->sid;
@@ -440,8 +441,8 @@ FakeTwilio::Out FakeTwilio::leaveLocked(Conference& conference, const std::strin
   Out out = conferenceEventLocked(conference, "participant-leave", &leaving,
                                   {{"ParticipantCallStatus", callStatus}, {"ReasonParticipantLeft", reason}});
   if (leaving.endOnExit) {
-    auto ended = endConferenceLocked(conference, "participant-with-end-conference-on-exit-left", leaving.callSid,
-                                     leaving.label);
+    auto ended =
+        endConferenceLocked(conference, "participant-with-end-conference-on-exit-left", leaving.callSid, leaving.label);
     out.insert(out.end(), ended.begin(), ended.end());
   } else if (conference.participants.empty()) {
     auto ended = endConferenceLocked(conference, "last-participant-left", leaving.callSid, leaving.label);
@@ -506,8 +507,8 @@ void FakeTwilio::answer(const std::string& sid, int hangupAfterMs) {
     out = callEventLocked(call);
     url = call.url;
     params = {{"AccountSid", options_.accountSid}, {"ApiVersion", kApiVersion}, {"CallSid", sid},
-              {"CallStatus", "in-progress"},       {"Called", call.to},          {"Caller", call.from},
-              {"Direction", call.direction},       {"From", call.from},          {"To", call.to}};
+              {"CallStatus", "in-progress"},       {"Called", call.to},         {"Caller", call.from},
+              {"Direction", call.direction},       {"From", call.from},         {"To", call.to}};
   }
   dispatch(std::move(out));
   const std::string problem = followTwiml(sid, url, params, "");
@@ -565,8 +566,9 @@ std::string FakeTwilio::followTwiml(const std::string& callSid, const std::strin
     {
       std::lock_guard lock(mutex_);
       Conference* live = liveConferenceLocked(xmlUnescape(conference[2]));
-      const bool taken = live != nullptr && std::any_of(live->participants.begin(), live->participants.end(),
-                                                        [&](const Participant& p) { return p.label == participantLabel; });
+      const bool taken =
+          live != nullptr && std::any_of(live->participants.begin(), live->participants.end(),
+                                         [&](const Participant& p) { return p.label == participantLabel; });
       if (taken) {
         // 16025: the label is in use; the call moves past <Dial> and ends.
         out = endCallLocked(calls_[callSid], "completed", "", "participant_hung_up");
@@ -654,16 +656,11 @@ FakeTwilio::BrowserLeg FakeTwilio::connectBrowser(const std::string& accessToken
     leg.callSid = call.sid;
     url = options_.appVoiceUrl;
   }
-  FormFields form = {{"AccountSid", options_.accountSid},
-                     {"ApiVersion", kApiVersion},
-                     {"ApplicationSid", options_.appSid},
-                     {"CallSid", leg.callSid},
-                     {"CallStatus", "ringing"},
-                     {"Called", ""},
-                     {"Caller", "client:" + identity},
-                     {"Direction", "inbound"},
-                     {"From", "client:" + identity},
-                     {"To", ""}};
+  FormFields form = {{"AccountSid", options_.accountSid}, {"ApiVersion", kApiVersion},
+                     {"ApplicationSid", options_.appSid}, {"CallSid", leg.callSid},
+                     {"CallStatus", "ringing"},           {"Called", ""},
+                     {"Caller", "client:" + identity},    {"Direction", "inbound"},
+                     {"From", "client:" + identity},      {"To", ""}};
   form.insert(form.end(), params.begin(), params.end());
   {
     std::lock_guard lock(mutex_);
@@ -956,7 +953,8 @@ FakeTwilio::Reply FakeTwilio::updateParticipant(const std::string& conferenceSid
       const bool muted = field(form, "Muted") == "true";  // anything else is false, as Twilio reads it
       if (muted != participant->muted) {
         participant->muted = muted;
-        auto event = conferenceEventLocked(*conference, muted ? "participant-mute" : "participant-unmute", &*participant);
+        auto event =
+            conferenceEventLocked(*conference, muted ? "participant-mute" : "participant-unmute", &*participant);
         out.insert(out.end(), event.begin(), event.end());
       }
     }
@@ -964,7 +962,8 @@ FakeTwilio::Reply FakeTwilio::updateParticipant(const std::string& conferenceSid
       const bool hold = field(form, "Hold") == "true";
       if (hold != participant->hold) {
         participant->hold = hold;
-        auto event = conferenceEventLocked(*conference, hold ? "participant-hold" : "participant-unhold", &*participant);
+        auto event =
+            conferenceEventLocked(*conference, hold ? "participant-hold" : "participant-unhold", &*participant);
         out.insert(out.end(), event.begin(), event.end());
       }
     }
@@ -1012,20 +1011,20 @@ nlohmann::json FakeTwilio::callJsonLocked(const Call& call) const {
 
 nlohmann::json FakeTwilio::conferenceJsonLocked(const Conference& conference) const {
   const std::string uri = "/2010-04-01/Accounts/" + options_.accountSid + "/Conferences/" + conference.sid;
-  return {{"account_sid", options_.accountSid},
-          {"api_version", kApiVersion},
-          {"date_created", rfc2822(conference.createdMs)},
-          {"date_updated", rfc2822(nowMs())},
-          {"friendly_name", conference.name},
-          {"region", "us1"},
-          {"sid", conference.sid},
-          {"status", conference.status},
-          {"reason_conference_ended",
-           conference.reasonEnded.empty() ? nlohmann::json(nullptr) : nlohmann::json(conference.reasonEnded)},
-          {"call_sid_ending_conference", nullptr},
-          {"uri", uri + ".json"},
-          {"subresource_uris",
-           {{"participants", uri + "/Participants.json"}, {"recordings", uri + "/Recordings.json"}}}};
+  return {
+      {"account_sid", options_.accountSid},
+      {"api_version", kApiVersion},
+      {"date_created", rfc2822(conference.createdMs)},
+      {"date_updated", rfc2822(nowMs())},
+      {"friendly_name", conference.name},
+      {"region", "us1"},
+      {"sid", conference.sid},
+      {"status", conference.status},
+      {"reason_conference_ended",
+       conference.reasonEnded.empty() ? nlohmann::json(nullptr) : nlohmann::json(conference.reasonEnded)},
+      {"call_sid_ending_conference", nullptr},
+      {"uri", uri + ".json"},
+      {"subresource_uris", {{"participants", uri + "/Participants.json"}, {"recordings", uri + "/Recordings.json"}}}};
 }
 
 nlohmann::json FakeTwilio::participantJsonLocked(const Conference& conference, const Participant& participant) const {

@@ -201,8 +201,8 @@ using ParticipantUpdateResult = LegSnapshot;
 /// client_credential.issue: a short-lived credential for the browser SDK.
 struct ClientCredentialRequest {
   std::string callId;
-  std::string agentId;    ///< identity of the browser client
-  std::string sessionId;  ///< opaque id the browser passes when it connects
+  std::string agentId;         ///< identity of the browser client
+  std::string sessionId;       ///< opaque id the browser passes when it connects
   std::string conferenceName;  ///< the call's bridge; empty when the host sends none
   int64_t ttlS = 3600;
 

@@ -85,7 +85,10 @@ class CallService {
 
   CallRecord start(const StartCallCommand& command);
   /// A browser credential for the agent's leg of a call.
-  JoinResult join(const std::string& reference, const std::string& agentId);
+  /// `refresh`: a new credential for a browser leg already in the bridge
+  /// (the Voice SDK's token is about to expire); the leg's state is left
+  /// alone.
+  JoinResult join(const std::string& reference, const std::string& agentId, bool refresh = false);
   /// Mute and/or hold one participant: "contact", "agent", or a leg's id.
   ControlResult control(const std::string& reference, const std::string& participant, std::optional<bool> muted,
                         std::optional<bool> held);

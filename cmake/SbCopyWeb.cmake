@@ -1,0 +1,22 @@
+# cmake -DSOURCE=<repo>/web -DDEST=<build>/share/switchboard/web -P SbCopyWeb.cmake
+# Lays out the dialer page as the host serves it: the page's own files, and
+# the provider SDK bundles from web/node_modules when `npm ci` has fetched
+# them (scripts/web-vendor.sh). Without them the page still runs the sim
+# provider and says what is missing for the others.
+file(GLOB page_files "${SOURCE}/*.html" "${SOURCE}/*.js" "${SOURCE}/*.css")
+file(MAKE_DIRECTORY "${DEST}/vendor")
+foreach(file IN LISTS page_files)
+  get_filename_component(name "${file}" NAME)
+  file(COPY_FILE "${file}" "${DEST}/${name}" ONLY_IF_DIFFERENT)
+endforeach()
+set(bundles
+  "@twilio/voice-sdk/dist/twilio.min.js=twilio.min.js"
+  "@telnyx/webrtc/lib/bundle.js=telnyx.min.js")
+foreach(pair IN LISTS bundles)
+  string(REPLACE "=" ";" parts "${pair}")
+  list(GET parts 0 from)
+  list(GET parts 1 to)
+  if(EXISTS "${SOURCE}/node_modules/${from}")
+    file(COPY_FILE "${SOURCE}/node_modules/${from}" "${DEST}/vendor/${to}" ONLY_IF_DIFFERENT)
+  endif()
+endforeach()

@@ -1,0 +1,305 @@
+// End-to-end: the dialer page in Debian's Chromium (fake microphone),
+// against the real host with the sim provider, driven by playwright-core.
+// Asserts on what a person sees; saves a screenshot at every step.
+//
+//   node tests/e2e/dialer.e2e.mjs --binary build/ci/bin/switchboard --out build/ci/e2e-screenshots
+//
+// Environment: CHROMIUM (default /usr/bin/chromium).
+import { spawn, execFileSync } from 'node:child_process';
+import { createRequire } from 'node:module';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const repo = path.resolve(here, '../..');
+const require = createRequire(path.join(repo, 'web', 'package.json'));
+const { chromium } = require('playwright-core');
+
+function argument(name, fallback) {
+  const at = process.argv.indexOf(name);
+  return at >= 0 ? process.argv[at + 1] : fallback;
+}
+
+const binary = path.resolve(argument('--binary', path.join(repo, 'build/dev/bin/switchboard')));
+const outDir = path.resolve(argument('--out', path.join(repo, 'build/e2e-screenshots')));
+const executablePath = process.env.CHROMIUM || '/usr/bin/chromium';
+fs.rmSync(outDir, { recursive: true, force: true });
+fs.mkdirSync(outDir, { recursive: true });
+
+// --- The host -----------------------------------------------------------------
+
+const work = fs.mkdtempSync(path.join(os.tmpdir(), 'sb-e2e-'));
+const config = path.join(work, 'e2e.ini');
+fs.writeFileSync(config, `provider = sim
+[http]
+host = 127.0.0.1
+port = 0
+log_requests = false
+[database]
+path = ${path.join(work, 'e2e.db')}
+[log]
+level = warn
+[provider.sim]
+ring_after_ms = 400
+answer_after_ms = 900
+reject_after_ms = 900
+no_answer_after_ms = 2000
+agent_join_after_ms = 300
+results.6789 = hangup:2.5
+results.2222 = busy
+results.4444 = no-answer
+`);
+
+const key = execFileSync(binary, ['keys', 'create', '--config', config, '--name', 'rep-e2e', '--role', 'agent', '--quiet'])
+  .toString().trim();
+
+function startHost() {
+  return new Promise((resolve, reject) => {
+    const child = spawn(binary, ['serve', '--config', config], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    const timer = setTimeout(() => reject(new Error('the host did not start: ' + output)), 20000);
+    const onData = (chunk) => {
+      output += chunk.toString();
+      const match = output.match(/listening on (http:\/\/127\.0\.0\.1:\d+)/);
+      if (match) {
+        clearTimeout(timer);
+        resolve({ child, url: match[1] });
+      }
+    };
+    child.stdout.on('data', onData);
+    child.stderr.on('data', (chunk) => { output += chunk.toString(); });
+    child.on('exit', (code) => reject(new Error(`the host exited (${code}): ${output}`)));
+  });
+}
+
+// --- A tiny harness -------------------------------------------------------------
+
+const failures = [];
+const shots = [];
+let shotNumber = 0;
+
+async function shot(page, name) {
+  const file = path.join(outDir, `${String(++shotNumber).padStart(2, '0')}-${name}.png`);
+  await page.screenshot({ path: file, fullPage: true });
+  shots.push(path.basename(file));
+}
+
+let mainPage = null;
+
+/// After a failed scenario, closes whatever call dialog it left open so
+/// that the next scenario starts from the contact list.
+async function recover(page) {
+  if (!page || !(await page.locator('#call-dialog').isVisible().catch(() => false))) return;
+  for (const name of ['End Call', 'Cancel', 'Close']) {
+    const button = page.getByRole('dialog').getByRole('button', { name, exact: true });
+    if (await button.isVisible().catch(() => false)) await button.click().catch(() => {});
+    await page.waitForTimeout(300);
+  }
+}
+
+async function scenario(name, body) {
+  const started = Date.now();
+  try {
+    await body();
+    console.log(`ok   ${name} (${Date.now() - started} ms)`);
+  } catch (error) {
+    failures.push(name);
+    console.log(`FAIL ${name}: ${error.stack || error}`);
+    if (mainPage) await shot(mainPage, 'failure').catch(() => {});
+    await recover(mainPage);
+  }
+}
+
+function check(condition, message) {
+  if (!condition) throw new Error(message);
+}
+
+/// Waits until the element's visible text contains `text`.
+async function seeText(page, selector, text, timeout = 10000) {
+  try {
+    await page.waitForFunction(([s, t]) => {
+      const node = document.querySelector(s);
+      return node && node.checkVisibility() && node.innerText.includes(t);
+    }, [selector, text], { timeout });
+  } catch {
+    const actual = await page.locator(selector).first().innerText().catch(() => '(absent)');
+    throw new Error(`expected "${text}" in ${selector}, saw "${actual}"`);
+  }
+}
+
+async function signIn(page, url, apiKey = key) {
+  await page.goto(url);
+  await page.getByLabel('API key').fill(apiKey);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+}
+
+async function rowOf(page, name) {
+  return page.locator('#contact-rows tr', { hasText: name });
+}
+
+async function dial(page, name) {
+  const row = await rowOf(page, name);
+  await row.getByRole('button', { name: /Dial|Redial/ }).click();
+  await page.getByRole('dialog').waitFor({ state: 'visible', timeout: 5000 });
+}
+
+async function logOutcome(page, outcome, notes) {
+  const dialog = page.getByRole('dialog');
+  await dialog.getByLabel('Outcome').selectOption(outcome);
+  await dialog.getByLabel('Notes').fill(notes);
+  await page.getByRole('button', { name: 'Save' }).click();
+  await page.getByRole('dialog').waitFor({ state: 'hidden', timeout: 5000 });
+}
+
+// --- The scenarios -----------------------------------------------------------------
+
+const host = await startHost();
+const browser = await chromium.launch({
+  executablePath,
+  args: ['--use-fake-ui-for-media-stream', '--use-fake-device-for-media-stream', '--no-sandbox'],
+});
+const newPage = async (options = {}) => {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 720 }, ...options });
+  return context.newPage();
+};
+
+try {
+  await scenario('a rejected key gets a clear message and the page stays usable', async () => {
+    const page = await newPage();
+    await signIn(page, host.url, 'sbk_not-a-real-key');
+    await seeText(page, '#sign-in-error', 'That API key was refused');
+    await shot(page, 'bad-key');
+    check(await page.getByLabel('API key').isEditable(), 'the key field is still usable');
+    await page.context().close();
+  });
+
+  const page = await newPage();
+  mainPage = page;
+  await scenario('the original loop: upload, dial, connected, mute, end, log, history', async () => {
+    await signIn(page, host.url);
+    await seeText(page, 'h1', 'Cold Call Dialer');
+    await seeText(page, '#provider-badge', 'Using Simulated carrier');
+    await shot(page, 'signed-in');
+    await page.getByLabel('CSV file').setInputFiles(path.join(repo, 'tests/fixtures/csv/seed_fixture.csv'));
+    await page.getByRole('button', { name: 'Upload' }).click();
+    await seeText(page, '#list-status', 'Imported 5 contacts');
+    await seeText(page, '#contact-rows', 'John Doe');
+    check(await page.locator('#contact-rows tr').count() === 5, 'the table shows 5 rows');
+    await shot(page, 'list-uploaded');
+
+    await (await rowOf(page, 'John Doe')).getByRole('button', { name: 'Dial John Doe' }).click();
+    await seeText(page, '#call-dialog', 'Dialing...', 3000);
+    await shot(page, 'dialing');
+    const dialed = Date.now();
+    await seeText(page, '#call-state', 'Connected', 10000);
+    check(Date.now() - dialed < 10000, 'connected within 10 s');
+    await page.waitForTimeout(1200);
+    check((await page.locator('#call-timer').innerText()) !== '00:00', 'the timer runs');
+    await shot(page, 'connected');
+
+    await page.getByRole('button', { name: 'Mute' }).click();
+    await seeText(page, '#mute-button', 'Unmute');
+    await shot(page, 'muted');
+    await page.getByRole('button', { name: 'Unmute' }).click();
+    await seeText(page, '#mute-button', 'Mute');
+    await page.getByRole('button', { name: 'Hold' }).click();
+    await seeText(page, '#hold-button', 'Resume');
+    await page.getByRole('button', { name: 'Resume' }).click();
+    await seeText(page, '#hold-button', 'Hold');
+
+    await page.getByRole('button', { name: 'End Call' }).click();
+    await seeText(page, '#log-form', 'Log the call');
+    await shot(page, 'log-form');
+    await logOutcome(page, 'connected_interested', 'Great conversation');
+    await seeText(page, '#contact-rows tr:first-child', 'Connected');
+    await seeText(page, '#contact-rows tr:first-child', 'Great conversation');
+    await shot(page, 'logged');
+
+    await page.getByRole('tab', { name: 'History' }).click();
+    await seeText(page, '#history-rows', 'Great conversation');
+    await page.locator('#history-rows tr', { hasText: 'Great conversation' }).getByRole('button', { name: /Timeline/ }).click();
+    await seeText(page, '#timeline-events', 'leg.answered');
+    await seeText(page, '#timeline-events', 'participant.muted');
+    await shot(page, 'history-timeline');
+    await page.getByRole('tab', { name: 'Contacts' }).click();
+  });
+
+  await scenario('the contact hangs up: the page moves to the log form on its own', async () => {
+    await dial(page, 'Bob Johnson');
+    await seeText(page, '#call-state', 'Connected', 10000);
+    await seeText(page, '#log-form', 'Log the call', 10000);
+    await seeText(page, '#call-state', 'Call ended');
+    await shot(page, 'contact-hung-up');
+    await logOutcome(page, 'callback_requested', 'Hung up, call back Friday');
+    await seeText(page, '#contact-rows', 'Callback requested');
+  });
+
+  await scenario('busy: the call ends by itself and busy is suggested', async () => {
+    await dial(page, 'Alice Williams');
+    await seeText(page, '#call-state', 'Call ended — Busy', 10000);
+    check(await page.getByRole('dialog').getByLabel('Outcome').inputValue() === 'busy', 'busy is suggested');
+    await shot(page, 'busy');
+    await logOutcome(page, 'busy', '');
+  });
+
+  await scenario('no answer: the call ends by itself and no answer is suggested', async () => {
+    await dial(page, 'Charlie Brown');
+    await seeText(page, '#call-state', 'Call ended — No answer', 10000);
+    check(await page.getByRole('dialog').getByLabel('Outcome').inputValue() === 'no_answer', 'no answer is suggested');
+    await shot(page, 'no-answer');
+    await logOutcome(page, 'no_answer', 'rang out');
+  });
+
+  await scenario('a bad CSV is refused with the reason, and the list stays', async () => {
+    await page.getByRole('button', { name: 'Load new list' }).click();
+    await page.getByLabel('CSV file').setInputFiles(path.join(repo, 'tests/fixtures/csv/missing_column.csv'));
+    await page.getByRole('button', { name: 'Upload' }).click();
+    await seeText(page, '#upload-status', 'The file was not imported');
+    await seeText(page, '#upload-status', 'company');
+    await shot(page, 'bad-csv');
+    await page.getByLabel('CSV file').setInputFiles(path.join(repo, 'tests/fixtures/csv/empty.csv'));
+    await page.getByRole('button', { name: 'Upload' }).click();
+    await seeText(page, '#upload-status', 'empty');
+    await page.getByRole('button', { name: 'Back to my lists' }).click();
+    await seeText(page, '#contact-rows', 'John Doe');
+  });
+
+  await scenario('a denied microphone: a clear message, no call placed, the page usable', async () => {
+    const denied = await newPage();
+    await denied.addInitScript(() => {
+      navigator.mediaDevices.getUserMedia = () => Promise.reject(new DOMException('denied', 'NotAllowedError'));
+    });
+    await signIn(denied, host.url);
+    await seeText(denied, '#contact-rows', 'Jane Smith');
+    await dial(denied, 'Jane Smith');
+    await seeText(denied, '#call-error', 'Microphone access was denied');
+    await shot(denied, 'microphone-denied');
+    await denied.getByRole('button', { name: 'Close' }).click();
+    await seeText(denied, '#contact-rows tr:nth-child(2)', 'Not called');
+    check(await (await rowOf(denied, 'Jane Smith')).getByRole('button', { name: 'Dial Jane Smith' }).isEnabled(),
+      'Dial is usable again');
+    await denied.context().close();
+  });
+
+  await scenario('the host goes away: a clear message, the page stays usable', async () => {
+    host.child.kill('SIGTERM');
+    await new Promise((resolve) => host.child.once('exit', resolve));
+    await dial(page, 'Jane Smith');
+    await seeText(page, '#call-error', 'Cannot reach the Switchboard host');
+    await shot(page, 'host-unreachable');
+    await page.getByRole('button', { name: 'Close' }).click();
+  });
+} finally {
+  await browser.close();
+  if (host.child.exitCode === null) host.child.kill('SIGTERM');
+  fs.rmSync(work, { recursive: true, force: true });
+}
+
+console.log(`screenshots in ${outDir}:\n  ${shots.join('\n  ')}`);
+if (failures.length > 0) {
+  console.log(`${failures.length} scenario(s) failed: ${failures.join('; ')}`);
+  process.exit(1);
+}
+console.log('all scenarios passed');

@@ -1,0 +1,119 @@
+// The host's HTTP API, with the key of this tab. Every failure becomes an
+// ApiFailure whose message a person can act on.
+
+export class ApiFailure extends Error {
+  constructor(status, code, message, details) {
+    super(message);
+    this.status = status;
+    this.code = code;
+    this.details = details || {};
+  }
+}
+
+const KEY = 'switchboard.apiKey';
+
+export function savedKey() {
+  return sessionStorage.getItem(KEY) || '';
+}
+
+export function saveKey(key) {
+  if (key) sessionStorage.setItem(KEY, key);
+  else sessionStorage.removeItem(KEY);
+}
+
+function unreachable() {
+  return new ApiFailure(0, 'UNREACHABLE', 'Cannot reach the Switchboard host. Check your connection; the page retries on its own.');
+}
+
+async function failureFrom(response) {
+  let body = null;
+  try {
+    body = await response.json();
+  } catch {
+    // not JSON: fall through to a generic message
+  }
+  const error = body && body.error ? body.error : {};
+  if (response.status === 401) {
+    return new ApiFailure(401, 'UNAUTHORIZED', 'That API key was refused. Check it, or ask an admin for a new one.');
+  }
+  if (response.status === 429) {
+    const wait = response.headers.get('Retry-After');
+    return new ApiFailure(429, 'RATE_LIMITED', `Too many requests; try again${wait ? ` in ${wait} s` : ' shortly'}.`, error.details);
+  }
+  return new ApiFailure(response.status, error.code || 'HTTP_' + response.status,
+    error.message || `The host answered HTTP ${response.status}.`, error.details);
+}
+
+export async function api(method, path, body, key = savedKey()) {
+  const headers = { 'X-API-Key': key, Accept: 'application/json' };
+  const init = { method, headers };
+  if (body !== undefined) {
+    headers['Content-Type'] = 'application/json';
+    init.body = JSON.stringify(body);
+  }
+  let response;
+  try {
+    response = await fetch(path, init);
+  } catch {
+    throw unreachable();
+  }
+  if (!response.ok) throw await failureFrom(response);
+  if (response.status === 204) return null;
+  return response.json();
+}
+
+/// Downloads a file the API serves (the key travels in a header, so a
+/// plain link cannot do it).
+export async function download(path, filename) {
+  let response;
+  try {
+    response = await fetch(path, { headers: { 'X-API-Key': savedKey() } });
+  } catch {
+    throw unreachable();
+  }
+  if (!response.ok) throw await failureFrom(response);
+  const url = URL.createObjectURL(await response.blob());
+  const link = document.createElement('a');
+  link.href = url;
+  link.download = filename;
+  document.body.append(link);
+  link.click();
+  link.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 10000);
+}
+
+/// Uploads a CSV as a new list, reporting progress (0..100).
+export function uploadList(file, name, onProgress) {
+  return new Promise((resolve, reject) => {
+    const query = new URLSearchParams({ filename: file.name });
+    if (name) query.set('name', name);
+    const request = new XMLHttpRequest();
+    request.open('POST', '/api/v1/contact-lists?' + query.toString());
+    request.setRequestHeader('X-API-Key', savedKey());
+    request.setRequestHeader('Content-Type', 'text/csv');
+    request.upload.onprogress = (event) => {
+      if (event.lengthComputable) onProgress(Math.round((event.loaded / event.total) * 100));
+    };
+    request.onerror = () => reject(unreachable());
+    request.onload = () => {
+      let body = null;
+      try {
+        body = JSON.parse(request.responseText);
+      } catch {
+        // handled below
+      }
+      if (request.status === 201) {
+        resolve(body);
+        return;
+      }
+      if (request.status === 401) {
+        reject(new ApiFailure(401, 'UNAUTHORIZED', 'That API key was refused. Sign in again.'));
+        return;
+      }
+      const error = body && body.error ? body.error : {};
+      reject(new ApiFailure(request.status, error.code || 'HTTP_' + request.status,
+        error.message || `The upload failed (HTTP ${request.status}).`, error.details));
+    };
+    request.send(file);
+  });
+}

@@ -1,0 +1,632 @@
+// The dialer page: sign in, upload and work a list, talk, log, look back.
+// Plain modules, no framework: every control is a native element, so the
+// page is keyboard operable as it stands.
+import { api, ApiFailure, download, saveKey, savedKey, uploadList } from './api.js';
+import { legFor } from './adapters.js';
+import { LiveEvents } from './live.js';
+import { clock, contactStatusLabel, outcomeLabel, resultLabel, suggestedOutcome, when } from './labels.js';
+
+const $ = (id) => document.getElementById(id);
+const FINAL = new Set(['completed', 'busy', 'no-answer', 'failed', 'canceled']);
+
+const state = {
+  me: null,
+  provider: null,
+  dispositions: [],
+  lists: [],
+  listId: null,
+  page: 1,
+  pages: 1,
+  historyPage: 1,
+  historyPages: 1,
+  call: null,        // the call record as last seen
+  contact: null,     // the contact being called
+  leg: null,         // the browser leg adapter
+  logging: false,    // the log form is showing
+  live: null,
+  pollTimer: null,
+  tickTimer: null,
+};
+
+function el(tag, attributes = {}, ...children) {
+  const node = document.createElement(tag);
+  for (const [name, value] of Object.entries(attributes)) {
+    if (name === 'class') node.className = value;
+    else if (name.startsWith('on')) node.addEventListener(name.slice(2), value);
+    else node.setAttribute(name, value);
+  }
+  for (const child of children) {
+    if (child !== null && child !== undefined) node.append(child);
+  }
+  return node;
+}
+
+function banner(message) {
+  $('banner').textContent = message || '';
+  $('banner').hidden = !message;
+}
+
+function messageOf(error) {
+  if (error instanceof ApiFailure) {
+    if (error.code === 'DNC_BLOCKED') return 'This number is on the do-not-call list; it cannot be dialed.';
+    if (error.code === 'AGENT_BUSY') return 'You already have a call in progress. End it before dialing again.';
+    return error.message;
+  }
+  return error && error.message ? error.message : String(error);
+}
+
+// --- Sign-in ---------------------------------------------------------------
+
+async function signIn(key) {
+  $('sign-in-error').textContent = '';
+  try {
+    state.me = await api('GET', '/api/v1/me', undefined, key);
+  } catch (error) {
+    $('sign-in-error').textContent = messageOf(error);
+    saveKey('');
+    return false;
+  }
+  saveKey(key);
+  try {
+    const [provider, dispositions] = await Promise.all([api('GET', '/api/v1/provider'),
+      api('GET', '/api/v1/dispositions')]);
+    state.provider = provider;
+    state.dispositions = dispositions.dispositions || [];
+  } catch (error) {
+    banner(`The dialer cannot start: ${messageOf(error)}`);
+  }
+  const name = state.provider ? state.provider.name || state.provider.id : 'no provider';
+  $('provider-badge').textContent = `Signed in as ${state.me.name} · Using ${name}`;
+  $('sign-in').hidden = true;
+  $('workspace').hidden = false;
+  $('sign-out').hidden = false;
+  fillOutcomeSelects();
+  startLive();
+  await loadLists();
+  return true;
+}
+
+function signOut() {
+  if (state.live) state.live.stop();
+  saveKey('');
+  location.reload();
+}
+
+function fillOutcomeSelects() {
+  const outcome = $('outcome');
+  outcome.replaceChildren(el('option', { value: '' }, 'Choose an outcome…'));
+  const filter = $('history-outcome');
+  filter.replaceChildren(el('option', { value: '' }, 'Any'));
+  for (const code of state.dispositions) {
+    outcome.append(el('option', { value: code }, outcomeLabel(code)));
+    filter.append(el('option', { value: code }, outcomeLabel(code)));
+  }
+}
+
+// --- Lists and upload ----------------------------------------------------------
+
+async function loadLists(selectId) {
+  try {
+    const lists = await api('GET', '/api/v1/contact-lists');
+    state.lists = lists.data || [];
+  } catch (error) {
+    banner(messageOf(error));
+    return;
+  }
+  const select = $('list-select');
+  select.replaceChildren();
+  for (const list of state.lists) {
+    select.append(el('option', { value: list.id }, `${list.name} (${list.contact_count ?? list.imported} contacts)`));
+  }
+  if (state.lists.length === 0) {
+    showUpload(false);
+    return;
+  }
+  state.listId = selectId || state.listId || state.lists[0].id;
+  select.value = String(state.listId);
+  $('upload').hidden = true;
+  $('contacts').hidden = false;
+  state.page = 1;
+  await loadContacts();
+}
+
+function showUpload(cancellable) {
+  $('list-status').textContent = '';
+  $('upload').hidden = false;
+  $('contacts').hidden = true;
+  $('upload-cancel').hidden = !cancellable;
+  $('upload-status').textContent = '';
+  $('upload-report').hidden = true;
+  $('csv-file').focus();
+}
+
+function showReport(issues) {
+  const rows = $('report-rows');
+  rows.replaceChildren();
+  for (const issue of issues || []) {
+    rows.append(el('tr', {}, el('td', {}, String(issue.row ?? issue.line ?? '')), el('td', {}, issue.column || ''),
+      el('td', {}, issue.reason || ''), el('td', {}, issue.value || '')));
+  }
+  $('upload-report').hidden = rows.children.length === 0;
+}
+
+async function upload(event) {
+  event.preventDefault();
+  const file = $('csv-file').files[0];
+  if (!file) {
+    $('upload-status').textContent = 'Choose a CSV file first.';
+    return;
+  }
+  const progress = $('upload-progress');
+  progress.hidden = false;
+  progress.value = 0;
+  $('upload-button').disabled = true;
+  $('upload-status').textContent = `Uploading ${file.name}…`;
+  $('upload-report').hidden = true;
+  try {
+    const result = await uploadList(file, $('list-name').value.trim(), (percent) => { progress.value = percent; });
+    progress.value = 100;
+    const list = result.list;
+    const report = result.report || {};
+    const parts = [`Imported ${list.imported} contact${list.imported === 1 ? '' : 's'}`];
+    if (list.skipped) parts.push(`${list.skipped} row${list.skipped === 1 ? '' : 's'} skipped`);
+    if (list.duplicates) parts.push(`${list.duplicates} duplicate${list.duplicates === 1 ? '' : 's'} merged`);
+    $('upload-status').textContent = parts.join(', ') + '.';
+    $('list-status').textContent = `${list.name}: ${parts.join(', ')}.`;
+    const problems = (report.issues || []).filter((issue) => issue.severity !== 'warning');
+    showReport(problems);
+    $('csv-file').value = '';
+    $('list-name').value = '';
+    state.listId = list.id;
+    await loadLists(list.id);
+    if (problems.length > 0) {
+      // Keep the report in view next to the new list.
+      $('upload').hidden = false;
+      $('upload-cancel').hidden = false;
+    }
+  } catch (error) {
+    $('upload-status').textContent = `The file was not imported: ${messageOf(error)}`;
+    showReport(error.details && error.details.issues);
+  } finally {
+    progress.hidden = true;
+    $('upload-button').disabled = false;
+  }
+}
+
+// --- Contacts --------------------------------------------------------------------
+
+async function loadContacts() {
+  if (!state.listId) return;
+  const perPage = Number($('page-size').value);
+  const query = new URLSearchParams({ list_id: state.listId, page: state.page, per_page: perPage });
+  const q = $('contact-search').value.trim();
+  if (q) query.set('q', q);
+  if ($('contact-status').value) query.set('status', $('contact-status').value);
+  let page;
+  try {
+    page = await api('GET', '/api/v1/contacts?' + query.toString());
+  } catch (error) {
+    banner(messageOf(error));
+    return;
+  }
+  banner('');
+  state.pages = Math.max(1, Math.ceil(page.total / perPage));
+  $('page-info').textContent = `Page ${state.page} of ${state.pages} · ${page.total} contact${page.total === 1 ? '' : 's'}`;
+  $('page-prev').disabled = state.page <= 1;
+  $('page-next').disabled = state.page >= state.pages;
+  const rows = $('contact-rows');
+  rows.replaceChildren();
+  if (page.data.length === 0) {
+    rows.append(el('tr', {}, el('td', { colspan: '5', class: 'muted' }, 'No contacts match.')));
+  }
+  for (const contact of page.data) rows.append(contactRow(contact));
+}
+
+function contactRow(contact) {
+  const status = el('span', { class: `badge status-${contact.status}` }, contactStatusLabel(contact.status));
+  const outcome = contact.last_outcome ? el('span', { class: 'outcome' }, ` · ${outcomeLabel(contact.last_outcome)}`) : null;
+  const action = contact.status === 'do_not_call'
+    ? el('span', { class: 'muted' }, 'Not dialable')
+    : el('button', {
+      type: 'button',
+      class: 'dial',
+      'aria-label': `${contact.status === 'not_called' ? 'Dial' : 'Redial'} ${contact.name}`,
+      onclick: () => dial(contact),
+    }, contact.status === 'not_called' ? 'Dial' : 'Redial');
+  if (action.tagName === 'BUTTON') action.disabled = Boolean(state.call);
+  return el('tr', {},
+    el('td', {}, el('strong', {}, contact.name), contact.title ? el('div', { class: 'muted' }, contact.title) : null),
+    el('td', {}, contact.company || ''),
+    el('td', {}, contact.phone),
+    el('td', {}, status, outcome, contact.last_notes ? el('div', { class: 'muted notes' }, contact.last_notes) : null),
+    el('td', {}, action));
+}
+
+function setDialButtonsEnabled(enabled) {
+  for (const button of document.querySelectorAll('#contact-rows button.dial')) button.disabled = !enabled;
+}
+
+// --- The call ----------------------------------------------------------------------
+
+function openDialog(contact) {
+  $('call-contact').textContent = contact.name;
+  $('call-detail').textContent = [contact.company, contact.phone].filter(Boolean).join(' • ');
+  $('call-state').textContent = 'Dialing...';
+  $('call-timer').textContent = '00:00';
+  $('call-error').textContent = '';
+  $('log-error').textContent = '';
+  $('log-form').hidden = true;
+  $('call-controls').hidden = false;
+  $('call-close').hidden = true;
+  $('mute-button').textContent = 'Mute';
+  $('mute-button').setAttribute('aria-pressed', 'false');
+  $('hold-button').textContent = 'Hold';
+  $('hold-button').setAttribute('aria-pressed', 'false');
+  $('mute-button').disabled = true;
+  $('hold-button').disabled = true;
+  $('end-button').disabled = false;
+  $('notes').value = '';
+  state.logging = false;
+  const dialog = $('call-dialog');
+  if (!dialog.open) dialog.showModal();
+  $('end-button').focus();
+}
+
+function failBeforeCall(message) {
+  $('call-state').textContent = 'Not connected';
+  $('call-error').textContent = message;
+  $('call-controls').hidden = true;
+  $('call-close').hidden = false;
+  $('call-close').focus();
+  state.contact = null;
+  setDialButtonsEnabled(true);
+}
+
+async function microphoneAllowed() {
+  if (!navigator.mediaDevices || !navigator.mediaDevices.getUserMedia) {
+    return 'This browser cannot use a microphone here: open the dialer over HTTPS (or on localhost).';
+  }
+  try {
+    const stream = await navigator.mediaDevices.getUserMedia({ audio: true });
+    for (const track of stream.getTracks()) track.stop();
+    return '';
+  } catch (error) {
+    if (error && (error.name === 'NotAllowedError' || error.name === 'SecurityError')) {
+      return 'Microphone access was denied. Allow the microphone for this site (the icon in the address bar), then dial again.';
+    }
+    return `No microphone could be opened (${error && error.name ? error.name : 'unknown error'}). Check that one is connected.`;
+  }
+}
+
+async function dial(contact) {
+  if (state.call || state.contact) return;
+  state.contact = contact;
+  setDialButtonsEnabled(false);
+  openDialog(contact);
+  state.leg = legFor(state.provider ? state.provider.id : 'sim');
+  try {
+    await state.leg.prepare();
+  } catch (error) {
+    failBeforeCall(messageOf(error));
+    return;
+  }
+  const microphone = await microphoneAllowed();
+  if (microphone) {
+    failBeforeCall(microphone);
+    return;
+  }
+  let call;
+  try {
+    call = await api('POST', '/api/v1/calls', { contact_id: contact.id });
+  } catch (error) {
+    failBeforeCall(`The call could not be placed: ${messageOf(error)}`);
+    loadContacts();
+    return;
+  }
+  state.call = call;
+  renderCall(call);
+  loadContacts();  // the row now says "In call"
+  startPolling();
+  state.tickTimer = setInterval(tick, 500);
+  try {
+    const joined = await api('POST', `/api/v1/calls/${call.id}/join`, {});
+    await state.leg.connect(joined.credential, {
+      onError: (message) => { $('call-error').textContent = message; },
+      onLocalEnd: () => refreshCall(),
+      refresh: async () => (await api('POST', `/api/v1/calls/${call.id}/join`, { refresh: true })).credential,
+    });
+  } catch (error) {
+    $('call-error').textContent = `Your audio could not join the call: ${messageOf(error)}. You can end the call.`;
+  }
+}
+
+function describe(call) {
+  if (FINAL.has(call.status)) {
+    return call.result === 'answered' ? 'Call ended' : `Call ended — ${resultLabel(call.result || call.status)}`;
+  }
+  if (call.status === 'in-progress') {
+    return call.legs && call.legs.agent && call.legs.agent.state === 'connected' ? 'Connected' : 'Connecting your audio...';
+  }
+  if (call.status === 'ringing') return 'Ringing...';
+  return 'Dialing...';
+}
+
+function talkSeconds(call) {
+  if (!call.answered_at) return 0;
+  const start = Date.parse(call.answered_at);
+  const end = call.ended_at ? Date.parse(call.ended_at) : Date.now();
+  return call.talk_seconds ?? Math.max(0, (end - start) / 1000);
+}
+
+function tick() {
+  if (state.call && !state.logging) $('call-timer').textContent = clock(talkSeconds(state.call));
+}
+
+function renderCall(call) {
+  if (!state.call || call.id !== state.call.id) return;
+  state.call = call;
+  $('call-state').textContent = describe(call);
+  $('call-timer').textContent = clock(talkSeconds(call));
+  const agent = (call.legs && call.legs.agent) || {};
+  const contact = (call.legs && call.legs.contact) || {};
+  const live = call.status === 'in-progress';
+  $('mute-button').disabled = !live;
+  $('hold-button').disabled = !live;
+  $('mute-button').textContent = agent.muted ? 'Unmute' : 'Mute';
+  $('mute-button').setAttribute('aria-pressed', String(Boolean(agent.muted)));
+  $('hold-button').textContent = contact.held ? 'Resume' : 'Hold';
+  $('hold-button').setAttribute('aria-pressed', String(Boolean(contact.held)));
+  if (FINAL.has(call.status)) showLogForm(call);
+}
+
+function showLogForm(call) {
+  if (state.logging) return;
+  state.logging = true;
+  stopPolling();
+  if (state.leg) state.leg.disconnect();
+  $('call-controls').hidden = true;
+  $('log-form').hidden = false;
+  $('outcome').value = suggestedOutcome(call.result, state.dispositions);
+  $('outcome').focus();
+}
+
+async function refreshCall() {
+  if (!state.call) return;
+  try {
+    renderCall(await api('GET', `/api/v1/calls/${state.call.id}`));
+  } catch (error) {
+    $('call-error').textContent = messageOf(error);
+  }
+}
+
+function startPolling() {
+  stopPolling();
+  // Live events drive the view; polling covers a stream that is down.
+  state.pollTimer = setInterval(() => {
+    if (!state.live || !state.live.connected) refreshCall();
+  }, 1000);
+}
+
+function stopPolling() {
+  if (state.pollTimer) clearInterval(state.pollTimer);
+  state.pollTimer = null;
+}
+
+async function toggle(kind) {
+  if (!state.call) return;
+  const button = kind === 'mute' ? $('mute-button') : $('hold-button');
+  const legs = state.call.legs || {};
+  const body = kind === 'mute' ? { muted: !(legs.agent && legs.agent.muted) } : { held: !(legs.contact && legs.contact.held) };
+  button.disabled = true;
+  $('call-error').textContent = '';
+  try {
+    // The button changes only once the provider has done it.
+    renderCall(await api('POST', `/api/v1/calls/${state.call.id}/${kind}`, body));
+  } catch (error) {
+    $('call-error').textContent = `${kind === 'mute' ? 'Mute' : 'Hold'} failed: ${messageOf(error)}`;
+  } finally {
+    button.disabled = !(state.call && state.call.status === 'in-progress');
+  }
+}
+
+async function endCall() {
+  if (!state.call) return;
+  $('end-button').disabled = true;
+  try {
+    const ended = await api('POST', `/api/v1/calls/${state.call.id}/end`, {});
+    renderCall(ended);
+  } catch (error) {
+    $('call-error').textContent = `Ending reported a problem (${messageOf(error)}); the call is closed here.`;
+  }
+  showLogForm(state.call);
+}
+
+function closeCall() {
+  if (state.tickTimer) clearInterval(state.tickTimer);
+  stopPolling();
+  if (state.leg) state.leg.disconnect();
+  state.call = null;
+  state.contact = null;
+  state.leg = null;
+  state.logging = false;
+  $('call-dialog').close();
+  loadContacts();
+  if (!$('panel-history').hidden) loadHistory();
+}
+
+async function saveLog(event) {
+  event.preventDefault();
+  const outcome = $('outcome').value;
+  if (!outcome) {
+    $('log-error').textContent = 'Choose an outcome.';
+    $('outcome').focus();
+    return;
+  }
+  $('log-save').disabled = true;
+  try {
+    await api('PATCH', `/api/v1/calls/${state.call.id}`, { outcome, notes: $('notes').value });
+    closeCall();
+  } catch (error) {
+    $('log-error').textContent = `Not saved: ${messageOf(error)}`;
+  } finally {
+    $('log-save').disabled = false;
+  }
+}
+
+// --- Live events -----------------------------------------------------------------------
+
+function startLive() {
+  state.live = new LiveEvents(savedKey(), (frame) => {
+    if (frame.call) renderCall(frame.call);
+  }, (connected) => {
+    if (connected && state.call) refreshCall();  // catch up on what the gap missed
+  });
+  state.live.start();
+}
+
+// --- History -----------------------------------------------------------------------------
+
+function historyQuery() {
+  const query = new URLSearchParams();
+  if ($('history-q').value.trim()) query.set('q', $('history-q').value.trim());
+  if ($('history-outcome').value) query.set('outcome', $('history-outcome').value);
+  if ($('history-from').value) query.set('from', $('history-from').value);
+  if ($('history-to').value) {
+    const to = new Date($('history-to').value + 'T00:00:00Z');
+    to.setUTCDate(to.getUTCDate() + 1);  // the whole last day
+    query.set('to', to.toISOString().slice(0, 10));
+  }
+  return query;
+}
+
+async function loadHistory() {
+  const query = historyQuery();
+  query.set('page', state.historyPage);
+  query.set('per_page', 25);
+  let page;
+  try {
+    page = await api('GET', '/api/v1/calls?' + query.toString());
+  } catch (error) {
+    banner(messageOf(error));
+    return;
+  }
+  state.historyPages = Math.max(1, Math.ceil(page.total / 25));
+  $('history-info').textContent = `Page ${state.historyPage} of ${state.historyPages} · ${page.total} call${page.total === 1 ? '' : 's'}`;
+  $('history-prev').disabled = state.historyPage <= 1;
+  $('history-next').disabled = state.historyPage >= state.historyPages;
+  const rows = $('history-rows');
+  rows.replaceChildren();
+  if (page.data.length === 0) rows.append(el('tr', {}, el('td', { colspan: '7', class: 'muted' }, 'No calls match.')));
+  for (const call of page.data) {
+    rows.append(el('tr', {},
+      el('td', {}, when(call.created_at)),
+      el('td', {}, call.contact_name || call.to),
+      el('td', {}, resultLabel(call.result || call.status)),
+      el('td', {}, call.talk_seconds != null ? clock(call.talk_seconds) : '—'),
+      el('td', {}, outcomeLabel(call.outcome) || '—'),
+      el('td', { class: 'notes' }, call.notes || ''),
+      el('td', {}, el('button', { type: 'button', class: 'secondary', 'aria-label': `Timeline of the call at ${when(call.created_at)}`, onclick: () => showTimeline(call.id) }, 'Timeline'))));
+  }
+}
+
+async function showTimeline(id) {
+  let call;
+  try {
+    call = await api('GET', `/api/v1/calls/${id}`);
+  } catch (error) {
+    banner(messageOf(error));
+    return;
+  }
+  const list = $('timeline-events');
+  list.replaceChildren();
+  for (const event of call.timeline || []) {
+    const extra = [event.leg, event.cause, event.muted != null ? (event.muted ? 'muted' : 'unmuted') : null,
+      event.held != null ? (event.held ? 'on hold' : 'resumed') : null].filter(Boolean).join(', ');
+    list.append(el('li', {}, el('time', { datetime: event.occurred_at }, when(event.occurred_at)), ` ${event.type}`,
+      extra ? ` (${extra})` : '', el('span', { class: 'muted' }, ` · ${event.source}`)));
+  }
+  $('timeline-title').textContent = `Timeline of the call to ${call.to}${call.notes ? ' — ' + call.notes : ''}`;
+  $('timeline').hidden = false;
+  $('timeline').scrollIntoView({ block: 'nearest' });
+}
+
+// --- Tabs ------------------------------------------------------------------------------------
+
+function selectTab(name) {
+  for (const tab of ['contacts', 'history']) {
+    const selected = tab === name;
+    $(`tab-${tab}`).setAttribute('aria-selected', String(selected));
+    $(`tab-${tab}`).tabIndex = selected ? 0 : -1;
+    $(`panel-${tab}`).hidden = !selected;
+  }
+  if (name === 'history') loadHistory();
+  else loadContacts();
+}
+
+// --- Wiring ------------------------------------------------------------------------------------
+
+function debounce(fn, ms) {
+  let timer = null;
+  return (...args) => {
+    clearTimeout(timer);
+    timer = setTimeout(() => fn(...args), ms);
+  };
+}
+
+function wire() {
+  $('sign-in-form').addEventListener('submit', async (event) => {
+    event.preventDefault();
+    await signIn($('api-key').value.trim());
+  });
+  $('sign-out').addEventListener('click', signOut);
+  $('upload-form').addEventListener('submit', upload);
+  $('upload-cancel').addEventListener('click', () => { $('upload').hidden = true; $('contacts').hidden = false; });
+  $('new-list').addEventListener('click', () => showUpload(true));
+  $('list-select').addEventListener('change', () => { state.listId = Number($('list-select').value); state.page = 1; loadContacts(); });
+  $('contact-filters').addEventListener('submit', (event) => event.preventDefault());
+  $('contact-search').addEventListener('input', debounce(() => { state.page = 1; loadContacts(); }, 250));
+  $('contact-status').addEventListener('change', () => { state.page = 1; loadContacts(); });
+  $('page-size').addEventListener('change', () => { state.page = 1; loadContacts(); });
+  $('page-prev').addEventListener('click', () => { state.page = Math.max(1, state.page - 1); loadContacts(); });
+  $('page-next').addEventListener('click', () => { state.page = Math.min(state.pages, state.page + 1); loadContacts(); });
+  $('mute-button').addEventListener('click', () => toggle('mute'));
+  $('hold-button').addEventListener('click', () => toggle('hold'));
+  $('end-button').addEventListener('click', endCall);
+  $('log-form').addEventListener('submit', saveLog);
+  $('log-cancel').addEventListener('click', closeCall);
+  $('call-close').addEventListener('click', closeCall);
+  // Escape must not hide a live call: the dialog closes through End, Save or Cancel.
+  $('call-dialog').addEventListener('cancel', (event) => {
+    if (state.call || state.contact) event.preventDefault();
+  });
+  $('history-filters').addEventListener('submit', (event) => { event.preventDefault(); state.historyPage = 1; loadHistory(); });
+  $('history-prev').addEventListener('click', () => { state.historyPage = Math.max(1, state.historyPage - 1); loadHistory(); });
+  $('history-next').addEventListener('click', () => { state.historyPage = Math.min(state.historyPages, state.historyPage + 1); loadHistory(); });
+  $('export-csv').addEventListener('click', async () => {
+    try {
+      await download('/api/v1/calls/export?' + historyQuery().toString(), 'calls.csv');
+    } catch (error) {
+      banner(`Export failed: ${messageOf(error)}`);
+    }
+  });
+  const tabs = ['contacts', 'history'];
+  for (const tab of tabs) {
+    $(`tab-${tab}`).addEventListener('click', () => selectTab(tab));
+    $(`tab-${tab}`).addEventListener('keydown', (event) => {
+      if (event.key !== 'ArrowRight' && event.key !== 'ArrowLeft') return;
+      const next = tabs[(tabs.indexOf(tab) + 1) % tabs.length];
+      selectTab(next);
+      $(`tab-${next}`).focus();
+    });
+  }
+  window.addEventListener('beforeunload', (event) => {
+    if (state.call && !FINAL.has(state.call.status)) event.preventDefault();
+  });
+}
+
+wire();
+if (savedKey()) {
+  signIn(savedKey()).then((ok) => { if (!ok) $('api-key').focus(); });
+} else {
+  $('api-key').focus();
+}
