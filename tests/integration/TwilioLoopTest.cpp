@@ -404,3 +404,15 @@ TEST_CASE("twilio: the admin board's five steps through the cold-call API", "[tw
   REQUIRE(ended.status == 200);
   REQUIRE(eventually([&] { return admin.get(prefix + "/status/" + conferenceSid).json["status"] == "completed"; }));
 }
+
+TEST_CASE("twilio config: the auth token alone places calls; the browser leg then says what is missing", "[twilio]") {
+  World world({{"provider.twilio.api_key_sid", ""},
+               {"provider.twilio.api_key_secret", ""},
+               {"provider.twilio.twiml_app_sid", ""}});
+  const std::string id = world.dial("+12125550001");
+  CHECK(world.fake.count("POST", "/Calls.json") == 1);  // authenticated as the account (the fake checks)
+  const auto joined = world.agent.post("/api/v1/calls/" + id + "/join", nlohmann::json::object());
+  CHECK(joined.status == 400);
+  CHECK(joined.json["error"]["message"].get<std::string>().find("api_key_sid") != std::string::npos);
+  CHECK(world.agent.post("/api/v1/calls/" + id + "/end", nlohmann::json::object()).status == 200);
+}

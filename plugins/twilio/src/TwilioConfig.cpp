@@ -40,9 +40,9 @@ TwilioConfig TwilioConfig::from(const sdk::Config& config, const sdk::Crypto& cr
   c.baseUrl = withoutTrailingSlash(config.getString("base_url", c.baseUrl));
   c.accountSid = config.requireString("account_sid");
   c.authToken = config.requireString("auth_token");
-  c.apiKeySid = config.requireString("api_key_sid");
-  c.apiKeySecret = config.requireString("api_key_secret");
-  c.twimlAppSid = config.requireString("twiml_app_sid");
+  c.apiKeySid = config.getString("api_key_sid");
+  c.apiKeySecret = config.getString("api_key_secret");
+  c.twimlAppSid = config.getString("twiml_app_sid");
   c.callerId = config.getString("caller_id");
   c.webhookBaseUrl = withoutTrailingSlash(config.requireString("webhook_base_url"));
   c.region = config.getString("region");
@@ -53,8 +53,19 @@ TwilioConfig TwilioConfig::from(const sdk::Config& config, const sdk::Crypto& cr
   c.maxRetryWaitMs = config.getInt("max_retry_wait_ms", c.maxRetryWaitMs);
 
   requireSid(c.accountSid, "account_sid", "AC");
-  requireSid(c.apiKeySid, "api_key_sid", "SK");
-  requireSid(c.twimlAppSid, "twiml_app_sid", "AP");
+  // The API key signs the browser's Access Tokens (and authenticates REST
+  // calls when set); without it REST uses the auth token and no browser can
+  // join, which issueClientCredential explains.
+  if (c.apiKeySid.empty() != c.apiKeySecret.empty()) {
+    throw sdk::ProviderError(sdk::Status::InvalidArgument,
+                             "config keys 'api_key_sid' and 'api_key_secret' go together: set both or neither");
+  }
+  if (!c.apiKeySid.empty()) {
+    requireSid(c.apiKeySid, "api_key_sid", "SK");
+  }
+  if (!c.twimlAppSid.empty()) {
+    requireSid(c.twimlAppSid, "twiml_app_sid", "AP");
+  }
   if (c.baseUrl.rfind("https://", 0) != 0 && c.baseUrl.rfind("http://", 0) != 0) {
     throw sdk::ProviderError(sdk::Status::InvalidArgument, "config key 'base_url' must be an http(s) URL");
   }

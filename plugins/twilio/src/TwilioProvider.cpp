@@ -67,8 +67,14 @@ TwilioProvider::TwilioProvider(sdk::Host host, sdk::Config config)
       config_(TwilioConfig::from(this->config(), this->host().crypto())),
       client_(this->host(), config_) {
   this->host().info("Twilio account " + config_.accountSid + " via " + config_.baseUrl + "; webhooks at " +
-                    config_.webhookBaseUrl + " (set the TwiML App " + config_.twimlAppSid + " voice URL to " +
-                    config_.webhookBaseUrl + "/voice)");
+                    config_.webhookBaseUrl + "; REST as " +
+                    (config_.apiKeySid.empty() ? "the account" : "API key " + config_.apiKeySid));
+  if (config_.twimlAppSid.empty() || config_.apiKeySid.empty()) {
+    this->host().warn("no api_key_sid/api_key_secret/twiml_app_sid: calls can be placed, but no browser can join them");
+  } else {
+    this->host().info("set the voice URL of TwiML App " + config_.twimlAppSid + " to " + config_.webhookBaseUrl +
+                      "/voice");
+  }
 }
 
 std::string TwilioProvider::callbackUrl(const std::string& endpoint, const FormFields& query) const {
@@ -230,6 +236,11 @@ sdk::ParticipantUpdateResult TwilioProvider::updateParticipant(const sdk::Partic
 }
 
 sdk::ClientCredential TwilioProvider::issueClientCredential(const sdk::ClientCredentialRequest& request) {
+  if (config_.apiKeySid.empty() || config_.twimlAppSid.empty()) {
+    throw sdk::ProviderError(sdk::Status::InvalidArgument,
+                             "the browser leg needs an Access Token: set api_key_sid, api_key_secret and "
+                             "twiml_app_sid in [provider.twilio] (docs/TWILIO.md)");
+  }
   const int64_t now = host().nowMs() / 1000;
   AccessTokenSpec spec;
   spec.accountSid = config_.accountSid;
