@@ -26,6 +26,13 @@ class OpenApiSpec {
   std::vector<std::string> check(const std::string& method, const std::string& path,
                                  const sdk::encoding::FormFields& form) const;
 
+  /// The same for a JSON body (null for none): the operation must take an
+  /// application/json body (or none), the body must satisfy its schema, and
+  /// every top-level field must be one the schema declares. `query` holds
+  /// the query parameters, checked as for GET.
+  std::vector<std::string> checkJson(const std::string& method, const std::string& path, const nlohmann::json& body,
+                                     const sdk::encoding::FormFields& query = {}) const;
+
  private:
   nlohmann::json spec_;
 };
