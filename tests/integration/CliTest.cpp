@@ -43,7 +43,7 @@ TEST_CASE("cli: version and help", "[cli]") {
   CHECK_THAT(unknown.output, Contains("unknown command 'frobnicate'"));
 }
 
-TEST_CASE("cli: plugins lists sim, twilio and the out-of-tree example, and explains every refusal",
+TEST_CASE("cli: plugins lists sim, twilio, telnyx and the out-of-tree example, and explains every refusal",
           "[cli][needs-echo]") {
   // The out-of-tree build of the example comes first, so it wins over the
   // copy the main tree builds in place (which is then refused as a duplicate).
@@ -61,7 +61,7 @@ TEST_CASE("cli: plugins lists sim, twilio and the out-of-tree example, and expla
       CHECK_THAT(plugin.at("directory").get<std::string>(), Contains("echo-gcc"));
     }
   }
-  CHECK(loaded == std::set<std::string>{"sim", "twilio", "echo", "cprov"});
+  CHECK(loaded == std::set<std::string>{"sim", "twilio", "telnyx", "echo", "cprov"});
   CHECK(listing.at("active") == "sim");
   // 8 broken fixtures, plus the in-tree echo refused as a duplicate id.
   REQUIRE(listing.at("refused").size() == 9);

@@ -41,6 +41,12 @@ RestRequest hangup(const std::string& callControlId, const std::string& commandI
   return {"POST", "/calls/" + segment(callControlId) + "/actions/hangup", {{"command_id", commandId}}};
 }
 
+RestRequest answer(const std::string& callControlId, const std::string& clientState, const std::string& commandId) {
+  return {"POST",
+          "/calls/" + segment(callControlId) + "/actions/answer",
+          {{"client_state", clientState}, {"command_id", commandId}}};
+}
+
 RestRequest fetchCall(const std::string& callControlId) {
   return {"GET", "/calls/" + segment(callControlId), nullptr};
 }

@@ -28,6 +28,8 @@ RestRequest dial(const std::string& connectionId, const std::string& to, const s
                  const std::string& webhookUrl);
 
 RestRequest hangup(const std::string& callControlId, const std::string& commandId);
+/// Answers a parked leg (the browser's call), keeping its client_state.
+RestRequest answer(const std::string& callControlId, const std::string& clientState, const std::string& commandId);
 RestRequest fetchCall(const std::string& callControlId);
 
 /// Creates the bridge from an answered leg (never before: 90034).

@@ -37,6 +37,7 @@ TEST_CASE("telnyx rest: every request is valid against the official description"
   checkValid(
       sb::telnyx::dial("1293384261075731499", "sip:gencred123@sip.telnyx.com", "+35319605860", state, "c-2", 30, ""));
   checkValid(sb::telnyx::hangup(kLeg, "c-3"));
+  checkValid(sb::telnyx::answer(kLeg, state, "c-3a"));
   checkValid(sb::telnyx::fetchCall(kLeg));
   checkValid(sb::telnyx::createConference(kLeg, "COLD_CALL_2026-12-01_abc", "c-4"));
   checkValid(sb::telnyx::joinConference(kConference, kLeg, "c-5", state));

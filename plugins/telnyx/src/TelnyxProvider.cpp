@@ -1,0 +1,318 @@
+#include "TelnyxProvider.h"
+
+#include "TelnyxEvents.h"
+#include "TelnyxSignature.h"
+
+#include <switchboard/sdk/define_provider.hpp>
+#include <switchboard/sdk/encoding.hpp>
+
+namespace sb::telnyx {
+namespace {
+
+constexpr size_t kMaxBridges = 10000;
+constexpr int64_t kMaxLoginTokenS = 86400;  // Telnyx: 24 h at most
+
+std::string field(const nlohmann::json& object, const char* key) {
+  if (!object.is_object()) return {};
+  auto it = object.find(key);
+  return it != object.end() && it->is_string() ? it->get<std::string>() : std::string();
+}
+
+/// The exp claim of a JWT, without verifying it (Telnyx signed it for
+/// Telnyx; we only report when it lapses).
+std::optional<int64_t> jwtExpiry(const std::string& token) {
+  const size_t first = token.find('.');
+  const size_t second = token.find('.', first == std::string::npos ? 0 : first + 1);
+  if (first == std::string::npos || second == std::string::npos) return std::nullopt;
+  std::string part = token.substr(first + 1, second - first - 1);
+  for (char& c : part) {
+    if (c == '-') c = '+';
+    if (c == '_') c = '/';
+  }
+  while (part.size() % 4 != 0) part.push_back('=');
+  const auto payload = sdk::encoding::base64Decode(part);
+  if (!payload) return std::nullopt;
+  const auto claims = nlohmann::json::parse(*payload, nullptr, false);
+  if (!claims.is_object() || !claims.contains("exp") || !claims["exp"].is_number_integer()) return std::nullopt;
+  return claims["exp"].get<int64_t>();
+}
+
+}  // namespace
+
+TelnyxProvider::TelnyxProvider(sdk::Host host, sdk::Config config)
+    : Provider(host, std::move(config)),
+      config_(TelnyxConfig::from(this->config(), this->host().crypto())),
+      client_(this->host(), config_) {
+  this->host().info("Telnyx Call Control application " + config_.connectionId + " via " + config_.baseUrl +
+                    "; webhooks at " + config_.webhookBaseUrl + "/events");
+  if (config_.credentialId.empty()) {
+    this->host().warn("no credential_id: calls can be placed, but no browser can join them (docs/TELNYX.md)");
+  }
+}
+
+TelnyxProvider::Bridge& TelnyxProvider::bridgeLocked(const std::string& callId) {
+  auto [it, inserted] = bridges_.try_emplace(callId);
+  if (inserted) {
+    order_.push_back(callId);
+    while (order_.size() > kMaxBridges) {
+      bridges_.erase(order_.front());
+      order_.pop_front();
+    }
+  }
+  return it->second;
+}
+
+std::string TelnyxProvider::sealAgentState(const std::string& callId, int64_t expiresAt) const {
+  const std::string signedPart = callId + "|agent|" + std::to_string(expiresAt);
+  const std::string mac = sdk::encoding::toHex(host().crypto().hmac("sha256", config_.sessionKey, signedPart));
+  return sdk::encoding::base64Encode(
+      nlohmann::json{{"c", callId}, {"l", sdk::leg::kAgent}, {"e", expiresAt}, {"m", mac}}.dump());
+}
+
+bool TelnyxProvider::agentStateValid(const nlohmann::json& clientState) const {
+  if (!clientState.is_string()) return false;
+  const auto raw = sdk::encoding::base64Decode(clientState.get<std::string>());
+  const auto json = raw ? nlohmann::json::parse(*raw, nullptr, false) : nlohmann::json();
+  if (!json.is_object() || !json.contains("e") || !json["e"].is_number_integer()) return false;
+  const int64_t expiresAt = json["e"].get<int64_t>();
+  const std::string signedPart = field(json, "c") + "|agent|" + std::to_string(expiresAt);
+  const std::string mac = sdk::encoding::toHex(host().crypto().hmac("sha256", config_.sessionKey, signedPart));
+  return field(json, "l") == sdk::leg::kAgent && expiresAt >= host().nowMs() / 1000 &&
+         sdk::encoding::constantTimeEquals(mac, field(json, "m"));
+}
+
+sdk::StartCallResult TelnyxProvider::startCall(const sdk::StartCallRequest& request) {
+  const std::string from = request.from.empty() ? config_.callerId : request.from;
+  if (from.empty()) {
+    throw sdk::ProviderError(sdk::Status::InvalidArgument,
+                             "no caller ID: set calls.caller_ids in the host or caller_id in [provider.telnyx]");
+  }
+  {
+    std::lock_guard lock(mutex_);
+    bridgeLocked(request.callId).conferenceName = request.conferenceName;
+  }
+  const nlohmann::json call =
+      client_.send(dial(config_.connectionId, request.to, from, encodeClientState({request.callId, sdk::leg::kContact}),
+                        request.callId + ":dial", request.ringTimeoutS, config_.webhookBaseUrl + "/events"));
+  sdk::StartCallResult result;
+  result.providerCallId = field(call, "call_control_id");
+  if (result.providerCallId.empty()) {
+    throw sdk::ProviderError(sdk::Status::Unavailable, "Telnyx dialed without a call_control_id");
+  }
+  result.status = "initiated";
+  return result;
+}
+
+std::string TelnyxProvider::conferenceOf(const sdk::CallRef& call) {
+  if (!call.conferenceId.empty()) return call.conferenceId;
+  std::lock_guard lock(mutex_);
+  auto it = bridges_.find(call.callId);
+  if (it != bridges_.end() && !it->second.conferenceId.empty()) return it->second.conferenceId;
+  return {};
+}
+
+bool TelnyxProvider::hangUp(const std::string& callControlId, const std::string& commandId) {
+  if (callControlId.empty()) return false;
+  try {
+    client_.send(hangup(callControlId, commandId));
+    return true;
+  } catch (const sdk::ProviderError& e) {
+    // 90018 "Call has already ended", or an id Telnyx no longer knows.
+    if (e.status() == sdk::Status::NotFound) return false;
+    throw;
+  }
+}
+
+sdk::EndCallResult TelnyxProvider::endCall(const sdk::EndCallRequest& request) {
+  std::string agentLeg = request.agentLegId;
+  if (agentLeg.empty()) {
+    std::lock_guard lock(mutex_);
+    auto it = bridges_.find(request.callId);
+    if (it != bridges_.end() && it->second.legIds.count(sdk::leg::kAgent) != 0) {
+      agentLeg = it->second.legIds[sdk::leg::kAgent];
+    }
+  }
+  // One command id per end request: its resends are ignored by Telnyx, a
+  // later end request is a new command.
+  const std::string attempt = request.callId + ":" + sdk::encoding::toHex(host().crypto().randomBytes(6));
+  bool live = hangUp(request.providerCallId, attempt + ":hangup-contact");
+  live = hangUp(agentLeg, attempt + ":hangup-agent") || live;
+  if (const std::string conference = conferenceOf(request); !conference.empty()) {
+    try {
+      client_.send(endConference(conference, attempt + ":end"));
+      live = true;
+    } catch (const sdk::ProviderError& e) {
+      if (e.status() != sdk::Status::NotFound) throw;  // 90019: already ended
+    }
+  }
+  sdk::EndCallResult result;
+  result.alreadyEnded = !live;
+  return result;
+}
+
+sdk::CallStatus TelnyxProvider::callStatus(const sdk::CallStatusRequest& request) {
+  if (request.providerCallId.empty()) {
+    throw sdk::ProviderError(sdk::Status::NotFound, "call '" + request.callId + "' has no Telnyx call_control_id");
+  }
+  const nlohmann::json call = client_.send(fetchCall(request.providerCallId));
+  sdk::CallStatus status;
+  // Call Control tells only whether a leg is alive; the host's record,
+  // kept by webhooks, knows ringing from answered.
+  status.status = call.value("is_alive", false) ? "in-progress" : "completed";
+  status.conferenceId = request.conferenceId;
+  status.legs.push_back({sdk::leg::kContact, request.providerCallId, status.status, false, false});
+  return status;
+}
+
+sdk::ParticipantUpdateResult TelnyxProvider::updateParticipant(const sdk::ParticipantUpdateRequest& request) {
+  const std::string conference = conferenceOf(request.call);
+  std::string legId = request.leg == sdk::leg::kAgent ? request.call.agentLegId : request.call.providerCallId;
+  if (legId.empty()) {
+    std::lock_guard lock(mutex_);
+    auto it = bridges_.find(request.call.callId);
+    if (it != bridges_.end() && it->second.legIds.count(request.leg) != 0) legId = it->second.legIds[request.leg];
+  }
+  if (conference.empty() || legId.empty()) {
+    throw sdk::ProviderError(sdk::Status::NotFound, "the " + request.leg + " leg of call '" + request.call.callId +
+                                                        "' is not in a conference");
+  }
+  if (request.muted) client_.send(muteParticipant(conference, legId, *request.muted));
+  if (request.held) client_.send(holdParticipant(conference, legId, *request.held));
+  // Telnyx answers {"result":"ok"}: the state is what was asked.
+  sdk::LegSnapshot snapshot;
+  snapshot.leg = request.leg;
+  snapshot.providerLegId = legId;
+  snapshot.state = request.leg == sdk::leg::kAgent ? "connected" : "in-progress";
+  snapshot.muted = request.muted.value_or(false);
+  snapshot.held = request.held.value_or(false);
+  return snapshot;
+}
+
+sdk::ClientCredential TelnyxProvider::issueClientCredential(const sdk::ClientCredentialRequest& request) {
+  if (config_.credentialId.empty()) {
+    throw sdk::ProviderError(sdk::Status::InvalidArgument,
+                             "the browser leg needs a telephony credential: set credential_id in [provider.telnyx] "
+                             "(docs/TELNYX.md)");
+  }
+  const std::string token = client_.sendText(mintLoginToken(config_.credentialId));
+  if (token.empty() || token.find('.') == std::string::npos) {
+    throw sdk::ProviderError(sdk::Status::Unavailable, "Telnyx answered the token request without a JWT");
+  }
+  const int64_t now = host().nowMs() / 1000;
+  sdk::ClientCredential credential;
+  credential.kind = "telnyx.login_token";
+  credential.token = token;
+  credential.identity = request.agentId;
+  credential.expiresAt = jwtExpiry(token).value_or(now + kMaxLoginTokenS);
+  credential.sdk = nlohmann::json::object();
+  if (!request.callId.empty()) {
+    const int64_t expiresAt = now + std::min<int64_t>(request.ttlS, kMaxLoginTokenS);
+    std::string name;
+    {
+      std::lock_guard lock(mutex_);
+      Bridge& bridge = bridgeLocked(request.callId);
+      if (bridge.conferenceName.empty()) bridge.conferenceName = request.conferenceName;
+      name = bridge.conferenceName;
+    }
+    // The page places a call with this state; the credential connection
+    // parks it and the plugin answers it into the bridge.
+    credential.sdk["client_state"] = sealAgentState(request.callId, expiresAt);
+    credential.sdk["destination"] = name.empty() ? request.callId : name;
+    credential.sdk["session_id"] = request.sessionId;
+  }
+  return credential;
+}
+
+void TelnyxProvider::bridgeLeg(const std::string& callId, const std::string& leg, const std::string& callControlId,
+                               const std::string& clientState) {
+  std::string create;
+  std::string conference;
+  std::string name;
+  {
+    std::lock_guard lock(mutex_);
+    Bridge& bridge = bridgeLocked(callId);
+    bridge.legIds[leg] = callControlId;
+    if (!bridge.bridged.insert(callControlId).second) {
+      return;  // a redelivered call.answered: this leg is already in (or going in)
+    }
+    if (!bridge.conferenceId.empty()) {
+      conference = bridge.conferenceId;
+    } else if (!bridge.creating) {
+      bridge.creating = true;
+      create = callControlId;
+      name = bridge.conferenceName.empty() ? callId : bridge.conferenceName;
+    } else {
+      bridge.answered[leg] = {callControlId, clientState};  // its creator joins it
+    }
+  }
+  if (!conference.empty()) {
+    client_.send(joinConference(conference, callControlId, "join:" + callControlId, clientState));
+    return;
+  }
+  if (create.empty()) return;
+  nlohmann::json created;
+  try {
+    created = client_.send(createConference(create, name, callId + ":conference"));
+  } catch (...) {
+    std::lock_guard lock(mutex_);
+    Bridge& bridge = bridgeLocked(callId);
+    bridge.creating = false;
+    bridge.bridged.erase(create);  // Telnyx redelivers call.answered; try again then
+    throw;
+  }
+  std::map<std::string, std::pair<std::string, std::string>> waiting;
+  {
+    std::lock_guard lock(mutex_);
+    Bridge& bridge = bridgeLocked(callId);
+    bridge.conferenceId = field(created, "id");
+    bridge.creating = false;
+    waiting.swap(bridge.answered);
+    conference = bridge.conferenceId;
+  }
+  for (const auto& [otherLeg, pending] : waiting) {
+    client_.send(joinConference(conference, pending.first, "join:" + pending.first, pending.second));
+  }
+}
+
+sdk::WebhookResult TelnyxProvider::onWebhook(const sdk::HttpRequest& request) {
+  const SignatureVerdict verdict = verifyWebhook(
+      host().crypto(), config_.publicKey, request.header("telnyx-timestamp").value_or(""),
+      request.header("telnyx-signature-ed25519").value_or(""), request.body, host().nowMs() / 1000, config_.toleranceS);
+  if (!verdict.valid) {
+    throw sdk::ProviderError(sdk::Status::Unauthenticated, verdict.reason);
+  }
+  const nlohmann::json envelope = nlohmann::json::parse(request.body, nullptr, false);
+  sdk::WebhookResult result;
+  result.reply = {200, {{"Content-Type", "application/json"}}, "{}"};
+  const nlohmann::json data = envelope.is_object() ? envelope.value("data", nlohmann::json::object()) : nullptr;
+  const nlohmann::json payload = data.is_object() ? data.value("payload", nlohmann::json::object()) : nullptr;
+  const nlohmann::json clientState = payload.is_object() ? payload.value("client_state", nlohmann::json()) : nullptr;
+  const auto state = decodeClientState(clientState);
+  const std::string type = field(data, "event_type");
+  const std::string callControlId = field(payload, "call_control_id");
+
+  // The browser sets its own leg's client_state: only a sealed one counts.
+  if (state && state->leg == sdk::leg::kAgent && !agentStateValid(clientState)) {
+    host().warn("a browser leg with a forged or expired client_state (" + callControlId + "): hanging it up");
+    if (type == "call.initiated") hangUp(callControlId, "reject:" + callControlId);
+    return result;
+  }
+  result.events = webhookEvents(envelope, host().nowMs());
+  if (!state) return result;
+
+  if (type == "call.initiated" && state->leg == sdk::leg::kAgent && field(payload, "state") == "parked") {
+    // The page's call, parked by the credential connection: take it.
+    client_.send(answer(callControlId, clientState.get<std::string>(), "answer:" + callControlId));
+  } else if (type == "call.answered") {
+    bridgeLeg(state->callId, state->leg, callControlId, clientState.get<std::string>());
+  }
+  return result;
+}
+
+}  // namespace sb::telnyx
+
+SB_DEFINE_PROVIDER(sb::telnyx::TelnyxProvider, "telnyx", "Telnyx", "0.1.0",
+                   R"({"topology":"bridge","supports_mute":true,"supports_hold":true,)"
+                   R"("client_credential":"telnyx.login_token","webhook_signature":"ed25519",)"
+                   R"("operations":["call.start","call.end","call.status","participant.update",)"
+                   R"("client_credential.issue"]})")

@@ -1,0 +1,70 @@
+#pragma once
+
+// The Telnyx provider: a conference bridge per call, built the only way
+// Call Control allows, from answered legs (a command to an unanswered leg is
+// refused with 90034):
+//   - call.start dials the contact (POST /calls, client_state = our call id
+//     and leg, command_id = the call id, so a resent dial is ignored);
+//   - client_credential.issue mints a short-lived login token from the
+//     agent's telephony credential (never the SIP password) and a sealed
+//     client_state; the page's @telnyx/webrtc client places a call with it,
+//     which the credential connection parks; the plugin answers that leg;
+//   - the first leg answered creates the conference, the other joins it
+//     (end_conference_on_exit: nobody is left alone in the bridge).
+// Webhooks (v2, Ed25519-signed) arrive at <webhook_base_url>/events.
+
+#include "TelnyxClient.h"
+#include "TelnyxConfig.h"
+
+#include <switchboard/sdk/provider.hpp>
+
+#include <deque>
+#include <map>
+#include <mutex>
+#include <set>
+#include <string>
+
+namespace sb::telnyx {
+
+class TelnyxProvider final : public sdk::Provider {
+ public:
+  TelnyxProvider(sdk::Host host, sdk::Config config);
+
+  sdk::StartCallResult startCall(const sdk::StartCallRequest& request) override;
+  sdk::EndCallResult endCall(const sdk::EndCallRequest& request) override;
+  sdk::CallStatus callStatus(const sdk::CallStatusRequest& request) override;
+  sdk::ParticipantUpdateResult updateParticipant(const sdk::ParticipantUpdateRequest& request) override;
+  sdk::ClientCredential issueClientCredential(const sdk::ClientCredentialRequest& request) override;
+  sdk::WebhookResult onWebhook(const sdk::HttpRequest& request) override;
+
+ private:
+  /// What the plugin knows of a call's bridge (lost on restart: then the
+  /// host's CallRef carries the ids, and a bridge in progress is ended).
+  struct Bridge {
+    std::string conferenceName;
+    std::string conferenceId;
+    bool creating = false;
+    std::map<std::string, std::string> legIds;  ///< leg -> call_control_id, once answered
+    std::set<std::string> bridged;              ///< legs that created or joined the conference
+    /// leg -> (call_control_id, client_state): answered, waiting for the conference
+    std::map<std::string, std::pair<std::string, std::string>> answered;
+  };
+
+  std::string sealAgentState(const std::string& callId, int64_t expiresAt) const;
+  bool agentStateValid(const nlohmann::json& clientState) const;
+  /// A leg answered: create the conference from it, or join it.
+  void bridgeLeg(const std::string& callId, const std::string& leg, const std::string& callControlId,
+                 const std::string& clientState);
+  std::string conferenceOf(const sdk::CallRef& call);
+  Bridge& bridgeLocked(const std::string& callId);
+  /// Hangs up a leg, true when it was still up (90018 / not found: already over).
+  bool hangUp(const std::string& callControlId, const std::string& commandId);
+
+  TelnyxConfig config_;
+  TelnyxClient client_;
+  std::mutex mutex_;
+  std::map<std::string, Bridge> bridges_;
+  std::deque<std::string> order_;
+};
+
+}  // namespace sb::telnyx

@@ -1,0 +1,282 @@
+// The whole loop with the Telnyx plugin against the fake Telnyx: host +
+// plugin + a local Telnyx that checks every request against the official
+// description and posts Ed25519-signed v2 webhooks. The browser leg is what
+// @telnyx/webrtc does with the host's login token and client_state.
+#include "support/ApiClient.h"
+#include "support/HttpCall.h"
+#include "support/TestHost.h"
+#include "support/fakes/FakeTelnyx.h"
+
+#include <catch2/catch.hpp>
+
+using sb::test::ApiClient;
+using sb::test::eventually;
+using sb::test::FakeTelnyx;
+
+namespace {
+
+sb::test::FakeTelnyxOptions fakeOptions() {
+  sb::test::FakeTelnyxOptions options;
+  options.outcomes = {{"+12125550002", "busy"},
+                      {"+12125550003", "no-answer"},
+                      {"+12125550004", "failed"},
+                      {"+12125550005", "hangup:400"},
+                      {"+12125550009", "invalid"}};
+  return options;
+}
+
+struct World {
+  FakeTelnyx fake;
+  sb::test::TestHost host;
+  ApiClient agent{host.port(), host.agentKey};
+
+  explicit World(std::map<std::string, std::string> extra = {})
+      : fake(fakeOptions()), host(config(fake, std::move(extra))) {
+    const std::string hooks = "http://127.0.0.1:" + std::to_string(host.port()) + "/webhooks/telnyx/events";
+    fake.setWebhookUrls(hooks, hooks);
+  }
+  ~World() {
+    for (const auto& violation : fake.violations()) UNSCOPED_INFO("fake Telnyx: " << violation);
+    CHECK(fake.violations().empty());  // every request valid against the official description
+  }
+
+  static std::map<std::string, std::string> config(const FakeTelnyx& fake, std::map<std::string, std::string> extra) {
+    std::map<std::string, std::string> values = {{"provider", "telnyx"},
+                                                 {"provider.telnyx.base_url", fake.baseUrl()},
+                                                 {"provider.telnyx.api_key", fake.options().apiKey},
+                                                 {"provider.telnyx.connection_id", fake.options().connectionId},
+                                                 {"provider.telnyx.credential_id", fake.options().credentialId},
+                                                 {"provider.telnyx.public_key", fake.options().publicKeyBase64},
+                                                 {"provider.telnyx.http_timeout_ms", "500"},
+                                                 {"calls.caller_ids", "+12125559000"},
+                                                 {"ratelimit.default_per_minute", "100000"}};
+    for (auto& [key, value] : extra) values[key] = value;
+    return values;
+  }
+
+  nlohmann::json call(const std::string& id) {
+    const auto reply = agent.get("/api/v1/calls/" + id);
+    REQUIRE(reply.status == 200);
+    return reply.json;
+  }
+  bool callReaches(const std::string& id, const std::function<bool(const nlohmann::json&)>& test) {
+    if (eventually([&] { return test(call(id)); })) return true;
+    UNSCOPED_INFO("the call never got there: " << call(id).dump());
+    return false;
+  }
+  static bool hasEvent(const nlohmann::json& call, const std::string& type) {
+    for (const auto& e : call["timeline"]) {
+      if (e["type"] == type) return true;
+    }
+    return false;
+  }
+  std::string dial(const std::string& to) {
+    const auto dialed = agent.post("/api/v1/calls", {{"to", to}});
+    INFO(dialed.body);
+    REQUIRE(dialed.status == 201);
+    return dialed.json["id"];
+  }
+  nlohmann::json credential(const std::string& id) {
+    const auto joined = agent.post("/api/v1/calls/" + id + "/join", nlohmann::json::object());
+    INFO(joined.body);
+    REQUIRE(joined.status == 200);
+    REQUIRE(joined.json["credential"]["kind"] == "telnyx.login_token");
+    return joined.json["credential"];
+  }
+  /// webrtc-join, then the page's TelnyxRTC logs in and places its call.
+  FakeTelnyx::BrowserLeg join(const std::string& id) {
+    const auto c = credential(id);
+    return fake.connectBrowser(c["token"], c["sdk"]["client_state"], c["sdk"]["destination"]);
+  }
+};
+
+}  // namespace
+
+TEST_CASE("telnyx loop: answered; the browser joins, mutes, holds, ends; outcome and history", "[telnyx][call-loop]") {
+  World world;
+  const std::string id = world.dial("+12125550001");
+  const auto leg = world.join(id);
+  REQUIRE(leg.error.empty());
+  REQUIRE(world.callReaches(id, [](const nlohmann::json& c) {
+    return c["status"] == "in-progress" && c["legs"]["agent"]["state"] == "connected" && c["conference_id"].is_string();
+  }));
+  const std::string name = world.call(id)["conference_name"];
+  REQUIRE(world.fake.waitUntil([&] { return world.fake.conferenceStatus(name) == "in_progress"; }));
+
+  const auto muted = world.agent.post("/api/v1/calls/" + id + "/mute", {{"muted", true}});
+  REQUIRE(muted.status == 200);
+  CHECK(muted.json["legs"]["agent"]["muted"] == true);
+  CHECK(world.fake.participantMuted(name, leg.callControlId));
+  const auto held = world.agent.post("/api/v1/calls/" + id + "/hold", {{"held", true}});
+  REQUIRE(held.status == 200);
+  CHECK(held.json["legs"]["contact"]["held"] == true);
+  const std::string contactLeg = world.call(id)["provider_call_id"];
+  CHECK(world.fake.participantHeld(name, contactLeg));
+
+  const auto ended = world.agent.post("/api/v1/calls/" + id + "/end", nlohmann::json::object());
+  REQUIRE(ended.status == 200);
+  CHECK(ended.json["already_ended"] == false);
+  REQUIRE(world.fake.waitUntil([&] { return world.fake.conferenceStatus(name) == "completed"; }));
+  CHECK(world.fake.legState(leg.callControlId) == "hangup");
+  REQUIRE(world.callReaches(id, [](const nlohmann::json& c) {
+    return c["status"] == "completed" && c["legs"]["agent"]["state"] == "disconnected" &&
+           World::hasEvent(c, "conference.ended");
+  }));
+  const auto again = world.agent.post("/api/v1/calls/" + id + "/end", nlohmann::json::object());
+  CHECK(again.status == 200);
+  CHECK(again.json["already_ended"] == true);
+
+  REQUIRE(world.agent.patch("/api/v1/calls/" + id, {{"outcome", "meeting_booked"}, {"notes", "via Telnyx"}}).status ==
+          200);
+  const auto detail = world.call(id);
+  CHECK(detail["result"] == "answered");
+  // (Telnyx sends no mute or hold webhooks: the commands' answers are the record.)
+  for (const char* type : {"leg.initiated", "leg.answered", "agent.joined", "conference.started", "control.mute",
+                           "control.hold", "call.end_requested", "leg.ended", "conference.ended"}) {
+    INFO(type);
+    CHECK(World::hasEvent(detail, type));
+  }
+  CHECK(world.fake.rejectedWebhooks().empty());
+}
+
+TEST_CASE("telnyx loop: the contact hangs up; the conference ends and the agent is free", "[telnyx][call-loop]") {
+  World world;
+  const std::string id = world.dial("+12125550005");
+  REQUIRE(world.join(id).error.empty());
+  REQUIRE(world.callReaches(id, [](const nlohmann::json& c) {
+    return c["status"] == "completed" && c["legs"]["agent"]["state"] == "disconnected" &&
+           World::hasEvent(c, "conference.ended");
+  }));
+  CHECK(world.call(id)["end_cause"] == "completed");
+  const std::string next = world.dial("+12125550001");
+  CHECK(world.agent.post("/api/v1/calls/" + next + "/end", nlohmann::json::object()).status == 200);
+}
+
+TEST_CASE("telnyx loop: busy, no-answer and failed end on their own with their result", "[telnyx][call-loop]") {
+  World world;
+  for (const auto& [phone, result] : std::vector<std::pair<std::string, std::string>>{
+           {"+12125550002", "busy"}, {"+12125550003", "no-answer"}, {"+12125550004", "failed"}}) {
+    INFO(result);
+    const std::string id = world.dial(phone);
+    REQUIRE(world.callReaches(id, [](const nlohmann::json& c) { return c["ended_at"].is_string(); }));
+    CHECK(world.call(id)["result"] == result);
+  }
+}
+
+TEST_CASE("telnyx loop: duplicated and reordered webhooks give the same call", "[telnyx][call-loop]") {
+  World world;
+  world.fake.setDuplicateWebhooks(true);
+  world.fake.setReorderWindowMs(50);
+  const std::string id = world.dial("+12125550005");
+  REQUIRE(world.join(id).error.empty());
+  REQUIRE(world.callReaches(id, [](const nlohmann::json& c) {
+    return c["status"] == "completed" && c["legs"]["agent"]["state"] == "disconnected" &&
+           World::hasEvent(c, "conference.ended");
+  }));
+  CHECK(world.call(id)["result"] == "answered");
+  std::map<std::string, int> seen;
+  const auto call = world.call(id);
+  for (const auto& event : call["timeline"]) {
+    if (event["source"] == "telnyx") ++seen[event["event_key"].get<std::string>()];
+  }
+  CHECK(seen.size() >= 5);
+  for (const auto& [key, times] : seen) {
+    INFO(key);
+    CHECK(times == 1);
+  }
+  // Redelivered webhooks did not build a second conference or join a leg twice.
+  CHECK(world.fake.conferencesNamed(world.call(id)["conference_name"]) == 1);
+}
+
+TEST_CASE("telnyx webhooks: forged, altered and stale deliveries get 403; a redelivery changes nothing",
+          "[telnyx][webhooks]") {
+  World world;
+  const std::string id = world.dial("+12125550003");
+  REQUIRE(world.callReaches(id, [](const nlohmann::json& c) { return c["ended_at"].is_string(); }));
+  const nlohmann::json envelope = {{"data",
+                                    {{"record_type", "event"},
+                                     {"event_type", "call.answered"},
+                                     {"id", "0ccc7b54-4df3-4bca-a65a-3da1ecc777f0"},
+                                     {"occurred_at", "2026-12-01T10:00:00.000000Z"},
+                                     {"payload", {{"call_control_id", "v3:late"}, {"client_state", nullptr}}}}}};
+  const std::string body = envelope.dump();
+  const auto now = std::to_string(std::time(nullptr));
+  auto send = [&](const std::string& timestamp, const std::string& signature, const std::string& payload) {
+    return sb::test::httpCall(world.host.port(), "POST", "/webhooks/telnyx/events",
+                              {{"Content-Type", "application/json"},
+                               {"telnyx-timestamp", timestamp},
+                               {"telnyx-signature-ed25519", signature}},
+                              payload);
+  };
+  const std::string good = FakeTelnyx::sign(world.fake.options().seedHex, now, body);
+  CHECK(send(now, "", body).status == 403);
+  CHECK(send(now, FakeTelnyx::sign(std::string(64, '7'), now, body), body).status == 403);  // another key
+  CHECK(send(now, good, body + " ").status == 403);                                         // altered
+  const auto stale = std::to_string(std::time(nullptr) - 301);
+  CHECK(send(stale, FakeTelnyx::sign(world.fake.options().seedHex, stale, body), body).status == 403);
+  CHECK(send(now, good, body).status == 200);
+  CHECK(send(now, good, body).status == 200);  // redelivered within the window: harmless
+  CHECK(world.call(id)["status"] == "no-answer");
+}
+
+TEST_CASE("telnyx browser leg: a forged client_state is hung up, not bridged", "[telnyx][webhooks]") {
+  World world;
+  const std::string id = world.dial("+12125550001");
+  const auto c = world.credential(id);
+  const std::string forged =
+      sb::sdk::encoding::base64Encode(R"({"c":")" + id + R"(","l":"agent","e":9999999999,"m":"00"})");
+  const auto leg = world.fake.connectBrowser(c["token"], forged, c["sdk"]["destination"]);
+  REQUIRE(leg.error.empty());
+  REQUIRE(world.fake.waitUntil([&] { return world.fake.legState(leg.callControlId) == "hangup"; }));
+  CHECK(world.call(id)["legs"]["agent"]["state"] != "connected");
+  // A token Telnyx never issued does not log in at all.
+  CHECK_FALSE(world.fake.connectBrowser("not.a.token", c["sdk"]["client_state"], "x").error.empty());
+  CHECK(world.agent.post("/api/v1/calls/" + id + "/end", nlohmann::json::object()).status == 200);
+}
+
+TEST_CASE("telnyx faults: a lost dial answer is resent with the same command_id and dials once", "[telnyx][faults]") {
+  World world;
+  world.fake.inject({FakeTelnyx::Fault::Kind::Status, "POST", "/v2/calls", 503, 0, 0, 1});
+  const std::string first = world.dial("+12125550001");
+  CHECK(world.fake.count("POST", "/v2/calls") == 2);
+  CHECK(world.fake.legsTo("+12125550001").size() == 1);
+  CHECK(world.agent.post("/api/v1/calls/" + first + "/end", nlohmann::json::object()).status == 200);
+
+  // Carried out, answer lost (timeout): the resend is ignored by Telnyx.
+  world.fake.inject({FakeTelnyx::Fault::Kind::Slow, "POST", "/v2/calls", 0, 0, 1500, 1});
+  const std::string second = world.dial("+12125550006");
+  CHECK(world.fake.legsTo("+12125550006").size() == 1);
+  CHECK(world.agent.post("/api/v1/calls/" + second + "/end", nlohmann::json::object()).status == 200);
+
+  world.fake.inject({FakeTelnyx::Fault::Kind::Status, "POST", "/v2/calls", 500, 0, 0, 2});
+  const auto failed = world.agent.post("/api/v1/calls", {{"to", "+12125550007"}});
+  CHECK(failed.status == 503);
+  CHECK(failed.json["error"]["code"] == "PROVIDER_ERROR");
+  CHECK(world.fake.legsTo("+12125550007").empty());
+}
+
+TEST_CASE("telnyx faults: 429, a reset, an invalid number, a command before answer", "[telnyx][faults]") {
+  World world;
+  world.fake.inject({FakeTelnyx::Fault::Kind::RateLimit, "POST", "/v2/calls", 429, 0, 0, 1});
+  const std::string id = world.dial("+12125550001");
+  CHECK(world.fake.legsTo("+12125550001").size() == 1);
+  // Mute before anyone is in the bridge: Telnyx would answer 90034; the
+  // plugin knows there is no conference yet and says so.
+  const auto early = world.agent.post("/api/v1/calls/" + id + "/mute", {{"muted", true}});
+  CHECK(early.status == 404);
+  CHECK(world.agent.post("/api/v1/calls/" + id + "/end", nlohmann::json::object()).status == 200);
+
+  world.fake.inject({FakeTelnyx::Fault::Kind::RateLimit, "POST", "/v2/calls", 429, 30, 0, 1});
+  const auto limited = world.agent.post("/api/v1/calls", {{"to", "+12125550001"}});
+  CHECK(limited.status == 429);
+  CHECK(limited.header("Retry-After") == "30");
+
+  world.fake.inject({FakeTelnyx::Fault::Kind::Reset, "POST", "/v2/calls", 0, 0, 0, 2});
+  CHECK(world.agent.post("/api/v1/calls", {{"to", "+12125550008"}}).status == 503);
+  CHECK(world.fake.legsTo("+12125550008").empty());
+
+  const auto invalid = world.agent.post("/api/v1/calls", {{"to", "+12125550009"}});
+  CHECK(invalid.status == 400);
+  CHECK(invalid.json["error"]["code"] == "INVALID_PHONE_FORMAT");
+  CHECK(invalid.json["error"]["details"]["provider_code"] == "10016");
+}
