@@ -73,15 +73,67 @@ class TwilioLeg {
   }
 }
 
-/// Telnyx: the browser leg needs the Telnyx provider plugin, which this
-/// version does not ship yet.
+/// Telnyx (@telnyx/webrtc): log in with the short-lived login token the
+/// host minted (never a SIP password), then place a call carrying the sealed
+/// client_state; the credential connection parks it and the host answers it
+/// into the call's conference.
 class TelnyxLeg {
   get name() { return 'Telnyx'; }
+
   async prepare() {
-    throw new Error('Browser calling through Telnyx is not available in this version of Switchboard.');
+    if (!window.TelnyxWebRTC || !window.TelnyxWebRTC.TelnyxRTC) {
+      try {
+        await loadScript('/ui/vendor/telnyx.min.js');
+      } catch {
+        throw new Error('The Telnyx WebRTC SDK is not installed on this host. An admin runs scripts/web-vendor.sh and rebuilds.');
+      }
+    }
   }
-  async connect() {}
-  disconnect() {}
+
+  async connect(credential, hooks) {
+    const sdk = credential.sdk || {};
+    this.audio = document.createElement('audio');
+    this.audio.autoplay = true;
+    this.audio.hidden = true;
+    document.body.append(this.audio);
+    this.client = new window.TelnyxWebRTC.TelnyxRTC({ login_token: credential.token });
+    this.client.remoteElement = this.audio;
+    await new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error('Telnyx did not accept the login within 15 s')), 15000);
+      this.client.on('telnyx.ready', () => { clearTimeout(timer); resolve(); });
+      this.client.on('telnyx.error', (error) => {
+        clearTimeout(timer);
+        const message = (error && error.error && error.error.message) || (error && error.message) || 'login failed';
+        reject(new Error(`Telnyx: ${message}`));
+      });
+      this.client.connect();
+    });
+    this.client.on('telnyx.error', (error) => hooks.onError(`Telnyx: ${(error && error.message) || 'error'}`));
+    this.client.on('telnyx.notification', (notification) => {
+      const call = notification && notification.type === 'callUpdate' ? notification.call : null;
+      if (call && (call.state === 'hangup' || call.state === 'destroy')) hooks.onLocalEnd();
+    });
+    this.call = this.client.newCall({
+      destinationNumber: sdk.destination,
+      callerName: credential.identity,
+      clientState: sdk.client_state,
+      audio: true,
+      video: false,
+    });
+  }
+
+  disconnect() {
+    try {
+      if (this.call) this.call.hangup();
+      if (this.client) this.client.disconnect();
+    } catch {
+      // the client is going away anyway
+    }
+    if (this.audio) this.audio.remove();
+    this.call = null;
+    this.client = null;
+    this.audio = null;
+  }
 }
 
 export function legFor(providerId) {

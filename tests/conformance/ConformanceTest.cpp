@@ -4,6 +4,7 @@
 // errors must come back as the right statuses, never as crashes.
 #include "support/CaptureServer.h"
 #include "support/JsonSchema.h"
+#include "support/fakes/FakeTelnyx.h"
 #include "support/fakes/FakeTwilio.h"
 
 #include <switchboard/core/net/HttpClient.h>
@@ -26,18 +27,32 @@ std::string pluginDir() {
 }
 
 /// A plugin that speaks to a real provider runs against that provider's
-/// fake (SB_CONFORMANCE_FAKE=twilio); the others need nothing.
-std::unique_ptr<sb::test::FakeTwilio> makeFake() {
+/// fake (SB_CONFORMANCE_FAKE=twilio|telnyx); the others need nothing.
+bool fakeIs(const char* name) {
   const char* fake = std::getenv("SB_CONFORMANCE_FAKE");
-  if (fake != nullptr && std::string(fake) == "twilio") {
-    return std::make_unique<sb::test::FakeTwilio>();
-  }
-  return nullptr;
+  return fake != nullptr && std::string(fake) == name;
+}
+
+std::unique_ptr<sb::test::FakeTwilio> makeFake() {
+  return fakeIs("twilio") ? std::make_unique<sb::test::FakeTwilio>() : nullptr;
+}
+
+std::unique_ptr<sb::test::FakeTelnyx> makeTelnyx() {
+  return fakeIs("telnyx") ? std::make_unique<sb::test::FakeTelnyx>() : nullptr;
 }
 
 nlohmann::json pluginConfig(const sb::test::CaptureServer& webhooks, const sb::test::FakeTwilio* twilio,
-                            const std::string& id) {
+                            const sb::test::FakeTelnyx* telnyx, const std::string& id) {
   nlohmann::json config = {{"webhook_base_url", webhooks.baseUrl() + "/webhooks/" + id}};
+  if (telnyx != nullptr) {
+    const auto& o = telnyx->options();
+    config.update({{"base_url", telnyx->baseUrl()},
+                   {"api_key", o.apiKey},
+                   {"connection_id", o.connectionId},
+                   {"credential_id", o.credentialId},
+                   {"public_key", o.publicKeyBase64},
+                   {"caller_id", "+15550001000"}});
+  }
   if (twilio != nullptr) {
     const auto& o = twilio->options();
     config.update({{"base_url", twilio->baseUrl()},
@@ -52,9 +67,10 @@ nlohmann::json pluginConfig(const sb::test::CaptureServer& webhooks, const sb::t
 
 struct Subject {
   std::unique_ptr<sb::test::FakeTwilio> twilio = makeFake();
+  std::unique_ptr<sb::test::FakeTelnyx> telnyx = makeTelnyx();
   sb::test::CaptureServer webhooks;
   sb::core::LoadedPluginPtr plugin = sb::core::PluginLoader::load(pluginDir());
-  sb::core::ProviderProxy proxy{plugin, pluginConfig(webhooks, twilio.get(), plugin->id()),
+  sb::core::ProviderProxy proxy{plugin, pluginConfig(webhooks, twilio.get(), telnyx.get(), plugin->id()),
                                 std::make_shared<sb::core::HttpClient>()};
 
   Subject() {
@@ -72,11 +88,22 @@ struct Subject {
     if (twilio) {
       twilio->setAppVoiceUrl(webhooks.baseUrl() + "/webhooks/" + plugin->id() + "/voice");
     }
+    if (telnyx) {
+      const std::string hooks = webhooks.baseUrl() + "/webhooks/" + plugin->id() + "/events";
+      telnyx->setWebhookUrls(hooks, hooks);
+    }
   }
   ~Subject() { webhooks.setResponder(nullptr); }
 
   /// What the page's browser leg does with a credential.
   void connectBrowser(const nlohmann::json& credential) {
+    if (telnyx) {
+      const auto leg = telnyx->connectBrowser(credential.at("token"), credential.at("sdk").at("client_state"),
+                                              credential.at("sdk").at("destination"));
+      INFO(leg.error);
+      CHECK(leg.error.empty());
+      return;
+    }
     if (!twilio) {
       return;  // the sim joins on its own; the echo provider has no bridge
     }
@@ -170,6 +197,10 @@ TEST_CASE("conformance: every operation returns a schema-valid result", "[confor
   if (subject.twilio) {
     for (const auto& violation : subject.twilio->violations()) UNSCOPED_INFO(violation);
     CHECK(subject.twilio->violations().empty());
+  }
+  if (subject.telnyx) {
+    for (const auto& violation : subject.telnyx->violations()) UNSCOPED_INFO(violation);
+    CHECK(subject.telnyx->violations().empty());
   }
 }
 

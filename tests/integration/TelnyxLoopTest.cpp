@@ -280,3 +280,39 @@ TEST_CASE("telnyx faults: 429, a reset, an invalid number, a command before answ
   CHECK(invalid.json["error"]["code"] == "INVALID_PHONE_FORMAT");
   CHECK(invalid.json["error"]["details"]["provider_code"] == "10016");
 }
+
+TEST_CASE("telnyx: the admin board's five steps through the cold-call API", "[telnyx][cold-call]") {
+  World world;
+  ApiClient admin{world.host.port(), world.host.adminKey};
+  const std::string prefix = "/api/v1/cold-call";
+  const auto initiated =
+      admin.post(prefix + "/initiate", {{"to_phone", "+12125550001"}, {"provider", "telnyx"}, {"agent_id", "rep-9"}});
+  REQUIRE(initiated.status == 201);
+  CHECK(initiated.json["provider"] == "telnyx");
+  const std::string conferenceSid = initiated.json["conference_sid"];
+
+  const auto joined = admin.post(prefix + "/webrtc-join", {{"conference_id", conferenceSid}, {"client_id", "rep-9"}});
+  REQUIRE(joined.status == 200);
+  const auto& credential = joined.json["credential"];
+  CHECK(credential["kind"] == "telnyx.login_token");
+  CHECK(joined.json["access_token"] == credential["token"]);  // a JWT, never a SIP password
+  const auto leg = world.fake.connectBrowser(credential["token"], credential["sdk"]["client_state"],
+                                             credential["sdk"]["destination"]);
+  REQUIRE(leg.error.empty());
+  REQUIRE(eventually([&] { return admin.get(prefix + "/status/" + conferenceSid).json["participant_count"] == 2; }));
+
+  const auto muted = admin.post(
+      prefix + "/control/mute",
+      {{"conference_sid", conferenceSid}, {"participant_sid", leg.callControlId}, {"action", "mute"}, {"value", true}});
+  REQUIRE(muted.status == 200);
+  CHECK(muted.json["muted"] == true);
+
+  const auto status = admin.get(prefix + "/status/" + conferenceSid);
+  REQUIRE(status.status == 200);
+  CHECK(status.json["status"] == "in-progress");
+  const std::string telnyxConference = status.json["provider_conference_id"];
+  CHECK(admin.get(prefix + "/status/" + telnyxConference).json["conference_sid"] == conferenceSid);
+
+  REQUIRE(admin.post(prefix + "/end", {{"conference_sid", conferenceSid}}).status == 200);
+  REQUIRE(eventually([&] { return admin.get(prefix + "/status/" + conferenceSid).json["status"] == "completed"; }));
+}
