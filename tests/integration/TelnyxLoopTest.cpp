@@ -3,6 +3,7 @@
 // description and posts Ed25519-signed v2 webhooks. The browser leg is what
 // @telnyx/webrtc does with the host's login token and client_state.
 #include "support/ApiClient.h"
+#include "support/CallProbe.h"
 #include "support/HttpCall.h"
 #include "support/TestHost.h"
 #include "support/fakes/FakeTelnyx.h"
@@ -10,6 +11,7 @@
 #include <catch2/catch.hpp>
 
 using sb::test::ApiClient;
+using sb::test::CallProbe;
 using sb::test::eventually;
 using sb::test::FakeTelnyx;
 
@@ -29,6 +31,7 @@ struct World {
   FakeTelnyx fake;
   sb::test::TestHost host;
   ApiClient agent{host.port(), host.agentKey};
+  sb::test::CallProbe probe{agent};
 
   explicit World(std::map<std::string, std::string> extra = {})
       : fake(fakeOptions()), host(config(fake, std::move(extra))) {
@@ -54,28 +57,6 @@ struct World {
     return values;
   }
 
-  nlohmann::json call(const std::string& id) {
-    const auto reply = agent.get("/api/v1/calls/" + id);
-    REQUIRE(reply.status == 200);
-    return reply.json;
-  }
-  bool callReaches(const std::string& id, const std::function<bool(const nlohmann::json&)>& test) {
-    if (eventually([&] { return test(call(id)); })) return true;
-    UNSCOPED_INFO("the call never got there: " << call(id).dump());
-    return false;
-  }
-  static bool hasEvent(const nlohmann::json& call, const std::string& type) {
-    for (const auto& e : call["timeline"]) {
-      if (e["type"] == type) return true;
-    }
-    return false;
-  }
-  std::string dial(const std::string& to) {
-    const auto dialed = agent.post("/api/v1/calls", {{"to", to}});
-    INFO(dialed.body);
-    REQUIRE(dialed.status == 201);
-    return dialed.json["id"];
-  }
   nlohmann::json credential(const std::string& id) {
     const auto joined = agent.post("/api/v1/calls/" + id + "/join", nlohmann::json::object());
     INFO(joined.body);
@@ -94,13 +75,13 @@ struct World {
 
 TEST_CASE("telnyx loop: answered; the browser joins, mutes, holds, ends; outcome and history", "[telnyx][call-loop]") {
   World world;
-  const std::string id = world.dial("+12125550001");
+  const std::string id = world.probe.dial("+12125550001");
   const auto leg = world.join(id);
   REQUIRE(leg.error.empty());
-  REQUIRE(world.callReaches(id, [](const nlohmann::json& c) {
+  REQUIRE(world.probe.reaches(id, [](const nlohmann::json& c) {
     return c["status"] == "in-progress" && c["legs"]["agent"]["state"] == "connected" && c["conference_id"].is_string();
   }));
-  const std::string name = world.call(id)["conference_name"];
+  const std::string name = world.probe.call(id)["conference_name"];
   REQUIRE(world.fake.waitUntil([&] { return world.fake.conferenceStatus(name) == "in_progress"; }));
 
   const auto muted = world.agent.post("/api/v1/calls/" + id + "/mute", {{"muted", true}});
@@ -110,7 +91,7 @@ TEST_CASE("telnyx loop: answered; the browser joins, mutes, holds, ends; outcome
   const auto held = world.agent.post("/api/v1/calls/" + id + "/hold", {{"held", true}});
   REQUIRE(held.status == 200);
   CHECK(held.json["legs"]["contact"]["held"] == true);
-  const std::string contactLeg = world.call(id)["provider_call_id"];
+  const std::string contactLeg = world.probe.call(id)["provider_call_id"];
   CHECK(world.fake.participantHeld(name, contactLeg));
 
   const auto ended = world.agent.post("/api/v1/calls/" + id + "/end", nlohmann::json::object());
@@ -118,9 +99,9 @@ TEST_CASE("telnyx loop: answered; the browser joins, mutes, holds, ends; outcome
   CHECK(ended.json["already_ended"] == false);
   REQUIRE(world.fake.waitUntil([&] { return world.fake.conferenceStatus(name) == "completed"; }));
   CHECK(world.fake.legState(leg.callControlId) == "hangup");
-  REQUIRE(world.callReaches(id, [](const nlohmann::json& c) {
+  REQUIRE(world.probe.reaches(id, [](const nlohmann::json& c) {
     return c["status"] == "completed" && c["legs"]["agent"]["state"] == "disconnected" &&
-           World::hasEvent(c, "conference.ended");
+           CallProbe::hasEvent(c, "conference.ended");
   }));
   const auto again = world.agent.post("/api/v1/calls/" + id + "/end", nlohmann::json::object());
   CHECK(again.status == 200);
@@ -128,27 +109,27 @@ TEST_CASE("telnyx loop: answered; the browser joins, mutes, holds, ends; outcome
 
   REQUIRE(world.agent.patch("/api/v1/calls/" + id, {{"outcome", "meeting_booked"}, {"notes", "via Telnyx"}}).status ==
           200);
-  const auto detail = world.call(id);
+  const auto detail = world.probe.call(id);
   CHECK(detail["result"] == "answered");
   // (Telnyx sends no mute or hold webhooks: the commands' answers are the record.)
   for (const char* type : {"leg.initiated", "leg.answered", "agent.joined", "conference.started", "control.mute",
                            "control.hold", "call.end_requested", "leg.ended", "conference.ended"}) {
     INFO(type);
-    CHECK(World::hasEvent(detail, type));
+    CHECK(CallProbe::hasEvent(detail, type));
   }
   CHECK(world.fake.rejectedWebhooks().empty());
 }
 
 TEST_CASE("telnyx loop: the contact hangs up; the conference ends and the agent is free", "[telnyx][call-loop]") {
   World world;
-  const std::string id = world.dial("+12125550005");
+  const std::string id = world.probe.dial("+12125550005");
   REQUIRE(world.join(id).error.empty());
-  REQUIRE(world.callReaches(id, [](const nlohmann::json& c) {
+  REQUIRE(world.probe.reaches(id, [](const nlohmann::json& c) {
     return c["status"] == "completed" && c["legs"]["agent"]["state"] == "disconnected" &&
-           World::hasEvent(c, "conference.ended");
+           CallProbe::hasEvent(c, "conference.ended");
   }));
-  CHECK(world.call(id)["end_cause"] == "completed");
-  const std::string next = world.dial("+12125550001");
+  CHECK(world.probe.call(id)["end_cause"] == "completed");
+  const std::string next = world.probe.dial("+12125550001");
   CHECK(world.agent.post("/api/v1/calls/" + next + "/end", nlohmann::json::object()).status == 200);
 }
 
@@ -157,9 +138,9 @@ TEST_CASE("telnyx loop: busy, no-answer and failed end on their own with their r
   for (const auto& [phone, result] : std::vector<std::pair<std::string, std::string>>{
            {"+12125550002", "busy"}, {"+12125550003", "no-answer"}, {"+12125550004", "failed"}}) {
     INFO(result);
-    const std::string id = world.dial(phone);
-    REQUIRE(world.callReaches(id, [](const nlohmann::json& c) { return c["ended_at"].is_string(); }));
-    CHECK(world.call(id)["result"] == result);
+    const std::string id = world.probe.dial(phone);
+    REQUIRE(world.probe.reaches(id, [](const nlohmann::json& c) { return c["ended_at"].is_string(); }));
+    CHECK(world.probe.call(id)["result"] == result);
   }
 }
 
@@ -167,15 +148,15 @@ TEST_CASE("telnyx loop: duplicated and reordered webhooks give the same call", "
   World world;
   world.fake.setDuplicateWebhooks(true);
   world.fake.setReorderWindowMs(50);
-  const std::string id = world.dial("+12125550005");
+  const std::string id = world.probe.dial("+12125550005");
   REQUIRE(world.join(id).error.empty());
-  REQUIRE(world.callReaches(id, [](const nlohmann::json& c) {
+  REQUIRE(world.probe.reaches(id, [](const nlohmann::json& c) {
     return c["status"] == "completed" && c["legs"]["agent"]["state"] == "disconnected" &&
-           World::hasEvent(c, "conference.ended");
+           CallProbe::hasEvent(c, "conference.ended");
   }));
-  CHECK(world.call(id)["result"] == "answered");
+  CHECK(world.probe.call(id)["result"] == "answered");
   std::map<std::string, int> seen;
-  const auto call = world.call(id);
+  const auto call = world.probe.call(id);
   for (const auto& event : call["timeline"]) {
     if (event["source"] == "telnyx") ++seen[event["event_key"].get<std::string>()];
   }
@@ -185,14 +166,14 @@ TEST_CASE("telnyx loop: duplicated and reordered webhooks give the same call", "
     CHECK(times == 1);
   }
   // Redelivered webhooks did not build a second conference or join a leg twice.
-  CHECK(world.fake.conferencesNamed(world.call(id)["conference_name"]) == 1);
+  CHECK(world.fake.conferencesNamed(world.probe.call(id)["conference_name"]) == 1);
 }
 
 TEST_CASE("telnyx webhooks: forged, altered and stale deliveries get 403; a redelivery changes nothing",
           "[telnyx][webhooks]") {
   World world;
-  const std::string id = world.dial("+12125550003");
-  REQUIRE(world.callReaches(id, [](const nlohmann::json& c) { return c["ended_at"].is_string(); }));
+  const std::string id = world.probe.dial("+12125550003");
+  REQUIRE(world.probe.reaches(id, [](const nlohmann::json& c) { return c["ended_at"].is_string(); }));
   const nlohmann::json envelope = {{"data",
                                     {{"record_type", "event"},
                                      {"event_type", "call.answered"},
@@ -216,19 +197,19 @@ TEST_CASE("telnyx webhooks: forged, altered and stale deliveries get 403; a rede
   CHECK(send(stale, FakeTelnyx::sign(world.fake.options().seedHex, stale, body), body).status == 403);
   CHECK(send(now, good, body).status == 200);
   CHECK(send(now, good, body).status == 200);  // redelivered within the window: harmless
-  CHECK(world.call(id)["status"] == "no-answer");
+  CHECK(world.probe.call(id)["status"] == "no-answer");
 }
 
 TEST_CASE("telnyx browser leg: a forged client_state is hung up, not bridged", "[telnyx][webhooks]") {
   World world;
-  const std::string id = world.dial("+12125550001");
+  const std::string id = world.probe.dial("+12125550001");
   const auto c = world.credential(id);
   const std::string forged =
       sb::sdk::encoding::base64Encode(R"({"c":")" + id + R"(","l":"agent","e":9999999999,"m":"00"})");
   const auto leg = world.fake.connectBrowser(c["token"], forged, c["sdk"]["destination"]);
   REQUIRE(leg.error.empty());
   REQUIRE(world.fake.waitUntil([&] { return world.fake.legState(leg.callControlId) == "hangup"; }));
-  CHECK(world.call(id)["legs"]["agent"]["state"] != "connected");
+  CHECK(world.probe.call(id)["legs"]["agent"]["state"] != "connected");
   // A token Telnyx never issued does not log in at all.
   CHECK_FALSE(world.fake.connectBrowser("not.a.token", c["sdk"]["client_state"], "x").error.empty());
   CHECK(world.agent.post("/api/v1/calls/" + id + "/end", nlohmann::json::object()).status == 200);
@@ -237,14 +218,14 @@ TEST_CASE("telnyx browser leg: a forged client_state is hung up, not bridged", "
 TEST_CASE("telnyx faults: a lost dial answer is resent with the same command_id and dials once", "[telnyx][faults]") {
   World world;
   world.fake.inject({FakeTelnyx::Fault::Kind::Status, "POST", "/v2/calls", 503, 0, 0, 1});
-  const std::string first = world.dial("+12125550001");
+  const std::string first = world.probe.dial("+12125550001");
   CHECK(world.fake.count("POST", "/v2/calls") == 2);
   CHECK(world.fake.legsTo("+12125550001").size() == 1);
   CHECK(world.agent.post("/api/v1/calls/" + first + "/end", nlohmann::json::object()).status == 200);
 
   // Carried out, answer lost (timeout): the resend is ignored by Telnyx.
   world.fake.inject({FakeTelnyx::Fault::Kind::Slow, "POST", "/v2/calls", 0, 0, 1500, 1});
-  const std::string second = world.dial("+12125550006");
+  const std::string second = world.probe.dial("+12125550006");
   CHECK(world.fake.legsTo("+12125550006").size() == 1);
   CHECK(world.agent.post("/api/v1/calls/" + second + "/end", nlohmann::json::object()).status == 200);
 
@@ -258,7 +239,7 @@ TEST_CASE("telnyx faults: a lost dial answer is resent with the same command_id 
 TEST_CASE("telnyx faults: 429, a reset, an invalid number, a command before answer", "[telnyx][faults]") {
   World world;
   world.fake.inject({FakeTelnyx::Fault::Kind::RateLimit, "POST", "/v2/calls", 429, 0, 0, 1});
-  const std::string id = world.dial("+12125550001");
+  const std::string id = world.probe.dial("+12125550001");
   CHECK(world.fake.legsTo("+12125550001").size() == 1);
   // Mute before anyone is in the bridge: Telnyx would answer 90034; the
   // plugin knows there is no conference yet and says so.

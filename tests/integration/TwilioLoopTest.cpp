@@ -4,6 +4,7 @@
 // browser leg is what the Voice SDK would cause: the TwiML App request with
 // the session the host handed out.
 #include "support/ApiClient.h"
+#include "support/CallProbe.h"
 #include "support/HttpCall.h"
 #include "support/TestHost.h"
 #include "support/fakes/FakeTwilio.h"
@@ -11,6 +12,7 @@
 #include <catch2/catch.hpp>
 
 using sb::test::ApiClient;
+using sb::test::CallProbe;
 using sb::test::eventually;
 using sb::test::FakeTwilio;
 
@@ -46,6 +48,7 @@ struct World {
   FakeTwilio fake;
   sb::test::TestHost host;
   ApiClient agent{host.port(), host.agentKey};
+  sb::test::CallProbe probe{agent};
 
   explicit World(std::map<std::string, std::string> extra = {})
       : fake(fakeOptions()), host(hostConfig(fake, std::move(extra))) {
@@ -57,27 +60,6 @@ struct World {
     CHECK(fake.violations().empty());  // every request valid against the official description
   }
 
-  nlohmann::json call(const std::string& id) {
-    const auto reply = agent.get("/api/v1/calls/" + id);
-    REQUIRE(reply.status == 200);
-    return reply.json;
-  }
-  bool callReaches(const std::string& id, const std::function<bool(const nlohmann::json&)>& test) {
-    if (eventually([&] { return test(call(id)); })) return true;
-    UNSCOPED_INFO("the call never got there: " << call(id).dump());
-    return false;
-  }
-  static bool hasEvent(const nlohmann::json& call, const std::string& type) {
-    for (const auto& e : call["timeline"]) {
-      if (e["type"] == type) return true;
-    }
-    return false;
-  }
-  std::string dial(const std::string& to) {
-    const auto dialed = agent.post("/api/v1/calls", {{"to", to}});
-    REQUIRE(dialed.status == 201);
-    return dialed.json["id"];
-  }
   /// webrtc-join, then the browser connects with what the host returned.
   FakeTwilio::BrowserLeg join(const std::string& id) {
     const auto joined = agent.post("/api/v1/calls/" + id + "/join", nlohmann::json::object());
@@ -94,7 +76,7 @@ struct World {
 
 TEST_CASE("twilio loop: answered; the agent joins, mutes, holds, ends; outcome and history", "[twilio][call-loop]") {
   World world;
-  const std::string id = world.dial("+12125550001");
+  const std::string id = world.probe.dial("+12125550001");
   REQUIRE(world.fake.count("POST", "/Calls.json") == 1);
   const auto created = world.fake.restCalls().front();
   CHECK(created.path == "/2010-04-01/Accounts/" + world.fake.options().accountSid + "/Calls.json");
@@ -102,13 +84,13 @@ TEST_CASE("twilio loop: answered; the agent joins, mutes, holds, ends; outcome a
   const auto leg = world.join(id);
   REQUIRE(leg.joined);
   INFO(leg.error);
-  REQUIRE(world.callReaches(id, [](const nlohmann::json& c) {
+  REQUIRE(world.probe.reaches(id, [](const nlohmann::json& c) {
     return c["status"] == "in-progress" && c["legs"]["agent"]["state"] == "connected";
   }));
-  const auto conferenceName = world.call(id)["conference_name"].get<std::string>();
+  const auto conferenceName = world.probe.call(id)["conference_name"].get<std::string>();
   REQUIRE(world.fake.waitUntil([&] { return world.fake.conferenceStatus(conferenceName) == "in-progress"; }));
   // The conference's SID arrives with its callbacks.
-  REQUIRE(world.callReaches(id, [](const nlohmann::json& c) {
+  REQUIRE(world.probe.reaches(id, [](const nlohmann::json& c) {
     return c["conference_id"].is_string() && c["conference_id"].get<std::string>().rfind("CF", 0) == 0;
   }));
 
@@ -120,7 +102,7 @@ TEST_CASE("twilio loop: answered; the agent joins, mutes, holds, ends; outcome a
   REQUIRE(held.status == 200);
   CHECK(held.json["legs"]["contact"]["held"] == true);
   CHECK(world.fake.participant(conferenceName, "contact")->hold);
-  REQUIRE(world.callReaches(id, [](const nlohmann::json& c) { return World::hasEvent(c, "participant.held"); }));
+  REQUIRE(world.probe.reaches(id, [](const nlohmann::json& c) { return CallProbe::hasEvent(c, "participant.held"); }));
   held = world.agent.post("/api/v1/calls/" + id + "/hold", {{"held", false}});
   CHECK(held.json["legs"]["contact"]["held"] == false);
 
@@ -129,9 +111,9 @@ TEST_CASE("twilio loop: answered; the agent joins, mutes, holds, ends; outcome a
   CHECK(ended.json["already_ended"] == false);
   REQUIRE(world.fake.waitUntil([&] { return world.fake.conferenceStatus(conferenceName) == "completed"; }));
   CHECK(world.fake.callStatus(leg.callSid) == "completed");
-  REQUIRE(world.callReaches(id, [](const nlohmann::json& c) {
+  REQUIRE(world.probe.reaches(id, [](const nlohmann::json& c) {
     return c["status"] == "completed" && c["legs"]["agent"]["state"] == "disconnected" &&
-           World::hasEvent(c, "conference.ended");
+           CallProbe::hasEvent(c, "conference.ended");
   }));
   const auto again = world.agent.post("/api/v1/calls/" + id + "/end", nlohmann::json::object());
   CHECK(again.status == 200);
@@ -140,12 +122,12 @@ TEST_CASE("twilio loop: answered; the agent joins, mutes, holds, ends; outcome a
   const auto logged =
       world.agent.patch("/api/v1/calls/" + id, {{"outcome", "connected_interested"}, {"notes", "via Twilio"}});
   REQUIRE(logged.status == 200);
-  const auto detail = world.call(id);
+  const auto detail = world.probe.call(id);
   CHECK(detail["result"] == "answered");
   for (const char* type : {"leg.ringing", "leg.answered", "agent.joined", "conference.started", "participant.muted",
                            "participant.held", "call.end_requested", "conference.ended", "outcome.logged"}) {
     INFO(type);
-    CHECK(World::hasEvent(detail, type));
+    CHECK(CallProbe::hasEvent(detail, type));
   }
   CHECK(world.agent.get("/api/v1/calls?q=via+Twilio").json["total"] == 1);
   CHECK(world.fake.rejectedCallbacks().empty());
@@ -153,18 +135,18 @@ TEST_CASE("twilio loop: answered; the agent joins, mutes, holds, ends; outcome a
 
 TEST_CASE("twilio loop: the contact hangs up; the conference ends and the agent is free", "[twilio][call-loop]") {
   World world;
-  const std::string id = world.dial("+12125550005");
+  const std::string id = world.probe.dial("+12125550005");
   REQUIRE(world.join(id).joined);
   // Nobody ends it: the contact hangs up after 0.4 s, which ends the
   // conference (endConferenceOnExit) and so the agent's leg.
-  REQUIRE(world.callReaches(id, [](const nlohmann::json& c) {
+  REQUIRE(world.probe.reaches(id, [](const nlohmann::json& c) {
     return c["status"] == "completed" && c["legs"]["agent"]["state"] == "disconnected" &&
-           World::hasEvent(c, "conference.ended");
+           CallProbe::hasEvent(c, "conference.ended");
   }));
-  const auto call = world.call(id);
+  const auto call = world.probe.call(id);
   CHECK(call["result"] == "answered");
   CHECK(call["end_cause"] == "completed");
-  const std::string next = world.dial("+12125550001");
+  const std::string next = world.probe.dial("+12125550001");
   CHECK(world.agent.post("/api/v1/calls/" + next + "/end", nlohmann::json::object()).status == 200);
 }
 
@@ -173,12 +155,12 @@ TEST_CASE("twilio loop: busy, no-answer and failed end on their own with their r
   for (const auto& [phone, result] : std::vector<std::pair<std::string, std::string>>{
            {"+12125550002", "busy"}, {"+12125550003", "no-answer"}, {"+12125550004", "failed"}}) {
     INFO(result);
-    const std::string id = world.dial(phone);
-    REQUIRE(world.callReaches(id, [](const nlohmann::json& c) { return c["ended_at"].is_string(); }));
-    const auto call = world.call(id);
+    const std::string id = world.probe.dial(phone);
+    REQUIRE(world.probe.reaches(id, [](const nlohmann::json& c) { return c["ended_at"].is_string(); }));
+    const auto call = world.probe.call(id);
     CHECK(call["result"] == result);
     CHECK(call["status"] == result);
-    CHECK_FALSE(World::hasEvent(call, "leg.answered"));
+    CHECK_FALSE(CallProbe::hasEvent(call, "leg.answered"));
   }
 }
 
@@ -186,13 +168,13 @@ TEST_CASE("twilio loop: duplicated and reordered callbacks give the same call", 
   World world;
   world.fake.setDuplicateCallbacks(true);
   world.fake.setReorderWindowMs(60);
-  const std::string id = world.dial("+12125550005");
+  const std::string id = world.probe.dial("+12125550005");
   REQUIRE(world.join(id).joined);
-  REQUIRE(world.callReaches(id, [](const nlohmann::json& c) {
+  REQUIRE(world.probe.reaches(id, [](const nlohmann::json& c) {
     return c["status"] == "completed" && c["legs"]["agent"]["state"] == "disconnected" &&
-           World::hasEvent(c, "conference.ended");
+           CallProbe::hasEvent(c, "conference.ended");
   }));
-  const auto call = world.call(id);
+  const auto call = world.probe.call(id);
   CHECK(call["result"] == "answered");
   // Each provider event is on the timeline once, however often it came.
   std::map<std::string, int> seen;
@@ -209,8 +191,8 @@ TEST_CASE("twilio loop: duplicated and reordered callbacks give the same call", 
 TEST_CASE("twilio webhooks: forged, altered and re-aimed callbacks get 403; a replay changes nothing",
           "[twilio][webhooks]") {
   World world;
-  const std::string id = world.dial("+12125550003");
-  REQUIRE(world.callReaches(id, [](const nlohmann::json& c) { return c["ended_at"].is_string(); }));
+  const std::string id = world.probe.dial("+12125550003");
+  REQUIRE(world.probe.reaches(id, [](const nlohmann::json& c) { return c["ended_at"].is_string(); }));
 
   const std::string url = "http://127.0.0.1:" + std::to_string(world.host.port()) +
                           "/webhooks/twilio/call-status?call_id=" + id + "&leg=contact";
@@ -237,7 +219,7 @@ TEST_CASE("twilio webhooks: forged, altered and re-aimed callbacks get 403; a re
 
   CHECK(send(target, params, good).status == 200);
   CHECK(send(target, params, good).status == 200);  // replayed: accepted as the duplicate it is
-  const auto after = world.call(id);
+  const auto after = world.probe.call(id);
   int stored = 0;
   for (const auto& event : after["timeline"]) {
     if (event.value("event_key", "") == "call:CA00000000000000000000000000000001:9:completed") ++stored;
@@ -248,7 +230,7 @@ TEST_CASE("twilio webhooks: forged, altered and re-aimed callbacks get 403; a re
 
 TEST_CASE("twilio browser leg: a forged, foreign or expired session is refused", "[twilio][webhooks]") {
   World world;
-  const std::string id = world.dial("+12125550001");
+  const std::string id = world.probe.dial("+12125550001");
   const auto joined = world.agent.post("/api/v1/calls/" + id + "/join", nlohmann::json::object());
   REQUIRE(joined.status == 200);
   const std::string token = joined.json["credential"]["token"];
@@ -294,7 +276,7 @@ TEST_CASE("twilio faults: a 5xx on dialing is a clear error, the call is failed,
 TEST_CASE("twilio faults: a 429 is waited out and sent again; a long one goes back to the caller", "[twilio][faults]") {
   World world;
   world.fake.inject({FakeTwilio::Fault::Kind::RateLimit, "POST", "/Calls.json", 429, 0, 0, 1});
-  const std::string id = world.dial("+12125550001");
+  const std::string id = world.probe.dial("+12125550001");
   CHECK(world.fake.count("POST", "/Calls.json") == 2);
   CHECK(world.fake.callSidsTo("+12125550001").size() == 1);
   CHECK(world.agent.post("/api/v1/calls/" + id + "/end", nlohmann::json::object()).status == 200);
@@ -324,8 +306,8 @@ TEST_CASE("twilio faults: a timed-out dial that Twilio placed anyway is hung up,
   // The record ends as Twilio saw the leg (it may have been answered before
   // we hung it up), with our failure on its timeline; the agent is free.
   const std::string id = world.agent.get("/api/v1/calls").json["data"][0]["id"];
-  REQUIRE(world.callReaches(
-      id, [](const nlohmann::json& c) { return c["ended_at"].is_string() && World::hasEvent(c, "call.failed"); }));
+  REQUIRE(world.probe.reaches(
+      id, [](const nlohmann::json& c) { return c["ended_at"].is_string() && CallProbe::hasEvent(c, "call.failed"); }));
   CHECK(world.agent.post("/api/v1/calls", {{"to", "+12125550001"}}).status == 201);
 }
 
@@ -345,14 +327,14 @@ TEST_CASE("twilio faults: an invalid number, a failing mute and a flaky fetch", 
   CHECK(invalid.json["error"]["code"] == "INVALID_PHONE_FORMAT");
   CHECK(invalid.json["error"]["details"]["provider_code"] == "21211");
 
-  const std::string id = world.dial("+12125550001");
+  const std::string id = world.probe.dial("+12125550001");
   REQUIRE(world.join(id).joined);
-  REQUIRE(world.callReaches(id, [](const nlohmann::json& c) { return c["legs"]["agent"]["state"] == "connected"; }));
-  REQUIRE(world.callReaches(id, [](const nlohmann::json& c) { return c["conference_id"].is_string(); }));
+  REQUIRE(world.probe.reaches(id, [](const nlohmann::json& c) { return c["legs"]["agent"]["state"] == "connected"; }));
+  REQUIRE(world.probe.reaches(id, [](const nlohmann::json& c) { return c["conference_id"].is_string(); }));
   world.fake.inject({FakeTwilio::Fault::Kind::Status, "POST", "/Participants/", 503, 0, 0, 1});
   const auto muted = world.agent.post("/api/v1/calls/" + id + "/mute", {{"muted", true}});
   CHECK(muted.status == 503);
-  CHECK(world.call(id)["legs"]["agent"]["muted"] == false);  // nothing half-written
+  CHECK(world.probe.call(id)["legs"]["agent"]["muted"] == false);  // nothing half-written
 
   // A GET is retried once after a 5xx: ending still works.
   world.fake.inject({FakeTwilio::Fault::Kind::Status, "GET", "/Calls/", 500, 0, 0, 1});
@@ -409,7 +391,7 @@ TEST_CASE("twilio config: the auth token alone places calls; the browser leg the
   World world({{"provider.twilio.api_key_sid", ""},
                {"provider.twilio.api_key_secret", ""},
                {"provider.twilio.twiml_app_sid", ""}});
-  const std::string id = world.dial("+12125550001");
+  const std::string id = world.probe.dial("+12125550001");
   CHECK(world.fake.count("POST", "/Calls.json") == 1);  // authenticated as the account (the fake checks)
   const auto joined = world.agent.post("/api/v1/calls/" + id + "/join", nlohmann::json::object());
   CHECK(joined.status == 400);

@@ -107,6 +107,18 @@ std::string checkValue(const nlohmann::json& schema, const std::string& name, co
   return {};
 }
 
+/// The operation serving `method` on the concrete `path`, its path
+/// parameters in `captured`; null when the description has none.
+const nlohmann::json* findOperation(const nlohmann::json& spec, const std::string& method, const std::string& path,
+                                    std::map<std::string, std::string>& captured) {
+  for (const auto& [templ, item] : spec["paths"].items()) {
+    if (pathMatches(templ, path, captured) && item.contains(lower(method))) {
+      return &item[lower(method)];
+    }
+  }
+  return nullptr;
+}
+
 }  // namespace
 
 OpenApiSpec OpenApiSpec::load(const std::string& path) {
@@ -122,14 +134,8 @@ OpenApiSpec OpenApiSpec::load(const std::string& path) {
 std::vector<std::string> OpenApiSpec::check(const std::string& method, const std::string& path,
                                             const sdk::encoding::FormFields& form) const {
   std::vector<std::string> problems;
-  const nlohmann::json* operation = nullptr;
   std::map<std::string, std::string> captured;
-  for (const auto& [templ, item] : spec_["paths"].items()) {
-    if (pathMatches(templ, path, captured) && item.contains(lower(method))) {
-      operation = &item[lower(method)];
-      break;
-    }
-  }
+  const nlohmann::json* operation = findOperation(spec_, method, path, captured);
   if (operation == nullptr) {
     return {"no operation " + method + " " + path + " in the description"};
   }
@@ -184,14 +190,8 @@ std::vector<std::string> OpenApiSpec::check(const std::string& method, const std
 std::vector<std::string> OpenApiSpec::checkJson(const std::string& method, const std::string& path,
                                                 const nlohmann::json& body,
                                                 const sdk::encoding::FormFields& query) const {
-  const nlohmann::json* operation = nullptr;
   std::map<std::string, std::string> captured;
-  for (const auto& [templ, item] : spec_["paths"].items()) {
-    if (pathMatches(templ, path, captured) && item.contains(lower(method))) {
-      operation = &item[lower(method)];
-      break;
-    }
-  }
+  const nlohmann::json* operation = findOperation(spec_, method, path, captured);
   if (operation == nullptr) {
     return {"no operation " + method + " " + path + " in the description"};
   }

@@ -2,15 +2,9 @@
 
 #include <Poco/Net/HTTPClientSession.h>
 #include <Poco/Net/HTTPRequest.h>
-#include <Poco/Net/HTTPRequestHandler.h>
-#include <Poco/Net/HTTPRequestHandlerFactory.h>
 #include <Poco/Net/HTTPResponse.h>
-#include <Poco/Net/HTTPServer.h>
-#include <Poco/Net/HTTPServerParams.h>
 #include <Poco/Net/HTTPServerRequest.h>
-#include <Poco/Net/HTTPServerRequestImpl.h>
 #include <Poco/Net/HTTPServerResponse.h>
-#include <Poco/Net/ServerSocket.h>
 #include <Poco/StreamCopier.h>
 #include <Poco/URI.h>
 
@@ -67,56 +61,21 @@ std::string text(const nlohmann::json& object, const char* key) {
   return it != object.end() && it->is_string() ? it->get<std::string>() : std::string();
 }
 
-class Handler final : public Poco::Net::HTTPRequestHandler {
- public:
-  explicit Handler(FakeTelnyx& fake) : fake_(fake) {}
-  void handleRequest(Poco::Net::HTTPServerRequest& in, Poco::Net::HTTPServerResponse& out) override {
-    fake_.serve(in, out);
-  }
-
- private:
-  FakeTelnyx& fake_;
-};
-
-class Factory final : public Poco::Net::HTTPRequestHandlerFactory {
- public:
-  explicit Factory(FakeTelnyx& fake) : fake_(fake) {}
-  Poco::Net::HTTPRequestHandler* createRequestHandler(const Poco::Net::HTTPServerRequest&) override {
-    return new Handler(fake_);
-  }
-
- private:
-  FakeTelnyx& fake_;
-};
-
 }  // namespace
 
 FakeTelnyx::FakeTelnyx(FakeTelnyxOptions options)
     : options_(std::move(options)),
-      spec_(OpenApiSpec::load(std::string(SB_SOURCE_DIR) + "/../shared/specs/telnyx_call_control_subset.json")) {
-  scheduler_ = std::thread([this] { runScheduler(); });
-  Poco::Net::ServerSocket socket(Poco::Net::SocketAddress("127.0.0.1", 0));
-  port_ = socket.address().port();
-  auto* params = new Poco::Net::HTTPServerParams;
-  params->setMaxThreads(8);
-  server_ = std::make_unique<Poco::Net::HTTPServer>(new Factory(*this), socket, params);
-  server_->start();
-}
+      spec_(OpenApiSpec::load(std::string(SB_SOURCE_DIR) + "/../shared/specs/telnyx_call_control_subset.json")),
+      server_([this](Poco::Net::HTTPServerRequest& in, Poco::Net::HTTPServerResponse& out) { serve(in, out); },
+              [this](const std::string& problem) {
+                std::lock_guard lock(mutex_);
+                violations_.push_back("fake Telnyx: " + problem);
+              }) {}
 
-FakeTelnyx::~FakeTelnyx() {
-  server_->stopAll(true);
-  {
-    std::lock_guard lock(schedulerMutex_);
-    stopping_ = true;
-  }
-  schedulerWake_.notify_all();
-  stopped_.notify_all();
-  scheduler_.join();
-  while (inFlight_.load() > 0) std::this_thread::sleep_for(std::chrono::milliseconds(2));
-}
+FakeTelnyx::~FakeTelnyx() = default;
 
 std::string FakeTelnyx::baseUrl() const {
-  return "http://127.0.0.1:" + std::to_string(port_) + "/v2";
+  return "http://127.0.0.1:" + std::to_string(server_.port()) + "/v2";
 }
 
 void FakeTelnyx::setWebhookUrls(const std::string& application, const std::string& credential) {
@@ -171,40 +130,7 @@ FakeTelnyx::Reply FakeTelnyx::ok(nlohmann::json data) {
   return {200, nlohmann::json{{"data", std::move(data)}}.dump()};
 }
 
-// --- Scheduler and delivery ----------------------------------------------------
-
-void FakeTelnyx::after(std::chrono::milliseconds delay, std::function<void()> task) {
-  {
-    std::lock_guard lock(schedulerMutex_);
-    tasks_.emplace(std::chrono::steady_clock::now() + delay, std::move(task));
-  }
-  schedulerWake_.notify_all();
-}
-
-void FakeTelnyx::runScheduler() {
-  std::unique_lock lock(schedulerMutex_);
-  while (!stopping_) {
-    if (tasks_.empty()) {
-      schedulerWake_.wait(lock);
-      continue;
-    }
-    const auto due = tasks_.begin()->first;
-    if (std::chrono::steady_clock::now() < due) {
-      schedulerWake_.wait_until(lock, due);
-      continue;
-    }
-    auto task = std::move(tasks_.begin()->second);
-    tasks_.erase(tasks_.begin());
-    lock.unlock();
-    try {
-      task();
-    } catch (const std::exception& e) {
-      std::lock_guard state(mutex_);
-      violations_.push_back(std::string("fake scheduler task failed: ") + e.what());
-    }
-    lock.lock();
-  }
-}
+// --- Delivery ----------------------------------------------------------------------
 
 void FakeTelnyx::deliver(const Outgoing& outgoing, int attempt) {
   nlohmann::json envelope = outgoing.envelope;
@@ -428,11 +354,6 @@ void FakeTelnyx::hangUpBrowser(const std::string& callControlId) {
 // --- REST ---------------------------------------------------------------------------
 
 void FakeTelnyx::serve(Poco::Net::HTTPServerRequest& in, Poco::Net::HTTPServerResponse& out) {
-  struct InFlight {
-    std::atomic<int>& count;
-    explicit InFlight(std::atomic<int>& c) : count(c) { ++count; }
-    ~InFlight() { --count; }
-  } inFlight(inFlight_);
   const Poco::URI uri(in.getURI());
   const std::string method = in.getMethod();
   std::string path = uri.getPath();
@@ -442,17 +363,7 @@ void FakeTelnyx::serve(Poco::Net::HTTPServerRequest& in, Poco::Net::HTTPServerRe
     std::lock_guard lock(mutex_);
     requests_.emplace_back(method, path);
   }
-  std::optional<Fault> fault;
-  {
-    std::lock_guard lock(mutex_);
-    for (auto it = faults_.begin(); it != faults_.end(); ++it) {
-      if ((it->method.empty() || it->method == method) && path.find(it->pathContains) != std::string::npos) {
-        fault = *it;
-        if (--it->times <= 0) faults_.erase(it);
-        break;
-      }
-    }
-  }
+  const std::optional<Fault> fault = server_.takeFault(method, path);
   auto send = [&out](const Reply& reply) {
     out.setStatus(static_cast<Poco::Net::HTTPResponse::HTTPStatus>(reply.status));
     for (const auto& [name, value] : reply.headers) out.set(name, value);
@@ -460,7 +371,7 @@ void FakeTelnyx::serve(Poco::Net::HTTPServerRequest& in, Poco::Net::HTTPServerRe
     out.send() << reply.body;
   };
   if (fault && fault->kind == Fault::Kind::Reset) {
-    static_cast<Poco::Net::HTTPServerRequestImpl&>(in).socket().shutdown();
+    FakeProviderServer::reset(in);
     return;
   }
   if (fault && fault->kind == Fault::Kind::Status) {
@@ -513,8 +424,7 @@ void FakeTelnyx::serve(Poco::Net::HTTPServerRequest& in, Poco::Net::HTTPServerRe
   }
   Reply reply = route(method, path, body);
   if (fault && fault->kind == Fault::Kind::Slow) {
-    std::unique_lock lock(schedulerMutex_);
-    stopped_.wait_for(lock, std::chrono::milliseconds(fault->delayMs), [this] { return stopping_; });
+    server_.sleepUnlessStopping(std::chrono::milliseconds(fault->delayMs));
   }
   send(reply);
 }
@@ -758,8 +668,7 @@ FakeTelnyx::Reply FakeTelnyx::mintToken(const std::string& credentialId) {
 // --- Knobs and observation ------------------------------------------------------------
 
 void FakeTelnyx::inject(const Fault& fault) {
-  std::lock_guard lock(mutex_);
-  faults_.push_back(fault);
+  server_.inject(fault);
 }
 
 void FakeTelnyx::setDuplicateWebhooks(bool on) {
@@ -835,15 +744,6 @@ bool FakeTelnyx::participantHeld(const std::string& name, const std::string& cal
   std::lock_guard lock(mutex_);
   Conference* conference = liveConferenceLocked(name);
   return conference != nullptr && conference->held.count(callControlId) != 0;
-}
-
-bool FakeTelnyx::waitUntil(const std::function<bool()>& test, std::chrono::milliseconds timeout) {
-  const auto deadline = std::chrono::steady_clock::now() + timeout;
-  while (std::chrono::steady_clock::now() < deadline) {
-    if (test()) return true;
-    std::this_thread::sleep_for(std::chrono::milliseconds(10));
-  }
-  return test();
 }
 
 }  // namespace sb::test

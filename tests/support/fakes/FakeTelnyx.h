@@ -15,12 +15,11 @@
 // Signatures are made here with OpenSSL directly, not with the plugin's code.
 
 #include "support/OpenApiRequest.h"
+#include "support/fakes/FakeProviderServer.h"
 
 #include <nlohmann/json.hpp>
 
-#include <atomic>
 #include <chrono>
-#include <condition_variable>
 #include <functional>
 #include <map>
 #include <memory>
@@ -28,7 +27,6 @@
 #include <optional>
 #include <set>
 #include <string>
-#include <thread>
 #include <vector>
 
 namespace Poco::Net {
@@ -78,16 +76,7 @@ class FakeTelnyx {
                             const std::string& destination);
   void hangUpBrowser(const std::string& callControlId);
 
-  struct Fault {
-    enum class Kind { Status, RateLimit, Slow, Reset };
-    Kind kind = Kind::Status;
-    std::string method;
-    std::string pathContains;
-    int status = 500;
-    int retryAfterS = 1;
-    int delayMs = 0;
-    int times = 1;
-  };
+  using Fault = FakeFault;
   void inject(const Fault& fault);
   void setDuplicateWebhooks(bool on);
   void setReorderWindowMs(int ms);
@@ -102,7 +91,10 @@ class FakeTelnyx {
   size_t participantsOf(const std::string& name);
   bool participantMuted(const std::string& name, const std::string& callControlId);
   bool participantHeld(const std::string& name, const std::string& callControlId);
-  bool waitUntil(const std::function<bool()>& test, std::chrono::milliseconds timeout = std::chrono::seconds(5));
+  static bool waitUntil(const std::function<bool()>& test,
+                        std::chrono::milliseconds timeout = std::chrono::seconds(5)) {
+    return FakeProviderServer::waitUntil(test, timeout);
+  }
 
   void serve(Poco::Net::HTTPServerRequest& request, Poco::Net::HTTPServerResponse& response);
 
@@ -167,8 +159,7 @@ class FakeTelnyx {
 
   void dispatch(Out out);
   void deliver(const Outgoing& outgoing, int attempt);
-  void after(std::chrono::milliseconds delay, std::function<void()> task);
-  void runScheduler();
+  void after(std::chrono::milliseconds delay, std::function<void()> task) { server_.after(delay, std::move(task)); }
   static std::string uuid();
   int64_t nowMs() const;
   static Reply error(int status, const std::string& code, const std::string& title, const std::string& detail);
@@ -181,22 +172,13 @@ class FakeTelnyx {
   std::map<std::string, Conference> conferences_;
   std::map<std::string, std::string> commandResults_;  ///< command_id -> the answer it got
   std::set<std::string> tokens_;
-  std::vector<Fault> faults_;
   std::vector<std::pair<std::string, std::string>> requests_;  ///< method, path
   std::vector<std::string> violations_;
   std::vector<std::string> rejected_;
   bool duplicates_ = false;
   int reorderWindowMs_ = 0;
 
-  std::mutex schedulerMutex_;
-  std::condition_variable schedulerWake_;
-  std::multimap<std::chrono::steady_clock::time_point, std::function<void()>> tasks_;
-  bool stopping_ = false;
-  std::condition_variable stopped_;
-  std::atomic<int> inFlight_{0};
-  std::thread scheduler_;
-  uint16_t port_ = 0;
-  std::unique_ptr<Poco::Net::HTTPServer> server_;
+  FakeProviderServer server_;  ///< last: stopped (and its threads joined) first
 };
 
 }  // namespace sb::test

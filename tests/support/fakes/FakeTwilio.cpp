@@ -2,15 +2,9 @@
 
 #include <Poco/Net/HTTPClientSession.h>
 #include <Poco/Net/HTTPRequest.h>
-#include <Poco/Net/HTTPRequestHandler.h>
-#include <Poco/Net/HTTPRequestHandlerFactory.h>
 #include <Poco/Net/HTTPResponse.h>
-#include <Poco/Net/HTTPServer.h>
-#include <Poco/Net/HTTPServerParams.h>
 #include <Poco/Net/HTTPServerRequest.h>
-#include <Poco/Net/HTTPServerRequestImpl.h>
 #include <Poco/Net/HTTPServerResponse.h>
-#include <Poco/Net/ServerSocket.h>
 #include <Poco/StreamCopier.h>
 #include <Poco/URI.h>
 
@@ -119,59 +113,21 @@ bool validE164(const std::string& number) {
   return std::regex_match(number, std::regex(R"(\+[1-9][0-9]{7,14})"));
 }
 
-class Handler final : public Poco::Net::HTTPRequestHandler {
- public:
-  explicit Handler(FakeTwilio& fake) : fake_(fake) {}
-  void handleRequest(Poco::Net::HTTPServerRequest& in, Poco::Net::HTTPServerResponse& out) override {
-    fake_.serve(in, out);
-  }
-
- private:
-  FakeTwilio& fake_;
-};
-
-class Factory final : public Poco::Net::HTTPRequestHandlerFactory {
- public:
-  explicit Factory(FakeTwilio& fake) : fake_(fake) {}
-  Poco::Net::HTTPRequestHandler* createRequestHandler(const Poco::Net::HTTPServerRequest&) override {
-    return new Handler(fake_);
-  }
-
- private:
-  FakeTwilio& fake_;
-};
-
 }  // namespace
 
 FakeTwilio::FakeTwilio(FakeTwilioOptions options)
     : options_(std::move(options)),
-      spec_(OpenApiSpec::load(std::string(SB_SOURCE_DIR) + "/../shared/specs/twilio_api_v2010.json")) {
-  scheduler_ = std::thread([this] { runScheduler(); });
-  Poco::Net::ServerSocket socket(Poco::Net::SocketAddress("127.0.0.1", 0));
-  port_ = socket.address().port();
-  auto* params = new Poco::Net::HTTPServerParams;
-  params->setMaxThreads(8);
-  server_ = std::make_unique<Poco::Net::HTTPServer>(new Factory(*this), socket, params);
-  server_->start();
-}
+      spec_(OpenApiSpec::load(std::string(SB_SOURCE_DIR) + "/../shared/specs/twilio_api_v2010.json")),
+      server_([this](Poco::Net::HTTPServerRequest& in, Poco::Net::HTTPServerResponse& out) { serve(in, out); },
+              [this](const std::string& problem) {
+                std::lock_guard lock(mutex_);
+                violations_.push_back("fake Twilio: " + problem);
+              }) {}
 
-FakeTwilio::~FakeTwilio() {
-  server_->stopAll(true);
-  {
-    std::lock_guard lock(schedulerMutex_);
-    stopping_ = true;
-  }
-  schedulerWake_.notify_all();
-  stopped_.notify_all();
-  scheduler_.join();
-  // Poco's server returns before its handler threads do; they use *this.
-  while (inFlight_.load() > 0) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(2));
-  }
-}
+FakeTwilio::~FakeTwilio() = default;
 
 std::string FakeTwilio::baseUrl() const {
-  return "http://127.0.0.1:" + std::to_string(port_);
+  return "http://127.0.0.1:" + std::to_string(server_.port());
 }
 
 void FakeTwilio::setAppVoiceUrl(const std::string& url) {
@@ -201,40 +157,7 @@ std::string FakeTwilio::sign(const std::string& authToken, const std::string& ur
   return base64(reinterpret_cast<const unsigned char*>(mac.data()), mac.size());
 }
 
-// --- Scheduler and delivery -----------------------------------------------------
-
-void FakeTwilio::after(std::chrono::milliseconds delay, std::function<void()> task) {
-  {
-    std::lock_guard lock(schedulerMutex_);
-    tasks_.emplace(std::chrono::steady_clock::now() + delay, std::move(task));
-  }
-  schedulerWake_.notify_all();
-}
-
-void FakeTwilio::runScheduler() {
-  std::unique_lock lock(schedulerMutex_);
-  while (!stopping_) {
-    if (tasks_.empty()) {
-      schedulerWake_.wait(lock);
-      continue;
-    }
-    const auto due = tasks_.begin()->first;
-    if (std::chrono::steady_clock::now() < due) {
-      schedulerWake_.wait_until(lock, due);
-      continue;
-    }
-    auto task = std::move(tasks_.begin()->second);
-    tasks_.erase(tasks_.begin());
-    lock.unlock();
-    try {
-      task();
-    } catch (const std::exception& e) {
-      std::lock_guard state(mutex_);
-      violations_.push_back(std::string("fake scheduler task failed: ") + e.what());
-    }
-    lock.lock();
-  }
-}
+// --- Delivery ----------------------------------------------------------------------
 
 std::pair<int, std::string> FakeTwilio::post(const std::string& url, const FormFields& params,
                                              const std::string& idempotencyToken, std::string* contentType) {
@@ -689,29 +612,13 @@ void FakeTwilio::hangUpBrowser(const std::string& callSid) {
 // --- REST ------------------------------------------------------------------------
 
 void FakeTwilio::serve(Poco::Net::HTTPServerRequest& in, Poco::Net::HTTPServerResponse& out) {
-  struct InFlight {
-    std::atomic<int>& count;
-    explicit InFlight(std::atomic<int>& c) : count(c) { ++count; }
-    ~InFlight() { --count; }
-  } inFlight(inFlight_);
   const Poco::URI uri(in.getURI());
   const std::string method = in.getMethod();
   const std::string path = uri.getPath();
   std::string body;
   Poco::StreamCopier::copyToString(in.stream(), body);
   const FormFields form = sdk::encoding::parseForm(method == "GET" ? uri.getRawQuery() : body);
-
-  std::optional<Fault> fault;
-  {
-    std::lock_guard lock(mutex_);
-    for (auto it = faults_.begin(); it != faults_.end(); ++it) {
-      if ((it->method.empty() || it->method == method) && path.find(it->pathContains) != std::string::npos) {
-        fault = *it;
-        if (--it->times <= 0) faults_.erase(it);
-        break;
-      }
-    }
-  }
+  const std::optional<Fault> fault = server_.takeFault(method, path);
   // Recorded on arrival: a slow answer is still a request Twilio received.
   size_t index = 0;
   {
@@ -730,8 +637,7 @@ void FakeTwilio::serve(Poco::Net::HTTPServerRequest& in, Poco::Net::HTTPServerRe
     out.send() << reply.body.dump();
   };
   if (fault && fault->kind == Fault::Kind::Reset) {
-    // The connection drops before any answer: nothing was carried out.
-    static_cast<Poco::Net::HTTPServerRequestImpl&>(in).socket().shutdown();
+    FakeProviderServer::reset(in);  // before any answer: nothing was carried out
     return;
   }
   if (fault && fault->kind == Fault::Kind::Status) {
@@ -788,8 +694,7 @@ void FakeTwilio::serve(Poco::Net::HTTPServerRequest& in, Poco::Net::HTTPServerRe
   }
   if (fault && fault->kind == Fault::Kind::Slow) {
     // Carried out, but the answer comes after the client gave up.
-    std::unique_lock lock(schedulerMutex_);
-    stopped_.wait_for(lock, std::chrono::milliseconds(fault->delayMs), [this] { return stopping_; });
+    server_.sleepUnlessStopping(std::chrono::milliseconds(fault->delayMs));
   }
   send(reply);
 }
@@ -1048,8 +953,7 @@ nlohmann::json FakeTwilio::participantJsonLocked(const Conference& conference, c
 // --- Knobs and observation ------------------------------------------------------------
 
 void FakeTwilio::inject(const Fault& fault) {
-  std::lock_guard lock(mutex_);
-  faults_.push_back(fault);
+  server_.inject(fault);
 }
 
 void FakeTwilio::setDuplicateCallbacks(bool on) {
@@ -1128,15 +1032,6 @@ std::optional<FakeTwilio::ParticipantView> FakeTwilio::participant(const std::st
     if (p.label == label) return ParticipantView{p.callSid, p.muted, p.hold};
   }
   return std::nullopt;
-}
-
-bool FakeTwilio::waitUntil(const std::function<bool()>& test, std::chrono::milliseconds timeout) {
-  const auto deadline = std::chrono::steady_clock::now() + timeout;
-  while (std::chrono::steady_clock::now() < deadline) {
-    if (test()) return true;
-    std::this_thread::sleep_for(std::chrono::milliseconds(10));
-  }
-  return test();
 }
 
 }  // namespace sb::test

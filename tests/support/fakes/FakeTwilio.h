@@ -14,14 +14,13 @@
 // the plugin's code, so that a shared mistake cannot pass unnoticed.
 
 #include "support/OpenApiRequest.h"
+#include "support/fakes/FakeProviderServer.h"
 
 #include <switchboard/sdk/encoding.hpp>
 
 #include <nlohmann/json.hpp>
 
-#include <atomic>
 #include <chrono>
-#include <condition_variable>
 #include <cstdint>
 #include <functional>
 #include <map>
@@ -30,7 +29,6 @@
 #include <optional>
 #include <set>
 #include <string>
-#include <thread>
 #include <vector>
 
 namespace Poco::Net {
@@ -84,16 +82,7 @@ class FakeTwilio {
   void hangUpBrowser(const std::string& callSid);
 
   // --- Faults ---------------------------------------------------------------
-  struct Fault {
-    enum class Kind { Status, RateLimit, Slow, Reset };
-    Kind kind = Kind::Status;
-    std::string method;        ///< "" = any
-    std::string pathContains;  ///< "" = any
-    int status = 500;
-    int retryAfterS = 1;
-    int delayMs = 0;  ///< Slow: the request is carried out, its answer comes this late
-    int times = 1;
-  };
+  using Fault = FakeFault;
   void inject(const Fault& fault);
   /// Callback delivery: each sent twice, shuffled within a window, or late.
   void setDuplicateCallbacks(bool on);
@@ -124,7 +113,10 @@ class FakeTwilio {
   };
   std::optional<ParticipantView> participant(const std::string& friendlyName, const std::string& label);
   /// Waits until `test` holds (checked every 10 ms) or `timeout` passes.
-  bool waitUntil(const std::function<bool()>& test, std::chrono::milliseconds timeout = std::chrono::seconds(5));
+  static bool waitUntil(const std::function<bool()>& test,
+                        std::chrono::milliseconds timeout = std::chrono::seconds(5)) {
+    return FakeProviderServer::waitUntil(test, timeout);
+  }
 
   /// Serves one REST request (the HTTP server's handler calls this).
   void serve(Poco::Net::HTTPServerRequest& request, Poco::Net::HTTPServerResponse& response);
@@ -214,8 +206,7 @@ class FakeTwilio {
   /// POSTs a signed form to the host; returns status and body.
   std::pair<int, std::string> post(const std::string& url, const sdk::encoding::FormFields& params,
                                    const std::string& idempotencyToken, std::string* contentType = nullptr);
-  void after(std::chrono::milliseconds delay, std::function<void()> task);
-  void runScheduler();
+  void after(std::chrono::milliseconds delay, std::function<void()> task) { server_.after(delay, std::move(task)); }
   std::string newSid(const char* prefix);
   int64_t nowMs() const;
 
@@ -224,7 +215,6 @@ class FakeTwilio {
   std::mutex mutex_;
   std::map<std::string, Call> calls_;
   std::vector<Conference> conferences_;
-  std::vector<Fault> faults_;
   std::vector<RestCall> restCalls_;
   std::vector<std::string> violations_;
   std::vector<std::string> rejectedCallbacks_;
@@ -234,15 +224,7 @@ class FakeTwilio {
   int callbackDelayMs_ = 0;
   uint64_t counter_ = 0;
 
-  std::mutex schedulerMutex_;
-  std::condition_variable schedulerWake_;
-  std::multimap<std::chrono::steady_clock::time_point, std::function<void()>> tasks_;
-  bool stopping_ = false;
-  std::condition_variable stopped_;  ///< wakes a Slow fault's wait at shutdown
-  std::atomic<int> inFlight_{0};     ///< REST handlers running (Poco does not join them)
-  std::thread scheduler_;
-  uint16_t port_ = 0;
-  std::unique_ptr<Poco::Net::HTTPServer> server_;
+  FakeProviderServer server_;  ///< last: stopped (and its threads joined) first
 };
 
 }  // namespace sb::test
