@@ -283,6 +283,25 @@ try {
     await denied.context().close();
   });
 
+  await scenario('the Twilio and Telnyx SDK bundles are served by the host and load under its CSP', async () => {
+    const problems = [];
+    page.on('console', (message) => {
+      if (message.type() === 'error' && /Content Security Policy|Refused/.test(message.text())) problems.push(message.text());
+    });
+    const loaded = await page.evaluate(async () => {
+      const adapters = await import('/ui/adapters.js');
+      await adapters.legFor('twilio').prepare();
+      await adapters.legFor('telnyx').prepare();
+      return {
+        twilio: typeof (window.Twilio && window.Twilio.Device),
+        telnyx: typeof (window.TelnyxWebRTC && window.TelnyxWebRTC.TelnyxRTC),
+      };
+    });
+    check(loaded.twilio === 'function', `Twilio.Device is ${loaded.twilio}`);
+    check(loaded.telnyx === 'function', `TelnyxWebRTC.TelnyxRTC is ${loaded.telnyx}`);
+    check(problems.length === 0, `CSP refused: ${problems.join('; ')}`);
+  });
+
   await scenario('the host goes away: a clear message, the page stays usable', async () => {
     host.child.kill('SIGTERM');
     await new Promise((resolve) => host.child.once('exit', resolve));
