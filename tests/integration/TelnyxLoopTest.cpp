@@ -297,3 +297,20 @@ TEST_CASE("telnyx: the admin board's five steps through the cold-call API", "[te
   REQUIRE(admin.post(prefix + "/end", {{"conference_sid", conferenceSid}}).status == 200);
   REQUIRE(eventually([&] { return admin.get(prefix + "/status/" + conferenceSid).json["status"] == "completed"; }));
 }
+
+TEST_CASE("telnyx faults: a command before answer (90034) is carried out when Telnyx redelivers the webhook",
+          "[telnyx][faults]") {
+  World world;
+  world.fake.setEarlyAnswerMs(150);
+  world.fake.setWebhookDelayMs(30);
+  const std::string id = world.probe.dial("+12125550001");
+  REQUIRE(world.join(id).error.empty());
+  REQUIRE(world.probe.reaches(id, [](const nlohmann::json& c) {
+    return c["status"] == "in-progress" && c["legs"]["agent"]["state"] == "connected" && c["conference_id"].is_string();
+  }));
+  CHECK(world.fake.notAnsweredRefusals() >= 1);  // the first attempt did meet 90034
+  const std::string name = world.probe.call(id)["conference_name"];
+  REQUIRE(world.fake.waitUntil([&] { return world.fake.participantsOf(name) == 2; }));
+  CHECK(world.fake.conferencesNamed(name) == 1);
+  CHECK(world.agent.post("/api/v1/calls/" + id + "/end", nlohmann::json::object()).status == 200);
+}

@@ -225,52 +225,48 @@ sdk::ClientCredential TelnyxProvider::issueClientCredential(const sdk::ClientCre
 
 void TelnyxProvider::bridgeLeg(const std::string& callId, const std::string& leg, const std::string& callControlId,
                                const std::string& clientState) {
-  std::string create;
   std::string conference;
   std::string name;
   {
-    std::lock_guard lock(mutex_);
-    Bridge& bridge = bridgeLocked(callId);
-    bridge.legIds[leg] = callControlId;
-    if (!bridge.bridged.insert(callControlId).second) {
+    std::unique_lock lock(mutex_);
+    bridgeLocked(callId).legIds[leg] = callControlId;
+    if (!bridgeLocked(callId).bridged.insert(callControlId).second) {
       return;  // a redelivered call.answered: this leg is already in (or going in)
     }
-    if (!bridge.conferenceId.empty()) {
-      conference = bridge.conferenceId;
-    } else if (!bridge.creating) {
+    // The other leg is creating the conference: wait for it, then join, in
+    // this webhook, so that a failure here is redelivered and tried again.
+    created_.wait_for(lock, std::chrono::seconds(10), [&] { return !bridgeLocked(callId).creating; });
+    Bridge& bridge = bridgeLocked(callId);
+    conference = bridge.conferenceId;
+    if (conference.empty()) {
       bridge.creating = true;
-      create = callControlId;
       name = bridge.conferenceName.empty() ? callId : bridge.conferenceName;
-    } else {
-      bridge.answered[leg] = {callControlId, clientState};  // its creator joins it
     }
   }
-  if (!conference.empty()) {
-    client_.send(joinConference(conference, callControlId, "join:" + callControlId, clientState));
-    return;
-  }
-  if (create.empty()) return;
-  nlohmann::json created;
   try {
-    created = client_.send(createConference(create, name, callId + ":conference"));
+    if (!conference.empty()) {
+      client_.send(joinConference(conference, callControlId, "join:" + callControlId, clientState));
+      return;
+    }
+    const nlohmann::json created = client_.send(createConference(callControlId, name, callId + ":conference"));
+    {
+      std::lock_guard lock(mutex_);
+      Bridge& bridge = bridgeLocked(callId);
+      bridge.conferenceId = field(created, "id");
+      bridge.creating = false;
+    }
+    created_.notify_all();
   } catch (...) {
-    std::lock_guard lock(mutex_);
-    Bridge& bridge = bridgeLocked(callId);
-    bridge.creating = false;
-    bridge.bridged.erase(create);  // Telnyx redelivers call.answered; try again then
+    // 90034 and the like: we answer the webhook with an error, Telnyx
+    // redelivers it, and this leg is tried again then.
+    {
+      std::lock_guard lock(mutex_);
+      Bridge& bridge = bridgeLocked(callId);
+      bridge.bridged.erase(callControlId);
+      if (conference.empty()) bridge.creating = false;
+    }
+    created_.notify_all();
     throw;
-  }
-  std::map<std::string, std::pair<std::string, std::string>> waiting;
-  {
-    std::lock_guard lock(mutex_);
-    Bridge& bridge = bridgeLocked(callId);
-    bridge.conferenceId = field(created, "id");
-    bridge.creating = false;
-    waiting.swap(bridge.answered);
-    conference = bridge.conferenceId;
-  }
-  for (const auto& [otherLeg, pending] : waiting) {
-    client_.send(joinConference(conference, pending.first, "join:" + pending.first, pending.second));
   }
 }
 

@@ -9,8 +9,9 @@
 //     agent's telephony credential (never the SIP password) and a sealed
 //     client_state; the page's @telnyx/webrtc client places a call with it,
 //     which the credential connection parks; the plugin answers that leg;
-//   - the first leg answered creates the conference, the other joins it
-//     (end_conference_on_exit: nobody is left alone in the bridge).
+//   - the first leg answered creates the conference, the other waits for it
+//     and joins it (end_conference_on_exit: nobody is left alone in the
+//     bridge); a refused command fails the webhook, which Telnyx redelivers.
 // Webhooks (v2, Ed25519-signed) arrive at <webhook_base_url>/events.
 
 #include "TelnyxClient.h"
@@ -18,6 +19,7 @@
 
 #include <switchboard/sdk/provider.hpp>
 
+#include <condition_variable>
 #include <deque>
 #include <map>
 #include <mutex>
@@ -46,8 +48,6 @@ class TelnyxProvider final : public sdk::Provider {
     bool creating = false;
     std::map<std::string, std::string> legIds;  ///< leg -> call_control_id, once answered
     std::set<std::string> bridged;              ///< legs that created or joined the conference
-    /// leg -> (call_control_id, client_state): answered, waiting for the conference
-    std::map<std::string, std::pair<std::string, std::string>> answered;
   };
 
   std::string sealAgentState(const std::string& callId, int64_t expiresAt) const;
@@ -63,6 +63,7 @@ class TelnyxProvider final : public sdk::Provider {
   TelnyxConfig config_;
   TelnyxClient client_;
   std::mutex mutex_;
+  std::condition_variable created_;  ///< a conference was created (or its creation failed)
   std::map<std::string, Bridge> bridges_;
   std::deque<std::string> order_;
 };

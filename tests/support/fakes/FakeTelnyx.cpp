@@ -19,6 +19,9 @@
 namespace sb::test {
 namespace {
 
+constexpr int kMaxAttempts = 3;
+constexpr int kRetryDelayMs = 200;
+
 std::string base64(const std::string& bytes) {
   std::string out(4 * ((bytes.size() + 2) / 3) + 1, '\0');
   const int size =
@@ -155,10 +158,18 @@ void FakeTelnyx::deliver(const Outgoing& outgoing, int attempt) {
     if (response.getStatus() != Poco::Net::HTTPResponse::HTTP_OK) {
       std::lock_guard lock(mutex_);
       rejected_.push_back(std::to_string(response.getStatus()) + " " + outgoing.url + " " + reply);
+    } else {
+      return;
     }
   } catch (const std::exception& e) {
     std::lock_guard lock(mutex_);
     rejected_.push_back("unreachable " + outgoing.url + ": " + e.what());
+  }
+  // "The server must return an HTTP 200, otherwise we will reattempt
+  // delivery" (reference §4.1): the same event id, the next attempt.
+  if (attempt < kMaxAttempts) {
+    after(std::chrono::milliseconds(kRetryDelayMs * attempt),
+          [this, outgoing, attempt] { deliver(outgoing, attempt + 1); });
   }
 }
 
@@ -166,17 +177,19 @@ void FakeTelnyx::dispatch(Out out) {
   thread_local std::mt19937 random{std::random_device{}()};
   bool twice = false;
   int window = 0;
+  int delay = 0;
   {
     std::lock_guard lock(mutex_);
     twice = duplicates_;
     window = reorderWindowMs_;
+    delay = webhookDelayMs_;
   }
   for (auto& outgoing : out) {
     if (outgoing.url.empty()) continue;
-    const int jitter = window > 0 ? static_cast<int>(random() % static_cast<unsigned>(window)) : 0;
+    const int jitter = delay + (window > 0 ? static_cast<int>(random() % static_cast<unsigned>(window)) : 0);
     after(std::chrono::milliseconds(jitter), [this, outgoing] { deliver(outgoing, 1); });
     // A redelivery: the same event id, attempt 2, signed anew.
-    if (twice) after(std::chrono::milliseconds(jitter + 5), [this, outgoing] { deliver(outgoing, 2); });
+    if (twice) after(std::chrono::milliseconds(jitter + 5), [this, outgoing] { deliver(outgoing, kMaxAttempts); });
   }
 }
 
@@ -289,6 +302,7 @@ void FakeTelnyx::progress(const std::string& id, const std::string& outcome) {
     if (outcome == "answered" || outcome.rfind("hangup:", 0) == 0) {
       leg.state = "answered";
       leg.answeredMs = nowMs();
+      leg.commandableAtMs = leg.answeredMs + earlyAnswerMs_;
       out = eventLocked(leg, "call.answered", {{"state", "answered"}, {"start_time", iso(leg.answeredMs)}});
       if (outcome != "answered") {
         const int hangupAfter = std::stoi(outcome.substr(7));
@@ -553,7 +567,8 @@ FakeTelnyx::Reply FakeTelnyx::createConference(const nlohmann::json& body) {
       return error(422, "90015", "Invalid Call Control ID", "The call_control_id provided was not valid.");
     Leg& leg = it->second;
     if (leg.state == "hangup") return error(422, "90018", "Call has already ended", "This call is no longer active.");
-    if (leg.state != "answered") {
+    if (leg.state != "answered" || nowMs() < leg.commandableAtMs) {
+      ++notAnswered_;
       return error(422, "90034", "Call not answered yet",
                    "This call can't receive this command because it has not been answered yet.");
     }
@@ -602,7 +617,10 @@ FakeTelnyx::Reply FakeTelnyx::conferenceAction(const std::string& idOrName, cons
       if (it == legs_.end()) return error(422, "90015", "Invalid Call Control ID", "");
       Leg& leg = it->second;
       if (leg.state == "hangup") return error(422, "90018", "Call has already ended", "");
-      if (leg.state != "answered") return error(422, "90034", "Call not answered yet", "");
+      if (leg.state != "answered" || nowMs() < leg.commandableAtMs) {
+        ++notAnswered_;
+        return error(422, "90034", "Call not answered yet", "");
+      }
       if (std::find(conference->participants.begin(), conference->participants.end(), leg.callControlId) !=
           conference->participants.end()) {
         return error(422, "90033", "Unable to execute command", "the call is already in the conference");
@@ -674,6 +692,21 @@ void FakeTelnyx::inject(const Fault& fault) {
 void FakeTelnyx::setDuplicateWebhooks(bool on) {
   std::lock_guard lock(mutex_);
   duplicates_ = on;
+}
+
+void FakeTelnyx::setWebhookDelayMs(int ms) {
+  std::lock_guard lock(mutex_);
+  webhookDelayMs_ = ms;
+}
+
+void FakeTelnyx::setEarlyAnswerMs(int ms) {
+  std::lock_guard lock(mutex_);
+  earlyAnswerMs_ = ms;
+}
+
+size_t FakeTelnyx::notAnsweredRefusals() {
+  std::lock_guard lock(mutex_);
+  return notAnswered_;
 }
 
 void FakeTelnyx::setReorderWindowMs(int ms) {

@@ -9,7 +9,8 @@
 // 10016 bad number); legs that ring, answer or fail; conferences created
 // from an answered leg; v2 webhooks signed with Ed25519 (the fake signs with
 // a seed, the host verifies with the public key), with duplicates,
-// reordering and delay on demand; command_id de-duplication; login tokens;
+// reordering and delay on demand, redelivered (attempt 2, 3) when not
+// answered 200; command_id de-duplication; login tokens;
 // the browser leg as the parked call @telnyx/webrtc would place; faults.
 //
 // Signatures are made here with OpenSSL directly, not with the plugin's code.
@@ -80,6 +81,11 @@ class FakeTelnyx {
   void inject(const Fault& fault);
   void setDuplicateWebhooks(bool on);
   void setReorderWindowMs(int ms);
+  void setWebhookDelayMs(int ms);
+  /// The contact's call.answered goes out `ms` before the leg takes
+  /// commands: a command sent at once gets 422 90034, as on a real network.
+  void setEarlyAnswerMs(int ms);
+  size_t notAnsweredRefusals();
 
   size_t count(const std::string& method, const std::string& pathContains);
   std::vector<std::string> violations();
@@ -115,6 +121,7 @@ class FakeTelnyx {
     std::string conferenceId;
     int64_t createdMs = 0;
     int64_t answeredMs = 0;
+    int64_t commandableAtMs = 0;
   };
   struct Conference {
     std::string id;
@@ -177,6 +184,9 @@ class FakeTelnyx {
   std::vector<std::string> rejected_;
   bool duplicates_ = false;
   int reorderWindowMs_ = 0;
+  int webhookDelayMs_ = 0;
+  int earlyAnswerMs_ = 0;
+  size_t notAnswered_ = 0;
 
   FakeProviderServer server_;  ///< last: stopped (and its threads joined) first
 };
