@@ -314,3 +314,15 @@ TEST_CASE("telnyx faults: a command before answer (90034) is carried out when Te
   CHECK(world.fake.conferencesNamed(name) == 1);
   CHECK(world.agent.post("/api/v1/calls/" + id + "/end", nlohmann::json::object()).status == 200);
 }
+
+TEST_CASE("telnyx browser leg: an expired client_state cannot start a leg", "[telnyx][webhooks]") {
+  World world(std::map<std::string, std::string>{{"calls.credential_ttl_s", "1"}});
+  const std::string id = world.probe.dial("+12125550001");
+  const auto c = world.credential(id);
+  std::this_thread::sleep_for(std::chrono::milliseconds(2100));
+  const auto leg = world.fake.connectBrowser(c["token"], c["sdk"]["client_state"], c["sdk"]["destination"]);
+  REQUIRE(leg.error.empty());
+  REQUIRE(world.fake.waitUntil([&] { return world.fake.legState(leg.callControlId) == "hangup"; }));
+  CHECK(world.probe.call(id)["legs"]["agent"]["state"] != "connected");
+  CHECK(world.agent.post("/api/v1/calls/" + id + "/end", nlohmann::json::object()).status == 200);
+}

@@ -69,7 +69,7 @@ std::string TelnyxProvider::sealAgentState(const std::string& callId, int64_t ex
       nlohmann::json{{"c", callId}, {"l", sdk::leg::kAgent}, {"e", expiresAt}, {"m", mac}}.dump());
 }
 
-bool TelnyxProvider::agentStateValid(const nlohmann::json& clientState) const {
+bool TelnyxProvider::agentStateValid(const nlohmann::json& clientState, bool checkExpiry) const {
   if (!clientState.is_string()) return false;
   const auto raw = sdk::encoding::base64Decode(clientState.get<std::string>());
   const auto json = raw ? nlohmann::json::parse(*raw, nullptr, false) : nlohmann::json();
@@ -77,7 +77,7 @@ bool TelnyxProvider::agentStateValid(const nlohmann::json& clientState) const {
   const int64_t expiresAt = json["e"].get<int64_t>();
   const std::string signedPart = field(json, "c") + "|agent|" + std::to_string(expiresAt);
   const std::string mac = sdk::encoding::toHex(host().crypto().hmac("sha256", config_.sessionKey, signedPart));
-  return field(json, "l") == sdk::leg::kAgent && expiresAt >= host().nowMs() / 1000 &&
+  return field(json, "l") == sdk::leg::kAgent && (!checkExpiry || expiresAt >= host().nowMs() / 1000) &&
          sdk::encoding::constantTimeEquals(mac, field(json, "m"));
 }
 
@@ -287,8 +287,10 @@ sdk::WebhookResult TelnyxProvider::onWebhook(const sdk::HttpRequest& request) {
   const std::string type = field(data, "event_type");
   const std::string callControlId = field(payload, "call_control_id");
 
-  // The browser sets its own leg's client_state: only a sealed one counts.
-  if (state && state->leg == sdk::leg::kAgent && !agentStateValid(clientState)) {
+  // The browser sets its own leg's client_state: only a sealed one counts,
+  // and only an unexpired one may start a leg (its later events, an hour
+  // into a long call, still count).
+  if (state && state->leg == sdk::leg::kAgent && !agentStateValid(clientState, type == "call.initiated")) {
     host().warn("a browser leg with a forged or expired client_state (" + callControlId + "): hanging it up");
     if (type == "call.initiated") hangUp(callControlId, "reject:" + callControlId);
     return result;

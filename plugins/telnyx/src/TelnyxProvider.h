@@ -51,7 +51,9 @@ class TelnyxProvider final : public sdk::Provider {
   };
 
   std::string sealAgentState(const std::string& callId, int64_t expiresAt) const;
-  bool agentStateValid(const nlohmann::json& clientState) const;
+  /// The browser's client_state carries our seal (and, with checkExpiry,
+  /// has not expired).
+  bool agentStateValid(const nlohmann::json& clientState, bool checkExpiry) const;
   /// A leg answered: create the conference from it, or join it.
   void bridgeLeg(const std::string& callId, const std::string& leg, const std::string& callControlId,
                  const std::string& clientState);
