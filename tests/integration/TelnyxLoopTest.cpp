@@ -19,11 +19,7 @@ namespace {
 
 sb::test::FakeTelnyxOptions fakeOptions() {
   sb::test::FakeTelnyxOptions options;
-  options.outcomes = {{"+12125550002", "busy"},
-                      {"+12125550003", "no-answer"},
-                      {"+12125550004", "failed"},
-                      {"+12125550005", "hangup:400"},
-                      {"+12125550009", "invalid"}};
+  options.outcomes = CallProbe::loopOutcomes();
   return options;
 }
 
@@ -99,10 +95,7 @@ TEST_CASE("telnyx loop: answered; the browser joins, mutes, holds, ends; outcome
   CHECK(ended.json["already_ended"] == false);
   REQUIRE(world.fake.waitUntil([&] { return world.fake.conferenceStatus(name) == "completed"; }));
   CHECK(world.fake.legState(leg.callControlId) == "hangup");
-  REQUIRE(world.probe.reaches(id, [](const nlohmann::json& c) {
-    return c["status"] == "completed" && c["legs"]["agent"]["state"] == "disconnected" &&
-           CallProbe::hasEvent(c, "conference.ended");
-  }));
+  REQUIRE(world.probe.reaches(id, CallProbe::bridgeOver));
   const auto again = world.agent.post("/api/v1/calls/" + id + "/end", nlohmann::json::object());
   CHECK(again.status == 200);
   CHECK(again.json["already_ended"] == true);
@@ -124,10 +117,7 @@ TEST_CASE("telnyx loop: the contact hangs up; the conference ends and the agent 
   World world;
   const std::string id = world.probe.dial("+12125550005");
   REQUIRE(world.join(id).error.empty());
-  REQUIRE(world.probe.reaches(id, [](const nlohmann::json& c) {
-    return c["status"] == "completed" && c["legs"]["agent"]["state"] == "disconnected" &&
-           CallProbe::hasEvent(c, "conference.ended");
-  }));
+  REQUIRE(world.probe.reaches(id, CallProbe::bridgeOver));
   CHECK(world.probe.call(id)["end_cause"] == "completed");
   const std::string next = world.probe.dial("+12125550001");
   CHECK(world.agent.post("/api/v1/calls/" + next + "/end", nlohmann::json::object()).status == 200);
@@ -150,10 +140,7 @@ TEST_CASE("telnyx loop: duplicated and reordered webhooks give the same call", "
   world.fake.setReorderWindowMs(50);
   const std::string id = world.probe.dial("+12125550005");
   REQUIRE(world.join(id).error.empty());
-  REQUIRE(world.probe.reaches(id, [](const nlohmann::json& c) {
-    return c["status"] == "completed" && c["legs"]["agent"]["state"] == "disconnected" &&
-           CallProbe::hasEvent(c, "conference.ended");
-  }));
+  REQUIRE(world.probe.reaches(id, CallProbe::bridgeOver));
   CHECK(world.probe.call(id)["result"] == "answered");
   std::map<std::string, int> seen;
   const auto call = world.probe.call(id);

@@ -20,11 +20,7 @@ namespace {
 
 sb::test::FakeTwilioOptions fakeOptions() {
   sb::test::FakeTwilioOptions options;
-  options.outcomes = {{"+12125550002", "busy"},
-                      {"+12125550003", "no-answer"},
-                      {"+12125550004", "failed"},
-                      {"+12125550005", "hangup:400"},
-                      {"+12125550009", "invalid"}};
+  options.outcomes = CallProbe::loopOutcomes();
   return options;
 }
 
@@ -111,10 +107,7 @@ TEST_CASE("twilio loop: answered; the agent joins, mutes, holds, ends; outcome a
   CHECK(ended.json["already_ended"] == false);
   REQUIRE(world.fake.waitUntil([&] { return world.fake.conferenceStatus(conferenceName) == "completed"; }));
   CHECK(world.fake.callStatus(leg.callSid) == "completed");
-  REQUIRE(world.probe.reaches(id, [](const nlohmann::json& c) {
-    return c["status"] == "completed" && c["legs"]["agent"]["state"] == "disconnected" &&
-           CallProbe::hasEvent(c, "conference.ended");
-  }));
+  REQUIRE(world.probe.reaches(id, CallProbe::bridgeOver));
   const auto again = world.agent.post("/api/v1/calls/" + id + "/end", nlohmann::json::object());
   CHECK(again.status == 200);
   CHECK(again.json["already_ended"] == true);
@@ -139,10 +132,7 @@ TEST_CASE("twilio loop: the contact hangs up; the conference ends and the agent 
   REQUIRE(world.join(id).joined);
   // Nobody ends it: the contact hangs up after 0.4 s, which ends the
   // conference (endConferenceOnExit) and so the agent's leg.
-  REQUIRE(world.probe.reaches(id, [](const nlohmann::json& c) {
-    return c["status"] == "completed" && c["legs"]["agent"]["state"] == "disconnected" &&
-           CallProbe::hasEvent(c, "conference.ended");
-  }));
+  REQUIRE(world.probe.reaches(id, CallProbe::bridgeOver));
   const auto call = world.probe.call(id);
   CHECK(call["result"] == "answered");
   CHECK(call["end_cause"] == "completed");
@@ -170,10 +160,7 @@ TEST_CASE("twilio loop: duplicated and reordered callbacks give the same call", 
   world.fake.setReorderWindowMs(60);
   const std::string id = world.probe.dial("+12125550005");
   REQUIRE(world.join(id).joined);
-  REQUIRE(world.probe.reaches(id, [](const nlohmann::json& c) {
-    return c["status"] == "completed" && c["legs"]["agent"]["state"] == "disconnected" &&
-           CallProbe::hasEvent(c, "conference.ended");
-  }));
+  REQUIRE(world.probe.reaches(id, CallProbe::bridgeOver));
   const auto call = world.probe.call(id);
   CHECK(call["result"] == "answered");
   // Each provider event is on the timeline once, however often it came.

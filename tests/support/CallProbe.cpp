@@ -34,4 +34,18 @@ bool CallProbe::hasEvent(const nlohmann::json& call, const std::string& type) {
   return false;
 }
 
+bool CallProbe::bridgeOver(const nlohmann::json& call) {
+  return call["status"] == "completed" && call["legs"]["agent"]["state"] == "disconnected" &&
+         hasEvent(call, "conference.ended");
+}
+
+const std::map<std::string, std::string>& CallProbe::loopOutcomes() {
+  static const std::map<std::string, std::string> kOutcomes = {{"+12125550002", "busy"},
+                                                               {"+12125550003", "no-answer"},
+                                                               {"+12125550004", "failed"},
+                                                               {"+12125550005", "hangup:400"},
+                                                               {"+12125550009", "invalid"}};
+  return kOutcomes;
+}
+
 }  // namespace sb::test

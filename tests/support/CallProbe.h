@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 
 #include <functional>
+#include <map>
 #include <string>
 
 namespace sb::test {
@@ -25,6 +26,13 @@ class CallProbe {
   std::string dial(const std::string& to) const;
 
   static bool hasEvent(const nlohmann::json& call, const std::string& type);
+  /// The bridge is over for both sides: the call completed, the agent's leg
+  /// disconnected and the conference ended.
+  static bool bridgeOver(const nlohmann::json& call);
+
+  /// What the fakes' dialed numbers do in the call-loop tests: answered
+  /// unless listed.
+  static const std::map<std::string, std::string>& loopOutcomes();
 
  private:
   const ApiClient& client_;
