@@ -1,6 +1,7 @@
 #include <switchboard/core/DomainError.h>
 #include <switchboard/core/contacts/CsvImporter.h>
 #include <switchboard/core/contacts/CsvReader.h>
+#include <switchboard/core/contacts/FirstRowByNumber.h>
 #include <switchboard/core/log/Logging.h>
 #include <switchboard/core/text/Trim.h>
 
@@ -136,6 +137,7 @@ struct Item {
   int64_t line = 0;
   Contact contact;
   std::string attributes;
+  std::optional<int64_t> duplicateOf;  ///< set by the inserting stage
   std::string severity;
   std::string column;
   std::string reason;
@@ -389,6 +391,7 @@ ContactList CsvImporter::run(std::istream& in, ContactList list, ContactReposito
   int64_t imported = 0;
   int64_t duplicates = 0;
   int64_t unverified = 0;
+  FirstRowByNumber firstRows;
 
   // Two stages on the two cores: this thread inserts; a producer reads,
   // validates and normalizes (libphonenumber is the costly part) a batch
@@ -404,31 +407,43 @@ ContactList CsvImporter::run(std::istream& in, ContactList list, ContactReposito
   });
   try {
     std::vector<Item> batch;
+    std::vector<ImportRow> inserts;
     while (queue.pop(batch)) {
+      // The batch's new numbers go in first (a few dozen rows a statement),
+      // then its report entries are written in file order.
+      inserts.clear();
       for (Item& item : batch) {
+        if (item.kind != Item::Kind::Row) continue;
+        Contact& contact = item.contact;
+        contact.createdAt = list.createdAt;
+        contact.updatedAt = list.createdAt;
+        item.duplicateOf = firstRows.firstOrRemember(contact.phoneE164, contact.sourceRow);
+        if (!item.duplicateOf) inserts.push_back({&contact, item.attributes, false});
+      }
+      writer->add(inserts);
+      auto inserted = inserts.cbegin();
+      for (const Item& item : batch) {
         if (item.kind == Item::Kind::Issue) {
           report.issue(item.record, item.line, item.severity, item.column, item.reason, item.value);
           continue;
         }
-        Contact& contact = item.contact;
-        contact.createdAt = list.createdAt;
-        contact.updatedAt = list.createdAt;
-        const ImportInsert insert = writer->add(contact, item.attributes);
-        if (!insert.inserted) {
+        const Contact& contact = item.contact;
+        if (item.duplicateOf) {
           ++duplicates;
           report.issue(item.record, item.line, "warning", "phone",
-                       "duplicate of row " + std::to_string(insert.duplicateOfRow) + " (same number " +
-                           contact.phoneE164 + "); merged into that row",
+                       "duplicate of row " + std::to_string(*item.duplicateOf) + " (same number " + contact.phoneE164 +
+                           "); merged into that row",
                        contact.phoneRaw);
           continue;
         }
+        const bool doNotCall = (inserted++)->doNotCall;
         ++imported;
         if (!contact.phoneVerified) {
           ++unverified;
           report.issue(item.record, item.line, "warning", "phone",
                        "possible but not a confirmed valid number (imported as unverified)", contact.phoneRaw);
         }
-        if (insert.doNotCall) {
+        if (doNotCall) {
           report.issue(item.record, item.line, "warning", "phone",
                        "on the do-not-call list (imported, will not be dialed)", contact.phoneRaw);
         }

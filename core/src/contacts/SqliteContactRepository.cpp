@@ -72,6 +72,10 @@ ContactList readList(const Statement& row, bool withReport) {
 class SqliteImportWriter final : public ContactImportWriter {
  public:
   SqliteImportWriter(sqlite3* db, const ContactList& list) : db_(db) {
+    // A 16 MiB page cache: an import appends to the table and to the
+    // list_id index, so more cache buys nothing (measured: 1M rows take as
+    // long with 64 MiB) and costs the import's peak RSS.
+    sqlite::exec(db_, "PRAGMA cache_size=-16384");
     sqlite::exec(db_, "BEGIN IMMEDIATE");
     Statement insertList(db_,
                          "INSERT INTO contact_lists (name, source, filename, created_by, created_at) "
@@ -79,20 +83,14 @@ class SqliteImportWriter final : public ContactImportWriter {
     insertList.bind(1, list.name).bind(2, list.source).bind(3, list.filename).bind(4, list.createdBy);
     insertList.bind(5, list.createdAt).run();
     listId_ = sqlite3_last_insert_rowid(db_);
-    insert_ = std::make_unique<Statement>(
-        db_,
-        "INSERT INTO contacts (list_id, source_row, name, company, title, email, timezone, phone_raw, phone_e164, "
-        "phone_ext, line_type, phone_verified, status, attributes, created_at, updated_at) "
-        "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?15) "
-        "ON CONFLICT (list_id, phone_e164) DO NOTHING");
+    insertOne_ = prepareInsert(1);
+    insertMany_ = prepareInsert(kRowsPerInsert);
     loadDoNotCall();
-    firstRow_ =
-        std::make_unique<Statement>(db_, "SELECT source_row FROM contacts WHERE list_id = ? AND phone_e164 = ?");
   }
 
   ~SqliteImportWriter() override {
-    insert_.reset();
-    firstRow_.reset();
+    insertOne_.reset();
+    insertMany_.reset();
     dncLookup_.reset();
     if (!committed_) {
       sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
@@ -102,21 +100,12 @@ class SqliteImportWriter final : public ContactImportWriter {
 
   int64_t listId() const override { return listId_; }
 
-  ImportInsert add(const Contact& c, std::string_view attributesJson) override {
-    const bool doNotCall = isDoNotCall(c.phoneE164);
-    Statement& s = *insert_;
-    s.reset();
-    // Static binds: the contact outlives the step, so SQLite need not copy.
-    s.bind(1, listId_).bind(2, c.sourceRow).bindStatic(3, c.name).bindStatic(4, c.company).bindStatic(5, c.title);
-    s.bindStatic(6, c.email).bindStatic(7, c.timezone).bindStatic(8, c.phoneRaw).bindStatic(9, c.phoneE164);
-    s.bindStatic(10, c.phoneExtension).bindStatic(11, c.lineType).bind(12, int64_t{c.phoneVerified ? 1 : 0});
-    s.bindStatic(13, doNotCall ? "do_not_call" : "not_called").bindStatic(14, attributesJson).bind(15, c.createdAt);
-    if (s.run() > 0) {
-      return {true, doNotCall, 0};
+  void add(std::span<ImportRow> rows) override {
+    while (rows.size() >= kRowsPerInsert) {
+      insert(*insertMany_, rows.first(kRowsPerInsert));
+      rows = rows.subspan(kRowsPerInsert);
     }
-    firstRow_->reset();
-    firstRow_->bind(1, listId_).bind(2, c.phoneE164);
-    return {false, false, firstRow_->step() ? firstRow_->integer(0) : 0};
+    for (size_t i = 0; i < rows.size(); ++i) insert(*insertOne_, rows.subspan(i, 1));
   }
 
   void commit(const ContactList& summary) override {
@@ -131,6 +120,45 @@ class SqliteImportWriter final : public ContactImportWriter {
   }
 
  private:
+  // Rows per INSERT statement: one statement run per row costs SQLite more
+  // (cursors opened, the table's end found, the program started) than the
+  // row itself.
+  static constexpr size_t kRowsPerInsert = 32;
+  static constexpr int kParametersPerRow = 14;
+
+  std::unique_ptr<Statement> prepareInsert(size_t rows) {
+    std::string sql =
+        "INSERT INTO contacts (list_id, source_row, name, company, title, email, timezone, phone_raw, phone_e164, "
+        "phone_ext, line_type, phone_verified, status, attributes, created_at, updated_at) VALUES ";
+    // ?1 is the list; each row has its own parameters from source_row to
+    // created_at, which is also its updated_at.
+    for (size_t row = 0; row < rows; ++row) {
+      const size_t first = 2 + row * kParametersPerRow;
+      sql += row == 0 ? "(?1" : ",(?1";
+      for (size_t k = 0; k < kParametersPerRow; ++k) sql += ",?" + std::to_string(first + k);
+      sql += ",?" + std::to_string(first + kParametersPerRow - 1) + ")";
+    }
+    return std::make_unique<Statement>(db_, sql);
+  }
+
+  void insert(Statement& s, std::span<ImportRow> rows) {
+    s.reset();
+    s.bind(1, listId_);
+    int p = 2;
+    for (ImportRow& row : rows) {
+      const Contact& c = *row.contact;
+      row.doNotCall = isDoNotCall(c.phoneE164);
+      // Static binds: the contacts outlive the step, so SQLite need not copy.
+      s.bind(p, c.sourceRow).bindStatic(p + 1, c.name).bindStatic(p + 2, c.company).bindStatic(p + 3, c.title);
+      s.bindStatic(p + 4, c.email).bindStatic(p + 5, c.timezone).bindStatic(p + 6, c.phoneRaw);
+      s.bindStatic(p + 7, c.phoneE164).bindStatic(p + 8, c.phoneExtension).bindStatic(p + 9, c.lineType);
+      s.bind(p + 10, int64_t{c.phoneVerified ? 1 : 0}).bindStatic(p + 11, row.doNotCall ? "do_not_call" : "not_called");
+      s.bindStatic(p + 12, row.attributesJson).bind(p + 13, c.createdAt);
+      p += kParametersPerRow;
+    }
+    s.run();
+  }
+
   // The do-not-call list is read once into memory when it is small enough
   // (the common case), else each number is looked up.
   static constexpr int64_t kMaxCachedDoNotCall = 2000000;
@@ -146,7 +174,7 @@ class SqliteImportWriter final : public ContactImportWriter {
   }
 
   bool isDoNotCall(const std::string& e164) {
-    if (!dncLookup_) return dnc_.count(e164) != 0;
+    if (!dncLookup_) return !dnc_.empty() && dnc_.count(e164) != 0;
     dncLookup_->reset();
     dncLookup_->bind(1, e164);
     return dncLookup_->step();
@@ -156,8 +184,8 @@ class SqliteImportWriter final : public ContactImportWriter {
   int64_t listId_ = 0;
   std::unordered_set<std::string> dnc_;
   std::unique_ptr<Statement> dncLookup_;
-  std::unique_ptr<Statement> insert_;
-  std::unique_ptr<Statement> firstRow_;
+  std::unique_ptr<Statement> insertOne_;
+  std::unique_ptr<Statement> insertMany_;
   bool committed_ = false;
 };
 

@@ -26,3 +26,48 @@ TEST_CASE("a database from a newer build is refused", "[storage]") {
   });
   CHECK_THROWS_WITH(database.migrate(), Catch::Matchers::Contains("newer than this build"));
 }
+
+TEST_CASE("the contacts rebuild (migration 4) keeps every contact and the calls that point at them", "[storage]") {
+  using Poco::Data::Keywords::into;
+  using Poco::Data::Keywords::now;
+  sb::test::TempDir dir;
+  sb::core::Database database((dir / "x.db").string());
+  REQUIRE(database.migrate(3) == 3);
+  database.withSession([](Poco::Data::Session& session) {
+    session << "INSERT INTO contact_lists (id, name, created_at) VALUES (7, 'old', 1)", now;
+    session << "INSERT INTO contacts (id, list_id, source_row, name, phone_raw, phone_e164, status, last_outcome, "
+               "created_at, updated_at) VALUES (41, 7, 2, 'Ann', '212 555 0101', '+12125550101', 'called', "
+               "'connected_interested', 1, 2)",
+        now;
+    session << "INSERT INTO calls (id, contact_id, agent_id, provider, to_e164, from_e164, conference_name, "
+               "session_id, status, created_at, ended_at) VALUES ('call-1', 41, 'rep', 'sim', '+12125550101', "
+               "'+15550000000', 'conf-1', 'session-1', 'completed', 1, 2)",
+        now;
+  });
+
+  CHECK(database.migrate() == static_cast<int>(sb::core::builtInMigrations().size()) - 3);
+
+  database.withSession([](Poco::Data::Session& session) {
+    std::string name;
+    std::string outcome;
+    session << "SELECT name, last_outcome FROM contacts WHERE id = 41 AND list_id = 7", into(name), into(outcome), now;
+    CHECK(name == "Ann");
+    CHECK(outcome == "connected_interested");
+    // Dropping the old table did not run the calls' ON DELETE SET NULL.
+    Poco::Int64 contactId = 0;
+    session << "SELECT contact_id FROM calls WHERE id = 'call-1'", into(contactId), now;
+    CHECK(contactId == 41);
+    int foreignKeysOn = 0;
+    session << "PRAGMA foreign_keys", into(foreignKeysOn), now;
+    CHECK(foreignKeysOn == 1);
+    // The calls still reference the rebuilt table: deleting the contact
+    // clears the call's contact, as before.
+    session << "DELETE FROM contacts WHERE id = 41", now;
+    Poco::Nullable<Poco::Int64> cleared;
+    session << "SELECT contact_id FROM calls WHERE id = 'call-1'", into(cleared), now;
+    CHECK(cleared.isNull());
+    std::string indexSql;
+    session << "SELECT sql FROM sqlite_master WHERE name = 'contacts_by_list'", into(indexSql), now;
+    CHECK(indexSql.find("list_id") != std::string::npos);
+  });
+}

@@ -4,17 +4,19 @@
 
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
 
 namespace sb::core {
 
-/// What adding one row to an import did.
-struct ImportInsert {
-  bool inserted = false;
-  bool doNotCall = false;      ///< the number is on the do-not-call list (status set to do_not_call)
-  int64_t duplicateOfRow = 0;  ///< when not inserted: the row the number first appeared on
+/// One row of an import batch: the contact (with its attributes object as
+/// JSON), and what inserting it found.
+struct ImportRow {
+  const Contact* contact = nullptr;
+  std::string_view attributesJson;
+  bool doNotCall = false;  ///< set by the writer
 };
 
 /// One import in progress: one transaction on a connection of its own.
@@ -25,9 +27,10 @@ class ContactImportWriter {
   virtual ~ContactImportWriter() = default;
   /// The new list's id.
   virtual int64_t listId() const = 0;
-  /// Inserts a contact; its status becomes do_not_call when its number is
-  /// on the do-not-call list. `attributesJson` is its attributes object.
-  virtual ImportInsert add(const Contact& contact, std::string_view attributesJson) = 0;
+  /// Inserts contacts whose numbers the caller has deduplicated. A contact
+  /// whose number is on the do-not-call list gets status do_not_call, and
+  /// its row's `doNotCall` is set.
+  virtual void add(std::span<ImportRow> rows) = 0;
   /// Writes the list's counts and report, then commits.
   virtual void commit(const ContactList& summary) = 0;
 };

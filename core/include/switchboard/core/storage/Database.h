@@ -7,6 +7,7 @@ struct sqlite3;
 #include <chrono>
 #include <condition_variable>
 #include <functional>
+#include <limits>
 #include <mutex>
 #include <string>
 #include <thread>
@@ -44,9 +45,10 @@ class Database {
   /// that commit. No-op for ":memory:".
   void startCheckpointer(std::chrono::milliseconds interval);
 
-  /// Applies every pending migration, each in its own transaction, and
-  /// returns how many ran. Refuses a database newer than this build.
-  int migrate();
+  /// Applies every pending migration up to `upToVersion` (all by default),
+  /// each in its own transaction, and returns how many ran. Refuses a
+  /// database newer than this build.
+  int migrate(int upToVersion = std::numeric_limits<int>::max());
   int schemaVersion();
 
   template <typename Fn>
