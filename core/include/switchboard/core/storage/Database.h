@@ -39,11 +39,16 @@ class Database {
   Database& operator=(const Database&) = delete;
 
   /// Moves WAL checkpoints off the writers: the shared connection stops
-  /// checkpointing on commit and a thread of its own checkpoints (PASSIVE:
-  /// it never blocks a writer) every `interval`. A checkpoint fsyncs and
-  /// copies pages back, which on commit would stall every caller waiting on
-  /// that commit. No-op for ":memory:".
+  /// checkpointing on commit and a thread of its own checkpoints every
+  /// `interval`. A checkpoint fsyncs and copies pages back, which on commit
+  /// would stall every caller waiting on that commit. It is PASSIVE (never
+  /// blocks a writer) while the WAL is small; a PASSIVE checkpoint cannot
+  /// finish while commits keep coming, and only a finished one lets the WAL
+  /// start over, so past `kRestartWalFrames` it is RESTART, which holds
+  /// writers off while it copies the rest. No-op for ":memory:".
   void startCheckpointer(std::chrono::milliseconds interval);
+  /// WAL frames (pages) past which the checkpointer makes the WAL restart.
+  static constexpr int kRestartWalFrames = 4096;
 
   /// Applies every pending migration up to `upToVersion` (all by default),
   /// each in its own transaction, and returns how many ran. Refuses a
@@ -80,6 +85,10 @@ class Database {
 
   std::string path_;
   std::recursive_mutex mutex_;
+  /// Copies the WAL's last frames back holding writers off, so that the
+  /// next commit starts the WAL over.
+  void restartWal();
+
   std::mutex checkpointMutex_;
   std::condition_variable checkpointWake_;
   bool checkpointStop_ = false;
