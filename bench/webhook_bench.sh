@@ -5,6 +5,9 @@
 # only answers (the machine's HTTP ceiling), measured in the same run.
 #
 #   bench/webhook_bench.sh [SECONDS=10] [CONNECTIONS=64] [BUILD_DIR=build/release]
+#
+# EXTRA_INI='[calls]<newline>journal_linger_us = 0' appends to the host's
+# config, to compare settings in one session.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 seconds=${1:-10}
@@ -92,6 +95,7 @@ level = warn
 secret = $secret
 [ratelimit]
 coldcall.initiate = 1000000
+${EXTRA_INI:-}
 INI
 LD_PRELOAD="${HOST_PRELOAD:-}" "$build/bin/switchboard" serve --config "$work/switchboard.ini" >"$work/host.log" 2>&1 &
 pids+=($!)
