@@ -84,6 +84,8 @@ class FakeTelnyx {
   void setWebhookDelayMs(int ms);
   /// The contact's call.answered goes out `ms` before the leg takes
   /// commands: a command sent at once gets 422 90034, as on a real network.
+  /// The first command is refused whenever it comes, so a slow host under
+  /// test still meets the refusal.
   void setEarlyAnswerMs(int ms);
   size_t notAnsweredRefusals();
 
@@ -122,6 +124,7 @@ class FakeTelnyx {
     int64_t createdMs = 0;
     int64_t answeredMs = 0;
     int64_t commandableAtMs = 0;
+    int earlyCommandsLeft = 0;  ///< commands refused with 90034 whatever the clock says
   };
   struct Conference {
     std::string id;
@@ -152,6 +155,8 @@ class FakeTelnyx {
   Reply route(const std::string& method, const std::string& path, const nlohmann::json& body);
   Reply dial(const nlohmann::json& body);
   Reply callAction(const std::string& id, const std::string& action, const nlohmann::json& body);
+  /// A command on a leg that cannot take it yet: counted, and 90034 to send.
+  bool refusesCommandLocked(Leg& leg);
   Reply createConference(const nlohmann::json& body);
   Reply conferenceAction(const std::string& idOrName, const std::string& action, const nlohmann::json& body);
   Reply mintToken(const std::string& credentialId);
