@@ -204,19 +204,19 @@ TEST_CASE("telnyx browser leg: a forged client_state is hung up, not bridged", "
 
 TEST_CASE("telnyx faults: a lost dial answer is resent with the same command_id and dials once", "[telnyx][faults]") {
   World world;
-  world.fake.inject({FakeTelnyx::Fault::Kind::Status, "POST", "/v2/calls", 503, 0, 0, 1});
+  world.fake.inject({FakeTelnyx::Fault::Kind::Status, "POST", "/v2/calls$", 503, 0, 0, 1});
   const std::string first = world.probe.dial("+12125550001");
   CHECK(world.fake.count("POST", "/v2/calls") == 2);
   CHECK(world.fake.legsTo("+12125550001").size() == 1);
   CHECK(world.agent.post("/api/v1/calls/" + first + "/end", nlohmann::json::object()).status == 200);
 
   // Carried out, answer lost (timeout): the resend is ignored by Telnyx.
-  world.fake.inject({FakeTelnyx::Fault::Kind::Slow, "POST", "/v2/calls", 0, 0, 1500, 1});
+  world.fake.inject({FakeTelnyx::Fault::Kind::Slow, "POST", "/v2/calls$", 0, 0, 1500, 1});
   const std::string second = world.probe.dial("+12125550006");
   CHECK(world.fake.legsTo("+12125550006").size() == 1);
   CHECK(world.agent.post("/api/v1/calls/" + second + "/end", nlohmann::json::object()).status == 200);
 
-  world.fake.inject({FakeTelnyx::Fault::Kind::Status, "POST", "/v2/calls", 500, 0, 0, 2});
+  world.fake.inject({FakeTelnyx::Fault::Kind::Status, "POST", "/v2/calls$", 500, 0, 0, 2});
   const auto failed = world.agent.post("/api/v1/calls", {{"to", "+12125550007"}});
   CHECK(failed.status == 503);
   CHECK(failed.json["error"]["code"] == "PROVIDER_ERROR");
@@ -225,7 +225,7 @@ TEST_CASE("telnyx faults: a lost dial answer is resent with the same command_id 
 
 TEST_CASE("telnyx faults: 429, a reset, an invalid number, a command before answer", "[telnyx][faults]") {
   World world;
-  world.fake.inject({FakeTelnyx::Fault::Kind::RateLimit, "POST", "/v2/calls", 429, 0, 0, 1});
+  world.fake.inject({FakeTelnyx::Fault::Kind::RateLimit, "POST", "/v2/calls$", 429, 0, 0, 1});
   const std::string id = world.probe.dial("+12125550001");
   CHECK(world.fake.legsTo("+12125550001").size() == 1);
   // Mute before anyone is in the bridge: Telnyx would answer 90034; the
@@ -234,12 +234,12 @@ TEST_CASE("telnyx faults: 429, a reset, an invalid number, a command before answ
   CHECK(early.status == 404);
   CHECK(world.agent.post("/api/v1/calls/" + id + "/end", nlohmann::json::object()).status == 200);
 
-  world.fake.inject({FakeTelnyx::Fault::Kind::RateLimit, "POST", "/v2/calls", 429, 30, 0, 1});
+  world.fake.inject({FakeTelnyx::Fault::Kind::RateLimit, "POST", "/v2/calls$", 429, 30, 0, 1});
   const auto limited = world.agent.post("/api/v1/calls", {{"to", "+12125550001"}});
   CHECK(limited.status == 429);
   CHECK(limited.header("Retry-After") == "30");
 
-  world.fake.inject({FakeTelnyx::Fault::Kind::Reset, "POST", "/v2/calls", 0, 0, 0, 2});
+  world.fake.inject({FakeTelnyx::Fault::Kind::Reset, "POST", "/v2/calls$", 0, 0, 0, 2});
   CHECK(world.agent.post("/api/v1/calls", {{"to", "+12125550008"}}).status == 503);
   CHECK(world.fake.legsTo("+12125550008").empty());
 

@@ -9,6 +9,8 @@
 #include <Poco/Net/HTTPServerResponse.h>
 #include <Poco/Net/ServerSocket.h>
 
+#include <string_view>
+
 namespace sb::test {
 namespace {
 
@@ -111,10 +113,22 @@ void FakeProviderServer::inject(const FakeFault& fault) {
   faults_.push_back(fault);
 }
 
+namespace {
+
+bool pathMatches(const std::string& path, const std::string& pattern) {
+  if (!pattern.empty() && pattern.back() == '$') {
+    const std::string_view stem(pattern.data(), pattern.size() - 1);
+    return path.size() >= stem.size() && std::string_view(path).substr(path.size() - stem.size()) == stem;
+  }
+  return path.find(pattern) != std::string::npos;
+}
+
+}  // namespace
+
 std::optional<FakeFault> FakeProviderServer::takeFault(const std::string& method, const std::string& path) {
   std::lock_guard lock(mutex_);
   for (auto it = faults_.begin(); it != faults_.end(); ++it) {
-    if ((it->method.empty() || it->method == method) && path.find(it->pathContains) != std::string::npos) {
+    if ((it->method.empty() || it->method == method) && pathMatches(path, it->pathContains)) {
       FakeFault fault = *it;
       if (--it->times <= 0) faults_.erase(it);
       return fault;

@@ -35,8 +35,11 @@ struct FakeFault {
     Reset,      ///< the connection dropped unanswered, not carried out
   };
   Kind kind = Kind::Status;
-  std::string method;        ///< "" = any
-  std::string pathContains;  ///< "" = any
+  std::string method;  ///< "" = any
+  /// "" = any; a trailing '$' anchors it at the path's end ("/v2/calls$" is
+  /// Telnyx's dial, not a hang-up under /v2/calls/{id}/actions/, which the
+  /// host may send at any moment after a call ends).
+  std::string pathContains;
   int status = 500;
   int retryAfterS = 1;
   int delayMs = 0;
