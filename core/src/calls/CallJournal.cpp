@@ -26,17 +26,35 @@ void CallJournal::stop() {
   }
 }
 
-void CallJournal::run(Job job) {
-  Pending pending;
-  pending.job = std::move(job);
+void CallJournal::enqueue(Pending* pending) {
+  bool wasEmpty = false;
   {
     std::lock_guard lock(mutex_);
     if (stopping_) {
       throw std::runtime_error("the call journal is stopping");
     }
-    queue_.push_back(&pending);
+    wasEmpty = queue_.empty();
+    queue_.push_back(pending);
   }
-  wake_.notify_one();
+  // The writer waits only on an empty queue: a notify while it works would
+  // be a system call for nobody.
+  if (wasEmpty) {
+    wake_.notify_one();
+  }
+}
+
+void CallJournal::submit(Job job, Completion done) {
+  auto pending = std::make_unique<Pending>();
+  pending->job = std::move(job);
+  pending->completion = std::move(done);
+  enqueue(pending.get());
+  pending.release();  // the journal deletes it once it has told `done`
+}
+
+void CallJournal::run(Job job) {
+  Pending pending;
+  pending.job = std::move(job);
+  enqueue(&pending);
   pending.acquire();
   if (pending.next != nullptr) {
     pending.next->release();
@@ -108,12 +126,31 @@ void CallJournal::runBatch(std::vector<Pending*>& batch) {
       logger("calls")->error("call event listener failed: {}", e.what());
     }
   }
-  // Link the callers, then wake the first: each wakes the next. Nothing of a
-  // caller may be touched after the wake-up that lets it return.
-  for (size_t i = 0; i + 1 < batch.size(); ++i) {
-    batch[i]->next = batch[i + 1];
+  // Tell the submitters; link the waiting callers, then wake the first:
+  // each wakes the next. Nothing of a caller may be touched after the
+  // wake-up that lets it return.
+  Pending* firstWaiting = nullptr;
+  Pending* lastWaiting = nullptr;
+  for (Pending* pending : batch) {
+    if (pending->completion) {
+      try {
+        pending->completion(pending->error);
+      } catch (const std::exception& e) {
+        logger("calls")->error("a journal completion failed: {}", e.what());
+      }
+      delete pending;
+      continue;
+    }
+    if (lastWaiting != nullptr) {
+      lastWaiting->next = pending;
+    } else {
+      firstWaiting = pending;
+    }
+    lastWaiting = pending;
   }
-  batch.front()->release();
+  if (firstWaiting != nullptr) {
+    firstWaiting->release();
+  }
 }
 
 }  // namespace sb::core

@@ -490,83 +490,126 @@ int64_t CallService::lastEventSeq() {
   return calls_.lastEventSeq();
 }
 
-size_t CallService::ingest(const std::string& source, const nlohmann::json& events) {
-  // Parsed here, on the caller's thread: the journal's thread is the one
-  // every webhook waits on, so it does only what must be serial.
+namespace {
+
+/// A webhook's events, parsed on the caller's thread: the journal's thread
+/// is the one every webhook waits on, so it does only what must be serial.
+struct IncomingBatch {
   struct Incoming {
     sdk::CallEvent event;
     const nlohmann::json* raw;
   };
+  std::string source;
+  nlohmann::json events;
   std::vector<Incoming> parsed;
-  const int64_t received = now();
-  for (const auto& item : events) {
+  int64_t received = 0;
+  size_t fresh = 0;  ///< set by the job
+};
+
+void parseIncoming(IncomingBatch& batch) {
+  for (const auto& item : batch.events) {
     try {
-      parsed.push_back({sdk::CallEvent::fromJson(item), &item});
-      if (parsed.back().event.occurredAtMs <= 0) {
-        parsed.back().event.occurredAtMs = received;
+      batch.parsed.push_back({sdk::CallEvent::fromJson(item), &item});
+      if (batch.parsed.back().event.occurredAtMs <= 0) {
+        batch.parsed.back().event.occurredAtMs = batch.received;
       }
     } catch (const std::exception& e) {
-      logger("calls")->warn("{} produced an event the host cannot read ({}): dropped", source, e.what());
+      logger("calls")->warn("{} produced an event the host cannot read ({}): dropped", batch.source, e.what());
     }
   }
-  if (parsed.empty()) {
+}
+
+/// The journal job: stores each new event, applies it to its call and
+/// publishes it. Runs on the journal's thread.
+void applyIncoming(IncomingBatch& batch, CallRepository& repo, std::vector<CommittedEvent>& published) {
+  batch.fresh = 0;
+  std::map<std::string, CallRecord> touched;  // calls this webhook changed, as they are now
+  for (const IncomingBatch::Incoming& incoming : batch.parsed) {
+    const sdk::CallEvent& event = incoming.event;
+    CallRecord* call = nullptr;
+    if (auto it = touched.find(event.callId); !event.callId.empty() && it != touched.end()) {
+      call = &it->second;
+    } else if (auto found = repo.resolve(event)) {
+      auto [slot, added] = touched.try_emplace(found->id);
+      if (added) {
+        slot->second = std::move(*found);
+      }
+      call = &slot->second;
+    } else {
+      logger("calls")->warn("{} event {} ({}) names no call we know: dropped", batch.source, event.eventKey,
+                            event.type);
+      continue;
+    }
+    StoredEvent stored;
+    stored.callId = call->id;
+    stored.source = batch.source;
+    stored.eventKey = event.eventKey;
+    stored.type = event.type;
+    stored.leg = event.leg;
+    stored.occurredAt = event.occurredAtMs;
+    stored.receivedAt = batch.received;
+    stored.payload = *incoming.raw;
+    stored.seq = repo.appendEvent(stored);
+    if (stored.seq == 0) {
+      continue;  // a redelivery: the timeline has it already
+    }
+    ++batch.fresh;
+    const CallRecord before = *call;
+    const Transition t = CallStateMachine::apply(*call, event);
+    if (t.changed) {
+      repo.save(before, *call);
+    }
+    const bool endedNow = !before.ended() && call->ended();
+    if (endedNow && call->contactId) {
+      repo.markContactCallEnded(*call->contactId, batch.received);
+    }
+    CommittedEvent committed{std::move(stored), *call, endedNow, {}};
+    if (t.becameFinal && call->agentState != agent_state::kDisconnected) {
+      committed.endBridge = "contact-ended";
+    } else if (t.agentLeftLiveCall) {
+      committed.endBridge = "agent-left";
+    }
+    published.push_back(std::move(committed));
+  }
+}
+
+}  // namespace
+
+size_t CallService::ingest(const std::string& source, const nlohmann::json& events) {
+  IncomingBatch batch;
+  batch.source = source;
+  batch.events = events;
+  batch.received = now();
+  parseIncoming(batch);
+  if (batch.parsed.empty()) {
     return 0;
   }
-  size_t fresh = 0;
-  journal_->run([&](CallRepository& repo, std::vector<CommittedEvent>& published) {
-    fresh = 0;
-    std::map<std::string, CallRecord> touched;  // calls this webhook changed, as they are now
-    for (const Incoming& incoming : parsed) {
-      const sdk::CallEvent& event = incoming.event;
-      CallRecord* call = nullptr;
-      if (auto it = touched.find(event.callId); !event.callId.empty() && it != touched.end()) {
-        call = &it->second;
-      } else if (auto found = repo.resolve(event)) {
-        auto [slot, added] = touched.try_emplace(found->id);
-        if (added) {
-          slot->second = std::move(*found);
+  journal_->run(
+      [&](CallRepository& repo, std::vector<CommittedEvent>& published) { applyIncoming(batch, repo, published); });
+  ingested_.inc(batch.fresh);
+  duplicates_.inc(batch.parsed.size() - batch.fresh);
+  return batch.fresh;
+}
+
+void CallService::ingestAsync(const std::string& source, nlohmann::json events, IngestDone done) {
+  auto batch = std::make_shared<IncomingBatch>();
+  batch->source = source;
+  batch->events = std::move(events);
+  batch->received = now();
+  parseIncoming(*batch);
+  if (batch->parsed.empty()) {
+    done(0, nullptr);
+    return;
+  }
+  journal_->submit(
+      [batch](CallRepository& repo, std::vector<CommittedEvent>& published) { applyIncoming(*batch, repo, published); },
+      [this, batch, done = std::move(done)](std::exception_ptr error) {
+        if (!error) {
+          ingested_.inc(batch->fresh);
+          duplicates_.inc(batch->parsed.size() - batch->fresh);
         }
-        call = &slot->second;
-      } else {
-        logger("calls")->warn("{} event {} ({}) names no call we know: dropped", source, event.eventKey, event.type);
-        continue;
-      }
-      StoredEvent stored;
-      stored.callId = call->id;
-      stored.source = source;
-      stored.eventKey = event.eventKey;
-      stored.type = event.type;
-      stored.leg = event.leg;
-      stored.occurredAt = event.occurredAtMs;
-      stored.receivedAt = received;
-      stored.payload = *incoming.raw;
-      stored.seq = repo.appendEvent(stored);
-      if (stored.seq == 0) {
-        continue;  // a redelivery: the timeline has it already
-      }
-      ++fresh;
-      const CallRecord before = *call;
-      const Transition t = CallStateMachine::apply(*call, event);
-      if (t.changed) {
-        repo.save(before, *call);
-      }
-      const bool endedNow = !before.ended() && call->ended();
-      if (endedNow && call->contactId) {
-        repo.markContactCallEnded(*call->contactId, received);
-      }
-      CommittedEvent committed{std::move(stored), *call, endedNow, {}};
-      if (t.becameFinal && call->agentState != agent_state::kDisconnected) {
-        committed.endBridge = "contact-ended";
-      } else if (t.agentLeftLiveCall) {
-        committed.endBridge = "agent-left";
-      }
-      published.push_back(std::move(committed));
-    }
-  });
-  const size_t dropped = parsed.size() - fresh;
-  ingested_.inc(fresh);
-  duplicates_.inc(dropped);
-  return fresh;
+        done(error ? 0 : batch->fresh, error);
+      });
 }
 
 int CallService::subscribe(Listener listener) {

@@ -43,6 +43,10 @@ struct ReplyCollector {
 ProviderProxy::ProviderProxy(LoadedPluginPtr plugin, nlohmann::json config, std::shared_ptr<const HttpClient> http)
     : plugin_(std::move(plugin)),
       services_(std::make_unique<HostServices>(plugin_->id(), std::move(config), std::move(http))) {
+  const auto& capabilities = plugin_->capabilities();
+  if (auto it = capabilities.find("webhooks_nonblocking"); it != capabilities.end() && it->is_boolean()) {
+    webhooksNonBlocking_ = it->get<bool>();
+  }
   const std::string configJson = services_->config().dump();
   sb_error error = makeError();
   instance_ = plugin_->api().create(services_->table(), toStr(configJson), &error);

@@ -9,9 +9,12 @@ core::Settings defaultSettings() {
   return core::Settings({
       {"http.host", "127.0.0.1"},
       {"http.port", "8080"},
+      {"http.io_threads", "1"},
       {"http.max_threads", "256"},
       {"http.max_queued", "256"},
+      {"http.max_connections", "4096"},
       {"http.keep_alive_timeout_s", "5"},
+      {"http.io_timeout_s", "30"},
       {"http.max_body_bytes", "1048576"},
       {"http.log_requests", "true"},
       {"public_base_url", ""},

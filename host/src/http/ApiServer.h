@@ -1,6 +1,5 @@
 #pragma once
 
-#include "http/RateLimiter.h"
 #include "http/Router.h"
 
 #include <switchboard/core/auth/ApiKeyService.h>
@@ -11,24 +10,24 @@
 #include <memory>
 #include <string>
 
-namespace Poco {
-class ThreadPool;
-}
-namespace Poco::Net {
-class HTTPServer;
-class ServerSocket;
-}  // namespace Poco::Net
-
 namespace sb::host {
 
 struct ServerOptions {
   std::string host = "127.0.0.1";
   uint16_t port = 8080;  ///< 0 picks a free port (tests)
-  /// Poco holds one pool thread per kept-alive connection
-  /// (architecture.md): size this for the expected connections.
+  /// Threads that read and write connections (each runs its share of them
+  /// on epoll). One keeps a 2-core host's cores for the work.
+  int ioThreads = 1;
+  /// The most threads running route handlers at once (a handler may block
+  /// on a provider); started on demand.
   int maxThreads = 256;
+  /// Requests that may wait for a handler thread beyond those; past it the
+  /// server answers 503.
   int maxQueued = 256;
+  /// Open connections beyond this are closed as they arrive.
+  int maxConnections = 4096;
   int keepAliveTimeoutS = 5;
+  int ioTimeoutS = 30;
   size_t defaultMaxBodyBytes = size_t{1024} * 1024;
   int defaultRatePerMinute = 600;
   /// Per-route overrides of the rate limit, by route name.
@@ -36,9 +35,12 @@ struct ServerOptions {
   bool logRequests = true;
 };
 
-/// The HTTP spine: one Poco HTTPServer whose single handler routes, checks
-/// the API key, applies rate and size limits, calls the route, maps errors to
-/// the envelope and writes one structured log line per request.
+/// The HTTP spine: reads requests on a few I/O threads (Boost.Beast on
+/// Asio), routes them, checks the API key, applies rate and size limits,
+/// runs the route on a worker thread, maps errors to the envelope and
+/// writes one structured log line per request. A webhook waiting for its
+/// batch to commit holds no thread (architecture.md: the thread per
+/// connection and per waiting request was the measured cost).
 class ApiServer {
  public:
   /// `metrics` (optional) gets request counts and durations by route.
@@ -51,18 +53,15 @@ class ApiServer {
   /// Binds the listening socket (so the port is known before start()).
   void bind();
   void start();
+  /// Stops accepting, lets the handlers running finish, closes the rest.
   void stop();
   uint16_t port() const;
   /// The rate limit in force for a route (override, route default, global).
   int rateFor(const Route& route) const;
 
-  struct Shared;  ///< state the per-request handlers use
-
  private:
-  std::shared_ptr<Shared> shared_;
-  std::unique_ptr<Poco::Net::ServerSocket> socket_;
-  std::unique_ptr<Poco::ThreadPool> pool_;
-  std::unique_ptr<Poco::Net::HTTPServer> server_;
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
 };
 
 }  // namespace sb::host

@@ -63,7 +63,7 @@ bool matchPattern(const std::vector<std::string>& want, const std::vector<std::s
 }  // namespace
 
 Router& Router::add(Route route) {
-  if (!route.handler) {
+  if (!route.handler && !route.asyncHandler) {
     throw std::invalid_argument("route " + route.name + " has no handler");
   }
   segments_.push_back(split(route.pattern));

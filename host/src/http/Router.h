@@ -14,6 +14,13 @@
 namespace sb::host {
 
 using Handler = std::function<ApiResponse(const ApiRequest&)>;
+/// Sends a route's response; callable once, from any thread.
+using Responder = std::function<void(ApiResponse)>;
+/// A handler that answers later, through `respond`, instead of holding a
+/// thread until it can (a webhook answered once its batch commits). The
+/// request stays valid until `respond` is called; an exception thrown
+/// before that is answered as a sync handler's would be.
+using AsyncHandler = std::function<void(const ApiRequest&, Responder respond)>;
 
 /// Who may call a route.
 enum class Access {
@@ -34,6 +41,14 @@ struct Route {
   /// The handler reads the body itself from ApiRequest::bodyStream (large
   /// uploads, kept out of memory); maxBodyBytes still bounds Content-Length.
   bool streamBody = false;
+  /// Set instead of `handler` on routes that answer asynchronously.
+  AsyncHandler asyncHandler = nullptr;
+  /// Asked per request: true when the route, as things stand, neither
+  /// blocks nor waits before it returns (a webhook of a provider that says
+  /// so). The server then runs it on the I/O thread that read the request,
+  /// sparing the hand-off to a worker thread and its wake-up; a route that
+  /// blocked there would stall every connection of that thread.
+  std::function<bool()> nonBlocking = nullptr;
 };
 
 struct RouteMatch {

@@ -21,10 +21,21 @@ void addAllRoutes(Router& router, HostContext& context) {
   addStaticRoutes(router, context);
   // A webhook is answered only once its events are committed, so a provider
   // that got its 2xx never needs to redeliver.
-  addWebhookRoutes(router, context, [&context](const std::string& provider, const nlohmann::json& events) {
-    const size_t fresh = context.calls().ingest(provider, events);
-    core::logger("webhooks")->debug("{} webhook: {} event(s), {} new", provider, events.size(), fresh);
-  });
+  auto log = core::logger("webhooks");
+  addWebhookRoutes(router, context,
+                   [&context, log](const std::string& provider, nlohmann::json events, EventsStored stored) {
+                     const size_t count = events.size();
+                     // Told on the journal's thread, which every webhook waits on: no more
+                     // than the log line and the hand-back.
+                     context.calls().ingestAsync(
+                         provider, std::move(events),
+                         [log, provider, count, stored = std::move(stored)](size_t fresh, std::exception_ptr error) {
+                           if (log->should_log(spdlog::level::debug)) {
+                             log->debug("{} webhook: {} event(s), {} new", provider, count, fresh);
+                           }
+                           stored(error);
+                         });
+                   });
 }
 
 ServerOptions serverOptionsFrom(const core::Settings& settings) {
@@ -35,9 +46,15 @@ ServerOptions serverOptionsFrom(const core::Settings& settings) {
     throw core::ConfigError("http.port must be 0-65535, got " + std::to_string(port));
   }
   options.port = static_cast<uint16_t>(port);
+  options.ioThreads = static_cast<int>(settings.getInt("http.io_threads", 1));
   options.maxThreads = static_cast<int>(settings.getInt("http.max_threads", 256));
   options.maxQueued = static_cast<int>(settings.getInt("http.max_queued", 256));
+  options.maxConnections = static_cast<int>(settings.getInt("http.max_connections", 4096));
   options.keepAliveTimeoutS = static_cast<int>(settings.getInt("http.keep_alive_timeout_s", 5));
+  options.ioTimeoutS = static_cast<int>(settings.getInt("http.io_timeout_s", 30));
+  if (options.ioThreads < 1 || options.ioThreads > 64) {
+    throw core::ConfigError("http.io_threads must be 1-64, got " + std::to_string(options.ioThreads));
+  }
   options.defaultMaxBodyBytes = static_cast<size_t>(settings.getInt("http.max_body_bytes", 1048576));
   options.defaultRatePerMinute = static_cast<int>(settings.getInt("ratelimit.default_per_minute", 600));
   options.logRequests = settings.getBool("http.log_requests", true);

@@ -1,6 +1,7 @@
 #include "routes/WebhookRoutes.h"
 
 #include "http/ApiError.h"
+#include "http/ErrorMapper.h"
 
 #include <switchboard/core/log/Logging.h>
 #include <switchboard/core/plugin/ProviderError.h>
@@ -10,7 +11,7 @@ namespace {
 
 constexpr size_t kMaxWebhookBytes = size_t{256} * 1024;
 
-ApiResponse handleWebhook(HostContext& context, const EventSink& sink, const ApiRequest& request) {
+void handleWebhook(HostContext& context, const EventSink& sink, const ApiRequest& request, Responder respond) {
   const core::ProviderProxy* provider = context.provider();
   const std::string& name = request.params.at("provider");
   if (provider == nullptr || provider->id() != name) {
@@ -36,9 +37,6 @@ ApiResponse handleWebhook(HostContext& context, const EventSink& sink, const Api
     }
     throw;
   }
-  if (sink && !outcome.events.empty()) {
-    sink(name, outcome.events);
-  }
   ApiResponse response;
   response.status = outcome.reply.status;
   response.contentType = outcome.reply.header("Content-Type").value_or("text/plain");
@@ -48,15 +46,40 @@ ApiResponse handleWebhook(HostContext& context, const EventSink& sink, const Api
     }
   }
   response.body = outcome.reply.body;
-  return response;
+  if (!sink || outcome.events.empty()) {
+    respond(std::move(response));
+    return;
+  }
+  sink(name, std::move(outcome.events),
+       [respond = std::move(respond), response = std::move(response),
+        requestId = request.requestId](std::exception_ptr error) mutable {
+         respond(error ? ErrorMapper::toResponse(error, requestId) : std::move(response));
+       });
 }
 
 }  // namespace
 
 void addWebhookRoutes(Router& router, HostContext& context, EventSink sink) {
-  auto handler = [&context, sink](const ApiRequest& request) { return handleWebhook(context, sink, request); };
-  router.add({"POST", "/webhooks/{provider}/{*rest}", "webhooks.post", Access::Signed, 0, kMaxWebhookBytes, handler});
-  router.add({"GET", "/webhooks/{provider}/{*rest}", "webhooks.get", Access::Signed, 0, kMaxWebhookBytes, handler});
+  auto handler = [&context, sink](const ApiRequest& request, Responder respond) {
+    handleWebhook(context, sink, request, std::move(respond));
+  };
+  for (const char* method : {"POST", "GET"}) {
+    Route route{method,
+                "/webhooks/{provider}/{*rest}",
+                method == std::string("POST") ? "webhooks.post" : "webhooks.get",
+                Access::Signed,
+                0,
+                kMaxWebhookBytes,
+                nullptr};
+    route.asyncHandler = handler;
+    // Without authentication or a database read, a webhook blocks only
+    // where the provider's own handling does.
+    route.nonBlocking = [&context] {
+      const core::ProviderProxy* provider = context.provider();
+      return provider != nullptr && provider->webhooksNonBlocking();
+    };
+    router.add(std::move(route));
+  }
 }
 
 }  // namespace sb::host

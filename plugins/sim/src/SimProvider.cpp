@@ -320,6 +320,6 @@ sdk::WebhookResult SimProvider::onWebhook(const sdk::HttpRequest& request) {
 
 SB_DEFINE_PROVIDER(sb::sim::SimProvider, "sim", "Simulated carrier", "0.1.0",
                    R"({"topology":"bridge","supports_mute":true,"supports_hold":true,)"
-                   R"("client_credential":"sim","webhook_signature":"hmac-sha256",)"
+                   R"("client_credential":"sim","webhook_signature":"hmac-sha256","webhooks_nonblocking":true,)"
                    R"("operations":["call.start","call.end","call.status","participant.update",)"
                    R"("client_credential.issue"]})")

@@ -236,7 +236,11 @@ typedef struct sb_provider_api {
    * writes a JSON array of canonical call events (possibly empty) to
    * `events_json`, and writes the HTTP reply the provider expects to
    * `reply`. A bad signature returns SB_STATUS_UNAUTHENTICATED and writes
-   * no events. THREADING: may be called concurrently. */
+   * no events. THREADING: may be called concurrently. A provider whose
+   * capabilities say "webhooks_nonblocking": true promises that this
+   * function never blocks or waits (no http_send, no sleep, no lock held
+   * across I/O): the host may then call it on its HTTP I/O thread, where a
+   * blocking call would stall other connections. */
   int32_t(SB_ABI* on_webhook)(void* self, const sb_http_request* request, sb_writer* events_json,
                               sb_http_response_sink* reply, sb_error* error);
 } sb_provider_api;

@@ -54,6 +54,15 @@ class CallJournal {
   /// the commit's error.
   void run(Job job);
 
+  /// Told, on the journal's thread, that a submitted job is committed (null)
+  /// or failed (what it or the commit threw). Keep it short: every caller
+  /// waits on this thread.
+  using Completion = std::function<void(std::exception_ptr)>;
+  /// Runs `job` in the next batch like run(), without waiting: `done` is
+  /// called after the commit. An HTTP server answers from there instead of
+  /// parking a request thread per write. Throws when the journal stops.
+  void submit(Job job, Completion done);
+
   /// Group commit under load: when fewer than `below` jobs are waiting,
   /// wait `linger` for more before running the batch (0 = never wait).
   void setLinger(std::chrono::microseconds linger, size_t below) {
@@ -71,6 +80,7 @@ class CallJournal {
   /// the writer is the one thread everything waits on.
   struct Pending {
     Job job;
+    Completion completion;  ///< set for submit(): heap-owned, deleted once told
     std::exception_ptr error;
     Pending* next = nullptr;
     // Not std::binary_semaphore: libstdc++'s spins with sched_yield before
@@ -91,6 +101,7 @@ class CallJournal {
       cv.wait(lock, [this] { return done; });
     }
   };
+  void enqueue(Pending* pending);
   void loop();
   void runBatch(std::vector<Pending*>& batch);
 

@@ -10,6 +10,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <deque>
+#include <exception>
 #include <functional>
 #include <map>
 #include <memory>
@@ -106,6 +107,13 @@ class CallService {
   /// Applies a webhook's canonical events (JSON array from the plugin).
   /// Returns how many were new. Waits until they are committed.
   size_t ingest(const std::string& source, const nlohmann::json& events);
+
+  /// Told how many events were new, or what failed (nothing stored then).
+  using IngestDone = std::function<void(size_t fresh, std::exception_ptr error)>;
+  /// As ingest(), without waiting: `done` is called once the events are
+  /// committed, on the journal's thread (keep it short), or at once when
+  /// there is nothing to store. Throws when the journal stops.
+  void ingestAsync(const std::string& source, nlohmann::json events, IngestDone done);
 
   /// Told of every committed event, in order, on the journal's thread: keep
   /// it short. Returns an id for unsubscribe.

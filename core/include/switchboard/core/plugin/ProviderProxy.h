@@ -39,6 +39,9 @@ class ProviderProxy {
   /// Hands a raw webhook to the plugin. A bad signature throws
   /// ProviderError(Unauthenticated).
   WebhookOutcome onWebhook(const sdk::HttpRequest& request) const;
+  /// The plugin promises (capabilities "webhooks_nonblocking") that
+  /// onWebhook never blocks, so it may run on an I/O thread.
+  bool webhooksNonBlocking() const noexcept { return webhooksNonBlocking_; }
 
   sdk::StartCallResult startCall(const sdk::StartCallRequest& request) const;
   sdk::EndCallResult endCall(const sdk::EndCallRequest& request) const;
@@ -52,6 +55,7 @@ class ProviderProxy {
   LoadedPluginPtr plugin_;
   std::unique_ptr<HostServices> services_;
   void* instance_ = nullptr;
+  bool webhooksNonBlocking_ = false;
 };
 
 }  // namespace sb::core

@@ -1,0 +1,443 @@
+#include "http/HttpConnection.h"
+
+#include "http/ErrorMapper.h"
+#include "http/RequestPipeline.h"
+#include "http/WorkerPool.h"
+
+#include <switchboard/sdk/encoding.hpp>
+
+#include <Poco/Net/StreamSocket.h>
+#include <Poco/Net/StreamSocketImpl.h>
+#include <Poco/URI.h>
+
+#include <boost/asio/post.hpp>
+#include <boost/asio/write.hpp>
+#include <boost/beast/core/string.hpp>
+#include <boost/beast/http/read.hpp>
+#include <boost/beast/http/status.hpp>
+
+#include <ctime>
+#include <future>
+#include <limits>
+#include <streambuf>
+
+namespace sb::host {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace http = boost::beast::http;
+
+namespace {
+
+constexpr size_t kHeaderLimit = 16 * 1024;
+constexpr size_t kMaxDrainBytes = size_t{8} * 1024 * 1024;
+constexpr auto kLingerTime = std::chrono::seconds(2);
+
+/// The Date header's value, formatted once a second per thread.
+const std::string& httpDate() {
+  thread_local std::time_t last = 0;
+  thread_local std::string text;
+  const std::time_t now = std::time(nullptr);
+  if (now != last) {
+    std::tm parts{};
+    gmtime_r(&now, &parts);
+    char buffer[64];
+    std::strftime(buffer, sizeof buffer, "%a, %d %b %Y %H:%M:%S GMT", &parts);
+    text = buffer;
+    last = now;
+  }
+  return text;
+}
+
+/// A header value as it may go on the wire: a CR or LF from a handler (a
+/// plugin's reply header) must not start a header of its own.
+void appendHeader(std::string& out, std::string_view name, std::string_view value) {
+  out.append(name).append(": ");
+  for (const char c : value) {
+    out.push_back(c == '\r' || c == '\n' ? ' ' : c);
+  }
+  out.append("\r\n");
+}
+
+std::string remoteAddress(const asio::ip::tcp::socket& socket) {
+  beast::error_code ec;
+  const auto endpoint = socket.remote_endpoint(ec);
+  if (ec) {
+    return "-";
+  }
+  const auto address = endpoint.address();
+  return (address.is_v6() ? "[" + address.to_string() + "]" : address.to_string()) + ":" +
+         std::to_string(endpoint.port());
+}
+
+bool quietError(const beast::error_code& ec) {
+  return ec == http::error::end_of_stream || ec == asio::error::eof || ec == asio::error::connection_reset ||
+         ec == beast::error::timeout || ec == asio::error::operation_aborted || ec == asio::error::broken_pipe;
+}
+
+/// A fault in what the client sent (answered 400), not in the connection.
+bool isParseError(const beast::error_code& ec) {
+  return ec.category() == http::make_error_code(http::error::bad_target).category();
+}
+
+std::string_view view(beast::string_view text) {
+  return {text.data(), text.size()};
+}
+
+}  // namespace
+
+/// The body of a streaming request as an istream, for the worker thread.
+class HttpConnection::BodyStreamBuf final : public std::streambuf {
+ public:
+  explicit BodyStreamBuf(HttpConnection& connection) : connection_(connection) {}
+
+ protected:
+  int_type underflow() override {
+    if (gptr() < egptr()) {
+      return traits_type::to_int_type(*gptr());
+    }
+    const size_t got = connection_.readBodyChunk(buffer_.data(), buffer_.size());
+    if (got == 0) {
+      return traits_type::eof();
+    }
+    setg(buffer_.data(), buffer_.data(), buffer_.data() + got);
+    return traits_type::to_int_type(*gptr());
+  }
+
+ private:
+  HttpConnection& connection_;
+  std::array<char, 65536> buffer_{};
+};
+
+HttpConnection::HttpConnection(std::shared_ptr<asio::io_context> context, asio::ip::tcp::socket socket,
+                               RequestPipeline& pipeline, WorkerPool& workers,
+                               std::shared_ptr<ConnectionRegistry> registry)
+    : context_(std::move(context)),
+      stream_(std::move(socket)),
+      pipeline_(pipeline),
+      workers_(workers),
+      registry_(std::move(registry)) {}
+
+HttpConnection::~HttpConnection() {
+  std::lock_guard lock(registry_->mutex);
+  registry_->open.erase(this);
+}
+
+void HttpConnection::closeNow() {
+  beast::error_code ignored;
+  stream_.socket().close(ignored);
+}
+
+void HttpConnection::start() {
+  {
+    std::lock_guard lock(registry_->mutex);
+    registry_->open.emplace(this, weak_from_this());
+  }
+  beast::error_code ignored;
+  stream_.socket().set_option(asio::ip::tcp::no_delay(true), ignored);
+  readHeader();
+}
+
+void HttpConnection::readHeader() {
+  headParser_.emplace();
+  headParser_->header_limit(kHeaderLimit);
+  headParser_->body_limit(std::numeric_limits<std::uint64_t>::max());  // the route's limit is checked once routed
+  bodyParser_.reset();
+  streamParser_.reset();
+  stream_.expires_after(registry_->idleTimeout);
+  http::async_read_header(stream_, buffer_, *headParser_,
+                          [self = shared_from_this()](beast::error_code ec, size_t) { self->onHeader(ec); });
+}
+
+void HttpConnection::onHeader(beast::error_code ec) {
+  if (ec) {
+    if (ec == http::error::header_limit) {
+      refuse(431, "HEADERS_TOO_LARGE", "request head exceeds " + std::to_string(kHeaderLimit) + " bytes");
+    } else if (!quietError(ec) && isParseError(ec)) {
+      refuse(400, "BAD_REQUEST", "malformed HTTP request: " + ec.message());
+    } else {
+      stream_.close();
+    }
+    return;
+  }
+  const auto& head = headParser_->get();
+  started_ = std::chrono::steady_clock::now();
+  request_ = ApiRequest();
+  routeName_ = "-";
+  detached_ = false;
+  request_.requestId = RequestPipeline::requestIdFrom(view(head["X-Request-Id"]));
+  request_.method = std::string(head.method_string());
+  isHead_ = head.method() == http::verb::head;
+  target_ = std::string(head.target());
+  version_ = head.version();
+  keepAlive_ = head.keep_alive();
+  request_.remoteAddr = remoteAddress(stream_.socket());
+  request_.headers.reserve(16);
+  for (const auto& field : head) {
+    request_.headers.emplace_back(std::string(field.name_string()), std::string(field.value()));
+  }
+  try {
+    const Poco::URI uri(target_);
+    request_.path = uri.getPath();
+    request_.query = uri.getRawQuery();
+    for (const auto& [name, value] : sdk::encoding::parseForm(request_.query)) {
+      request_.queryParams.emplace(name, value);
+    }
+  } catch (const std::exception& e) {
+    refuse(400, "BAD_REQUEST", std::string("malformed request target: ") + e.what());
+    return;
+  }
+  request_.takeSocket = [this] { return takeSocket(); };
+  match_ = pipeline_.match(request_.method, request_.path);
+  if (match_.route != nullptr) {
+    routeName_ = match_.route->name;
+  }
+
+  const size_t limit = pipeline_.bodyLimit(match_.route);
+  const bool hasBody = headParser_->chunked() || headParser_->content_length().value_or(0) > 0;
+  bodyRead_ = !hasBody;
+  if (hasBody && headParser_->content_length().value_or(0) > limit) {
+    refuse(413, "PAYLOAD_TOO_LARGE",
+           "request body of " + std::to_string(*headParser_->content_length()) + " bytes exceeds the limit of " +
+               std::to_string(limit) + " bytes",
+           {{"limit_bytes", limit}});
+    return;
+  }
+  if (match_.route == nullptr || (!hasBody && !match_.route->streamBody)) {
+    dispatch();  // an unrouted request is answered without its body, which the close after the answer drops
+    return;
+  }
+  if (hasBody && beast::iequals(head[http::field::expect], "100-continue")) {
+    static const std::string kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
+    stream_.expires_after(registry_->ioTimeout);
+    asio::async_write(stream_, asio::buffer(kContinue), [self = shared_from_this()](beast::error_code error, size_t) {
+      if (error) {
+        self->stream_.close();
+      } else {
+        self->readBody();
+      }
+    });
+    return;
+  }
+  readBody();
+}
+
+void HttpConnection::readBody() {
+  const size_t limit = pipeline_.bodyLimit(match_.route);
+  if (match_.route->streamBody) {
+    streamParser_.emplace(std::move(*headParser_));
+    streamParser_->body_limit(std::numeric_limits<std::uint64_t>::max());  // the handler bounds what it reads
+    headParser_.reset();
+    stream_.expires_never();  // the body's reads set their own
+    auto self = shared_from_this();
+    if (!workers_.post([self] { self->runStreaming(); })) {
+      refuse(503, "UNAVAILABLE", "the server is busy; retry shortly");
+    }
+    return;
+  }
+  bodyParser_.emplace(std::move(*headParser_));
+  bodyParser_->body_limit(limit);
+  headParser_.reset();
+  stream_.expires_after(registry_->ioTimeout);
+  http::async_read(stream_, buffer_, *bodyParser_, [self = shared_from_this(), limit](beast::error_code ec, size_t) {
+    if (ec == http::error::body_limit) {
+      self->refuse(413, "PAYLOAD_TOO_LARGE", "request body exceeds the limit of " + std::to_string(limit) + " bytes",
+                   {{"limit_bytes", limit}});
+      return;
+    }
+    if (ec) {
+      if (!quietError(ec) && isParseError(ec)) {
+        self->refuse(400, "BAD_REQUEST", "malformed request body: " + ec.message());
+      } else {
+        self->stream_.close();
+      }
+      return;
+    }
+    self->request_.body = std::move(self->bodyParser_->get().body());
+    self->bodyRead_ = true;
+    self->dispatch();
+  });
+}
+
+void HttpConnection::dispatch() {
+  stream_.expires_never();  // the route may take its time; the write sets its own
+  auto self = shared_from_this();
+  if (match_.route != nullptr && match_.route->nonBlocking && match_.route->nonBlocking()) {
+    pipeline_.run(request_, match_, [self](ApiResponse response) { self->respond(std::move(response)); });
+    return;
+  }
+  if (!workers_.post([self] {
+        self->pipeline_.run(self->request_, self->match_,
+                            [self](ApiResponse response) { self->respond(std::move(response)); });
+      })) {
+    refuse(503, "UNAVAILABLE", "the server is busy; retry shortly");
+  }
+}
+
+void HttpConnection::runStreaming() {
+  BodyStreamBuf buffer(*this);
+  std::istream body(&buffer);
+  request_.bodyStream = &body;
+  std::optional<ApiResponse> answer;
+  pipeline_.run(request_, match_, [&answer](ApiResponse response) { answer = std::move(response); });
+  request_.bodyStream = nullptr;
+  if (!answer) {
+    answer = ErrorMapper::envelope(500, "INTERNAL_ERROR", "the route gave no answer");
+  }
+  if (!answer->detached) {
+    // What the handler did not read would be parsed as the next request.
+    bodyRead_ = drainStreamingBody();
+  }
+  respond(std::move(*answer));
+}
+
+void HttpConnection::respond(ApiResponse response) {
+  std::shared_lock gate(registry_->gate);
+  if (!registry_->answering) {
+    return;  // the server stopped; the connection closes as it goes
+  }
+  auto self = shared_from_this();
+  asio::post(stream_.get_executor(),
+             [self, response = std::move(response)]() mutable { self->writeResponse(std::move(response)); });
+}
+
+void HttpConnection::writeResponse(ApiResponse response) {
+  if (response.detached || detached_) {
+    pipeline_.finished(request_, target_, routeName_, response.status, 0, started_);
+    return;  // the socket went with the handler; this connection ends here
+  }
+  const bool keep = keepAlive_ && bodyRead_;
+  const auto status = static_cast<http::status>(response.status);
+  auto head = std::make_shared<std::string>();
+  head->reserve(256 + response.body.size());
+  head->append(version_ == 10 ? "HTTP/1.0 " : "HTTP/1.1 ").append(std::to_string(response.status)).append(" ");
+  const auto reason = http::obsolete_reason(status);
+  head->append(reason.empty() ? "Unknown" : std::string_view(reason.data(), reason.size())).append("\r\n");
+  appendHeader(*head, "Server", "switchboard");
+  appendHeader(*head, "Date", httpDate());
+  appendHeader(*head, "Content-Type", response.contentType);
+  appendHeader(*head, "X-Request-Id", request_.requestId);
+  appendHeader(*head, "Cache-Control", "no-store");
+  appendHeader(*head, "X-Content-Type-Options", "nosniff");
+  for (const auto& [name, value] : response.headers) {
+    appendHeader(*head, name, value);
+  }
+  appendHeader(*head, "Content-Length", std::to_string(response.body.size()));
+  if (!keep) {
+    appendHeader(*head, "Connection", "close");
+  } else if (version_ == 10) {
+    appendHeader(*head, "Connection", "Keep-Alive");
+  }
+  head->append("\r\n");
+  if (!isHead_) {
+    head->append(response.body);  // one buffer, one write
+  }
+  pipeline_.finished(request_, target_, routeName_, response.status, response.body.size(), started_);
+  stream_.expires_after(registry_->ioTimeout);
+  asio::async_write(stream_, asio::buffer(*head),
+                    [self = shared_from_this(), head, keep](beast::error_code ec, size_t) {
+                      if (ec) {
+                        self->stream_.close();
+                      } else if (keep) {
+                        self->readHeader();
+                      } else {
+                        self->lingerClose();
+                      }
+                    });
+}
+
+void HttpConnection::refuse(int status, const std::string& code, const std::string& message,
+                            const nlohmann::json& details) {
+  if (request_.requestId.empty()) {
+    request_.requestId = RequestPipeline::requestIdFrom("");
+    started_ = std::chrono::steady_clock::now();
+  }
+  keepAlive_ = false;
+  writeResponse(ErrorMapper::envelope(status, code, message, details));
+}
+
+void HttpConnection::lingerClose() {
+  beast::error_code ignored;
+  stream_.socket().shutdown(asio::ip::tcp::socket::shutdown_send, ignored);
+  stream_.expires_after(kLingerTime);
+  drainThenClose();
+}
+
+void HttpConnection::drainThenClose() {
+  stream_.async_read_some(asio::buffer(discard_), [self = shared_from_this()](beast::error_code ec, size_t) {
+    if (ec) {
+      self->stream_.close();
+    } else {
+      self->drainThenClose();
+    }
+  });
+}
+
+void HttpConnection::readChunkOnIo(char* out, size_t capacity, std::function<void(beast::error_code, size_t)> done) {
+  auto& parser = *streamParser_;
+  if (parser.is_done()) {
+    done({}, 0);
+    return;
+  }
+  parser.get().body().data = out;
+  parser.get().body().size = capacity;
+  stream_.expires_after(registry_->ioTimeout);
+  http::async_read_some(
+      stream_, buffer_, parser,
+      [self = shared_from_this(), out, capacity, done = std::move(done)](beast::error_code ec, size_t) mutable {
+        auto& p = *self->streamParser_;
+        if (ec == http::error::need_buffer) {
+          ec = {};
+        }
+        const size_t got = capacity - p.get().body().size;
+        if (!ec && got == 0 && !p.is_done()) {
+          self->readChunkOnIo(out, capacity, std::move(done));  // a chunk header, no data yet
+          return;
+        }
+        self->stream_.expires_never();
+        done(ec, got);
+      });
+}
+
+size_t HttpConnection::readBodyChunk(char* out, size_t capacity) {
+  std::promise<std::pair<beast::error_code, size_t>> result;
+  auto future = result.get_future();
+  asio::post(stream_.get_executor(), [this, out, capacity, &result] {
+    readChunkOnIo(out, capacity, [&result](beast::error_code ec, size_t got) { result.set_value({ec, got}); });
+  });
+  const auto [ec, got] = future.get();
+  if (ec) {
+    throw std::runtime_error("reading the request body failed: " + ec.message());
+  }
+  return got;
+}
+
+bool HttpConnection::drainStreamingBody() {
+  size_t drained = 0;
+  try {
+    while (drained <= kMaxDrainBytes) {
+      const size_t got = readBodyChunk(discard_.data(), discard_.size());
+      if (got == 0) {
+        return true;
+      }
+      drained += got;
+    }
+  } catch (const std::exception&) {
+    // the client is gone or too slow: close after the answer
+  }
+  return false;
+}
+
+Poco::Net::StreamSocket HttpConnection::takeSocket() {
+  // Called on a worker while no operation is pending on the socket (and
+  // no timer: dispatch() cleared it).
+  detached_ = true;
+  beast::error_code ec;
+  const int fd = stream_.socket().release(ec);
+  if (ec) {
+    throw std::runtime_error("cannot take the connection's socket: " + ec.message());
+  }
+  return Poco::Net::StreamSocket(new Poco::Net::StreamSocketImpl(fd));
+}
+
+}  // namespace sb::host

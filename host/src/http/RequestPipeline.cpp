@@ -1,0 +1,178 @@
+#include "http/RequestPipeline.h"
+
+#include "http/ApiError.h"
+#include "http/ErrorMapper.h"
+
+#include <switchboard/core/crypto/Crypto.h>
+#include <switchboard/core/log/Logging.h>
+#include <switchboard/core/log/Redact.h>
+#include <switchboard/sdk/http.hpp>
+
+#include <atomic>
+#include <unordered_map>
+
+namespace sb::host {
+namespace {
+
+uint64_t nextSerial() {
+  static std::atomic<uint64_t> counter{0};
+  return ++counter;
+}
+
+std::optional<std::string> presentedKey(const ApiRequest& request) {
+  if (auto key = request.header("X-API-Key")) {
+    return key;
+  }
+  if (auto value = request.header("Authorization")) {
+    constexpr std::string_view kBearer = "Bearer ";
+    if (value->size() > kBearer.size() && sdk::equalsIgnoreCase(value->substr(0, kBearer.size()), kBearer)) {
+      return value->substr(kBearer.size());
+    }
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
+RequestPipeline::RequestPipeline(std::shared_ptr<const Router> router, ServerOptions options,
+                                 core::ApiKeyService& apiKeys, core::Metrics* metrics)
+    : router_(std::move(router)),
+      options_(std::move(options)),
+      apiKeys_(apiKeys),
+      metrics_(metrics),
+      serial_(nextSerial()),
+      log_(core::logger("http")) {}
+
+size_t RequestPipeline::bodyLimit(const Route* route) const {
+  return route != nullptr && route->maxBodyBytes > 0 ? route->maxBodyBytes : options_.defaultMaxBodyBytes;
+}
+
+int RequestPipeline::rateFor(const Route& route) const {
+  if (auto it = options_.rateOverrides.find(route.name); it != options_.rateOverrides.end()) {
+    return it->second;
+  }
+  return route.ratePerMinute > 0 ? route.ratePerMinute : options_.defaultRatePerMinute;
+}
+
+std::string RequestPipeline::requestIdFrom(std::string_view given) {
+  const bool safe = !given.empty() && given.size() <= 64 &&
+                    given.find_first_not_of(
+                        "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+                        "0123456789._-") == std::string_view::npos;
+  if (safe) {
+    return std::string(given);
+  }
+  // Unique, not secret: a random prefix per process and a counter (no
+  // random bytes drawn per request).
+  static const std::string prefix = core::crypto::toHex(core::crypto::randomBytes(3));
+  static std::atomic<uint64_t> counter{0};
+  char digits[17];
+  const uint64_t n = counter.fetch_add(1, std::memory_order_relaxed);
+  for (int i = 9; i >= 0; --i) {
+    digits[i] = "0123456789abcdef"[(n >> (4 * (9 - i))) & 0xF];
+  }
+  return prefix + std::string(digits, 10);
+}
+
+void RequestPipeline::run(ApiRequest& request, const RouteMatch& match, const Responder& respond) {
+  try {
+    if (match.route == nullptr) {
+      if (match.pathMatchedOtherMethod) {
+        std::string allow;
+        for (const auto& method : match.allowed) {
+          allow += (allow.empty() ? "" : ", ") + method;
+        }
+        ApiError error(405, "METHOD_NOT_ALLOWED", request.method + " is not allowed on " + request.path,
+                       {{"allowed", match.allowed}});
+        ApiResponse response = ErrorMapper::toResponse(std::make_exception_ptr(error), request.requestId);
+        response.headers.emplace_back("Allow", allow);
+        respond(std::move(response));
+        return;
+      }
+      throw ApiError::notFound("no route for " + request.method + " " + request.path);
+    }
+    const Route& route = *match.route;
+    request.params = match.params;
+    authenticate(route, request);
+    if (request.principal) {
+      const int limit = rateFor(route);
+      const int wait = rateLimiter_.acquire(request.principal->keyId, route.name, limit);
+      if (wait > 0) {
+        throw ApiError(429, "RATE_LIMITED",
+                       "rate limit of " + std::to_string(limit) + " requests per minute for " + route.name +
+                           " exceeded; retry in " + std::to_string(wait) + " s",
+                       {{"route", route.name}, {"limit_per_minute", limit}})
+            .withRetryAfter(wait);
+      }
+    }
+    if (route.asyncHandler) {
+      route.asyncHandler(request, respond);
+    } else {
+      respond(route.handler(request));
+    }
+  } catch (...) {
+    respond(ErrorMapper::toResponse(std::current_exception(), request.requestId));
+  }
+}
+
+void RequestPipeline::authenticate(const Route& route, ApiRequest& request) {
+  if (route.access == Access::Public || route.access == Access::Signed) {
+    return;
+  }
+  const auto key = presentedKey(request);
+  if (!key || key->empty()) {
+    throw ApiError::unauthorized("missing API key: send it in the X-API-Key header or as Authorization: Bearer");
+  }
+  request.principal = apiKeys_.authenticate(*key);
+  if (!request.principal) {
+    throw ApiError::unauthorized("invalid or revoked API key");
+  }
+  if (route.access == Access::Admin && request.principal->role != core::Role::Admin) {
+    throw ApiError::forbidden(route.name + " needs an admin key; this key has role '" +
+                              core::roleName(request.principal->role) + "'");
+  }
+}
+
+void RequestPipeline::finished(const ApiRequest& request, const std::string& target, const std::string& routeName,
+                               int status, size_t bodyBytes, std::chrono::steady_clock::time_point started) {
+  const auto micros =
+      std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - started).count();
+  if (metrics_ != nullptr) {
+    countRequest(routeName, request.method, status, static_cast<double>(micros) / 1e6);
+  }
+  if (options_.logRequests && log_->should_log(spdlog::level::info)) {
+    log_->info("rid={} {} {} route={} status={} ms={:.3f} key={} bytes={} remote={}", request.requestId, request.method,
+               core::maskPhoneNumbers(target), routeName, status, static_cast<double>(micros) / 1000.0,
+               request.principal ? request.principal->keyId : "-", bodyBytes, request.remoteAddr);
+  }
+}
+
+/// Metrics series are looked up once per thread and (route, method,
+/// status), not built per request.
+void RequestPipeline::countRequest(const std::string& route, const std::string& method, int status, double seconds) {
+  struct Series {
+    core::Counter* requests;
+    core::Histogram* duration;
+  };
+  thread_local std::unordered_map<std::string, Series> cache;
+  thread_local uint64_t owner = 0;
+  if (owner != serial_) {  // a thread may outlive one server and serve the next (tests)
+    cache.clear();
+    owner = serial_;
+  }
+  std::string key = route;
+  key.append(1, ' ').append(method).append(1, ' ').append(std::to_string(status));
+  auto it = cache.find(key);
+  if (it == cache.end()) {
+    Series series{
+        &metrics_->counter("switchboard_http_requests_total", "HTTP requests by route, method and status",
+                           {{"route", route}, {"method", method}, {"status", std::to_string(status)}}),
+        &metrics_->histogram("switchboard_http_request_duration_seconds", "Time to answer an HTTP request, by route",
+                             core::Metrics::latencyBuckets(), {{"route", route}})};
+    it = cache.emplace(std::move(key), series).first;
+  }
+  it->second.requests->inc();
+  it->second.duration->observe(seconds);
+}
+
+}  // namespace sb::host
