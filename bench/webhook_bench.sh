@@ -2,7 +2,8 @@
 # Webhook ingestion benchmark (docs/BENCHMARKS.md): signed sim events posted
 # by wrk to the host, each verified, stored durably (answered after its
 # batch commits) and applied to its call, beside a minimal Poco server that
-# only answers (the machine's HTTP ceiling), measured in the same run.
+# only answers (the machine's HTTP ceiling), measured in the same run; then
+# the host's own /health, for its HTTP cost without the write.
 #
 #   bench/webhook_bench.sh [SECONDS=10] [CONNECTIONS=64] [BUILD_DIR=build/release]
 #
@@ -148,6 +149,14 @@ if [ -n "${PROFILE:-}" ]; then
   perf report -i "$work/perf.data" --children --percent-limit 3 --stdio -g none --sort symbol >>"$PROFILE" 2>/dev/null || true
 fi
 read -r host_rps host_p50 host_p99 host_errors host_requests < <(summarize "$work/host.txt")
+# 3. The host's own HTTP cost, for reference: GET /health on the same server
+# (routed, answered by a worker, nothing stored). HEALTH=0 skips it.
+if [ "${HEALTH:-1}" != 0 ]; then
+  before=$(cpu_ticks "$host_pid")
+  wrk -t$threads -c"$connections" -d"${seconds}s" --latency "http://127.0.0.1:$port/health" >"$work/health.txt"
+  health_cpu=$(( $(cpu_ticks "$host_pid") - before ))
+  read -r health_rps health_p50 health_p99 health_errors health_requests < <(summarize "$work/health.txt")
+fi
 stored=$(( $(metric switchboard_call_events_total) - stored_before ))
 redelivered=$(( $(metric switchboard_call_events_duplicate_total) - dup_before ))
 rejected=$(grep -c "rejected sim webhook" "$work/host.log" || true)
@@ -159,6 +168,10 @@ printf '  hello ceiling : %8.0f req/s  p50 %6.2f ms  p99 %6.2f ms  errors %s  se
   "$hello_rps" "$hello_p50" "$hello_p99" "$hello_errors" "$(echo "$hello_cpu * 1000000 / $hz / $hello_requests" | bc -l)"
 printf '  switchboard   : %8.0f req/s  p50 %6.2f ms  p99 %6.2f ms  errors %s  server CPU %.1f us/req\n' \
   "$host_rps" "$host_p50" "$host_p99" "$host_errors" "$(echo "$host_cpu * 1000000 / $hz / $host_requests" | bc -l)"
+if [ "${HEALTH:-1}" != 0 ]; then
+  printf '  (host /health: %8.0f req/s  p50 %6.2f ms  p99 %6.2f ms  errors %s  server CPU %.1f us/req: its HTTP alone)\n' \
+    "$health_rps" "$health_p50" "$health_p99" "$health_errors" "$(echo "$health_cpu * 1000000 / $hz / $health_requests" | bc -l)"
+fi
 printf '  events: %s requests, %s stored as new, %s redeliveries (event file wrapped), %s signatures rejected\n' \
   "$host_requests" "$stored" "$redelivered" "$rejected"
 printf '  journal: %s, writer CPU %.1f us/event\n' "$batches" "$(echo "$journal_cpu * 1000000 / $hz / $stored" | bc -l)"

@@ -150,6 +150,15 @@ void HttpConnection::readHeader() {
 }
 
 void HttpConnection::onHeader(beast::error_code ec) {
+  // Nothing of the previous request may leak into this one's answer or log.
+  started_ = std::chrono::steady_clock::now();
+  request_ = ApiRequest();
+  routeName_ = "-";
+  target_.clear();
+  detached_ = false;
+  isHead_ = false;
+  version_ = 11;
+  streamFailed_ = false;
   if (ec) {
     if (ec == http::error::header_limit) {
       refuse(431, "HEADERS_TOO_LARGE", "request head exceeds " + std::to_string(kHeaderLimit) + " bytes");
@@ -161,10 +170,6 @@ void HttpConnection::onHeader(beast::error_code ec) {
     return;
   }
   const auto& head = headParser_->get();
-  started_ = std::chrono::steady_clock::now();
-  request_ = ApiRequest();
-  routeName_ = "-";
-  detached_ = false;
   request_.requestId = RequestPipeline::requestIdFrom(view(head["X-Request-Id"]));
   request_.method = std::string(head.method_string());
   isHead_ = head.method() == http::verb::head;
@@ -350,7 +355,9 @@ void HttpConnection::refuse(int status, const std::string& code, const std::stri
                             const nlohmann::json& details) {
   if (request_.requestId.empty()) {
     request_.requestId = RequestPipeline::requestIdFrom("");
-    started_ = std::chrono::steady_clock::now();
+  }
+  if (request_.method.empty()) {
+    request_.method = "-";  // not even a request line
   }
   keepAlive_ = false;
   writeResponse(ErrorMapper::envelope(status, code, message, details));
@@ -400,6 +407,9 @@ void HttpConnection::readChunkOnIo(char* out, size_t capacity, std::function<voi
 }
 
 size_t HttpConnection::readBodyChunk(char* out, size_t capacity) {
+  if (streamFailed_) {
+    throw std::runtime_error("the request body could not be read");  // the parser is past use
+  }
   std::promise<std::pair<beast::error_code, size_t>> result;
   auto future = result.get_future();
   asio::post(stream_.get_executor(), [this, out, capacity, &result] {
@@ -407,6 +417,7 @@ size_t HttpConnection::readBodyChunk(char* out, size_t capacity) {
   });
   const auto [ec, got] = future.get();
   if (ec) {
+    streamFailed_ = true;
     throw std::runtime_error("reading the request body failed: " + ec.message());
   }
   return got;

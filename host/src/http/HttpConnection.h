@@ -132,6 +132,7 @@ class HttpConnection : public std::enable_shared_from_this<HttpConnection> {
   bool bodyRead_ = false;  ///< the whole request body is consumed
   bool detached_ = false;  ///< a handler took the socket
   bool isHead_ = false;
+  bool streamFailed_ = false;  ///< a streaming body's read failed (worker thread)
 };
 
 }  // namespace sb::host

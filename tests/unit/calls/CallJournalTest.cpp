@@ -9,6 +9,8 @@
 #include <catch2/catch.hpp>
 
 #include <atomic>
+#include <condition_variable>
+#include <mutex>
 #include <thread>
 
 namespace {
@@ -78,4 +80,57 @@ TEST_CASE("journal: a lone write does not wait for company", "[calls]") {
     });
   }
   CHECK(std::chrono::steady_clock::now() - started < std::chrono::milliseconds(400));
+}
+
+TEST_CASE("journal: a submitted job is told after its commit, on the journal's thread", "[calls]") {
+  sb::test::TempDir dir;
+  sb::core::Database database((dir / "journal.db").string());
+  database.migrate();
+  sb::core::SqliteCallRepository repository(database);
+  sb::core::CallJournal journal(repository);
+
+  constexpr int kJobs = 200;
+  std::mutex mutex;
+  std::condition_variable allTold;
+  int told = 0;
+  int failed = 0;
+  bool committedWhenTold = true;
+  std::thread::id caller = std::this_thread::get_id();
+  bool toldOnCaller = false;
+  for (int i = 0; i < kJobs; ++i) {
+    journal.submit(
+        [i](sb::core::CallRepository& repo, std::vector<sb::core::CommittedEvent>&) {
+          repo.insert(callNamed("async_" + std::to_string(i)));
+          if (i % 10 == 0) {
+            throw std::runtime_error("job " + std::to_string(i) + " fails");
+          }
+        },
+        [&, i](std::exception_ptr error) {
+          std::lock_guard lock(mutex);
+          if (std::this_thread::get_id() == caller) toldOnCaller = true;
+          if (error) {
+            ++failed;
+          } else if (!repository.find("async_" + std::to_string(i))) {
+            // Read on the journal's own connection: the job's write is
+            // there when its completion runs.
+            committedWhenTold = false;
+          }
+          if (++told == kJobs) allTold.notify_one();
+        });
+  }
+  {
+    std::unique_lock lock(mutex);
+    REQUIRE(allTold.wait_for(lock, std::chrono::seconds(10), [&] { return told == kJobs; }));
+  }
+  CHECK(failed == kJobs / 10);
+  CHECK(committedWhenTold);
+  CHECK_FALSE(toldOnCaller);
+  // A sync caller after the submitted jobs sees them all committed.
+  journal.run([](sb::core::CallRepository&, std::vector<sb::core::CommittedEvent>&) {});
+  for (int i = 0; i < kJobs; ++i) {
+    CHECK(repository.find("async_" + std::to_string(i)).has_value() == (i % 10 != 0));
+  }
+  journal.stop();
+  CHECK_THROWS(journal.submit([](sb::core::CallRepository&, std::vector<sb::core::CommittedEvent>&) {},
+                              [](std::exception_ptr) {}));
 }

@@ -1,0 +1,407 @@
+// The HTTP server on the wire, with routes of its own: keep-alive and
+// pipelining, HEAD, chunked and 100-continue bodies, malformed and
+// oversized heads, streaming uploads, timeouts, a full worker queue, and
+// routes that answer later (no thread held meanwhile, and a late answer
+// after stop() is dropped safely).
+#include "http/ApiServer.h"
+#include "http/Router.h"
+
+#include <switchboard/core/auth/ApiKeyService.h>
+#include <switchboard/core/storage/Database.h>
+#include <switchboard/core/storage/SqliteApiKeyRepository.h>
+
+#include <Poco/Net/SocketAddress.h>
+#include <Poco/Net/StreamSocket.h>
+
+#include <catch2/catch.hpp>
+
+#include <condition_variable>
+#include <future>
+#include <mutex>
+#include <thread>
+
+#include <pthread.h>
+
+using sb::host::Access;
+using sb::host::ApiRequest;
+using sb::host::ApiResponse;
+using sb::host::Responder;
+using sb::host::Route;
+
+namespace {
+
+std::string threadName() {
+  char name[32] = {};
+  pthread_getname_np(pthread_self(), name, sizeof name);
+  return name;
+}
+
+/// Responders of the "later" route, answered by the test.
+struct Held {
+  std::mutex mutex;
+  std::condition_variable changed;
+  std::vector<Responder> responders;
+
+  void add(Responder respond) {
+    std::lock_guard lock(mutex);
+    responders.push_back(std::move(respond));
+    changed.notify_all();
+  }
+  bool waitFor(size_t count) {
+    std::unique_lock lock(mutex);
+    return changed.wait_for(lock, std::chrono::seconds(10), [&] { return responders.size() >= count; });
+  }
+};
+
+/// A gate the "slow" route waits on.
+struct Gate {
+  std::mutex mutex;
+  std::condition_variable opened;
+  bool open = false;
+  int waiting = 0;
+
+  void pass() {
+    std::unique_lock lock(mutex);
+    ++waiting;
+    opened.notify_all();
+    opened.wait(lock, [&] { return open; });
+  }
+  bool waitForWaiting(int count) {
+    std::unique_lock lock(mutex);
+    return opened.wait_for(lock, std::chrono::seconds(10), [&] { return waiting >= count; });
+  }
+  void release() {
+    std::lock_guard lock(mutex);
+    open = true;
+    opened.notify_all();
+  }
+};
+
+ApiResponse text(std::string body) {
+  ApiResponse response;
+  response.contentType = "text/plain";
+  response.body = std::move(body);
+  return response;
+}
+
+struct Server {
+  explicit Server(sb::host::ServerOptions options = {}) : database(":memory:"), repository(database) {
+    database.migrate();
+    keys = std::make_unique<sb::core::ApiKeyService>(repository);
+    auto router = std::make_shared<sb::host::Router>();
+    router->add({"GET", "/hello", "hello", Access::Public, 0, 0, [](const ApiRequest&) { return text("hi"); }});
+    router->add({"POST", "/echo", "echo", Access::Public, 0, 4096,
+                 [](const ApiRequest& request) { return text(request.body); }});
+    router->add(
+        {"GET", "/thread", "thread", Access::Public, 0, 0, [](const ApiRequest&) { return text(threadName()); }});
+    router->add({"GET", "/slow", "slow", Access::Public, 0, 0, [this](const ApiRequest&) {
+                   gate.pass();
+                   return text("done");
+                 }});
+    Route later{"POST", "/later", "later", Access::Public, 0, 0, nullptr};
+    later.asyncHandler = [this](const ApiRequest&, Responder respond) { held.add(std::move(respond)); };
+    router->add(std::move(later));
+    Route inlineRoute{"GET", "/inline", "inline", Access::Public, 0, 0, nullptr};
+    inlineRoute.asyncHandler = [](const ApiRequest&, Responder respond) { respond(text(threadName())); };
+    inlineRoute.nonBlocking = [] { return true; };
+    router->add(std::move(inlineRoute));
+    Route upload{"POST", "/upload", "upload", Access::Public, 0, size_t{64} << 20, [](const ApiRequest& request) {
+                   // Reads `?read=N` bytes at most (all by default).
+                   size_t wanted = request.queryParam("read") ? std::stoul(*request.queryParam("read")) : SIZE_MAX;
+                   size_t total = 0;
+                   uint64_t sum = 0;
+                   char buffer[8192];
+                   while (total < wanted) {
+                     request.bodyStream->read(buffer,
+                                              static_cast<std::streamsize>(std::min(sizeof buffer, wanted - total)));
+                     const std::streamsize got = request.bodyStream->gcount();
+                     if (got <= 0) break;
+                     for (std::streamsize i = 0; i < got; ++i) {
+                       sum += static_cast<unsigned char>(buffer[i]);
+                     }
+                     total += static_cast<size_t>(got);
+                   }
+                   return text(std::to_string(total) + " " + std::to_string(sum));
+                 }};
+    upload.streamBody = true;
+    router->add(std::move(upload));
+    options.port = 0;
+    options.logRequests = false;
+    server = std::make_unique<sb::host::ApiServer>(router, options, *keys);
+    server->start();
+  }
+  ~Server() {
+    gate.release();
+    server->stop();
+  }
+
+  sb::core::Database database;
+  sb::core::SqliteApiKeyRepository repository;
+  std::unique_ptr<sb::core::ApiKeyService> keys;
+  Held held;
+  Gate gate;
+  std::unique_ptr<sb::host::ApiServer> server;
+};
+
+/// A client that speaks bytes, to test what HTTP libraries smooth over.
+class Wire {
+ public:
+  explicit Wire(uint16_t port) : socket_(Poco::Net::SocketAddress("127.0.0.1", port)) {
+    socket_.setReceiveTimeout(Poco::Timespan(10, 0));
+  }
+  void send(const std::string& bytes) { socket_.sendBytes(bytes.data(), static_cast<int>(bytes.size())); }
+
+  struct Response {
+    int status = 0;
+    std::map<std::string, std::string> headers;  // lower-case names
+    std::string body;
+  };
+  /// Reads one response (Content-Length bodies; none for HEAD).
+  Response read(bool head = false) {
+    Response response;
+    const size_t end = until("\r\n\r\n");
+    const std::string text = buffer_.substr(0, end);
+    buffer_.erase(0, end + 4);
+    response.status = std::stoi(text.substr(9, 3));
+    size_t line = text.find("\r\n");
+    while (line != std::string::npos && line + 2 < text.size()) {
+      const size_t next = text.find("\r\n", line + 2);
+      const std::string field = text.substr(line + 2, next == std::string::npos ? std::string::npos : next - line - 2);
+      const size_t colon = field.find(':');
+      std::string name = field.substr(0, colon);
+      for (auto& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+      response.headers[name] = field.substr(colon + 2);
+      line = next;
+    }
+    if (!head && response.headers.count("content-length")) {
+      const size_t length = std::stoul(response.headers["content-length"]);
+      while (buffer_.size() < length) fill();
+      response.body = buffer_.substr(0, length);
+      buffer_.erase(0, length);
+    }
+    return response;
+  }
+  /// True when the server closes the connection (after what was sent).
+  bool closedByServer() {
+    try {
+      while (true) {
+        char chunk[4096];
+        const int got = socket_.receiveBytes(chunk, sizeof chunk);
+        if (got <= 0) return true;
+      }
+    } catch (const Poco::Exception&) {
+      return false;  // a timeout: still open
+    }
+  }
+  void setTimeout(int seconds) { socket_.setReceiveTimeout(Poco::Timespan(seconds, 0)); }
+
+ private:
+  size_t until(const std::string& marker) {
+    size_t at;
+    while ((at = buffer_.find(marker)) == std::string::npos) fill();
+    return at;
+  }
+  void fill() {
+    char chunk[65536];
+    const int got = socket_.receiveBytes(chunk, sizeof chunk);
+    if (got <= 0) throw std::runtime_error("connection closed by the server");
+    buffer_.append(chunk, static_cast<size_t>(got));
+  }
+
+  Poco::Net::StreamSocket socket_;
+  std::string buffer_;
+};
+
+}  // namespace
+
+TEST_CASE("server: keep-alive, pipelined requests answered in order, HEAD without a body", "[http]") {
+  Server server;
+  Wire wire(server.server->port());
+  wire.send(
+      "GET /hello HTTP/1.1\r\nHost: x\r\n\r\n"
+      "POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n\r\nfirst"
+      "HEAD /hello HTTP/1.1\r\nHost: x\r\n\r\n"
+      "GET /nope HTTP/1.1\r\nHost: x\r\n\r\n");
+  auto hello = wire.read();
+  CHECK(hello.status == 200);
+  CHECK(hello.body == "hi");
+  CHECK(hello.headers["content-type"] == "text/plain");
+  CHECK(hello.headers.count("x-request-id") == 1);
+  CHECK(hello.headers.count("date") == 1);
+  auto echo = wire.read();
+  CHECK(echo.body == "first");
+  auto head = wire.read(true);
+  CHECK(head.status == 200);
+  CHECK(head.headers["content-length"] == "2");
+  auto missing = wire.read();
+  CHECK(missing.status == 404);
+  CHECK(nlohmann::json::parse(missing.body)["error"]["code"] == "NOT_FOUND");
+  // Still open: one more on the same connection.
+  wire.send("GET /hello HTTP/1.1\r\nHost: x\r\nX-Request-Id: trace-42\r\n\r\n");
+  auto again = wire.read();
+  CHECK(again.body == "hi");
+  CHECK(again.headers["x-request-id"] == "trace-42");
+  // HTTP/1.0 without keep-alive: answered, then closed.
+  wire.send("GET /hello HTTP/1.0\r\n\r\n");
+  auto old = wire.read();
+  CHECK(old.status == 200);
+  CHECK(old.headers["connection"] == "close");
+  CHECK(wire.closedByServer());
+}
+
+TEST_CASE("server: chunked bodies and Expect: 100-continue are read", "[http]") {
+  Server server;
+  Wire wire(server.server->port());
+  wire.send("POST /echo HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n4\r\nabcd\r\n3\r\nefg\r\n0\r\n\r\n");
+  CHECK(wire.read().body == "abcdefg");
+
+  wire.send("POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 4\r\nExpect: 100-continue\r\n\r\n");
+  auto interim = wire.read(true);
+  CHECK(interim.status == 100);
+  wire.send("wxyz");
+  auto answered = wire.read();
+  CHECK(answered.status == 200);
+  CHECK(answered.body == "wxyz");
+
+  // Over the route's limit: 413 at once, no 100, and the connection closes.
+  wire.send("POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 5000\r\nExpect: 100-continue\r\n\r\n");
+  auto refused = wire.read();
+  CHECK(refused.status == 413);
+  CHECK(nlohmann::json::parse(refused.body)["error"]["details"]["limit_bytes"] == 4096);
+  CHECK(wire.closedByServer());
+}
+
+TEST_CASE("server: malformed and oversized request heads get 400 and 431, then a close", "[http]") {
+  Server server;
+  {
+    Wire wire(server.server->port());
+    wire.send("NOT AN HTTP REQUEST\r\n\r\n");
+    auto bad = wire.read();
+    CHECK(bad.status == 400);
+    CHECK(nlohmann::json::parse(bad.body)["error"]["code"] == "BAD_REQUEST");
+    CHECK(wire.closedByServer());
+  }
+  {
+    Wire wire(server.server->port());
+    wire.send("GET /hello HTTP/1.1\r\nHost: x\r\nX-Big: " + std::string(20000, 'a') + "\r\n\r\n");
+    auto big = wire.read();
+    CHECK(big.status == 431);
+    CHECK(wire.closedByServer());
+  }
+  {
+    // A chunked body that is not chunked.
+    Wire wire(server.server->port());
+    wire.send("POST /echo HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\nab\r\n");
+    CHECK(wire.read().status == 400);
+  }
+}
+
+TEST_CASE("server: an async route holds no thread while it waits, and answers from any thread", "[http]") {
+  sb::host::ServerOptions options;
+  options.maxThreads = 1;  // a parked thread per waiting request would starve everything else
+  Server server(options);
+  constexpr int kWaiting = 8;
+  std::vector<std::unique_ptr<Wire>> waiting;
+  for (int i = 0; i < kWaiting; ++i) {
+    waiting.push_back(std::make_unique<Wire>(server.server->port()));
+    waiting.back()->send("POST /later HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n\r\n");
+  }
+  REQUIRE(server.held.waitFor(kWaiting));
+  Wire other(server.server->port());
+  other.send("GET /hello HTTP/1.1\r\nHost: x\r\n\r\n");
+  CHECK(other.read().body == "hi");
+
+  std::vector<std::thread> answerers;
+  for (int i = 0; i < kWaiting; ++i) {
+    answerers.emplace_back(
+        [&, i] { server.held.responders[static_cast<size_t>(i)](text("later " + std::to_string(i))); });
+  }
+  for (auto& thread : answerers) thread.join();
+  for (int i = 0; i < kWaiting; ++i) {
+    CHECK(waiting[static_cast<size_t>(i)]->read().body == "later " + std::to_string(i));
+  }
+}
+
+TEST_CASE("server: a non-blocking route runs on the I/O thread, others on a worker", "[http]") {
+  Server server;
+  Wire wire(server.server->port());
+  wire.send("GET /inline HTTP/1.1\r\nHost: x\r\n\r\nGET /thread HTTP/1.1\r\nHost: x\r\n\r\n");
+  CHECK(wire.read().body == "sb-http-io");
+  CHECK(wire.read().body == "sb-http-work");
+}
+
+TEST_CASE("server: a late answer after stop() is dropped, and the client sees a close", "[http]") {
+  auto server = std::make_unique<Server>();
+  Wire wire(server->server->port());
+  wire.send("POST /later HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n\r\n");
+  REQUIRE(server->held.waitFor(1));
+  Responder late = server->held.responders.front();
+  server->server->stop();
+  CHECK(wire.closedByServer());
+  late(text("too late"));  // must neither crash nor reach a stopped io_context
+  late = nullptr;          // the connection goes with it (the sanitizers watch)
+  server.reset();
+}
+
+TEST_CASE("server: a full worker queue answers 503; the server recovers", "[http]") {
+  sb::host::ServerOptions options;
+  options.maxThreads = 1;
+  options.maxQueued = 0;
+  Server server(options);
+  Wire first(server.server->port());
+  first.send("GET /slow HTTP/1.1\r\nHost: x\r\n\r\n");
+  REQUIRE(server.gate.waitForWaiting(1));
+  Wire second(server.server->port());
+  second.send("GET /slow HTTP/1.1\r\nHost: x\r\n\r\n");
+  auto busy = second.read();
+  CHECK(busy.status == 503);
+  CHECK(nlohmann::json::parse(busy.body)["error"]["code"] == "UNAVAILABLE");
+  server.gate.release();
+  CHECK(first.read().body == "done");
+  Wire third(server.server->port());
+  third.send("GET /hello HTTP/1.1\r\nHost: x\r\n\r\n");
+  CHECK(third.read().body == "hi");
+}
+
+TEST_CASE("server: a streaming upload is read through the body stream; what it leaves is drained", "[http]") {
+  Server server;
+  std::string body(5 * 1024 * 1024 + 17, '\0');
+  uint64_t sum = 0;
+  for (size_t i = 0; i < body.size(); ++i) {
+    body[i] = static_cast<char>(i * 7 % 251);
+    sum += static_cast<unsigned char>(body[i]);
+  }
+  Wire wire(server.server->port());
+  wire.send("POST /upload HTTP/1.1\r\nHost: x\r\nContent-Length: " + std::to_string(body.size()) + "\r\n\r\n");
+  wire.send(body);
+  CHECK(wire.read().body == std::to_string(body.size()) + " " + std::to_string(sum));
+
+  // Chunked, and the handler reads only part: the rest is drained, and the
+  // connection serves the next request.
+  std::string chunked;
+  for (int i = 0; i < 4; ++i) {
+    chunked += "2710\r\n" + std::string(10000, 'z') + "\r\n";  // 0x2710 = 10000
+  }
+  chunked += "0\r\n\r\n";
+  wire.send("POST /upload?read=100 HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n" + chunked);
+  CHECK(wire.read().body == "100 " + std::to_string(100 * int{'z'}));
+  wire.send("GET /hello HTTP/1.1\r\nHost: x\r\n\r\n");
+  CHECK(wire.read().body == "hi");
+}
+
+TEST_CASE("server: idle and stalled connections are closed after their timeouts", "[http]") {
+  sb::host::ServerOptions options;
+  options.keepAliveTimeoutS = 1;
+  options.ioTimeoutS = 1;
+  Server server(options);
+  Wire idle(server.server->port());
+  idle.setTimeout(5);
+  CHECK(idle.closedByServer());
+
+  Wire stalled(server.server->port());
+  stalled.setTimeout(5);
+  stalled.send("POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\n\r\nabc");
+  const auto started = std::chrono::steady_clock::now();
+  CHECK(stalled.closedByServer());
+  CHECK(std::chrono::steady_clock::now() - started < std::chrono::seconds(4));
+}
