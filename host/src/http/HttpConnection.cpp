@@ -1,5 +1,6 @@
 #include "http/HttpConnection.h"
 
+#include "http/ApiError.h"
 #include "http/ErrorMapper.h"
 #include "http/RequestPipeline.h"
 #include "http/WorkerPool.h"
@@ -16,10 +17,14 @@
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/status.hpp>
 
+#include <cerrno>
+#include <cstring>
 #include <ctime>
-#include <future>
 #include <limits>
 #include <streambuf>
+
+#include <poll.h>
+#include <sys/socket.h>
 
 namespace sb::host {
 
@@ -282,6 +287,10 @@ void HttpConnection::dispatch() {
 void HttpConnection::runStreaming() {
   BodyStreamBuf buffer(*this);
   std::istream body(&buffer);
+  // A body cut short (the client left, a read timed out) must reach the
+  // handler as the error it is, not as an early end: an import would
+  // otherwise commit a truncated list.
+  body.exceptions(std::ios::badbit);
   request_.bodyStream = &body;
   std::optional<ApiResponse> answer;
   pipeline_.run(request_, match_, [&answer](ApiResponse response) { answer = std::move(response); });
@@ -380,47 +389,60 @@ void HttpConnection::drainThenClose() {
   });
 }
 
-void HttpConnection::readChunkOnIo(char* out, size_t capacity, std::function<void(beast::error_code, size_t)> done) {
-  auto& parser = *streamParser_;
-  if (parser.is_done()) {
-    done({}, 0);
-    return;
-  }
-  parser.get().body().data = out;
-  parser.get().body().size = capacity;
-  stream_.expires_after(registry_->ioTimeout);
-  http::async_read_some(
-      stream_, buffer_, parser,
-      [self = shared_from_this(), out, capacity, done = std::move(done)](beast::error_code ec, size_t) mutable {
-        auto& p = *self->streamParser_;
-        if (ec == http::error::need_buffer) {
-          ec = {};
-        }
-        const size_t got = capacity - p.get().body().size;
-        if (!ec && got == 0 && !p.is_done()) {
-          self->readChunkOnIo(out, capacity, std::move(done));  // a chunk header, no data yet
-          return;
-        }
-        self->stream_.expires_never();
-        done(ec, got);
-      });
-}
-
 size_t HttpConnection::readBodyChunk(char* out, size_t capacity) {
+  // The worker reads the socket itself: no operation is pending on it and no
+  // timer runs (readBody() cleared it), and a round trip through the I/O
+  // thread per chunk cost two wake-ups (an upload's time went to them).
   if (streamFailed_) {
-    throw std::runtime_error("the request body could not be read");  // the parser is past use
+    throw ApiError(400, "BAD_REQUEST", "the request body could not be read whole");  // the parser is past use
   }
-  std::promise<std::pair<beast::error_code, size_t>> result;
-  auto future = result.get_future();
-  asio::post(stream_.get_executor(), [this, out, capacity, &result] {
-    readChunkOnIo(out, capacity, [&result](beast::error_code ec, size_t got) { result.set_value({ec, got}); });
-  });
-  const auto [ec, got] = future.get();
-  if (ec) {
+  auto& parser = *streamParser_;
+  const int fd = stream_.socket().native_handle();
+  const auto fail = [this](const std::string& why) -> size_t {
     streamFailed_ = true;
-    throw std::runtime_error("reading the request body failed: " + ec.message());
+    throw ApiError(400, "BAD_REQUEST", "the request body could not be read whole: " + why);
+  };
+  while (!parser.is_done()) {
+    if (buffer_.size() > 0) {
+      parser.get().body().data = out;
+      parser.get().body().size = capacity;
+      beast::error_code ec;
+      const size_t used = parser.put(buffer_.data(), ec);
+      buffer_.consume(used);
+      const size_t got = capacity - parser.get().body().size;
+      if (ec && ec != http::error::need_buffer && ec != http::error::need_more) {
+        return fail(ec.message());
+      }
+      if (got > 0) {
+        return got;
+      }
+      if (used > 0 && ec != http::error::need_more) {
+        continue;  // a chunk header or the last chunk: parse on
+      }
+    }
+    pollfd wanted{fd, POLLIN, 0};
+    const int timeoutMs = static_cast<int>(std::chrono::milliseconds(registry_->ioTimeout).count());
+    const int ready = ::poll(&wanted, 1, timeoutMs);
+    if (ready == 0) {
+      return fail("timed out");
+    }
+    if (ready < 0 && errno != EINTR) {
+      return fail(std::strerror(errno));
+    }
+    const auto space = buffer_.prepare(65536);
+    const ssize_t n = ::recv(fd, space.data(), space.size(), 0);
+    if (n == 0) {
+      return fail("the client closed the connection mid-body");
+    }
+    if (n < 0) {
+      if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR) {
+        continue;
+      }
+      return fail(std::strerror(errno));
+    }
+    buffer_.commit(static_cast<size_t>(n));
   }
-  return got;
+  return 0;
 }
 
 bool HttpConnection::drainStreamingBody() {

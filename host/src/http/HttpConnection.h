@@ -62,8 +62,9 @@ struct ConnectionRegistry {
 /// thread, hands each to the worker pool, and writes the response when it
 /// comes, from whichever thread produced it. A route that answers later
 /// (a webhook, once its batch commits) holds no thread meanwhile.
-/// Streaming routes read their body on the worker through an istream whose
-/// reads run on the I/O thread, so every read keeps its timeout.
+/// Streaming routes read their body on the worker through an istream that
+/// reads the socket directly (with the I/O timeout), while the I/O thread
+/// leaves the connection alone.
 /// THREADING: everything but respond() and the body stream runs on the
 /// connection's I/O thread (one thread per io_context).
 class HttpConnection : public std::enable_shared_from_this<HttpConnection> {
@@ -105,7 +106,6 @@ class HttpConnection : public std::enable_shared_from_this<HttpConnection> {
   /// Worker thread: the next body bytes of a streaming request; 0 at its
   /// end. Throws when the body cannot be read.
   size_t readBodyChunk(char* out, size_t capacity);
-  void readChunkOnIo(char* out, size_t capacity, std::function<void(boost::beast::error_code, size_t)> done);
   /// Worker thread: reads and drops the rest of a streaming body.
   bool drainStreamingBody();
   Poco::Net::StreamSocket takeSocket();

@@ -52,6 +52,9 @@ ApiResponse importUpload(HostContext& context, const ApiRequest& request) {
         std::getline(reader.stream(), value, '\0');
         listName = value;
       } else if (field == "file") {
+        // A body cut short must fail the import, not end the file early
+        // (the part's stream would otherwise swallow the error as an end).
+        reader.stream().exceptions(std::ios::badbit);
         imported = context.contacts().importCsv(reader.stream(), listName, params.get("filename", ""), createdBy);
         found = true;
       } else {
