@@ -162,6 +162,10 @@ redelivered=$(( $(metric switchboard_call_events_duplicate_total) - dup_before )
 rejected=$(grep -c "rejected sim webhook" "$work/host.log" || true)
 batches=$(curl -fs "http://127.0.0.1:$port/metrics" | awk -v d="$seconds" '$1 == "switchboard_journal_batch_jobs_count" {c=$2} $1 == "switchboard_journal_batch_jobs_sum" {s=$2} $1 == "switchboard_journal_commit_seconds_sum" {t=$2} END {printf "%d batches, %.1f writes each, writer busy %.0f%% of the run", c, s / c, 100 * t / d}')
 
+if [ -n "${METRICS_OUT:-}" ]; then  # METRICS_OUT=file: the host's /metrics after the run
+  curl -fs "http://127.0.0.1:$port/metrics" >"$METRICS_OUT"
+fi
+
 hz=$(getconf CLK_TCK)
 printf 'webhook ingestion, %s s, %s connections, %s wrk threads\n' "$seconds" "$connections" "$threads"
 printf '  hello ceiling : %8.0f req/s  p50 %6.2f ms  p99 %6.2f ms  errors %s  server CPU %.1f us/req\n' \

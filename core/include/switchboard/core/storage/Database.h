@@ -49,6 +49,8 @@ class Database {
   void startCheckpointer(std::chrono::milliseconds interval);
   /// WAL frames (pages) past which the checkpointer makes the WAL restart.
   static constexpr int kRestartWalFrames = 4096;
+  /// Frames the restart may have left to copy while it holds writers off.
+  static constexpr int kRestartLeftoverFrames = 256;
 
   /// Applies every pending migration up to `upToVersion` (all by default),
   /// each in its own transaction, and returns how many ran. Refuses a
