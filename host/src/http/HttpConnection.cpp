@@ -17,6 +17,7 @@
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/status.hpp>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <ctime>
@@ -58,10 +59,33 @@ const std::string& httpDate() {
 /// plugin's reply header) must not start a header of its own.
 void appendHeader(std::string& out, std::string_view name, std::string_view value) {
   out.append(name).append(": ");
-  for (const char c : value) {
-    out.push_back(c == '\r' || c == '\n' ? ' ' : c);
+  if (value.find_first_of("\r\n") == std::string_view::npos) {
+    out.append(value);
+  } else {
+    for (const char c : value) {
+      out.push_back(c == '\r' || c == '\n' ? ' ' : c);
+    }
   }
   out.append("\r\n");
+}
+
+/// Splits a request target into its path (percent-decoded) and raw query.
+/// The plain origin-form targets every client sends take a fast path;
+/// anything else (escapes, an absolute URI) goes through Poco::URI.
+void splitTarget(const std::string& target, std::string& path, std::string& query) {
+  const size_t mark = target.find('?');
+  const std::string_view rawPath = std::string_view(target).substr(0, mark);
+  const bool plain =
+      !rawPath.empty() && rawPath.front() == '/' &&
+      std::all_of(rawPath.begin(), rawPath.end(), [](char c) { return c > 0x20 && c < 0x7f && c != '%' && c != '#'; });
+  if (plain && target.find('#') == std::string::npos) {
+    path.assign(rawPath);
+    query = mark == std::string::npos ? std::string() : target.substr(mark + 1);
+    return;
+  }
+  const Poco::URI uri(target);
+  path = uri.getPath();
+  query = uri.getRawQuery();
 }
 
 std::string remoteAddress(const asio::ip::tcp::socket& socket) {
@@ -134,6 +158,7 @@ void HttpConnection::closeNow() {
 }
 
 void HttpConnection::start() {
+  remoteAddr_ = remoteAddress(stream_.socket());
   {
     std::lock_guard lock(registry_->mutex);
     registry_->open.emplace(this, weak_from_this());
@@ -181,15 +206,13 @@ void HttpConnection::onHeader(beast::error_code ec) {
   target_ = std::string(head.target());
   version_ = head.version();
   keepAlive_ = head.keep_alive();
-  request_.remoteAddr = remoteAddress(stream_.socket());
+  request_.remoteAddr = remoteAddr_;
   request_.headers.reserve(16);
   for (const auto& field : head) {
     request_.headers.emplace_back(std::string(field.name_string()), std::string(field.value()));
   }
   try {
-    const Poco::URI uri(target_);
-    request_.path = uri.getPath();
-    request_.query = uri.getRawQuery();
+    splitTarget(target_, request_.path, request_.query);
     for (const auto& [name, value] : sdk::encoding::parseForm(request_.query)) {
       request_.queryParams.emplace(name, value);
     }

@@ -120,6 +120,7 @@ class HttpConnection : public std::enable_shared_from_this<HttpConnection> {
   std::optional<boost::beast::http::request_parser<boost::beast::http::string_body>> bodyParser_;
   std::optional<boost::beast::http::request_parser<boost::beast::http::buffer_body>> streamParser_;
   std::array<char, 16384> discard_{};
+  std::string remoteAddr_;  ///< the peer, "host:port", read once
 
   // The request in flight (one at a time: pipelined requests wait in buffer_).
   ApiRequest request_;
