@@ -88,7 +88,7 @@ void Database::startCheckpointer(std::chrono::milliseconds interval) {
         // the last pass and syncs the file. A pass copies what the WAL held
         // when it began, and commits go on meanwhile: repeat, outside the
         // journal's way, while a pass found many new frames, so that the
-        // restart has little left (measured: restarts of 5-16 ms -> 1-12 ms,
+        // restart has little left (measured: restarts of 2-17 ms -> 1-13 ms,
         // webhook p99 14 -> 10 ms).
         // Bounded: under commits faster than a pass copies, passes never
         // catch up, and the WAL may grow by at most kRestartWalFrames more.
