@@ -4,6 +4,7 @@
 
 struct sqlite3;
 
+#include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <functional>
@@ -45,12 +46,20 @@ class Database {
   /// blocks a writer) while the WAL is small; a PASSIVE checkpoint cannot
   /// finish while commits keep coming, and only a finished one lets the WAL
   /// start over, so past `kRestartWalFrames` it is RESTART, which holds
-  /// writers off while it copies the rest. No-op for ":memory:".
+  /// writers off while it copies the rest. A commit that finds the WAL past
+  /// `kRestartWalFrames` wakes the thread at once rather than at its next
+  /// interval; one past `kMaxWalFrames` restarts the WAL itself (the
+  /// backstop for a starved thread). No-op for ":memory:".
   void startCheckpointer(std::chrono::milliseconds interval);
   /// WAL frames (pages) past which the checkpointer makes the WAL restart.
   static constexpr int kRestartWalFrames = 4096;
   /// Frames the restart may have left to copy while it holds writers off.
   static constexpr int kRestartLeftoverFrames = 256;
+  /// How far the WAL may grow during the passes that come before a restart.
+  static constexpr int kRestartPassFrames = 1024;
+  /// Past this, the committing writer restarts the WAL itself (56 MiB of
+  /// pages: the file stays under 64 MiB with its frame headers).
+  static constexpr int kMaxWalFrames = 3 * kRestartWalFrames + kRestartWalFrames / 2;
 
   /// Applies every pending migration up to `upToVersion` (all by default),
   /// each in its own transaction, and returns how many ran. Refuses a
@@ -84,6 +93,8 @@ class Database {
   sqlite3* rawHandle();
 
   void stopCheckpointer();
+  /// sqlite3_wal_hook of the shared connection while the checkpointer runs.
+  static int afterCommit(void* database, sqlite3* shared, const char* schema, int walFrames);
 
   std::string path_;
   std::recursive_mutex mutex_;
@@ -94,7 +105,8 @@ class Database {
   std::mutex checkpointMutex_;
   std::condition_variable checkpointWake_;
   bool checkpointStop_ = false;
-  std::thread checkpointer_;  // recursive: a batched transaction calls repositories that lock too
+  std::atomic<bool> checkpointDue_{false};  ///< a commit saw the WAL past kRestartWalFrames
+  std::thread checkpointer_;                // recursive: a batched transaction calls repositories that lock too
   Poco::Data::Session session_;
 };
 
