@@ -9,9 +9,13 @@ foreach(file IN LISTS page_files)
   get_filename_component(name "${file}" NAME)
   file(COPY_FILE "${file}" "${DEST}/${name}" ONLY_IF_DIFFERENT)
 endforeach()
+# A bundle's licence file, where its package ships one, travels beside it
+# (NOTICE lists every package and its licence).
 set(bundles
   "@twilio/voice-sdk/dist/twilio.min.js=twilio.min.js"
-  "@telnyx/webrtc/lib/bundle.js=telnyx.min.js")
+  "@twilio/voice-sdk/LICENSE.md=twilio.LICENSE.md"
+  "@telnyx/webrtc/lib/bundle.js=telnyx.min.js"
+  "@telnyx/webrtc/package.json=telnyx.package.json")
 foreach(pair IN LISTS bundles)
   string(REPLACE "=" ";" parts "${pair}")
   list(GET parts 0 from)

@@ -1,6 +1,6 @@
 #pragma once
 
-// Telnyx webhook signatures (reference: shared/reference/telnyx.md §5):
+// Telnyx webhook signatures (reference: the design reference telnyx.md §5):
 // telnyx-signature-ed25519 = base64(Ed25519 signature over
 // "<telnyx-timestamp>|<raw body>") with the account's public key; the
 // timestamp must be within 300 s of now, both ways. URL-independent, so a

@@ -1,6 +1,6 @@
 #pragma once
 
-// X-Twilio-Signature (reference: shared/reference/twilio.md section 4):
+// X-Twilio-Signature (reference: the design reference twilio.md section 4):
 // base64(HMAC-SHA1(auth token, url + sorted form params as key+value)); for
 // JSON bodies the URL carries bodySHA256=<hex sha256 of the body> and no
 // params are appended. Twilio's SDKs accept a URL with its port removed or

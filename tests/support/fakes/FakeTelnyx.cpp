@@ -68,7 +68,7 @@ std::string text(const nlohmann::json& object, const char* key) {
 
 FakeTelnyx::FakeTelnyx(FakeTelnyxOptions options)
     : options_(std::move(options)),
-      spec_(OpenApiSpec::load(std::string(SB_SOURCE_DIR) + "/../shared/specs/telnyx_call_control_subset.json")),
+      spec_(OpenApiSpec::load(std::string(SB_SOURCE_DIR) + "/tests/fixtures/specs/telnyx_call_control_subset.json")),
       server_([this](Poco::Net::HTTPServerRequest& in, Poco::Net::HTTPServerResponse& out) { serve(in, out); },
               [this](const std::string& problem) {
                 std::lock_guard lock(mutex_);

@@ -1,6 +1,6 @@
 #pragma once
 
-// A faithful local Telnyx (reference: shared/reference/telnyx.md §6.4, §9):
+// A faithful local Telnyx (reference: the design reference telnyx.md §6.4, §9):
 // the Call Control endpoints the plugin uses, Bearer auth checked, every
 // request validated against the official description
 // (telnyx_call_control_subset.json: path, method, JSON body schema, unknown

@@ -117,7 +117,7 @@ bool validE164(const std::string& number) {
 
 FakeTwilio::FakeTwilio(FakeTwilioOptions options)
     : options_(std::move(options)),
-      spec_(OpenApiSpec::load(std::string(SB_SOURCE_DIR) + "/../shared/specs/twilio_api_v2010.json")),
+      spec_(OpenApiSpec::load(std::string(SB_SOURCE_DIR) + "/tests/fixtures/specs/twilio_api_v2010.json")),
       server_([this](Poco::Net::HTTPServerRequest& in, Poco::Net::HTTPServerResponse& out) { serve(in, out); },
               [this](const std::string& problem) {
                 std::lock_guard lock(mutex_);

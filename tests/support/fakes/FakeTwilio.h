@@ -1,6 +1,6 @@
 #pragma once
 
-// A faithful local Twilio (reference: shared/reference/twilio.md §9): the
+// A faithful local Twilio (reference: the design reference twilio.md §9): the
 // REST endpoints the plugin uses, with HTTP Basic checked and every request
 // validated against the official twilio_api_v2010.json (path and its
 // parameters' patterns, method, form encoding, parameter names, types and

@@ -1,5 +1,5 @@
 // Every Call Control request of the Telnyx plugin checked against Telnyx's
-// official OpenAPI description (shared/specs/telnyx_call_control_subset.json),
+// official OpenAPI description (tests/fixtures/specs/telnyx_call_control_subset.json),
 // and Telnyx's error envelope mapped to SDK statuses.
 #include "TelnyxEvents.h"
 #include "TelnyxRest.h"
@@ -13,7 +13,7 @@ namespace {
 
 const sb::test::OpenApiSpec& spec() {
   static const auto loaded =
-      sb::test::OpenApiSpec::load(std::string(SB_SOURCE_DIR) + "/../shared/specs/telnyx_call_control_subset.json");
+      sb::test::OpenApiSpec::load(std::string(SB_SOURCE_DIR) + "/tests/fixtures/specs/telnyx_call_control_subset.json");
   return loaded;
 }
 

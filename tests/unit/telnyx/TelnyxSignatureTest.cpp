@@ -1,4 +1,4 @@
-// Telnyx webhook signatures: the reference's vectors (shared/reference/
+// Telnyx webhook signatures: the reference's vectors (the design reference
 // telnyx.md section 5.2, cross-checked there with three Ed25519
 // implementations), the RFC 8032 sanity vectors, the 300 s window both ways,
 // and forged, altered and malformed deliveries.

@@ -1,5 +1,5 @@
 // Every REST request of the Twilio plugin checked against Twilio's official
-// OpenAPI description (shared/specs/twilio_api_v2010.json), and Twilio's
+// OpenAPI description (tests/fixtures/specs/twilio_api_v2010.json), and Twilio's
 // error JSON mapped to SDK statuses.
 #include "TwilioRest.h"
 #include "support/OpenApiRequest.h"
@@ -12,7 +12,7 @@ namespace {
 
 const sb::test::OpenApiSpec& spec() {
   static const auto loaded =
-      sb::test::OpenApiSpec::load(std::string(SB_SOURCE_DIR) + "/../shared/specs/twilio_api_v2010.json");
+      sb::test::OpenApiSpec::load(std::string(SB_SOURCE_DIR) + "/tests/fixtures/specs/twilio_api_v2010.json");
   return loaded;
 }
 

@@ -1,4 +1,4 @@
-// X-Twilio-Signature: every golden vector of shared/reference/twilio.md
+// X-Twilio-Signature: every golden vector of the design reference twilio.md
 // section 4.2 (from the official SDKs' tests), the SDKs' acceptance cases,
 // and forged, altered and re-aimed requests.
 #include "TwilioSignature.h"
