@@ -45,11 +45,11 @@ TEST_CASE("cli: version and help", "[cli]") {
 
 TEST_CASE("cli: plugins lists sim, twilio, telnyx and the out-of-tree example, and explains every refusal",
           "[cli][needs-echo]") {
-  // The out-of-tree build of the example comes first, so it wins over the
-  // copy the main tree builds in place (which is then refused as a duplicate).
+  // The out-of-tree build of the example and the copy the main tree builds
+  // in place claim one id: both are refused, naming both folders.
   const std::string path = std::string(SB_ECHO_GCC_DIR) + ":" +
                            std::filesystem::path(SB_SIM_PLUGIN_DIR).parent_path().string() + ":" + SB_FIXTURE_PLUGINS;
-  auto run = switchboard("SWITCHBOARD_PLUGINS_PATH=" + path, "plugins --json");
+  auto run = switchboard("SWITCHBOARD_PLUGINS_PATH=" + path, "plugins --all --json");
   REQUIRE(run.exitCode == 0);
   const auto listing = nlohmann::json::parse(run.output);
   std::set<std::string> loaded;
@@ -57,24 +57,35 @@ TEST_CASE("cli: plugins lists sim, twilio, telnyx and the out-of-tree example, a
     loaded.insert(plugin.at("id").get<std::string>());
     CHECK(plugin.at("capabilities").is_object());
     CHECK(plugin.at("abi") == "1.0");
-    if (plugin.at("id") == "echo") {
-      CHECK_THAT(plugin.at("directory").get<std::string>(), Contains("echo-gcc"));
-    }
   }
-  CHECK(loaded == std::set<std::string>{"sim", "twilio", "telnyx", "echo", "cprov"});
+  CHECK(loaded == std::set<std::string>{"sim", "twilio", "telnyx", "cprov"});
   CHECK(listing.at("active") == "sim");
-  // 8 broken fixtures, plus the in-tree echo refused as a duplicate id.
-  REQUIRE(listing.at("refused").size() == 9);
+  // 9 broken fixtures, plus both echo folders refused as one duplicate id.
+  REQUIRE(listing.at("refused").size() == 11);
   int duplicates = 0;
   for (const auto& refusal : listing.at("refused")) {
-    CHECK_FALSE(refusal.at("reason").get<std::string>().empty());
-    duplicates += refusal.at("reason").get<std::string>().find("duplicate plugin id 'echo'") != std::string::npos;
+    const auto reason = refusal.at("reason").get<std::string>();
+    CHECK_FALSE(reason.empty());
+    if (reason.find("duplicate plugin id 'echo'") != std::string::npos) {
+      ++duplicates;
+      CHECK_THAT(reason,
+                 Contains("echo-gcc") && Contains(std::filesystem::path(SB_SIM_PLUGIN_DIR).parent_path().string()));
+    }
   }
-  CHECK(duplicates == 1);
+  CHECK(duplicates == 2);
 
+  // Without --all only the active provider is mapped; the others are listed.
   auto text = switchboard("SWITCHBOARD_PLUGINS_PATH=" + path, "plugins");
-  CHECK_THAT(text.output,
-             Contains("sim  [active]") && Contains("echo") && Contains("Refused (9)") && Contains("reason: "));
+  CHECK_THAT(text.output, Contains("sim  [active]") && Contains("Found, not loaded") && Contains("twilio") &&
+                              Contains("Refused (") && Contains("reason: "));
+  auto listed = nlohmann::json::parse(switchboard("SWITCHBOARD_PLUGINS_PATH=" + path, "plugins --json").output);
+  CHECK(listed.at("loaded").size() == 1);
+  std::set<std::string> found;
+  for (const auto& plugin : listed.at("found")) {
+    found.insert(plugin.at("id").get<std::string>());
+  }
+  CHECK(found.count("twilio") == 1);
+  CHECK(found.count("telnyx") == 1);
 }
 
 TEST_CASE("cli: keys are created once, listed without the secret, and revoked", "[cli]") {

@@ -169,12 +169,19 @@ TEST_CASE("cold-call api: validation errors", "[cold-call]") {
   checkError(board.admin.post(kPrefix + "/control/mute",
                               {{"conference_sid", sid}, {"participant_sid", "contact"}, {"action", "shout"}}),
              400, "VALIDATION_ERROR");
-  checkError(board.admin.post(kPrefix + "/control/mute", {{"conference_sid", sid}, {"action", "mute"}}), 400,
+  // A field missing (or of the wrong type) is 422 on every cold-call route,
+  // as on initiate and in the docs; a present but invalid value is 400.
+  checkError(board.admin.post(kPrefix + "/control/mute", {{"conference_sid", sid}, {"action", "mute"}}), 422,
              "VALIDATION_ERROR");
-  checkError(board.admin.post(kPrefix + "/webrtc-join", {{"conference_id", sid}}), 400, "VALIDATION_ERROR");
+  checkError(board.admin.post(kPrefix + "/control/mute", {{"participant_sid", "contact"}, {"action", "mute"}}), 422,
+             "VALIDATION_ERROR");
+  checkError(board.admin.post(kPrefix + "/control/hold", {{"conference_sid", sid}, {"action", 5}}), 422,
+             "VALIDATION_ERROR");
+  checkError(board.admin.post(kPrefix + "/webrtc-join", {{"conference_id", sid}}), 422, "VALIDATION_ERROR");
+  checkError(board.admin.post(kPrefix + "/webrtc-join", {{"client_id", "rep1"}}), 422, "VALIDATION_ERROR");
   checkError(board.admin.post(kPrefix + "/webrtc-join", {{"conference_id", sid}, {"client_id", "a b/c"}}), 400,
              "VALIDATION_ERROR");
-  checkError(board.admin.post(kPrefix + "/end", nlohmann::json::object()), 400, "VALIDATION_ERROR");
+  checkError(board.admin.post(kPrefix + "/end", nlohmann::json::object()), 422, "VALIDATION_ERROR");
   board.admin.post(kPrefix + "/end", {{"conference_sid", sid}});
 }
 

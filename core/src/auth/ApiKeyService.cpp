@@ -55,6 +55,7 @@ bool ApiKeyService::revoke(const std::string& idOrPrefix) {
   const bool revoked = repository_.revoke(idOrPrefix, static_cast<int64_t>(std::time(nullptr)));
   std::lock_guard lock(mutex_);
   cache_.clear();
+  refusedCache_.clear();
   return revoked;
 }
 
@@ -69,16 +70,23 @@ std::optional<Principal> ApiKeyService::authenticate(const std::string& presente
     if (auto it = cache_.find(hash); it != cache_.end() && it->second.expires > now) {
       return it->second.principal;
     }
+    if (auto it = refusedCache_.find(hash); it != refusedCache_.end() && it->second.expires > now) {
+      return std::nullopt;
+    }
   }
   std::optional<Principal> principal;
   if (auto record = repository_.findByHash(hash); record && !record->revokedAt) {
     principal = Principal{record->id, record->name, parseRole(record->role)};
   }
   std::lock_guard lock(mutex_);
-  if (cache_.size() >= kMaxCacheEntries) {
-    cache_.clear();  // bounded memory under a flood of random keys
+  auto& cache = principal ? cache_ : refusedCache_;
+  if (cache.size() >= kMaxCacheEntries) {
+    std::erase_if(cache, [now](const auto& entry) { return entry.second.expires <= now; });
+    if (cache.size() >= kMaxCacheEntries) {
+      cache.clear();  // bounded memory; for valid keys only past kMaxCacheEntries live ones
+    }
   }
-  cache_[hash] = CacheEntry{principal, now + cacheTtl_};
+  cache[hash] = CacheEntry{principal, now + cacheTtl_};
   return principal;
 }
 

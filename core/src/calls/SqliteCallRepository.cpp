@@ -1,6 +1,7 @@
 #include <switchboard/core/calls/SqliteCallRepository.h>
 
 #include <switchboard/core/DomainError.h>
+#include <switchboard/sdk/json.hpp>
 
 #include "storage/SqliteStatement.h"
 
@@ -92,7 +93,7 @@ void bindFlag(Statement& s, int index, const CallRecord& c) {
   s.bind(index, int64_t{c.*Member ? 1 : 0});
 }
 void bindClocks(Statement& s, int index, const CallRecord& c) {
-  s.bind(index, c.clocks.dump());
+  s.bind(index, sdk::json::dump(c.clocks));
 }
 
 template <auto Member>
@@ -390,7 +391,10 @@ int64_t SqliteCallRepository::appendEvent(const StoredEvent& event) {
   return database_.withConnection([&](sqlite3* db) -> int64_t {
     Statement s = cache().get(db, kSql);
     s.bind(1, event.callId).bind(2, event.source).bind(3, event.eventKey).bind(4, event.type);
-    s.bind(5, nullIfEmpty(event.leg)).bind(6, event.occurredAt).bind(7, event.receivedAt).bind(8, event.payload.dump());
+    s.bind(5, nullIfEmpty(event.leg))
+        .bind(6, event.occurredAt)
+        .bind(7, event.receivedAt)
+        .bind(8, sdk::json::dump(event.payload));
     // Not RETURNING: SQLite buffers its rows in a temporary table, which
     // cost more than the insert itself (measured).
     if (s.run() == 0) return 0;  // the key was there already

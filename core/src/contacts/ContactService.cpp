@@ -1,6 +1,7 @@
 #include <switchboard/core/DomainError.h>
 #include <switchboard/core/contacts/ContactService.h>
 #include <switchboard/core/text/Time.h>
+#include <switchboard/core/text/Utf8.h>
 
 #include <ctime>
 
@@ -39,8 +40,19 @@ int64_t ContactService::now() const {
 
 ContactList ContactService::importCsv(std::istream& in, std::string listName, const std::string& filename,
                                       const std::string& createdBy, ImportProgress progress) {
+  // Stored text is valid UTF-8 or never stored: one bad byte in a list name
+  // would break the lists for every user.
+  if (!isValidUtf8(listName)) {
+    throw DomainError(DomainError::Kind::Validation, "list name is not valid UTF-8", {{"field", "name"}});
+  }
   if (listName.size() > 200) {
     throw DomainError(DomainError::Kind::Validation, "list name must be at most 200 characters", {{"field", "name"}});
+  }
+  if (!isValidUtf8(filename)) {
+    throw DomainError(DomainError::Kind::Validation, "file name is not valid UTF-8", {{"field", "filename"}});
+  }
+  if (filename.size() > 255) {
+    throw DomainError(DomainError::Kind::Validation, "file name must be at most 255 bytes", {{"field", "filename"}});
   }
   ContactList list;
   list.createdAt = now();

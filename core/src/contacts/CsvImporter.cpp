@@ -4,6 +4,7 @@
 #include <switchboard/core/contacts/FirstRowByNumber.h>
 #include <switchboard/core/log/Logging.h>
 #include <switchboard/core/text/Trim.h>
+#include <switchboard/core/text/Utf8.h>
 
 #include <algorithm>
 #include <cctype>
@@ -46,8 +47,9 @@ class Report {
     }
     nlohmann::json entry = {
         {"row", row}, {"line", line}, {"severity", severity}, {"column", column}, {"reason", reason}};
-    // A long value is cut for the report; the first 200 bytes identify it.
-    entry["value"] = value.size() > 200 ? value.substr(0, 200) + "..." : value;
+    // A long value is cut for the report (the first 200 bytes identify
+    // it), before a character rather than inside one.
+    entry["value"] = value.size() > 200 ? truncateUtf8(value, 200) + "..." : value;
     issues_.push_back(std::move(entry));
   }
 

@@ -10,45 +10,6 @@ constexpr int kEof = -1;
 
 }  // namespace
 
-bool isValidUtf8(const std::string& text) {
-  const auto* bytes = reinterpret_cast<const unsigned char*>(text.data());
-  const size_t size = text.size();
-  size_t i = 0;
-  while (i < size) {
-    const unsigned char c = bytes[i];
-    if (c < 0x80) {
-      ++i;
-      continue;
-    }
-    size_t extra = 0;
-    uint32_t codepoint = 0;
-    if ((c & 0xE0) == 0xC0) {
-      extra = 1;
-      codepoint = c & 0x1F;
-    } else if ((c & 0xF0) == 0xE0) {
-      extra = 2;
-      codepoint = c & 0x0F;
-    } else if ((c & 0xF8) == 0xF0) {
-      extra = 3;
-      codepoint = c & 0x07;
-    } else {
-      return false;
-    }
-    for (size_t k = 1; k <= extra; ++k) {
-      if (i + k >= size || (bytes[i + k] & 0xC0) != 0x80) {
-        return false;
-      }
-      codepoint = (codepoint << 6) | (bytes[i + k] & 0x3F);
-    }
-    static constexpr std::array<uint32_t, 4> kMinimum = {0, 0x80, 0x800, 0x10000};
-    if (codepoint < kMinimum[extra] || codepoint > 0x10FFFF || (codepoint >= 0xD800 && codepoint <= 0xDFFF)) {
-      return false;
-    }
-    i += extra + 1;
-  }
-  return true;
-}
-
 CsvReader::CsvReader(std::istream& in, Options options)
     : in_(in), options_(options), delimiter_(options.delimiter), buffer_(kBufferBytes) {}
 

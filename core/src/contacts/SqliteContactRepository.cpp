@@ -1,4 +1,5 @@
 #include <switchboard/core/contacts/SqliteContactRepository.h>
+#include <switchboard/sdk/json.hpp>
 
 #include "storage/SqliteStatement.h"
 
@@ -113,7 +114,7 @@ class SqliteImportWriter final : public ContactImportWriter {
                      "UPDATE contact_lists SET rows_total = ?, imported_count = ?, skipped_count = ?, "
                      "duplicate_count = ?, unverified_count = ?, report = ? WHERE id = ?");
     update.bind(1, summary.rowsTotal).bind(2, summary.importedCount).bind(3, summary.skippedCount);
-    update.bind(4, summary.duplicateCount).bind(5, summary.unverifiedCount).bind(6, summary.report.dump());
+    update.bind(4, summary.duplicateCount).bind(5, summary.unverifiedCount).bind(6, sdk::json::dump(summary.report));
     update.bind(7, listId_).run();
     sqlite::exec(db_, "COMMIT");
     committed_ = true;

@@ -1,13 +1,20 @@
 #include <switchboard/core/plugin/PluginLoader.h>
 #include <switchboard/core/plugin/PluginRefused.h>
+#include <switchboard/sdk/json.hpp>
 
 #include <dlfcn.h>
+#include <signal.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
 #include <boost/dll/shared_library.hpp>
 
 #include <algorithm>
+#include <chrono>
 #include <cstddef>
+#include <cstring>
 #include <map>
+#include <thread>
 
 namespace sb::core {
 namespace {
@@ -19,6 +26,67 @@ void refuseIfWorldWritable(const std::filesystem::path& path) {
   struct stat info {};
   if (::stat(path.c_str(), &info) == 0 && (info.st_mode & S_IWOTH) != 0) {
     throw PluginRefused(path.string() + " is world-writable; fix its permissions (chmod o-w) before it can be loaded");
+  }
+}
+
+/// Maps the library and calls its entry in a child process first: a
+/// library whose constructors or entry crash, abort or hang is refused by
+/// name instead of taking the host (or `switchboard plugins`) down with it.
+/// Only what runs at load time is probed; a plugin's calls run in process.
+void probeInChild(const std::filesystem::path& library) {
+  const pid_t child = ::fork();
+  if (child < 0) {
+    return;  // cannot probe (out of processes): the real load still checks the rest
+  }
+  if (child == 0) {
+    // The parent's fatal-signal handlers (a test runner's, a sanitizer's)
+    // must not run here: the probe's verdict is how the child ends.
+    for (const int fatal : {SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGABRT}) {
+      ::signal(fatal, SIG_DFL);
+    }
+    void* handle = ::dlopen(library.c_str(), RTLD_NOW | RTLD_LOCAL);
+    if (handle != nullptr) {
+      if (void* symbol = ::dlsym(handle, SB_PROVIDER_ENTRY_V1_SYMBOL)) {
+        reinterpret_cast<sb_provider_entry_v1_fn>(symbol)(SB_ABI_MAJOR, SB_ABI_MINOR);
+      }
+    }
+    ::_exit(0);  // a failed dlopen is reported by the real load, with dlerror's words
+  }
+  constexpr auto kProbeTimeout = std::chrono::seconds(10);
+  const auto deadline = std::chrono::steady_clock::now() + kProbeTimeout;
+  int status = 0;
+  for (;;) {
+    const pid_t done = ::waitpid(child, &status, WNOHANG);
+    if (done == child) {
+      break;
+    }
+    if (done < 0) {
+      return;  // reaped elsewhere (SIGCHLD ignored): nothing to tell
+    }
+    if (std::chrono::steady_clock::now() > deadline) {
+      ::kill(child, SIGKILL);
+      ::waitpid(child, &status, 0);
+      throw PluginRefused(library.string() + " did not finish loading within 10 s (a constructor or its entry hangs)");
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  }
+  if (WIFSIGNALED(status)) {
+    const int signal = WTERMSIG(status);
+    throw PluginRefused(library.string() + " crashed while loading (signal " + std::to_string(signal) + ", " +
+                        ::strsignal(signal) + "; a constructor or its entry function is at fault)");
+  }
+  if (WIFEXITED(status) && WEXITSTATUS(status) != 0) {
+    throw PluginRefused(library.string() + " ended the process while loading (exit status " +
+                        std::to_string(WEXITSTATUS(status)) + ")");
+  }
+}
+
+/// A folder anyone may write to lets anyone replace the plugin in it.
+void refuseWritableFolder(const std::filesystem::path& folder) {
+  struct stat info {};
+  if (::stat(folder.c_str(), &info) == 0 && (info.st_mode & S_IWOTH) != 0) {
+    throw PluginRefused("plugin folder " + folder.string() +
+                        " is world-writable; fix its permissions (chmod o-w) before it can be loaded");
   }
 }
 
@@ -51,8 +119,10 @@ LoadedPluginPtr PluginLoader::load(const std::filesystem::path& directory) {
   if (!std::filesystem::is_regular_file(manifest.library)) {
     throw PluginRefused("library " + manifest.library.string() + " named by the manifest does not exist");
   }
+  refuseWritableFolder(directory);
   refuseIfWorldWritable(manifest.library);
   refuseIfWorldWritable(directory / "plugin.json");
+  probeInChild(manifest.library);
 
   auto library = std::make_shared<boost::dll::shared_library>();
   std::error_code error;
@@ -95,8 +165,8 @@ LoadedPluginPtr PluginLoader::load(const std::filesystem::path& directory) {
   }
   nlohmann::json capabilities;
   try {
-    capabilities = nlohmann::json::parse(api->capabilities_json);
-  } catch (const nlohmann::json::parse_error& e) {
+    capabilities = sdk::json::parseBounded(api->capabilities_json);
+  } catch (const std::exception& e) {
     throw PluginRefused(name + ": capabilities_json is not valid JSON (" + e.what() + ")");
   }
   if (!capabilities.is_object()) {
@@ -106,34 +176,56 @@ LoadedPluginPtr PluginLoader::load(const std::filesystem::path& directory) {
                                               api, std::move(capabilities));
 }
 
-PluginDiscovery PluginLoader::discover(const std::vector<std::filesystem::path>& searchPaths) {
+PluginDiscovery PluginLoader::discover(const std::vector<std::filesystem::path>& searchPaths,
+                                       const std::function<bool(const std::string& id)>& shouldLoad) {
   PluginDiscovery result;
-  std::map<std::string, std::filesystem::path> seen;
+  // First every manifest, so that an id claimed twice is known before any
+  // library is mapped: neither folder may win by sorting first.
+  std::vector<PluginManifest> manifests;
+  std::map<std::string, std::vector<std::filesystem::path>> folders;
   for (const auto& searchPath : searchPaths) {
     std::error_code error;
     if (!std::filesystem::is_directory(searchPath, error)) {
       continue;
     }
-    std::vector<std::filesystem::path> folders;
+    std::vector<std::filesystem::path> candidates;
     for (const auto& entry : std::filesystem::directory_iterator(searchPath, error)) {
-      if (entry.is_directory()) {
-        folders.push_back(entry.path());
+      if (entry.is_directory(error)) {
+        candidates.push_back(entry.path());
       }
     }
-    std::sort(folders.begin(), folders.end());
-    for (const auto& folder : folders) {
-      std::string id;
+    std::sort(candidates.begin(), candidates.end());
+    for (const auto& folder : candidates) {
       try {
-        id = PluginManifest::read(folder).id;
-        if (auto previous = seen.find(id); previous != seen.end()) {
-          throw PluginRefused("duplicate plugin id '" + id + "': already loaded from " + previous->second.string());
-        }
-        auto plugin = load(folder);
-        seen.emplace(id, folder);
-        result.loaded.push_back(std::move(plugin));
-      } catch (const PluginRefused& refused) {
-        result.refused.push_back(PluginRefusal{folder, id, refused.what()});
+        refuseWritableFolder(folder);
+        PluginManifest manifest = PluginManifest::read(folder);
+        folders[manifest.id].push_back(folder);
+        manifests.push_back(std::move(manifest));
+      } catch (const std::exception& e) {  // whatever one folder holds, the others are still read
+        result.refused.push_back(PluginRefusal{folder, "", e.what()});
       }
+    }
+  }
+  for (auto& manifest : manifests) {
+    const auto& claimants = folders[manifest.id];
+    if (claimants.size() > 1) {
+      std::string all;
+      for (const auto& folder : claimants) {
+        all += (all.empty() ? "" : ", ") + folder.string();
+      }
+      result.refused.push_back(PluginRefusal{
+          manifest.directory, manifest.id,
+          "duplicate plugin id '" + manifest.id + "' in " + all + "; none of them is loaded until one is removed"});
+      continue;
+    }
+    if (shouldLoad && !shouldLoad(manifest.id)) {
+      result.found.push_back(std::move(manifest));
+      continue;
+    }
+    try {
+      result.loaded.push_back(load(manifest.directory));
+    } catch (const std::exception& e) {
+      result.refused.push_back(PluginRefusal{manifest.directory, manifest.id, e.what()});
     }
   }
   return result;

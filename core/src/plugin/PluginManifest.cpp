@@ -1,5 +1,6 @@
 #include <switchboard/core/plugin/PluginManifest.h>
 #include <switchboard/core/plugin/PluginRefused.h>
+#include <switchboard/sdk/json.hpp>
 
 #include <fstream>
 #include <regex>
@@ -28,8 +29,8 @@ PluginManifest PluginManifest::read(const std::filesystem::path& directory) {
   text << in.rdbuf();
   nlohmann::json json;
   try {
-    json = nlohmann::json::parse(text.str());
-  } catch (const nlohmann::json::parse_error& e) {
+    json = sdk::json::parseBounded(text.str());
+  } catch (const std::exception& e) {
     throw PluginRefused("bad manifest " + file.string() + ": not valid JSON (" + e.what() + ")");
   }
   if (!json.is_object()) {
@@ -44,7 +45,7 @@ PluginManifest PluginManifest::read(const std::filesystem::path& directory) {
   }
   manifest.name = requireString(json, "name", file);
   manifest.version = requireString(json, "version", file);
-  manifest.vendor = json.value("vendor", std::string("unknown"));
+  manifest.vendor = json.contains("vendor") ? requireString(json, "vendor", file) : std::string("unknown");
 
   const std::string abi = requireString(json, "abi", file);
   std::smatch parts;

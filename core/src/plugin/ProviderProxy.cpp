@@ -1,6 +1,7 @@
 #include <switchboard/core/plugin/ProviderError.h>
 #include <switchboard/core/plugin/ProviderProxy.h>
 #include <switchboard/sdk/detail/abi_io.hpp>
+#include <switchboard/sdk/json.hpp>
 
 #include <vector>
 
@@ -70,7 +71,7 @@ void ProviderProxy::fail(int32_t status, const sb_error& error, const char* what
 }
 
 nlohmann::json ProviderProxy::invoke(const std::string& operation, const nlohmann::json& request) const {
-  const std::string body = request.dump();
+  const std::string body = sdk::json::dump(request);
   std::string result;
   StringWriter writer(result);
   sb_error error = makeError();
@@ -79,8 +80,8 @@ nlohmann::json ProviderProxy::invoke(const std::string& operation, const nlohman
     fail(status, error, operation.c_str());
   }
   try {
-    return result.empty() ? nlohmann::json::object() : nlohmann::json::parse(result);
-  } catch (const nlohmann::json::parse_error& e) {
+    return result.empty() ? nlohmann::json::object() : sdk::json::parseBounded(result);
+  } catch (const std::exception& e) {  // malformed, invalid UTF-8, out of range, too deep
     throw ProviderError(plugin_->id(), sdk::Status::Internal,
                         "plugin returned malformed JSON for '" + operation + "': " + e.what());
   }
@@ -114,8 +115,8 @@ WebhookOutcome ProviderProxy::onWebhook(const sdk::HttpRequest& request) const {
   WebhookOutcome outcome;
   outcome.reply = std::move(reply.response);
   try {
-    outcome.events = events.empty() ? nlohmann::json::array() : nlohmann::json::parse(events);
-  } catch (const nlohmann::json::parse_error& e) {
+    outcome.events = events.empty() ? nlohmann::json::array() : sdk::json::parseBounded(events);
+  } catch (const std::exception& e) {  // malformed, invalid UTF-8, out of range, too deep
     throw ProviderError(plugin_->id(), sdk::Status::Internal,
                         std::string("plugin returned malformed events: ") + e.what());
   }

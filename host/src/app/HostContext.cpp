@@ -64,6 +64,7 @@ EventStreamHub& HostContext::eventStream() {
     EventStreamOptions options;
     options.heartbeat = std::chrono::milliseconds(settings_.getInt("sse.heartbeat_ms", 15000));
     options.maxClients = static_cast<size_t>(settings_.getInt("sse.max_clients", 256));
+    options.maxClientsPerKey = static_cast<size_t>(settings_.getInt("sse.max_clients_per_key", 32));
     options.replayLimit = settings_.getInt("sse.replay_limit", 1000);
     eventStream_ = std::make_unique<EventStreamHub>(*calls_, options);
   }
@@ -121,7 +122,11 @@ std::filesystem::path HostContext::webRoot() const {
 void HostContext::discoverPlugins(const std::filesystem::path& executableDir) {
   executableDir_ = executableDir;
   auto log = core::logger("plugins");
-  plugins_ = core::PluginLoader::discover(pluginSearchPath(settings_, executableDir));
+  // Only the configured provider's library is mapped: another folder's
+  // constructors never run in the host.
+  const std::string active = settings_.getString("provider", "sim");
+  plugins_ = core::PluginLoader::discover(pluginSearchPath(settings_, executableDir),
+                                          [&active](const std::string& id) { return id == active; });
   for (const auto& plugin : plugins_.loaded) {
     log->info("loaded plugin '{}' {} (ABI {}) from {}", plugin->id(), plugin->version(), plugin->abiVersion(),
               plugin->manifest().directory.string());

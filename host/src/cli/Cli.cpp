@@ -23,8 +23,10 @@ Usage: switchboard <command> [options]
 
 Commands:
   serve                      run the HTTP API, webhooks and the dialer page
-  plugins [--json]           list discovered plugins, their ABI and capabilities,
-                             and every refused plugin with the reason
+  plugins [ID...] [--all] [--json]
+                             list discovered plugins; load the active provider and
+                             the ids named (or all) to show their ABI and
+                             capabilities; every refused plugin with the reason
   import FILE [--list NAME] [--stats]
                              import a contacts CSV into a new list, with a row report;
                              exits 1 when nothing was imported

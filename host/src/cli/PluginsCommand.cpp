@@ -6,6 +6,7 @@
 #include <switchboard/core/plugin/PluginLoader.h>
 
 #include <iostream>
+#include <set>
 
 namespace sb::host::cli {
 
@@ -17,12 +18,18 @@ int plugins(const Args& args, char** environment, const std::string& argv0) {
   core::configureLogging(quiet);
   const std::string active = settings.getString("provider", "sim");
   const auto searchPath = HostContext::pluginSearchPath(settings, executableDir(argv0));
-  const core::PluginDiscovery discovery = core::PluginLoader::discover(searchPath);
+  // Only the libraries asked about are mapped (their constructors run):
+  // the active provider, the ids named, or every one with --all.
+  const bool all = args.flag("all");
+  const std::set<std::string> named(args.positional.begin(), args.positional.end());
+  const core::PluginDiscovery discovery = core::PluginLoader::discover(
+      searchPath, [&](const std::string& id) { return all || id == active || named.count(id) > 0; });
 
   if (args.flag("json")) {
     nlohmann::json out = {{"active", active},
                           {"search_path", nlohmann::json::array()},
                           {"loaded", nlohmann::json::array()},
+                          {"found", nlohmann::json::array()},
                           {"refused", nlohmann::json::array()}};
     for (const auto& path : searchPath) {
       out["search_path"].push_back(std::filesystem::weakly_canonical(path).string());
@@ -35,6 +42,13 @@ int plugins(const Args& args, char** environment, const std::string& argv0) {
                                {"abi", plugin->abiVersion()},
                                {"directory", plugin->manifest().directory.string()},
                                {"capabilities", plugin->capabilities()}});
+    }
+    for (const auto& manifest : discovery.found) {
+      out["found"].push_back({{"id", manifest.id},
+                              {"name", manifest.name},
+                              {"version", manifest.version},
+                              {"vendor", manifest.vendor},
+                              {"directory", manifest.directory.string()}});
     }
     for (const auto& refusal : discovery.refused) {
       out["refused"].push_back(
@@ -58,6 +72,14 @@ int plugins(const Args& args, char** environment, const std::string& argv0) {
               << "    abi:          " << plugin->abiVersion() << "\n"
               << "    directory:    " << plugin->manifest().directory.string() << "\n"
               << "    capabilities: " << plugin->capabilities().dump() << "\n";
+  }
+  if (!discovery.found.empty()) {
+    std::cout << "\nFound, not loaded (" << discovery.found.size()
+              << "; name them, or --all, to load and check them):\n";
+    for (const auto& manifest : discovery.found) {
+      std::cout << "  " << manifest.id << "  " << manifest.name << " " << manifest.version << "  "
+                << manifest.directory.string() << "\n";
+    }
   }
   std::cout << "\nRefused (" << discovery.refused.size() << "):\n";
   for (const auto& refusal : discovery.refused) {

@@ -5,17 +5,23 @@
 #include "http/WorkerPool.h"
 
 #include <switchboard/core/log/Logging.h>
+#include <switchboard/core/log/ThrottledLog.h>
 
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
 
+#include <boost/asio/steady_timer.hpp>
+
+#include <chrono>
 #include <future>
 #include <thread>
+#include <utility>
 #include <vector>
 
 #include <pthread.h>
+#include <sys/resource.h>
 
 namespace sb::host {
 
@@ -29,13 +35,48 @@ struct ApiServer::Impl {
         workers("sb-http-work", static_cast<size_t>(std::max(1, options.maxThreads)),
                 static_cast<size_t>(std::max(0, options.maxQueued))),
         registry(std::make_shared<ConnectionRegistry>()) {
-    registry->maxConnections = static_cast<size_t>(std::max(1, options.maxConnections));
+    registry->maxConnections = connectionBudget(static_cast<size_t>(std::max(1, options.maxConnections)));
+    registry->maxConnectionsPerClient = static_cast<size_t>(std::max(1, options.maxConnectionsPerClient));
     registry->idleTimeout = std::chrono::seconds(std::max(1, options.keepAliveTimeoutS));
     registry->ioTimeout = std::chrono::seconds(std::max(1, options.ioTimeoutS));
+    registry->maxUploads = static_cast<size_t>(std::max(1, options.maxUploads));
+    registry->maxUploadsPerClient = static_cast<size_t>(std::max(1, options.maxUploadsPerClient));
+    registry->bodyMinBytesPerSecond = static_cast<size_t>(std::max(1, options.bodyMinBytesPerSecond));
+    registry->bodyGrace = std::chrono::seconds(std::max(1, options.bodyGraceS));
     const int count = std::max(1, options.ioThreads);
     for (int i = 0; i < count; ++i) {
       contexts.push_back(std::make_shared<asio::io_context>(1));
     }
+    acceptPause = std::make_unique<asio::steady_timer>(*contexts.front());
+  }
+
+  /// http.max_connections as far as the open-file limit allows: the soft
+  /// limit is raised to the hard one, and a budget beyond what is left for
+  /// the database, logs, plugins and outbound requests is lowered (with a
+  /// line saying so) instead of meeting EMFILE under load.
+  size_t connectionBudget(size_t wanted) {
+    constexpr rlim_t kReserve = 128;
+    rlimit limit{};
+    if (::getrlimit(RLIMIT_NOFILE, &limit) != 0) {
+      return wanted;
+    }
+    if (limit.rlim_cur < limit.rlim_max) {
+      rlimit raised = limit;
+      raised.rlim_cur = limit.rlim_max;
+      if (::setrlimit(RLIMIT_NOFILE, &raised) == 0) {
+        limit = raised;
+      }
+    }
+    if (limit.rlim_cur == RLIM_INFINITY || limit.rlim_cur > wanted + kReserve) {
+      return wanted;
+    }
+    const size_t budget = limit.rlim_cur > 2 * kReserve ? static_cast<size_t>(limit.rlim_cur - kReserve)
+                                                        : static_cast<size_t>(limit.rlim_cur / 2);
+    log->warn(
+        "http.max_connections {} lowered to {}: the open-file limit is {} (raise it with LimitNOFILE= or "
+        "ulimit -n)",
+        wanted, budget, static_cast<uint64_t>(limit.rlim_cur));
+    return std::max<size_t>(1, budget);
   }
 
   void accept() {
@@ -45,13 +86,28 @@ struct ApiServer::Impl {
         return;
       }
       if (ec) {
-        log->warn("accepting a connection failed: {}", ec.message());
-      } else if (registry->count() >= registry->maxConnections) {
-        log->warn("{} connections are open (http.max_connections): closing a new one", registry->maxConnections);
+        acceptFailed(ec);
+        return;
+      }
+      if (registry->count() >= registry->maxConnections) {
+        acceptWarnings.warn("{} connections are open (http.max_connections): closing new ones",
+                            registry->maxConnections);
       } else {
         std::make_shared<HttpConnection>(next, std::move(socket), pipeline, workers, registry)->start();
       }
       accept();
+    });
+  }
+
+  /// Out of descriptors (or another accept error): accepting again at once
+  /// would spin, so wait a little, and say so once per interval.
+  void acceptFailed(const boost::system::error_code& ec) {
+    acceptWarnings.warn("accepting connections failed: {}; pausing accepts for 50 ms", ec.message());
+    acceptPause->expires_after(std::chrono::milliseconds(50));
+    acceptPause->async_wait([this](boost::system::error_code waited) {
+      if (!waited && acceptor && acceptor->is_open()) {
+        accept();
+      }
     });
   }
 
@@ -64,6 +120,8 @@ struct ApiServer::Impl {
   std::vector<std::thread> threads;
   size_t nextContext = 0;
   std::shared_ptr<spdlog::logger> log = core::logger("http");
+  std::unique_ptr<asio::steady_timer> acceptPause;  // the acceptor's thread only
+  core::ThrottledLog acceptWarnings{"http"};
 };
 
 ApiServer::ApiServer(std::shared_ptr<const Router> router, ServerOptions options, core::ApiKeyService& apiKeys,
@@ -124,6 +182,7 @@ void ApiServer::stop() {
       asio::post(*impl_->contexts.front(), [this, &closed] {
         boost::system::error_code ignored;
         impl_->acceptor->close(ignored);
+        impl_->acceptPause->cancel();
         closed.set_value();
       });
       done.wait();

@@ -24,8 +24,26 @@ struct ServerOptions {
   /// Requests that may wait for a handler thread beyond those; past it the
   /// server answers 503.
   int maxQueued = 256;
-  /// Open connections beyond this are closed as they arrive.
+  /// Open connections beyond this are closed as they arrive (clamped at
+  /// start to what the process may open: RLIMIT_NOFILE less a reserve).
   int maxConnections = 4096;
+  /// Open connections from one client address beyond this are closed as
+  /// they arrive, so that one client cannot fill maxConnections.
+  int maxConnectionsPerClient = 256;
+  /// Bodies read by a handler as they arrive (uploads) hold a handler
+  /// thread each: at most this many at once, and this many per client
+  /// address; beyond them 503/429 with Retry-After, before any body byte.
+  int maxUploads = 8;
+  int maxUploadsPerClient = 2;
+  /// A body must arrive at this average rate (bytes/s) once it has taken
+  /// longer than bodyGraceS; a slower one is cut off (408).
+  int bodyMinBytesPerSecond = 1024;
+  int bodyGraceS = 10;
+  /// Arrays and objects in a JSON body nest at most this deep (400 past it).
+  size_t maxJsonDepth = 64;
+  /// Failed key checks from one client address per minute before it is
+  /// answered 429 without a lookup.
+  int authFailuresPerMinute = 30;
   int keepAliveTimeoutS = 5;
   int ioTimeoutS = 30;
   size_t defaultMaxBodyBytes = size_t{1024} * 1024;

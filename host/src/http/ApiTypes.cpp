@@ -20,8 +20,12 @@ std::optional<std::string> ApiRequest::queryParam(const std::string& name) const
 nlohmann::json ApiRequest::jsonBody() const {
   nlohmann::json value;
   try {
-    value = nlohmann::json::parse(body);
-  } catch (const nlohmann::json::parse_error& e) {
+    value = sdk::json::parseBounded(body, maxJsonDepth);
+  } catch (const sdk::json::TooDeep&) {
+    throw ApiError::validation(
+        "request body nests arrays and objects deeper than " + std::to_string(maxJsonDepth) + " levels",
+        {{"max_depth", maxJsonDepth}});
+  } catch (const nlohmann::json::exception& e) {  // syntax, invalid UTF-8, a number out of range
     throw ApiError::validation("request body is not valid JSON", {{"parse_error", e.what()}});
   }
   if (!value.is_object()) {

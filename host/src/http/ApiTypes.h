@@ -2,6 +2,8 @@
 
 #include <switchboard/core/auth/ApiKeyService.h>
 
+#include <switchboard/sdk/json.hpp>
+
 #include <nlohmann/json.hpp>
 
 #include <functional>
@@ -30,8 +32,11 @@ struct ApiRequest {
   std::string body;
   std::istream* bodyStream = nullptr;  ///< set instead of body on streaming routes
   std::string remoteAddr;
+  std::string clientAddr;  ///< the peer's address without its port
   std::string requestId;
-  std::optional<core::Principal> principal;  ///< set on authenticated routes
+  bool admitted = false;                              ///< key, role and rate already checked (from the head)
+  size_t maxJsonDepth = sdk::json::kDefaultMaxDepth;  ///< http.max_json_depth
+  std::optional<core::Principal> principal;           ///< set on authenticated routes
   /// Takes the connection away from the HTTP server (long-lived streams):
   /// the handler then owns the socket and returns ApiResponse::detached.
   std::function<Poco::Net::StreamSocket()> takeSocket;
@@ -39,7 +44,8 @@ struct ApiRequest {
   std::optional<std::string> header(const std::string& name) const;
   std::optional<std::string> queryParam(const std::string& name) const;
   /// The body parsed as a JSON object; throws ApiError(VALIDATION_ERROR)
-  /// when it is not one.
+  /// when it is not one, is nested deeper than maxJsonDepth, holds invalid
+  /// UTF-8 or a number out of range.
   nlohmann::json jsonBody() const;
 };
 
@@ -53,7 +59,7 @@ struct ApiResponse {
   static ApiResponse json(int status, const nlohmann::json& value) {
     ApiResponse response;
     response.status = status;
-    response.body = value.dump();
+    response.body = sdk::json::dump(value);  // an echoed invalid byte must not lose the answer
     return response;
   }
 };

@@ -1,6 +1,7 @@
 #include "http/EventStreamHub.h"
 
 #include <switchboard/core/log/Logging.h>
+#include <switchboard/sdk/json.hpp>
 
 #include <pthread.h>
 #include <sys/socket.h>
@@ -43,9 +44,30 @@ void EventStreamHub::stop() {
   clients_.clear();
 }
 
-bool EventStreamHub::full() const {
+EventStreamHub::Admission EventStreamHub::reserve(const std::string& key) {
   std::lock_guard lock(mutex_);
-  return clients_.size() >= options_.maxClients;
+  if (open_ >= options_.maxClients) {
+    return Admission::Full;
+  }
+  size_t& mine = openPerKey_[key];
+  if (mine >= options_.maxClientsPerKey) {
+    return Admission::KeyFull;
+  }
+  ++mine;
+  ++open_;
+  return Admission::Granted;
+}
+
+void EventStreamHub::cancel(const std::string& key) {
+  std::lock_guard lock(mutex_);
+  releaseLocked(key);
+}
+
+void EventStreamHub::releaseLocked(const std::string& key) {
+  --open_;
+  if (auto it = openPerKey_.find(key); it != openPerKey_.end() && --it->second == 0) {
+    openPerKey_.erase(it);
+  }
 }
 
 size_t EventStreamHub::clientCount() const {
@@ -56,13 +78,14 @@ size_t EventStreamHub::clientCount() const {
 std::string EventStreamHub::frame(const core::CommittedEvent& event) {
   const nlohmann::json data = {
       {"seq", event.event.seq}, {"event", event.event.toJson()}, {"call", event.call.toJson()}};
-  return "id: " + std::to_string(event.event.seq) + "\nevent: call\ndata: " + data.dump() + "\n\n";
+  return "id: " + std::to_string(event.event.seq) + "\nevent: call\ndata: " + sdk::json::dump(data) + "\n\n";
 }
 
-void EventStreamHub::attach(Poco::Net::StreamSocket socket, const std::string& agentFilter, int64_t lastEventId,
-                            const std::string& requestId) {
+void EventStreamHub::attach(Poco::Net::StreamSocket socket, const std::string& key, const std::string& agentFilter,
+                            int64_t lastEventId, const std::string& requestId) {
   auto client = std::make_shared<Client>();
   client->socket = socket;
+  client->key = key;
   client->agent = agentFilter;
   client->lastSeq = lastEventId > 0 ? lastEventId : 0;
   client->lastWrite = std::chrono::steady_clock::now();
@@ -177,6 +200,7 @@ void EventStreamHub::loop() {
         } catch (const std::exception&) {
           // already closed
         }
+        releaseLocked(client.key);
         it = clients_.erase(it);
       } else {
         ++it;

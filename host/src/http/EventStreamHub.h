@@ -7,6 +7,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <list>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -18,6 +19,9 @@ namespace sb::host {
 struct EventStreamOptions {
   std::chrono::milliseconds heartbeat{15000};
   size_t maxClients = 256;
+  /// Streams one API key may hold, so that one key cannot lock every other
+  /// agent out of live events.
+  size_t maxClientsPerKey = 32;
   /// A client that falls this far behind (bytes not yet accepted by its
   /// socket) is cut off; it reconnects and resumes with Last-Event-ID.
   size_t maxBufferedBytes = size_t{1} << 20;
@@ -37,20 +41,26 @@ class EventStreamHub {
   EventStreamHub(const EventStreamHub&) = delete;
   EventStreamHub& operator=(const EventStreamHub&) = delete;
 
-  bool full() const;
+  enum class Admission { Granted, Full, KeyFull };
+  /// Reserves a stream for `key` against both limits at once (check and
+  /// take under one lock); a granted reservation is used by attach() or
+  /// given back by cancel().
+  Admission reserve(const std::string& key);
+  void cancel(const std::string& key);
   size_t clientCount() const;
 
-  /// Takes over an accepted request's socket: writes the response head,
-  /// replays events after `lastEventId` (when > 0), then streams events of
-  /// calls of `agentFilter` (all when empty).
-  void attach(Poco::Net::StreamSocket socket, const std::string& agentFilter, int64_t lastEventId,
-              const std::string& requestId);
+  /// Takes over an accepted request's socket (reserved for `key`): writes
+  /// the response head, replays events after `lastEventId` (when > 0), then
+  /// streams events of calls of `agentFilter` (all when empty).
+  void attach(Poco::Net::StreamSocket socket, const std::string& key, const std::string& agentFilter,
+              int64_t lastEventId, const std::string& requestId);
 
   void stop();
 
  private:
   struct Client {
     Poco::Net::StreamSocket socket;
+    std::string key;
     std::string agent;
     std::string pending;
     int64_t lastSeq = 0;
@@ -71,6 +81,10 @@ class EventStreamHub {
   mutable std::mutex mutex_;
   std::condition_variable wake_;
   std::list<std::shared_ptr<Client>> clients_;
+  size_t open_ = 0;  ///< reserved or attached
+  std::map<std::string, size_t> openPerKey_;
+  /// Gives back a reservation; the caller holds mutex_.
+  void releaseLocked(const std::string& key);
   bool stopping_ = false;
   std::thread thread_;
 };

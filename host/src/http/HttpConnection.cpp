@@ -5,6 +5,8 @@
 #include "http/RequestPipeline.h"
 #include "http/WorkerPool.h"
 
+#include <switchboard/core/log/ThrottledLog.h>
+#include <switchboard/core/text/Utf8.h>
 #include <switchboard/sdk/encoding.hpp>
 
 #include <Poco/Net/StreamSocket.h>
@@ -18,11 +20,14 @@
 #include <boost/beast/http/status.hpp>
 
 #include <algorithm>
+#include <cctype>
 #include <cerrno>
 #include <cstring>
 #include <ctime>
 #include <limits>
+#include <mutex>
 #include <streambuf>
+#include <utility>
 
 #include <poll.h>
 #include <sys/socket.h>
@@ -88,15 +93,29 @@ void splitTarget(const std::string& target, std::string& path, std::string& quer
   query = uri.getRawQuery();
 }
 
-std::string remoteAddress(const asio::ip::tcp::socket& socket) {
+/// The peer as "host:port" for logs; `client` gets the address alone.
+std::string remoteAddress(const asio::ip::tcp::socket& socket, std::string& client) {
   beast::error_code ec;
   const auto endpoint = socket.remote_endpoint(ec);
   if (ec) {
+    client = "-";
     return "-";
   }
   const auto address = endpoint.address();
-  return (address.is_v6() ? "[" + address.to_string() + "]" : address.to_string()) + ":" +
-         std::to_string(endpoint.port());
+  client = address.is_v6() ? "[" + address.to_string() + "]" : address.to_string();
+  return client + ":" + std::to_string(endpoint.port());
+}
+
+/// "type/subtype" of a Content-Type value, lower-cased, without parameters.
+std::string mediaTypeOf(std::string_view value) {
+  const size_t end = value.find(';');
+  std::string_view type = value.substr(0, end);
+  while (!type.empty() && (type.back() == ' ' || type.back() == '\t')) type.remove_suffix(1);
+  while (!type.empty() && (type.front() == ' ' || type.front() == '\t')) type.remove_prefix(1);
+  std::string lower(type);
+  std::transform(lower.begin(), lower.end(), lower.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return lower;
 }
 
 bool quietError(const beast::error_code& ec) {
@@ -147,9 +166,43 @@ HttpConnection::HttpConnection(std::shared_ptr<asio::io_context> context, asio::
       workers_(workers),
       registry_(std::move(registry)) {}
 
+ConnectionRegistry::Slot ConnectionRegistry::acquireUpload(const std::string& client) {
+  std::lock_guard lock(mutex);
+  if (uploads >= maxUploads) {
+    return Slot::ServerFull;
+  }
+  size_t& mine = uploadsPerClient[client];
+  if (mine >= maxUploadsPerClient) {
+    return Slot::ClientFull;
+  }
+  ++mine;
+  ++uploads;
+  return Slot::Granted;
+}
+
+void ConnectionRegistry::releaseUpload(const std::string& client) {
+  std::lock_guard lock(mutex);
+  --uploads;
+  if (auto it = uploadsPerClient.find(client); it != uploadsPerClient.end() && --it->second == 0) {
+    uploadsPerClient.erase(it);
+  }
+}
+
 HttpConnection::~HttpConnection() {
+  releaseUpload();
   std::lock_guard lock(registry_->mutex);
-  registry_->open.erase(this);
+  if (registry_->open.erase(this) > 0) {
+    if (auto it = registry_->perClient.find(clientAddr_); it != registry_->perClient.end() && --it->second == 0) {
+      registry_->perClient.erase(it);
+    }
+  }
+}
+
+void HttpConnection::releaseUpload() {
+  if (holdsUpload_) {
+    holdsUpload_ = false;
+    registry_->releaseUpload(clientAddr_);
+  }
 }
 
 void HttpConnection::closeNow() {
@@ -158,10 +211,25 @@ void HttpConnection::closeNow() {
 }
 
 void HttpConnection::start() {
-  remoteAddr_ = remoteAddress(stream_.socket());
+  remoteAddr_ = remoteAddress(stream_.socket(), clientAddr_);
+  bool admitted = false;
   {
     std::lock_guard lock(registry_->mutex);
-    registry_->open.emplace(this, weak_from_this());
+    size_t& mine = registry_->perClient[clientAddr_];
+    if (mine < registry_->maxConnectionsPerClient) {
+      ++mine;
+      registry_->open.emplace(this, weak_from_this());
+      admitted = true;
+    } else if (mine == 0) {
+      registry_->perClient.erase(clientAddr_);
+    }
+  }
+  if (!admitted) {
+    static core::ThrottledLog log("http");
+    log.warn("{} has {} connections open (http.max_connections_per_client): closing a new one", clientAddr_,
+             registry_->maxConnectionsPerClient);
+    stream_.close();
+    return;
   }
   beast::error_code ignored;
   stream_.socket().set_option(asio::ip::tcp::no_delay(true), ignored);
@@ -188,7 +256,7 @@ void HttpConnection::onHeader(beast::error_code ec) {
   detached_ = false;
   isHead_ = false;
   version_ = 11;
-  streamFailed_ = false;
+  streamError_ = nullptr;
   if (ec) {
     if (ec == http::error::header_limit) {
       refuse(431, "HEADERS_TOO_LARGE", "request head exceeds " + std::to_string(kHeaderLimit) + " bytes");
@@ -207,9 +275,24 @@ void HttpConnection::onHeader(beast::error_code ec) {
   version_ = head.version();
   keepAlive_ = head.keep_alive();
   request_.remoteAddr = remoteAddr_;
+  request_.clientAddr = clientAddr_;
   request_.headers.reserve(16);
   for (const auto& field : head) {
     request_.headers.emplace_back(std::string(field.name_string()), std::string(field.value()));
+    // Text from a client is UTF-8 or refused here, at the edge: once
+    // stored (an agent id, a list name) it would break every later read.
+    if (!core::isValidUtf8(request_.headers.back().second)) {
+      refuse(400, "BAD_REQUEST", "header " + request_.headers.back().first + " is not valid UTF-8",
+             {{"field", request_.headers.back().first}});
+      return;
+    }
+  }
+  if (head.count(http::field::transfer_encoding) > 0 && !headParser_->chunked()) {
+    // RFC 9112 6.3: a request whose last transfer coding is not chunked
+    // has no knowable length; reading on would frame its body as the next
+    // request (a smuggling shape behind a proxy that frames it otherwise).
+    refuse(400, "BAD_REQUEST", "Transfer-Encoding must end with chunked");
+    return;
   }
   try {
     splitTarget(target_, request_.path, request_.query);
@@ -217,8 +300,19 @@ void HttpConnection::onHeader(beast::error_code ec) {
       request_.queryParams.emplace(name, value);
     }
   } catch (const std::exception& e) {
-    refuse(400, "BAD_REQUEST", std::string("malformed request target: ") + e.what());
+    refuse(400, "BAD_REQUEST", core::sanitizeUtf8(std::string("malformed request target: ") + e.what()));
     return;
+  }
+  if (!core::isValidUtf8(request_.path)) {
+    refuse(400, "BAD_REQUEST", "the request path is not valid UTF-8 once percent-decoded", {{"field", "path"}});
+    return;
+  }
+  for (const auto& [name, value] : request_.queryParams) {
+    if (!core::isValidUtf8(name) || !core::isValidUtf8(value)) {
+      refuse(400, "BAD_REQUEST", "query parameter '" + core::sanitizeUtf8(name) + "' is not valid UTF-8",
+             {{"field", core::sanitizeUtf8(name)}});
+      return;
+    }
   }
   request_.takeSocket = [this] { return takeSocket(); };
   match_ = pipeline_.match(request_.method, request_.path);
@@ -240,6 +334,9 @@ void HttpConnection::onHeader(beast::error_code ec) {
     dispatch();  // an unrouted request is answered without its body, which the close after the answer drops
     return;
   }
+  if (match_.route->streamBody && !admitStreaming()) {
+    return;  // refused from the head: no body byte is waited for
+  }
   if (hasBody && beast::iequals(head[http::field::expect], "100-continue")) {
     static const std::string kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
     stream_.expires_after(registry_->ioTimeout);
@@ -253,6 +350,49 @@ void HttpConnection::onHeader(beast::error_code ec) {
     return;
   }
   readBody();
+}
+
+bool HttpConnection::admitStreaming() {
+  const Route& route = *match_.route;
+  try {
+    pipeline_.admit(request_, match_);
+  } catch (...) {
+    refuseWith(ErrorMapper::toResponse(std::current_exception(), request_.requestId));
+    return false;
+  }
+  if (!route.bodyTypes.empty()) {
+    const std::string type = mediaTypeOf(request_.header("Content-Type").value_or(""));
+    if (std::find(route.bodyTypes.begin(), route.bodyTypes.end(), type) == route.bodyTypes.end()) {
+      std::string accepted;
+      for (const auto& each : route.bodyTypes) {
+        accepted += (accepted.empty() ? "" : ", ") + each;
+      }
+      refuse(415, "UNSUPPORTED_MEDIA_TYPE", "send this body as one of: " + accepted,
+             {{"content_type", type}, {"accepted", route.bodyTypes}});
+      return false;
+    }
+  }
+  const auto slot = registry_->acquireUpload(clientAddr_);
+  if (slot != ConnectionRegistry::Slot::Granted) {
+    const bool mine = slot == ConnectionRegistry::Slot::ClientFull;
+    ApiResponse busy = mine ? ErrorMapper::envelope(429, "RATE_LIMITED",
+                                                    std::to_string(registry_->maxUploadsPerClient) +
+                                                        " uploads from this address are in progress "
+                                                        "(http.max_uploads_per_client); retry when one has finished",
+                                                    {{"limit", registry_->maxUploadsPerClient}})
+                            : ErrorMapper::envelope(503, "UNAVAILABLE",
+                                                    std::to_string(registry_->maxUploads) +
+                                                        " uploads are in progress (http.max_uploads); retry shortly",
+                                                    {{"limit", registry_->maxUploads}});
+    busy.headers.emplace_back("Retry-After", "5");
+    refuseWith(std::move(busy));
+    return false;
+  }
+  holdsUpload_ = true;
+  streamedBytes_ = 0;
+  streamLimit_ = pipeline_.bodyLimit(&route);
+  bodyStarted_ = std::chrono::steady_clock::now();
+  return true;
 }
 
 void HttpConnection::readBody() {
@@ -323,8 +463,12 @@ void HttpConnection::runStreaming() {
   }
   if (!answer->detached) {
     // What the handler did not read would be parsed as the next request.
-    bodyRead_ = drainStreamingBody();
+    // A refused body is not read on (that would hold this thread for a
+    // client that may be trickling it): the connection closes after the
+    // answer instead, lingering on the I/O thread.
+    bodyRead_ = answer->status < 400 && drainStreamingBody();
   }
+  releaseUpload();
   respond(std::move(*answer));
 }
 
@@ -385,6 +529,10 @@ void HttpConnection::writeResponse(ApiResponse response) {
 
 void HttpConnection::refuse(int status, const std::string& code, const std::string& message,
                             const nlohmann::json& details) {
+  refuseWith(ErrorMapper::envelope(status, code, message, details));
+}
+
+void HttpConnection::refuseWith(ApiResponse response) {
   if (request_.requestId.empty()) {
     request_.requestId = RequestPipeline::requestIdFrom("");
   }
@@ -392,7 +540,7 @@ void HttpConnection::refuse(int status, const std::string& code, const std::stri
     request_.method = "-";  // not even a request line
   }
   keepAlive_ = false;
-  writeResponse(ErrorMapper::envelope(status, code, message, details));
+  writeResponse(std::move(response));
 }
 
 void HttpConnection::lingerClose() {
@@ -416,15 +564,16 @@ size_t HttpConnection::readBodyChunk(char* out, size_t capacity) {
   // The worker reads the socket itself: no operation is pending on it and no
   // timer runs (readBody() cleared it), and a round trip through the I/O
   // thread per chunk cost two wake-ups (an upload's time went to them).
-  if (streamFailed_) {
-    throw ApiError(400, "BAD_REQUEST", "the request body could not be read whole");  // the parser is past use
+  if (streamError_) {
+    std::rethrow_exception(streamError_);  // the parser is past use
   }
   auto& parser = *streamParser_;
   const int fd = stream_.socket().native_handle();
-  const auto fail = [this](const std::string& why) -> size_t {
-    streamFailed_ = true;
-    throw ApiError(400, "BAD_REQUEST", "the request body could not be read whole: " + why);
+  const auto failWith = [this](int status, const std::string& code, const std::string& why) -> size_t {
+    streamError_ = std::make_exception_ptr(ApiError(status, code, "the request body could not be read whole: " + why));
+    std::rethrow_exception(streamError_);
   };
+  const auto fail = [&failWith](const std::string& why) -> size_t { return failWith(400, "BAD_REQUEST", why); };
   while (!parser.is_done()) {
     if (buffer_.size() > 0) {
       parser.get().body().data = out;
@@ -437,17 +586,41 @@ size_t HttpConnection::readBodyChunk(char* out, size_t capacity) {
         return fail(ec.message());
       }
       if (got > 0) {
+        // Chunked bodies declare no length: every framing counts here.
+        streamedBytes_ += got;
+        if (streamedBytes_ > streamLimit_) {
+          return failWith(413, "PAYLOAD_TOO_LARGE",
+                          "it exceeds the limit of " + std::to_string(streamLimit_) + " bytes");
+        }
         return got;
       }
       if (used > 0 && ec != http::error::need_more) {
         continue;  // a chunk header or the last chunk: parse on
       }
     }
+    // A body must keep an average rate once its grace is over: by `due`
+    // the bytes so far would have arrived at the minimum rate. A per-read
+    // timeout alone let a byte every few seconds hold this thread forever.
+    const auto now = std::chrono::steady_clock::now();
+    const auto due =
+        bodyStarted_ +
+        std::max<std::chrono::steady_clock::duration>(
+            registry_->bodyGrace,
+            std::chrono::milliseconds(streamedBytes_ * 1000 / std::max<size_t>(1, registry_->bodyMinBytesPerSecond)));
+    const auto tooSlow = [&] {
+      return failWith(408, "REQUEST_TIMEOUT",
+                      "it arrived slower than " + std::to_string(registry_->bodyMinBytesPerSecond) +
+                          " bytes/s (http.body_min_bytes_per_s)");
+    };
+    if (now >= due) {
+      return tooSlow();
+    }
     pollfd wanted{fd, POLLIN, 0};
-    const int timeoutMs = static_cast<int>(std::chrono::milliseconds(registry_->ioTimeout).count());
+    const auto wait = std::min<std::chrono::steady_clock::duration>(registry_->ioTimeout, due - now);
+    const int timeoutMs = static_cast<int>(std::chrono::ceil<std::chrono::milliseconds>(wait).count());
     const int ready = ::poll(&wanted, 1, timeoutMs);
     if (ready == 0) {
-      return fail("timed out");
+      return std::chrono::steady_clock::now() >= due ? tooSlow() : fail("timed out");
     }
     if (ready < 0 && errno != EINTR) {
       return fail(std::strerror(errno));

@@ -38,8 +38,13 @@ class HttpConnection;
 /// that stop() can close them), and whether responses may still be sent.
 struct ConnectionRegistry {
   size_t maxConnections = 4096;
+  size_t maxConnectionsPerClient = 256;
   std::chrono::seconds idleTimeout{5};  ///< waiting for (the head of) the next request
   std::chrono::seconds ioTimeout{30};   ///< reading a body, writing a response
+  size_t maxUploads = 8;                ///< streaming bodies in flight, all clients
+  size_t maxUploadsPerClient = 2;       ///< streaming bodies in flight, per address
+  size_t bodyMinBytesPerSecond = 1024;
+  std::chrono::seconds bodyGrace{10};
 
   /// Held shared by respond() while it hands a response to an I/O thread;
   /// stop() takes it to end that, so that a late answer (a webhook whose
@@ -51,10 +56,20 @@ struct ConnectionRegistry {
   std::mutex mutex;
   std::unordered_map<const HttpConnection*, std::weak_ptr<HttpConnection>> open;
 
+  /// Open connections and streaming bodies per client address (no port).
+  std::unordered_map<std::string, size_t> perClient;
+  std::unordered_map<std::string, size_t> uploadsPerClient;
+  size_t uploads = 0;
+
   size_t count() {
     std::lock_guard lock(mutex);
     return open.size();
   }
+
+  enum class Slot { Granted, ClientFull, ServerFull };
+  /// Takes a streaming-body slot for `client`; release with releaseUpload().
+  Slot acquireUpload(const std::string& client);
+  void releaseUpload(const std::string& client);
 };
 
 /// One client connection of the HTTP server: reads requests (HTTP/1.1,
@@ -87,6 +102,11 @@ class HttpConnection : public std::enable_shared_from_this<HttpConnection> {
 
   void readHeader();
   void onHeader(boost::beast::error_code ec);
+  /// I/O thread, before a streaming body is read: the key, role, rate,
+  /// content type and an upload slot, so that no body byte is waited for
+  /// on behalf of a request that would be refused. False when refused.
+  bool admitStreaming();
+  void releaseUpload();
   void readBody();
   void dispatch();
   void runStreaming();
@@ -97,6 +117,7 @@ class HttpConnection : public std::enable_shared_from_this<HttpConnection> {
   /// closes after it.
   void refuse(int status, const std::string& code, const std::string& message,
               const nlohmann::json& details = nlohmann::json::object());
+  void refuseWith(ApiResponse response);
   /// Closes the way a server must when the client may still be sending:
   /// stop writing, read and drop what arrives for a moment, then close
   /// (closing with unread data would reset the connection and could
@@ -120,7 +141,12 @@ class HttpConnection : public std::enable_shared_from_this<HttpConnection> {
   std::optional<boost::beast::http::request_parser<boost::beast::http::string_body>> bodyParser_;
   std::optional<boost::beast::http::request_parser<boost::beast::http::buffer_body>> streamParser_;
   std::array<char, 16384> discard_{};
-  std::string remoteAddr_;  ///< the peer, "host:port", read once
+  std::string remoteAddr_;    ///< the peer, "host:port", read once
+  std::string clientAddr_;    ///< the peer's address alone (limits per client)
+  bool holdsUpload_ = false;  ///< this request holds an upload slot
+  size_t streamedBytes_ = 0;  ///< body bytes of the streaming request so far
+  size_t streamLimit_ = 0;    ///< the most it may send, however it is framed
+  std::chrono::steady_clock::time_point bodyStarted_;
 
   // The request in flight (one at a time: pipelined requests wait in buffer_).
   ApiRequest request_;
@@ -133,7 +159,10 @@ class HttpConnection : public std::enable_shared_from_this<HttpConnection> {
   bool bodyRead_ = false;  ///< the whole request body is consumed
   bool detached_ = false;  ///< a handler took the socket
   bool isHead_ = false;
-  bool streamFailed_ = false;  ///< a streaming body's read failed (worker thread)
+  /// Why a streaming body's read failed (worker thread): every later read
+  /// fails the same way, so a reader that swallowed the first error (a
+  /// multipart part) still ends with the true cause (413, 408).
+  std::exception_ptr streamError_;
 };
 
 }  // namespace sb::host

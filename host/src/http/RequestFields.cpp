@@ -104,11 +104,19 @@ std::string agentIdFor(const ApiRequest& request, const nlohmann::json& body) {
   if (principal.role != core::Role::Admin) {
     return principal.keyName;
   }
+  // Stored as the call's agent and shown to everyone: bounded here (the
+  // server already refused a header that is not UTF-8).
+  const auto bounded = [](std::string id, const char* field) {
+    if (id.size() > 128) {
+      throw ApiError::validation(std::string(field) + " must be at most 128 bytes", {{"field", field}});
+    }
+    return id;
+  };
   if (auto named = optionalString(body, "agent_id"); named && !named->empty()) {
-    return *named;
+    return bounded(*named, "agent_id");
   }
   if (auto header = request.header("X-Agent-Id"); header && !header->empty()) {
-    return *header;
+    return bounded(*header, "X-Agent-Id");
   }
   return principal.keyName;
 }

@@ -8,11 +8,16 @@
 #include <switchboard/core/log/Redact.h>
 #include <switchboard/sdk/http.hpp>
 
+#include <algorithm>
+#include <array>
 #include <atomic>
 #include <unordered_map>
 
 namespace sb::host {
 namespace {
+
+/// The rate limiter's bucket of failed key checks, per client address.
+constexpr const char* kAuthFailures = "auth.failures";
 
 uint64_t nextSerial() {
   static std::atomic<uint64_t> counter{0};
@@ -92,18 +97,8 @@ void RequestPipeline::run(ApiRequest& request, const RouteMatch& match, const Re
       throw ApiError::notFound("no route for " + request.method + " " + request.path);
     }
     const Route& route = *match.route;
-    request.params = match.params;
-    authenticate(route, request);
-    if (request.principal) {
-      const int limit = rateFor(route);
-      const int wait = rateLimiter_.acquire(request.principal->keyId, route.name, limit);
-      if (wait > 0) {
-        throw ApiError(429, "RATE_LIMITED",
-                       "rate limit of " + std::to_string(limit) + " requests per minute for " + route.name +
-                           " exceeded; retry in " + std::to_string(wait) + " s",
-                       {{"route", route.name}, {"limit_per_minute", limit}})
-            .withRetryAfter(wait);
-      }
+    if (!request.admitted) {
+      admit(request, match);
     }
     if (route.asyncHandler) {
       route.asyncHandler(request, respond);
@@ -115,17 +110,47 @@ void RequestPipeline::run(ApiRequest& request, const RouteMatch& match, const Re
   }
 }
 
+void RequestPipeline::admit(ApiRequest& request, const RouteMatch& match) {
+  const Route& route = *match.route;
+  request.params = match.params;
+  authenticate(route, request);
+  request.admitted = true;
+  if (request.principal) {
+    const int limit = rateFor(route);
+    const int wait = rateLimiter_.acquire(request.principal->keyId, route.name, limit);
+    if (wait > 0) {
+      throw ApiError(429, "RATE_LIMITED",
+                     "rate limit of " + std::to_string(limit) + " requests per minute for " + route.name +
+                         " exceeded; retry in " + std::to_string(wait) + " s",
+                     {{"route", route.name}, {"limit_per_minute", limit}})
+          .withRetryAfter(wait);
+    }
+  }
+}
+
+void RequestPipeline::authFailed(const ApiRequest& request, const std::string& message) {
+  rateLimiter_.acquire(request.clientAddr, kAuthFailures, options_.authFailuresPerMinute);
+  throw ApiError::unauthorized(message);
+}
+
 void RequestPipeline::authenticate(const Route& route, ApiRequest& request) {
   if (route.access == Access::Public || route.access == Access::Signed) {
     return;
   }
+  // Guessing keys from one address is slowed before any lookup is spent on it.
+  if (const int wait = rateLimiter_.peek(request.clientAddr, kAuthFailures, options_.authFailuresPerMinute); wait > 0) {
+    throw ApiError(429, "RATE_LIMITED",
+                   "too many failed key checks from this address (auth.failures_per_minute); retry in " +
+                       std::to_string(wait) + " s")
+        .withRetryAfter(wait);
+  }
   const auto key = presentedKey(request);
-  if (!key || key->empty()) {
+  if (!key || key->empty()) {  // costs no lookup: not counted as a guess
     throw ApiError::unauthorized("missing API key: send it in the X-API-Key header or as Authorization: Bearer");
   }
   request.principal = apiKeys_.authenticate(*key);
   if (!request.principal) {
-    throw ApiError::unauthorized("invalid or revoked API key");
+    authFailed(request, "invalid or revoked API key");
   }
   if (route.access == Access::Admin && request.principal->role != core::Role::Admin) {
     throw ApiError::forbidden(route.name + " needs an admin key; this key has role '" +
@@ -160,13 +185,19 @@ void RequestPipeline::countRequest(const std::string& route, const std::string& 
     cache.clear();
     owner = serial_;
   }
+  // Labels come from closed sets only: a client that invents methods (or a
+  // plugin that answers odd statuses) must not grow the series without end.
+  static const std::array<std::string_view, 7> kMethods = {"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"};
+  const bool known = std::find(kMethods.begin(), kMethods.end(), method) != kMethods.end();
+  const std::string methodLabel = known ? method : "OTHER";
+  const std::string statusLabel = status >= 100 && status <= 599 ? std::to_string(status) : "other";
   std::string key = route;
-  key.append(1, ' ').append(method).append(1, ' ').append(std::to_string(status));
+  key.append(1, ' ').append(methodLabel).append(1, ' ').append(statusLabel);
   auto it = cache.find(key);
   if (it == cache.end()) {
     Series series{
         &metrics_->counter("switchboard_http_requests_total", "HTTP requests by route, method and status",
-                           {{"route", route}, {"method", method}, {"status", std::to_string(status)}}),
+                           {{"route", route}, {"method", methodLabel}, {"status", statusLabel}}),
         &metrics_->histogram("switchboard_http_request_duration_seconds", "Time to answer an HTTP request, by route",
                              core::Metrics::latencyBuckets(), {{"route", route}})};
     it = cache.emplace(std::move(key), series).first;

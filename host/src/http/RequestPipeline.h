@@ -35,6 +35,11 @@ class RequestPipeline {
   /// before run() returns or, for an async route, later from any thread.
   void run(ApiRequest& request, const RouteMatch& match, const Responder& respond);
 
+  /// The route's key check, role and rate limit (throws ApiError); run()
+  /// does it unless the server already did, from the head of a request
+  /// whose body it must not wait for first.
+  void admit(ApiRequest& request, const RouteMatch& match);
+
   /// Counts and logs a request that was answered.
   void finished(const ApiRequest& request, const std::string& target, const std::string& routeName, int status,
                 size_t bodyBytes, std::chrono::steady_clock::time_point started);
@@ -45,6 +50,8 @@ class RequestPipeline {
  private:
   void authenticate(const Route& route, ApiRequest& request);
   void countRequest(const std::string& route, const std::string& method, int status, double seconds);
+  /// Counts a failed key check from the request's address.
+  [[noreturn]] void authFailed(const ApiRequest& request, const std::string& message);
 
   std::shared_ptr<const Router> router_;
   ServerOptions options_;

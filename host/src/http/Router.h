@@ -41,6 +41,9 @@ struct Route {
   /// The handler reads the body itself from ApiRequest::bodyStream (large
   /// uploads, kept out of memory); maxBodyBytes still bounds Content-Length.
   bool streamBody = false;
+  /// Media types ("text/csv") a streaming body may have; checked from the
+  /// head, before any of it is read (415). Empty: any.
+  std::vector<std::string> bodyTypes{};
   /// Set instead of `handler` on routes that answer asynchronously.
   AsyncHandler asyncHandler = nullptr;
   /// Asked per request: true when the route, as things stand, neither

@@ -6,6 +6,8 @@
 #include <switchboard/core/DomainError.h>
 #include <switchboard/core/text/Time.h>
 
+#include <algorithm>
+
 namespace sb::host {
 namespace {
 
@@ -56,8 +58,10 @@ ApiResponse exportCsv(HostContext& context, const ApiRequest& request) {
       "ended_at\r\n";
   constexpr int64_t kMaxRows = 100000;
   int64_t written = 0;
+  int64_t total = 0;
   for (;; ++query.page) {
     const core::CallPage page = context.calls().history(query);
+    total = std::max<int64_t>(total, page.total);
     for (const auto& call : page.items) {
       const std::vector<std::string> cells = {call.id,
                                               core::formatUtc(call.createdAt / 1000),
@@ -86,6 +90,11 @@ ApiResponse exportCsv(HostContext& context, const ApiRequest& request) {
   ApiResponse response;
   response.contentType = "text/csv; charset=utf-8";
   response.headers.emplace_back("Content-Disposition", "attachment; filename=\"calls.csv\"");
+  // The export stops at kMaxRows: say so rather than hand over a file that
+  // looks whole (narrow the filters, e.g. by date, to export the rest).
+  response.headers.emplace_back("X-Export-Rows", std::to_string(written));
+  response.headers.emplace_back("X-Export-Total", std::to_string(std::max(total, written)));
+  response.headers.emplace_back("X-Export-Truncated", written < total ? "true" : "false");
   response.body = std::move(out);
   return response;
 }

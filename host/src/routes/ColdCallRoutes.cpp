@@ -154,13 +154,13 @@ std::string ownCall(HostContext& context, const ApiRequest& request, const std::
 /// The conference reference of a control or end request: the body's
 /// conference_sid (the original contract), or a query parameter.
 std::string conferenceRef(const ApiRequest& request, const nlohmann::json& body) {
-  if (auto value = optionalString(body, "conference_sid"); value && !value->empty()) {
+  if (auto value = optionalString(body, "conference_sid", kUnprocessable); value && !value->empty()) {
     return *value;
   }
   if (auto value = request.queryParam("conference_sid"); value && !value->empty()) {
     return *value;
   }
-  throw ApiError::validation("conference_sid is required", {{"field", "conference_sid"}});
+  throw ApiError(kUnprocessable, "VALIDATION_ERROR", "conference_sid is required", {{"field", "conference_sid"}});
 }
 
 nlohmann::json bodyOf(const ApiRequest& request) {
@@ -208,8 +208,8 @@ ApiResponse webrtcJoin(HostContext& context, const ApiRequest& request) {
   return contract("WEBRTC_ERROR", [&] {
     const nlohmann::json body = request.jsonBody();
     checkProvider(context, body);
-    const std::string conference = requiredString(body, "conference_id");
-    const std::string client = requiredString(body, "client_id");
+    const std::string conference = requiredString(body, "conference_id", kUnprocessable);
+    const std::string client = requiredString(body, "client_id", kUnprocessable);
     static const std::regex kClient(R"([A-Za-z0-9._@:+-]{1,121})");
     if (!std::regex_match(client, kClient)) {
       throw ApiError::validation("client_id must be 1-121 letters, digits or ._@:+-", {{"field", "client_id"}});
@@ -241,8 +241,8 @@ ApiResponse controlMute(HostContext& context, const ApiRequest& request) {
   return contract("CONTROL_ERROR", [&] {
     const nlohmann::json body = request.jsonBody();
     const std::string conference = conferenceRef(request, body);
-    const std::string participant = requiredString(body, "participant_sid");
-    const std::string action = requiredString(body, "action");
+    const std::string participant = requiredString(body, "participant_sid", kUnprocessable);
+    const std::string action = requiredString(body, "action", kUnprocessable);
     const auto value = optionalBool(body, "value");
     std::optional<bool> muted;
     std::optional<bool> held;
@@ -275,8 +275,8 @@ ApiResponse controlHold(HostContext& context, const ApiRequest& request) {
   return contract("CONTROL_ERROR", [&] {
     const nlohmann::json body = request.jsonBody();
     const std::string conference = conferenceRef(request, body);
-    const std::string participant = optionalString(body, "participant_sid").value_or("contact");
-    const std::string action = optionalString(body, "action").value_or("hold");
+    const std::string participant = optionalString(body, "participant_sid", kUnprocessable).value_or("contact");
+    const std::string action = optionalString(body, "action", kUnprocessable).value_or("hold");
     const auto value = optionalBool(body, "value");
     if (action != "hold" && action != "unhold" && action != "resume") {
       throw ApiError::validation("action must be hold, unhold or resume",

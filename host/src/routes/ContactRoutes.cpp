@@ -10,6 +10,7 @@
 #include <Poco/Net/MultipartReader.h>
 #include <Poco/Net/NameValueCollection.h>
 
+#include <limits>
 #include <set>
 
 namespace sb::host {
@@ -17,6 +18,23 @@ namespace {
 
 int64_t contactId(const ApiRequest& request) {
   return pathId(request, "contact");
+}
+
+/// The most bytes a form field other than the file may hold: the list name
+/// (200 characters of at most 4 bytes) with room to spare.
+constexpr std::streamsize kMaxFieldBytes = 1024;
+
+/// A small form field's value, refused past kMaxFieldBytes instead of read
+/// into memory whole.
+std::string readSmallField(std::istream& in, const std::string& field) {
+  std::string value(static_cast<size_t>(kMaxFieldBytes) + 1, '\0');
+  in.read(value.data(), kMaxFieldBytes + 1);
+  value.resize(static_cast<size_t>(in.gcount()));
+  if (value.size() > static_cast<size_t>(kMaxFieldBytes)) {
+    throw ApiError::validation(
+        "form field \"" + field + "\" is longer than " + std::to_string(kMaxFieldBytes) + " bytes", {{"field", field}});
+  }
+  return value;
 }
 
 /// Streams the CSV of an upload into the import: multipart/form-data with a
@@ -48,9 +66,7 @@ ApiResponse importUpload(HostContext& context, const ApiRequest& request) {
       Poco::Net::MessageHeader::splitParameters(header.get("Content-Disposition", ""), disposition, params);
       const std::string field = params.get("name", "");
       if (field == "name") {
-        std::string value;
-        std::getline(reader.stream(), value, '\0');
-        listName = value;
+        listName = readSmallField(reader.stream(), "name");
       } else if (field == "file") {
         // A body cut short must fail the import, not end the file early
         // (the part's stream would otherwise swallow the error as an end).
@@ -58,8 +74,8 @@ ApiResponse importUpload(HostContext& context, const ApiRequest& request) {
         imported = context.contacts().importCsv(reader.stream(), listName, params.get("filename", ""), createdBy);
         found = true;
       } else {
-        std::string ignored;
-        std::getline(reader.stream(), ignored, '\0');
+        // Skipped, never held: the request's limit bounds how much.
+        reader.stream().ignore(std::numeric_limits<std::streamsize>::max());
       }
     }
     if (!found) {
@@ -90,6 +106,7 @@ void addContactRoutes(Router& router, HostContext& context) {
                uploadLimit,
                [&context](const ApiRequest& request) { return importUpload(context, request); }};
   upload.streamBody = true;
+  upload.bodyTypes = {"multipart/form-data", "text/csv", "application/csv", "text/plain"};
   router.add(upload);
 
   router.add({"GET", "/api/v1/contact-lists", "contact_lists.list", Access::Agent, 0, 0, [&context](const ApiRequest&) {

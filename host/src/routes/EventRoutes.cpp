@@ -43,10 +43,24 @@ void addEventRoutes(Router& router, HostContext& context) {
            agent = request.queryParam("agent_id").value_or("");
          }
          const int64_t resumeAfter = lastEventId(request);
-         if (hub.full()) {
-           throw ApiError(503, "UNAVAILABLE", "too many event streams are open; retry shortly").withRetryAfter(5);
+         const std::string& key = request.principal->keyId;
+         switch (hub.reserve(key)) {
+           case EventStreamHub::Admission::Full:
+             throw ApiError(503, "UNAVAILABLE", "too many event streams are open; retry shortly").withRetryAfter(5);
+           case EventStreamHub::Admission::KeyFull:
+             throw ApiError(429, "RATE_LIMITED",
+                            "this key holds the most event streams it may (sse.max_clients_per_key); close one")
+                 .withRetryAfter(5);
+           case EventStreamHub::Admission::Granted: break;
          }
-         hub.attach(request.takeSocket(), agent, resumeAfter, request.requestId);
+         Poco::Net::StreamSocket socket;
+         try {
+           socket = request.takeSocket();
+         } catch (...) {
+           hub.cancel(key);
+           throw;
+         }
+         hub.attach(socket, key, agent, resumeAfter, request.requestId);
          ApiResponse response;
          response.status = 200;
          response.detached = true;

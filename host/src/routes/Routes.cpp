@@ -55,6 +55,26 @@ ServerOptions serverOptionsFrom(const core::Settings& settings) {
   if (options.ioThreads < 1 || options.ioThreads > 64) {
     throw core::ConfigError("http.io_threads must be 1-64, got " + std::to_string(options.ioThreads));
   }
+  options.maxConnectionsPerClient = static_cast<int>(settings.getInt("http.max_connections_per_client", 256));
+  options.maxUploads = static_cast<int>(settings.getInt("http.max_uploads", 8));
+  options.maxUploadsPerClient = static_cast<int>(settings.getInt("http.max_uploads_per_client", 2));
+  options.bodyMinBytesPerSecond = static_cast<int>(settings.getInt("http.body_min_bytes_per_s", 1024));
+  options.bodyGraceS = static_cast<int>(settings.getInt("http.body_grace_s", 10));
+  options.authFailuresPerMinute = static_cast<int>(settings.getInt("auth.failures_per_minute", 30));
+  const int64_t depth = settings.getInt("http.max_json_depth", 64);
+  if (depth < 2 || depth > 1000) {
+    throw core::ConfigError("http.max_json_depth must be 2-1000, got " + std::to_string(depth));
+  }
+  options.maxJsonDepth = static_cast<size_t>(depth);
+  for (const auto& [name, value] : {std::pair{"http.max_connections_per_client", options.maxConnectionsPerClient},
+                                    std::pair{"http.max_uploads", options.maxUploads},
+                                    std::pair{"http.max_uploads_per_client", options.maxUploadsPerClient},
+                                    std::pair{"http.body_grace_s", options.bodyGraceS},
+                                    std::pair{"auth.failures_per_minute", options.authFailuresPerMinute}}) {
+    if (value < 1) {
+      throw core::ConfigError(std::string(name) + " must be at least 1, got " + std::to_string(value));
+    }
+  }
   options.defaultMaxBodyBytes = static_cast<size_t>(settings.getInt("http.max_body_bytes", 1048576));
   options.defaultRatePerMinute = static_cast<int>(settings.getInt("ratelimit.default_per_minute", 600));
   options.logRequests = settings.getBool("http.log_requests", true);

@@ -1,8 +1,10 @@
 #include "routes/StaticRoutes.h"
 
 #include "http/ApiError.h"
+#include "routes/WebPath.h"
 
 #include <switchboard/core/log/Logging.h>
+#include <switchboard/core/text/Utf8.h>
 
 #include <fstream>
 #include <map>
@@ -31,26 +33,12 @@ std::string contentTypeOf(const std::filesystem::path& file) {
   return it == kTypes.end() ? "application/octet-stream" : it->second;
 }
 
-/// `relative` under `root`, or nothing when it would leave the root.
-std::optional<std::filesystem::path> resolve(const std::filesystem::path& root, const std::string& relative) {
-  if (relative.empty() || relative.find('\0') != std::string::npos) {
-    return std::nullopt;
-  }
-  const std::filesystem::path candidate = (root / relative).lexically_normal();
-  const std::string base = root.lexically_normal().string();
-  const std::string full = candidate.string();
-  if (full.compare(0, base.size(), base) != 0 || full.find("..") != std::string::npos) {
-    return std::nullopt;
-  }
-  return candidate;
-}
-
 ApiResponse serveFile(const std::filesystem::path& root, const std::string& relative) {
-  const auto file = resolve(root, relative);
+  const auto file = resolveWebPath(root, relative);
   std::error_code error;
   if (!file || !std::filesystem::is_regular_file(*file, error) ||
       std::filesystem::file_size(*file, error) > kMaxFileBytes) {
-    throw ApiError::notFound("no page file '" + relative + "'");
+    throw ApiError::notFound("no page file '" + core::sanitizeUtf8(relative) + "'");
   }
   std::ifstream in(*file, std::ios::binary);
   std::ostringstream body;
@@ -76,7 +64,13 @@ ApiResponse serveFile(const std::filesystem::path& root, const std::string& rela
 }  // namespace
 
 void addStaticRoutes(Router& router, HostContext& context) {
-  const std::filesystem::path root = context.webRoot();
+  // Canonical once: the resolver compares components against it and
+  // refuses links below it (web.root itself may be a link).
+  std::error_code error;
+  std::filesystem::path root = std::filesystem::weakly_canonical(context.webRoot(), error);
+  if (error) {
+    root = std::filesystem::absolute(context.webRoot()).lexically_normal();
+  }
   if (!std::filesystem::is_regular_file(root / "index.html")) {
     core::logger("host")->warn("the dialer page is not at {} (set web.root); / will answer 404", root.string());
   }

@@ -3,7 +3,7 @@
 #include "http/ApiError.h"
 #include "http/ErrorMapper.h"
 
-#include <switchboard/core/log/Logging.h>
+#include <switchboard/core/log/ThrottledLog.h>
 #include <switchboard/core/plugin/ProviderError.h>
 
 namespace sb::host {
@@ -31,8 +31,9 @@ void handleWebhook(HostContext& context, const EventSink& sink, const ApiRequest
     outcome = provider->onWebhook(hook);
   } catch (const core::ProviderError& e) {
     if (e.status() == sdk::Status::Unauthenticated) {
-      core::logger("webhooks")
-          ->warn("rid={} rejected {} webhook from {}: {}", request.requestId, name, request.remoteAddr, e.what());
+      // Unsigned floods are an attack's shape: one line per interval.
+      static core::ThrottledLog rejected("webhooks");
+      rejected.warn("rid={} rejected {} webhook from {}: {}", request.requestId, name, request.remoteAddr, e.what());
       throw ApiError(403, "FORBIDDEN", "webhook signature verification failed");
     }
     throw;

@@ -1,6 +1,7 @@
 #include "SimWebhook.h"
 
 #include <switchboard/sdk/encoding.hpp>
+#include <switchboard/sdk/json.hpp>
 
 namespace sb::sim {
 namespace {}  // namespace
@@ -36,7 +37,7 @@ std::vector<sdk::CallEvent> readWebhook(const sdk::Crypto& crypto, const std::st
     throw sdk::ProviderError(sdk::Status::Unauthenticated, "X-Sim-Signature does not match");
   }
 
-  const nlohmann::json body = nlohmann::json::parse(request.body);
+  const nlohmann::json body = sdk::json::parseBounded(request.body);
   sdk::CallEvent event = sdk::CallEvent::fromJson(body);
   event.eventKey = "sim:" + event.eventKey;
   return {event};

@@ -115,20 +115,69 @@ TEST_CASE("discovery loads the good plugins and explains every refusal", "[loade
   const auto discovery = PluginLoader::discover({SB_FIXTURE_PLUGINS, "/nonexistent/switchboard/plugins"});
   REQUIRE(discovery.loaded.size() == 1);
   CHECK(discovery.loaded[0]->id() == "cprov");
-  CHECK(discovery.refused.size() == 8);
+  CHECK(discovery.refused.size() == 9);
   for (const auto& refusal : discovery.refused) {
     CHECK_FALSE(refusal.reason.empty());
   }
 }
 
-TEST_CASE("a second plugin with the same id is refused, the first one wins", "[loader]") {
+TEST_CASE("a library that crashes while it loads is refused by name; the loader goes on", "[loader]") {
+  CHECK_THAT(refusalOf(fixture("crashing_constructor")),
+             Contains("crashing_constructor") && (Contains("crashed while loading") || Contains("ended the process")));
+  // The process that asked is still here, and loads the good one after it.
+  CHECK(PluginLoader::load(fixture("good"))->id() == "cprov");
+}
+
+TEST_CASE("only the libraries asked for are mapped; the rest are listed unloaded", "[loader]") {
+  // The crashing library is never mapped when nobody asks for it.
+  const auto discovery =
+      PluginLoader::discover({SB_FIXTURE_PLUGINS}, [](const std::string& id) { return id == "cprov"; });
+  REQUIRE(discovery.loaded.size() == 1);
+  CHECK(discovery.refused.empty());
+  CHECK(discovery.found.size() == 9);
+  bool listed = false;
+  for (const auto& manifest : discovery.found) {
+    listed = listed || manifest.id == "cprov_crashing_constructor";
+  }
+  CHECK(listed);
+}
+
+TEST_CASE("two folders claiming one id are both refused, each naming the other", "[loader]") {
   sb::test::TempDir dir;
-  for (const char* name : {"a", "b"}) {
+  for (const char* name : {"0-hijack", "cprov"}) {
     std::filesystem::create_directories(dir / name);
     std::filesystem::copy(fixture("good"), dir / name);
   }
   const auto discovery = PluginLoader::discover({dir.path()});
+  CHECK(discovery.loaded.empty());
+  REQUIRE(discovery.refused.size() == 2);
+  for (const auto& refusal : discovery.refused) {
+    CHECK_THAT(refusal.reason,
+               Contains("duplicate plugin id 'cprov'") && Contains("0-hijack") && Contains((dir / "cprov").string()));
+  }
+}
+
+TEST_CASE("a bad manifest or an open folder refuses that folder only, naming it", "[loader]") {
+  sb::test::TempDir dir;
+  std::filesystem::create_directories(dir / "good");
+  std::filesystem::copy(fixture("good"), dir / "good");
+  std::filesystem::create_directories(dir / "vendor-number");
+  std::ofstream(dir / "vendor-number" / "plugin.json")
+      << R"({"id":"bad","name":"x","version":"1","vendor":5,"abi":"1.0","library":"x.so"})";
+  std::filesystem::create_directories(dir / "open");
+  std::filesystem::copy(fixture("good"), dir / "open");
+  std::ofstream(dir / "open" / "plugin.json")
+      << R"({"id":"other","name":"x","version":"1","abi":"1.0","library":"libsb_cprov.so"})";
+  std::filesystem::permissions(dir / "open", std::filesystem::perms::others_write, std::filesystem::perm_options::add);
+
+  const auto discovery = PluginLoader::discover({dir.path()});
   REQUIRE(discovery.loaded.size() == 1);
-  REQUIRE(discovery.refused.size() == 1);
-  CHECK_THAT(discovery.refused[0].reason, Contains("duplicate plugin id 'cprov'"));
+  CHECK(discovery.loaded[0]->id() == "cprov");
+  REQUIRE(discovery.refused.size() == 2);
+  std::string reasons;
+  for (const auto& refusal : discovery.refused) {
+    reasons += refusal.directory.string() + ": " + refusal.reason + "\n";
+  }
+  CHECK_THAT(reasons, Contains("vendor-number") && Contains("field 'vendor' must be a non-empty string"));
+  CHECK_THAT(reasons, Contains("open") && Contains("is world-writable"));
 }

@@ -6,6 +6,7 @@
 
 #include <switchboard/abi/provider_abi.h>
 #include <switchboard/sdk/detail/abi_io.hpp>
+#include <switchboard/sdk/json.hpp>
 #include <switchboard/sdk/provider.hpp>
 
 #include <nlohmann/json.hpp>
@@ -28,6 +29,9 @@ int32_t guarded(sb_error* error, Fn&& fn) noexcept {
     return static_cast<int32_t>(e.status());
   } catch (const nlohmann::json::exception& e) {
     fillError(error, SB_STATUS_INVALID_ARGUMENT, std::string("malformed JSON: ") + e.what());
+    return SB_STATUS_INVALID_ARGUMENT;
+  } catch (const json::TooDeep& e) {
+    fillError(error, SB_STATUS_INVALID_ARGUMENT, e.what());
     return SB_STATUS_INVALID_ARGUMENT;
   } catch (const std::bad_alloc&) {
     fillError(error, SB_STATUS_INTERNAL, "out of memory");
@@ -86,8 +90,7 @@ struct Trampolines {
       if (host == nullptr || host->struct_size < sizeof(sb_host_api)) {
         throw ProviderError(Status::InvalidArgument, "host services table is missing or too small");
       }
-      nlohmann::json config =
-          configJson.size == 0 ? nlohmann::json::object() : nlohmann::json::parse(fromStr(configJson));
+      nlohmann::json config = configJson.size == 0 ? nlohmann::json::object() : json::parseBounded(fromStr(configJson));
       instance = std::make_unique<P>(Host(host), Config(std::move(config))).release();
     });
     return instance;
@@ -105,7 +108,7 @@ struct Trampolines {
                                sb_error* error) noexcept {
     return guarded(error, [&] {
       const nlohmann::json request =
-          requestJson.size == 0 ? nlohmann::json::object() : nlohmann::json::parse(fromStr(requestJson));
+          requestJson.size == 0 ? nlohmann::json::object() : json::parseBounded(fromStr(requestJson));
       const nlohmann::json answer = static_cast<P*>(self)->invoke(std::string(fromStr(operation)), request);
       writeAll(result, answer.dump());
     });

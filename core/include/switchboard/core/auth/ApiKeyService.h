@@ -64,7 +64,10 @@ class ApiKeyService {
   std::chrono::milliseconds cacheTtl_;
   Clock clock_;
   std::mutex mutex_;
+  /// Valid keys and refused ones apart: a flood of random keys fills and
+  /// flushes only the refused side, never evicting the keys in use.
   std::unordered_map<std::string, CacheEntry> cache_;
+  std::unordered_map<std::string, CacheEntry> refusedCache_;
 };
 
 }  // namespace sb::core

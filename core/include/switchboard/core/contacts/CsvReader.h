@@ -1,5 +1,7 @@
 #pragma once
 
+#include <switchboard/core/text/Utf8.h>
+
 #include <cstdint>
 #include <istream>
 #include <stdexcept>
@@ -69,8 +71,5 @@ class CsvReader {
   size_t fieldCount_ = 0;  ///< fields of the current record so far
   std::string scratch_;    ///< the field being read
 };
-
-/// True when `text` is well-formed UTF-8 (no overlongs, no surrogates).
-bool isValidUtf8(const std::string& text);
 
 }  // namespace sb::core

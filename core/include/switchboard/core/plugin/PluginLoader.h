@@ -3,6 +3,7 @@
 #include <switchboard/core/plugin/LoadedPlugin.h>
 
 #include <filesystem>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -18,6 +19,8 @@ struct PluginRefusal {
 struct PluginDiscovery {
   std::vector<LoadedPluginPtr> loaded;
   std::vector<PluginRefusal> refused;
+  /// Valid manifests whose library was not asked for (never mapped).
+  std::vector<PluginManifest> found;
 };
 
 /// Finds, maps and validates provider plugins (Boost.DLL, rtld_now |
@@ -30,10 +33,14 @@ class PluginLoader {
   /// PluginRefused with the reason.
   static LoadedPluginPtr load(const std::filesystem::path& directory);
 
-  /// Loads every plugin folder directly under each search path, in order;
-  /// the first plugin with a given id wins and later ones are refused. A
-  /// search path that does not exist is skipped.
-  static PluginDiscovery discover(const std::vector<std::filesystem::path>& searchPaths);
+  /// Reads every plugin folder directly under each search path and loads
+  /// those `shouldLoad` accepts (all when it is empty); the rest are listed
+  /// in `found`, their libraries never mapped (their constructors never
+  /// run). A folder that cannot be read, is world-writable, or shares its
+  /// id with another folder is refused with a reason naming it (an id
+  /// claimed twice loads neither). A missing search path is skipped.
+  static PluginDiscovery discover(const std::vector<std::filesystem::path>& searchPaths,
+                                  const std::function<bool(const std::string& id)>& shouldLoad = {});
 };
 
 }  // namespace sb::core
