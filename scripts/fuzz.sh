@@ -29,3 +29,7 @@ run() {
 
 run csv_reader tests/fuzz/corpus/csv
 run phone_normalizer tests/fuzz/corpus/phone
+run json_bound tests/fuzz/corpus/json
+run upload_form tests/fuzz/corpus/form
+run web_path tests/fuzz/corpus/path
+run utf8 tests/fuzz/corpus/utf8

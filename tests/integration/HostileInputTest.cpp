@@ -274,6 +274,17 @@ TEST_CASE("hostile: every upload part is bounded; the whole body counts however 
   CHECK(longName.status == 400);
   CHECK(longName.json["error"]["details"]["field"] == "name");
 
+  // A torn boundary line once made the form walk ask for a next part
+  // forever, holding a worker (found by the upload_form fuzzer).
+  std::ifstream torn(std::string(SB_SOURCE_DIR) + "/tests/fuzz/corpus/form/torn_boundary_loop.txt", std::ios::binary);
+  const std::string tornBody((std::istreambuf_iterator<char>(torn)), std::istreambuf_iterator<char>());
+  REQUIRE_FALSE(tornBody.empty());
+  const auto started = std::chrono::steady_clock::now();
+  const auto tornReply =
+      agent.sendRaw("POST", "/api/v1/contact-lists", tornBody, "multipart/form-data; boundary=sbfuzz");
+  CHECK(tornReply.status == 400);
+  CHECK(std::chrono::steady_clock::now() - started < std::chrono::seconds(5));
+
   // A chunked body declares no length: a 1 MB junk part is cut off at the
   // limit (it was read into memory whole and then imported).
   Wire wire(host.port());

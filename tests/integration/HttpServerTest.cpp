@@ -21,8 +21,15 @@
 #include <future>
 #include <mutex>
 #include <thread>
+#include <vector>
 
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <netinet/in.h>
 #include <pthread.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 using sb::host::Access;
 using sb::host::ApiRequest;
@@ -338,4 +345,54 @@ TEST_CASE("server: idle and stalled connections are closed after their timeouts"
   const auto started = std::chrono::steady_clock::now();
   CHECK(stalled.closedByServer());
   CHECK(std::chrono::steady_clock::now() - started < std::chrono::seconds(4));
+}
+
+TEST_CASE("server: out of descriptors, accepting pauses instead of spinning and resumes", "[http]") {
+  Server server;  // raises the soft open-file limit to the hard one
+  rlimit saved{};
+  REQUIRE(::getrlimit(RLIMIT_NOFILE, &saved) == 0);
+  // The client's socket exists before the descriptors run out; the server's
+  // accept() then has none left for the connection.
+  const int client = ::socket(AF_INET, SOCK_STREAM, 0);
+  REQUIRE(client >= 0);
+  int highest = client;
+  for (int fd = 0; fd < 4096; ++fd) {
+    if (::fcntl(fd, F_GETFD) != -1) highest = std::max(highest, fd);
+  }
+  rlimit lowered = saved;
+  lowered.rlim_cur = static_cast<rlim_t>(highest + 16);
+  REQUIRE(::setrlimit(RLIMIT_NOFILE, &lowered) == 0);
+  std::vector<int> hogs;
+  for (int fd; (fd = ::dup(0)) >= 0;) hogs.push_back(fd);
+  REQUIRE(errno == EMFILE);
+
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_port = htons(server.server->port());
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  REQUIRE(::connect(client, reinterpret_cast<sockaddr*>(&address), sizeof address) == 0);  // in the backlog
+  rusage before{};
+  ::getrusage(RUSAGE_SELF, &before);
+  std::this_thread::sleep_for(std::chrono::seconds(2));
+  rusage after{};
+  ::getrusage(RUSAGE_SELF, &after);
+  const auto cpu = [](const rusage& usage) {
+    return static_cast<double>(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) +
+           static_cast<double>(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6;
+  };
+  // A spinning accept burned a whole core (and logged every attempt).
+  CHECK(cpu(after) - cpu(before) < 0.5);
+
+  for (const int fd : hogs) ::close(fd);
+  REQUIRE(::setrlimit(RLIMIT_NOFILE, &saved) == 0);
+  const std::string request = "GET /hello HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n";
+  REQUIRE(::send(client, request.data(), request.size(), 0) == static_cast<ssize_t>(request.size()));
+  timeval timeout{5, 0};
+  ::setsockopt(client, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof timeout);
+  std::string answer;
+  char buffer[1024];
+  for (ssize_t got; (got = ::recv(client, buffer, sizeof buffer, 0)) > 0;)
+    answer.append(buffer, static_cast<size_t>(got));
+  ::close(client);
+  CHECK(answer.rfind("HTTP/1.1 200", 0) == 0);
 }

@@ -5,6 +5,7 @@
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 
+#include <chrono>
 #include <mutex>
 #include <stdexcept>
 #include <vector>
@@ -68,6 +69,7 @@ void configureLogging(const LogOptions& options) {
     gSinks.push_back(std::make_shared<spdlog::sinks::stderr_color_sink_mt>());
   } else {
     gSinks.push_back(std::make_shared<spdlog::sinks::basic_file_sink_mt>(options.file));
+    spdlog::flush_every(std::chrono::seconds(1));
   }
   gSinks.back()->set_formatter(makeFormatter(gFormat));
   spdlog::drop_all();
@@ -81,6 +83,9 @@ std::shared_ptr<spdlog::logger> logger(const std::string& name) {
   ensureSinksLocked();
   auto created = std::make_shared<spdlog::logger>(name, gSinks.begin(), gSinks.end());
   created->set_level(gLevel);
+  // A warning reaches the file at once (an operator reading it during an
+  // incident, a crash right after); the rest within a second (configure).
+  created->flush_on(spdlog::level::warn);
   spdlog::register_logger(created);
   return created;
 }

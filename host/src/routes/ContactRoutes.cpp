@@ -2,15 +2,12 @@
 
 #include "http/ApiError.h"
 #include "http/RequestFields.h"
+#include "routes/UploadForm.h"
 
 #include <switchboard/core/DomainError.h>
 
 #include <Poco/Net/MediaType.h>
-#include <Poco/Net/MessageHeader.h>
-#include <Poco/Net/MultipartReader.h>
-#include <Poco/Net/NameValueCollection.h>
 
-#include <limits>
 #include <set>
 
 namespace sb::host {
@@ -18,23 +15,6 @@ namespace {
 
 int64_t contactId(const ApiRequest& request) {
   return pathId(request, "contact");
-}
-
-/// The most bytes a form field other than the file may hold: the list name
-/// (200 characters of at most 4 bytes) with room to spare.
-constexpr std::streamsize kMaxFieldBytes = 1024;
-
-/// A small form field's value, refused past kMaxFieldBytes instead of read
-/// into memory whole.
-std::string readSmallField(std::istream& in, const std::string& field) {
-  std::string value(static_cast<size_t>(kMaxFieldBytes) + 1, '\0');
-  in.read(value.data(), kMaxFieldBytes + 1);
-  value.resize(static_cast<size_t>(in.gcount()));
-  if (value.size() > static_cast<size_t>(kMaxFieldBytes)) {
-    throw ApiError::validation(
-        "form field \"" + field + "\" is longer than " + std::to_string(kMaxFieldBytes) + " bytes", {{"field", field}});
-  }
-  return value;
 }
 
 /// Streams the CSV of an upload into the import: multipart/form-data with a
@@ -56,28 +36,10 @@ ApiResponse importUpload(HostContext& context, const ApiRequest& request) {
     if (boundary.empty()) {
       throw ApiError::validation("multipart/form-data without a boundary");
     }
-    Poco::Net::MultipartReader reader(*request.bodyStream, boundary);
-    bool found = false;
-    while (!found && reader.hasNextPart()) {
-      Poco::Net::MessageHeader header;
-      reader.nextPart(header);
-      std::string disposition;
-      Poco::Net::NameValueCollection params;
-      Poco::Net::MessageHeader::splitParameters(header.get("Content-Disposition", ""), disposition, params);
-      const std::string field = params.get("name", "");
-      if (field == "name") {
-        listName = readSmallField(reader.stream(), "name");
-      } else if (field == "file") {
-        // A body cut short must fail the import, not end the file early
-        // (the part's stream would otherwise swallow the error as an end).
-        reader.stream().exceptions(std::ios::badbit);
-        imported = context.contacts().importCsv(reader.stream(), listName, params.get("filename", ""), createdBy);
-        found = true;
-      } else {
-        // Skipped, never held: the request's limit bounds how much.
-        reader.stream().ignore(std::numeric_limits<std::streamsize>::max());
-      }
-    }
+    const bool found =
+        readUploadForm(*request.bodyStream, boundary, listName, [&](std::istream& file, const std::string& filename) {
+          imported = context.contacts().importCsv(file, listName, filename, createdBy);
+        });
     if (!found) {
       throw ApiError::validation("the form has no \"file\" field with the CSV", {{"field", "file"}});
     }
