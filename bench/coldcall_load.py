@@ -16,14 +16,9 @@ import threading
 import time
 import urllib.parse
 
+from benchlib import percentile
+
 PREFIX = "/api/v1/cold-call"
-
-
-def percentile(values, p):
-    if not values:
-        return 0.0
-    values = sorted(values)
-    return values[min(len(values) - 1, int(round(p / 100.0 * (len(values) - 1))))]
 
 
 def main():

@@ -139,7 +139,7 @@ TEST_CASE("hostile: slow uploads are refused from the head or cut off; /health k
       uploads.push_back(std::make_unique<Wire>(host.port()));
       uploads.back()->send(head + "X-API-Key: " + host.agentKey + "\r\n\r\nname,company,phone\n");
     }
-    std::this_thread::sleep_for(std::chrono::milliseconds(200));  // both admitted and reading
+    std::this_thread::sleep_for(std::chrono::milliseconds(500));  // both admitted and reading
     Wire third(host.port());
     third.send(head + "X-API-Key: " + host.agentKey + "\r\n\r\nn");
     const auto refused = third.read();

@@ -3,6 +3,7 @@
 #include <switchboard/sdk/json.hpp>
 
 #include <dlfcn.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -43,6 +44,12 @@ void probeInChild(const std::filesystem::path& library) {
     // must not run here: the probe's verdict is how the child ends.
     for (const int fatal : {SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGABRT}) {
       ::signal(fatal, SIG_DFL);
+    }
+    // What the library prints while probed is not the parent's output (a
+    // `plugins --json` reader, the host's log); the refusal says what happened.
+    if (const int null = ::open("/dev/null", O_WRONLY); null >= 0) {
+      ::dup2(null, STDOUT_FILENO);
+      ::dup2(null, STDERR_FILENO);
     }
     void* handle = ::dlopen(library.c_str(), RTLD_NOW | RTLD_LOCAL);
     if (handle != nullptr) {

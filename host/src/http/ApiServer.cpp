@@ -39,8 +39,8 @@ struct ApiServer::Impl {
     registry->maxConnectionsPerClient = static_cast<size_t>(std::max(1, options.maxConnectionsPerClient));
     registry->idleTimeout = std::chrono::seconds(std::max(1, options.keepAliveTimeoutS));
     registry->ioTimeout = std::chrono::seconds(std::max(1, options.ioTimeoutS));
-    registry->maxUploads = static_cast<size_t>(std::max(1, options.maxUploads));
-    registry->maxUploadsPerClient = static_cast<size_t>(std::max(1, options.maxUploadsPerClient));
+    registry->uploads = std::make_unique<SlotLimiter>(static_cast<size_t>(std::max(1, options.maxUploads)),
+                                                      static_cast<size_t>(std::max(1, options.maxUploadsPerClient)));
     registry->bodyMinBytesPerSecond = static_cast<size_t>(std::max(1, options.bodyMinBytesPerSecond));
     registry->bodyGrace = std::chrono::seconds(std::max(1, options.bodyGraceS));
     const int count = std::max(1, options.ioThreads);

@@ -11,7 +11,7 @@
 namespace sb::host {
 
 EventStreamHub::EventStreamHub(core::CallService& calls, EventStreamOptions options)
-    : calls_(calls), options_(options) {
+    : calls_(calls), options_(options), slots_(options.maxClients, options.maxClientsPerKey) {
   subscription_ = calls_.subscribe([this](const std::vector<core::CommittedEvent>& events) { onEvents(events); });
   thread_ = std::thread([this] { loop(); });
 }
@@ -42,32 +42,6 @@ void EventStreamHub::stop() {
     }
   }
   clients_.clear();
-}
-
-EventStreamHub::Admission EventStreamHub::reserve(const std::string& key) {
-  std::lock_guard lock(mutex_);
-  if (open_ >= options_.maxClients) {
-    return Admission::Full;
-  }
-  size_t& mine = openPerKey_[key];
-  if (mine >= options_.maxClientsPerKey) {
-    return Admission::KeyFull;
-  }
-  ++mine;
-  ++open_;
-  return Admission::Granted;
-}
-
-void EventStreamHub::cancel(const std::string& key) {
-  std::lock_guard lock(mutex_);
-  releaseLocked(key);
-}
-
-void EventStreamHub::releaseLocked(const std::string& key) {
-  --open_;
-  if (auto it = openPerKey_.find(key); it != openPerKey_.end() && --it->second == 0) {
-    openPerKey_.erase(it);
-  }
 }
 
 size_t EventStreamHub::clientCount() const {
@@ -200,7 +174,7 @@ void EventStreamHub::loop() {
         } catch (const std::exception&) {
           // already closed
         }
-        releaseLocked(client.key);
+        slots_.release(client.key);
         it = clients_.erase(it);
       } else {
         ++it;

@@ -1,5 +1,7 @@
 #pragma once
 
+#include "http/SlotLimiter.h"
+
 #include <switchboard/core/calls/CallService.h>
 
 #include <Poco/Net/StreamSocket.h>
@@ -7,7 +9,6 @@
 #include <chrono>
 #include <condition_variable>
 #include <list>
-#include <map>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -41,12 +42,10 @@ class EventStreamHub {
   EventStreamHub(const EventStreamHub&) = delete;
   EventStreamHub& operator=(const EventStreamHub&) = delete;
 
-  enum class Admission { Granted, Full, KeyFull };
-  /// Reserves a stream for `key` against both limits at once (check and
-  /// take under one lock); a granted reservation is used by attach() or
-  /// given back by cancel().
-  Admission reserve(const std::string& key);
-  void cancel(const std::string& key);
+  /// Reserves a stream for `key` against both limits at once; a granted
+  /// reservation is used by attach() or given back by cancel().
+  SlotLimiter::Result reserve(const std::string& key) { return slots_.acquire(key); }
+  void cancel(const std::string& key) { slots_.release(key); }
   size_t clientCount() const;
 
   /// Takes over an accepted request's socket (reserved for `key`): writes
@@ -81,10 +80,7 @@ class EventStreamHub {
   mutable std::mutex mutex_;
   std::condition_variable wake_;
   std::list<std::shared_ptr<Client>> clients_;
-  size_t open_ = 0;  ///< reserved or attached
-  std::map<std::string, size_t> openPerKey_;
-  /// Gives back a reservation; the caller holds mutex_.
-  void releaseLocked(const std::string& key);
+  SlotLimiter slots_;  ///< streams reserved or attached
   bool stopping_ = false;
   std::thread thread_;
 };

@@ -166,28 +166,6 @@ HttpConnection::HttpConnection(std::shared_ptr<asio::io_context> context, asio::
       workers_(workers),
       registry_(std::move(registry)) {}
 
-ConnectionRegistry::Slot ConnectionRegistry::acquireUpload(const std::string& client) {
-  std::lock_guard lock(mutex);
-  if (uploads >= maxUploads) {
-    return Slot::ServerFull;
-  }
-  size_t& mine = uploadsPerClient[client];
-  if (mine >= maxUploadsPerClient) {
-    return Slot::ClientFull;
-  }
-  ++mine;
-  ++uploads;
-  return Slot::Granted;
-}
-
-void ConnectionRegistry::releaseUpload(const std::string& client) {
-  std::lock_guard lock(mutex);
-  --uploads;
-  if (auto it = uploadsPerClient.find(client); it != uploadsPerClient.end() && --it->second == 0) {
-    uploadsPerClient.erase(it);
-  }
-}
-
 HttpConnection::~HttpConnection() {
   releaseUpload();
   std::lock_guard lock(registry_->mutex);
@@ -201,7 +179,7 @@ HttpConnection::~HttpConnection() {
 void HttpConnection::releaseUpload() {
   if (holdsUpload_) {
     holdsUpload_ = false;
-    registry_->releaseUpload(clientAddr_);
+    registry_->uploads->release(clientAddr_);
   }
 }
 
@@ -372,18 +350,18 @@ bool HttpConnection::admitStreaming() {
       return false;
     }
   }
-  const auto slot = registry_->acquireUpload(clientAddr_);
-  if (slot != ConnectionRegistry::Slot::Granted) {
-    const bool mine = slot == ConnectionRegistry::Slot::ClientFull;
+  const auto slot = registry_->uploads->acquire(clientAddr_);
+  if (slot != SlotLimiter::Result::Granted) {
+    const bool mine = slot == SlotLimiter::Result::KeyFull;
     ApiResponse busy = mine ? ErrorMapper::envelope(429, "RATE_LIMITED",
-                                                    std::to_string(registry_->maxUploadsPerClient) +
+                                                    std::to_string(registry_->uploads->perKey()) +
                                                         " uploads from this address are in progress "
                                                         "(http.max_uploads_per_client); retry when one has finished",
-                                                    {{"limit", registry_->maxUploadsPerClient}})
+                                                    {{"limit", registry_->uploads->perKey()}})
                             : ErrorMapper::envelope(503, "UNAVAILABLE",
-                                                    std::to_string(registry_->maxUploads) +
+                                                    std::to_string(registry_->uploads->total()) +
                                                         " uploads are in progress (http.max_uploads); retry shortly",
-                                                    {{"limit", registry_->maxUploads}});
+                                                    {{"limit", registry_->uploads->total()}});
     busy.headers.emplace_back("Retry-After", "5");
     refuseWith(std::move(busy));
     return false;

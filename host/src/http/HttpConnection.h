@@ -2,6 +2,7 @@
 
 #include "http/ApiTypes.h"
 #include "http/Router.h"
+#include "http/SlotLimiter.h"
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -41,8 +42,6 @@ struct ConnectionRegistry {
   size_t maxConnectionsPerClient = 256;
   std::chrono::seconds idleTimeout{5};  ///< waiting for (the head of) the next request
   std::chrono::seconds ioTimeout{30};   ///< reading a body, writing a response
-  size_t maxUploads = 8;                ///< streaming bodies in flight, all clients
-  size_t maxUploadsPerClient = 2;       ///< streaming bodies in flight, per address
   size_t bodyMinBytesPerSecond = 1024;
   std::chrono::seconds bodyGrace{10};
 
@@ -58,18 +57,14 @@ struct ConnectionRegistry {
 
   /// Open connections and streaming bodies per client address (no port).
   std::unordered_map<std::string, size_t> perClient;
-  std::unordered_map<std::string, size_t> uploadsPerClient;
-  size_t uploads = 0;
 
   size_t count() {
     std::lock_guard lock(mutex);
     return open.size();
   }
 
-  enum class Slot { Granted, ClientFull, ServerFull };
-  /// Takes a streaming-body slot for `client`; release with releaseUpload().
-  Slot acquireUpload(const std::string& client);
-  void releaseUpload(const std::string& client);
+  /// Streaming bodies in flight, in all and per client address.
+  std::unique_ptr<SlotLimiter> uploads = std::make_unique<SlotLimiter>(8, 2);
 };
 
 /// One client connection of the HTTP server: reads requests (HTTP/1.1,

@@ -45,13 +45,13 @@ void addEventRoutes(Router& router, HostContext& context) {
          const int64_t resumeAfter = lastEventId(request);
          const std::string& key = request.principal->keyId;
          switch (hub.reserve(key)) {
-           case EventStreamHub::Admission::Full:
+           case SlotLimiter::Result::Full:
              throw ApiError(503, "UNAVAILABLE", "too many event streams are open; retry shortly").withRetryAfter(5);
-           case EventStreamHub::Admission::KeyFull:
+           case SlotLimiter::Result::KeyFull:
              throw ApiError(429, "RATE_LIMITED",
                             "this key holds the most event streams it may (sse.max_clients_per_key); close one")
                  .withRetryAfter(5);
-           case EventStreamHub::Admission::Granted: break;
+           case SlotLimiter::Result::Granted: break;
          }
          Poco::Net::StreamSocket socket;
          try {

@@ -1,10 +1,13 @@
 #include "support/TempDir.h"
 
+#include "app/Defaults.h"
+
 #include <switchboard/core/config/Settings.h>
 
 #include <catch2/catch.hpp>
 
 #include <fstream>
+#include <sstream>
 
 using sb::core::ConfigError;
 using sb::core::Settings;
@@ -55,4 +58,24 @@ TEST_CASE("typed getters name the key on bad values and sections nest", "[config
   CHECK(section.at("results").at("0002") == "busy");
   CHECK(Settings::isSecretKey("provider.twilio.auth_token"));
   CHECK_FALSE(Settings::isSecretKey("http.port"));
+}
+
+TEST_CASE("every built-in key is documented and in the sample config", "[config]") {
+  const auto read = [](const std::string& relative) {
+    std::ifstream in(std::string(SB_SOURCE_DIR) + "/" + relative);
+    std::stringstream text;
+    text << in.rdbuf();
+    return text.str();
+  };
+  const std::string docs = read("docs/CONFIGURATION.md");
+  const std::string sample = read("host/etc/switchboard.ini");
+  const auto defaults = sb::host::defaultSettings();
+  for (const auto& [key, value] : defaults.all()) {
+    INFO(key);
+    const auto dot = key.rfind('.');
+    const std::string leaf = dot == std::string::npos ? key : key.substr(dot + 1);
+    CHECK(docs.find(key) != std::string::npos);
+    CHECK((sample.find("\n" + leaf + " =") != std::string::npos ||
+           sample.find("\n# " + leaf + " =") != std::string::npos));
+  }
 }
