@@ -312,10 +312,12 @@ void HttpConnection::onHeader(beast::error_code ec) {
     dispatch();  // an unrouted request is answered without its body, which the close after the answer drops
     return;
   }
-  if (match_.route->streamBody && !admitStreaming()) {
-    return;  // refused from the head: no body byte is waited for
+  const bool expectsContinue = hasBody && beast::iequals(head[http::field::expect], "100-continue");
+  if (match_.route->streamBody) {
+    startStreaming(expectsContinue);
+    return;
   }
-  if (hasBody && beast::iequals(head[http::field::expect], "100-continue")) {
+  if (expectsContinue) {
     static const std::string kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
     stream_.expires_after(registry_->ioTimeout);
     asio::async_write(stream_, asio::buffer(kContinue), [self = shared_from_this()](beast::error_code error, size_t) {
@@ -330,13 +332,37 @@ void HttpConnection::onHeader(beast::error_code ec) {
   readBody();
 }
 
-bool HttpConnection::admitStreaming() {
+void HttpConnection::startStreaming(bool sendContinue) {
+  streamParser_.emplace(std::move(*headParser_));
+  streamParser_->body_limit(std::numeric_limits<std::uint64_t>::max());  // counted as it arrives (readBodyChunk)
+  headParser_.reset();
+  stream_.expires_never();  // the body's reads set their own
+  auto self = shared_from_this();
+  if (!workers_.post([self, sendContinue] { self->admitThenStream(sendContinue); })) {
+    refuse(503, "UNAVAILABLE", "the server is busy; retry shortly");
+  }
+}
+
+void HttpConnection::admitThenStream(bool sendContinue) {
+  if (auto refusal = admitStreaming()) {
+    // Answered from the head: the body is not waited for, and a connection
+    // with a body pending closes after the answer (lingering on the I/O
+    // thread, not on this one).
+    respond(std::move(*refusal));
+    return;
+  }
+  if (sendContinue) {
+    sendInterimContinue();  // a failure shows as the body's first read failing
+  }
+  runStreaming();
+}
+
+std::optional<ApiResponse> HttpConnection::admitStreaming() {
   const Route& route = *match_.route;
   try {
     pipeline_.admit(request_, match_);
   } catch (...) {
-    refuseWith(ErrorMapper::toResponse(std::current_exception(), request_.requestId));
-    return false;
+    return ErrorMapper::toResponse(std::current_exception(), request_.requestId);
   }
   if (!route.bodyTypes.empty()) {
     const std::string type = mediaTypeOf(request_.header("Content-Type").value_or(""));
@@ -345,9 +371,8 @@ bool HttpConnection::admitStreaming() {
       for (const auto& each : route.bodyTypes) {
         accepted += (accepted.empty() ? "" : ", ") + each;
       }
-      refuse(415, "UNSUPPORTED_MEDIA_TYPE", "send this body as one of: " + accepted,
-             {{"content_type", type}, {"accepted", route.bodyTypes}});
-      return false;
+      return ErrorMapper::envelope(415, "UNSUPPORTED_MEDIA_TYPE", "send this body as one of: " + accepted,
+                                   {{"content_type", type}, {"accepted", route.bodyTypes}});
     }
   }
   const auto slot = registry_->uploads->acquire(clientAddr_);
@@ -363,29 +388,37 @@ bool HttpConnection::admitStreaming() {
                                                         " uploads are in progress (http.max_uploads); retry shortly",
                                                     {{"limit", registry_->uploads->total()}});
     busy.headers.emplace_back("Retry-After", "5");
-    refuseWith(std::move(busy));
-    return false;
+    return busy;
   }
   holdsUpload_ = true;
   streamedBytes_ = 0;
   streamLimit_ = pipeline_.bodyLimit(&route);
   bodyStarted_ = std::chrono::steady_clock::now();
-  return true;
+  return std::nullopt;
+}
+
+void HttpConnection::sendInterimContinue() {
+  static constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
+  const int fd = stream_.socket().native_handle();
+  size_t sent = 0;
+  while (sent < kContinue.size()) {
+    const ssize_t n = ::send(fd, kContinue.data() + sent, kContinue.size() - sent, MSG_NOSIGNAL);
+    if (n > 0) {
+      sent += static_cast<size_t>(n);
+      continue;
+    }
+    if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)) {
+      pollfd wanted{fd, POLLOUT, 0};
+      if (::poll(&wanted, 1, static_cast<int>(std::chrono::milliseconds(registry_->ioTimeout).count())) > 0) {
+        continue;
+      }
+    }
+    return;
+  }
 }
 
 void HttpConnection::readBody() {
   const size_t limit = pipeline_.bodyLimit(match_.route);
-  if (match_.route->streamBody) {
-    streamParser_.emplace(std::move(*headParser_));
-    streamParser_->body_limit(std::numeric_limits<std::uint64_t>::max());  // the handler bounds what it reads
-    headParser_.reset();
-    stream_.expires_never();  // the body's reads set their own
-    auto self = shared_from_this();
-    if (!workers_.post([self] { self->runStreaming(); })) {
-      refuse(503, "UNAVAILABLE", "the server is busy; retry shortly");
-    }
-    return;
-  }
   bodyParser_.emplace(std::move(*headParser_));
   bodyParser_->body_limit(limit);
   headParser_.reset();
@@ -540,7 +573,7 @@ void HttpConnection::drainThenClose() {
 
 size_t HttpConnection::readBodyChunk(char* out, size_t capacity) {
   // The worker reads the socket itself: no operation is pending on it and no
-  // timer runs (readBody() cleared it), and a round trip through the I/O
+  // timer runs (startStreaming() cleared it), and a round trip through the I/O
   // thread per chunk cost two wake-ups (an upload's time went to them).
   if (streamError_) {
     std::rethrow_exception(streamError_);  // the parser is past use

@@ -97,10 +97,17 @@ class HttpConnection : public std::enable_shared_from_this<HttpConnection> {
 
   void readHeader();
   void onHeader(boost::beast::error_code ec);
-  /// I/O thread, before a streaming body is read: the key, role, rate,
-  /// content type and an upload slot, so that no body byte is waited for
-  /// on behalf of a request that would be refused. False when refused.
-  bool admitStreaming();
+  /// I/O thread: hands a streaming request to a worker, which admits it
+  /// before any of its body is read (the key check may read the database,
+  /// which the I/O thread must never wait on).
+  void startStreaming(bool sendContinue);
+  /// Worker: admission, then `100 Continue` if asked, then the route.
+  void admitThenStream(bool sendContinue);
+  /// Worker: the key, role, rate, content type and an upload slot; the
+  /// refusal, or nothing when the body may be read.
+  std::optional<ApiResponse> admitStreaming();
+  /// Worker: writes `100 Continue` on the socket the worker now reads.
+  void sendInterimContinue();
   void releaseUpload();
   void readBody();
   void dispatch();
