@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The repository stands alone: no file of the product, its build or its tests
-# may reach a path outside the source tree (a sibling such as ../shared is
-# on the developers' machines, never in a user's clone). Run by ctest
+# may reach a path outside the source tree (a sibling folder that exists only
+# on the developers' machines is never in a user's clone). Run by ctest
 # (repo.stands_alone) and usable by hand; exit 1 names every offending line.
 set -euo pipefail
 cd "$(dirname "$0")/.."
