@@ -1,12 +1,21 @@
 #!/usr/bin/env python3
 """Cold-call API load in the original design's shape (seed-requirements.md
-7.5, Locust): USERS simulated users, each waiting 1-3 s between tasks. Each
-user is an agent of the admin board (its own agent_id) and runs
-initiate -> status -> end in turn: the original's 3:1:1 task weights would
-leave agents on a call they never end, which the product refuses (one active
-call per agent). Prints per-endpoint counts, errors and latency percentiles.
+7.5, Locust): USERS simulated users on one admin key, each waiting 1-3 s
+between tasks. Two shapes:
 
-  coldcall_load.py BASE_URL API_KEY USERS SECONDS
+  original  the original's tasks as they were: initiate, status and end
+            picked at random with weights 3:1:1, no agent_id (the admin board
+            serves several reps through one key); status and end act on one
+            of the user's own live calls. Calls pile up (three dialled for
+            each one ended); what bounds them is the host's abandoned-call
+            rule (no agent ever joins here) and calls.max_active.
+  agents    each user an agent of the admin board (its own agent_id)
+            running initiate -> status -> end in turn.
+
+Prints per-endpoint counts, errors and latency percentiles; exits 1 on any
+error.
+
+  coldcall_load.py BASE_URL API_KEY USERS SECONDS [original|agents]
 """
 import http.client
 import json
@@ -23,6 +32,9 @@ PREFIX = "/api/v1/cold-call"
 
 def main():
     base, key, users, seconds = sys.argv[1], sys.argv[2], int(sys.argv[3]), float(sys.argv[4])
+    shape = sys.argv[5] if len(sys.argv) > 5 else "original"
+    if shape not in ("original", "agents"):
+        sys.exit("shape must be original or agents")
     url = urllib.parse.urlparse(base)
     lock = threading.Lock()
     latencies = {"initiate": [], "status": [], "end": []}
@@ -56,6 +68,21 @@ def main():
             return json.loads(data) if ok else None
 
         time.sleep(rng.uniform(0, 1))  # users do not start in lockstep
+        if shape == "original":
+            live = []
+            while time.time() < deadline:
+                task = rng.choices(["initiate", "status", "end"], weights=[3, 1, 1])[0]
+                if task == "initiate" or not live:
+                    created = call("initiate", "POST", PREFIX + "/initiate",
+                                   {"to_phone": "+1555%07d" % rng.randrange(10 ** 7)})
+                    if created is not None:
+                        live.append(created["conference_sid"])
+                elif task == "status":
+                    call("status", "GET", PREFIX + "/status/" + rng.choice(live))
+                else:
+                    call("end", "POST", PREFIX + "/end", {"conference_sid": live.pop(0)})
+                time.sleep(rng.uniform(1, 3))
+            return
         while time.time() < deadline:
             created = call("initiate", "POST", PREFIX + "/initiate",
                            {"to_phone": "+1555%07d" % rng.randrange(10 ** 7), "agent_id": "load-%d" % index})
@@ -75,7 +102,7 @@ def main():
         t.join()
     total = sum(len(v) for v in latencies.values())
     failed = sum(errors.values())
-    print(f"  {users:3d} users, {seconds:.0f} s: {total} requests, {failed} errors")
+    print(f"  {shape}: {users:3d} users, {seconds:.0f} s: {total} requests, {failed} errors")
     for name, values in latencies.items():
         print(f"    {name:8s} n={len(values):5d}  errors={errors[name]}  p50 {percentile(values, 50):7.1f} ms"
               f"  p95 {percentile(values, 95):7.1f} ms  p99 {percentile(values, 99):7.1f} ms"

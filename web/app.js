@@ -364,6 +364,8 @@ function tick() {
 
 function renderCall(call) {
   if (!state.call || call.id !== state.call.id) return;
+  // A poll answered after a newer stream frame must not take the view back.
+  if ((call.version ?? 0) < (state.call.version ?? 0)) return;
   state.call = call;
   $('call-state').textContent = describe(call);
   $('call-timer').textContent = clock(talkSeconds(call));

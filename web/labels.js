@@ -27,7 +27,7 @@ export function contactStatusLabel(code) {
 }
 
 const RESULTS = {
-  answered: 'Answered', busy: 'Busy', 'no-answer': 'No answer', failed: 'Failed', canceled: 'Canceled',
+  answered: 'Answered', abandoned: 'Abandoned (no agent joined)', busy: 'Busy', 'no-answer': 'No answer', failed: 'Failed', canceled: 'Canceled',
   completed: 'Completed',
 };
 

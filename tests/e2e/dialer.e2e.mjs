@@ -43,7 +43,7 @@ path = ${path.join(work, 'e2e.db')}
 level = warn
 [provider.sim]
 ring_after_ms = 400
-answer_after_ms = 900
+answer_after_ms = 1500
 reject_after_ms = 900
 no_answer_after_ms = 2000
 agent_join_after_ms = 300
@@ -250,6 +250,39 @@ try {
     check(await page.getByRole('dialog').getByLabel('Outcome').inputValue() === 'no_answer', 'no answer is suggested');
     await shot(page, 'no-answer');
     await logOutcome(page, 'no_answer', 'rang out');
+  });
+
+  await scenario('a poll answered late never takes the call view back', async () => {
+    // The stream is blocked, so the page polls; the first poll's answer (the
+    // call while it rings) is held until the page shows the call connected,
+    // then delivered: the page must keep the newer state it already shows.
+    const late = await newPage();
+    await late.route('**/api/v1/events**', (route) => route.abort());
+    let held = null;
+    await late.route(/\/api\/v1\/calls\/call_[^/?]+$/, async (route) => {
+      if (route.request().method() !== 'GET' || held) return route.continue();
+      const response = await route.fetch();
+      held = { route, response, call: await response.json() };
+    });
+    await signIn(late, host.url);
+    await seeText(late, '#contact-rows', 'John Doe');
+    await dial(late, 'John Doe');
+    await seeText(late, '#call-state', 'Connected', 15000);
+    check(held !== null, 'the page polled while the stream was down');
+    check(held.call.status !== 'in-progress', `the held answer is older (it says ${held.call.status})`);
+    await late.evaluate(() => {
+      window.seenStates = [];
+      new MutationObserver(() => window.seenStates.push(document.getElementById('call-state').textContent))
+        .observe(document.getElementById('call-state'), { childList: true, characterData: true, subtree: true });
+    });
+    await held.route.fulfill({ response: held.response });
+    await late.waitForTimeout(1300);  // past a second since the answer, so the timer has moved
+    const seen = await late.evaluate(() => window.seenStates);
+    check(seen.every((text) => text === 'Connected'), `the view went back to: ${seen.join(', ')}`);
+    check((await late.locator('#call-timer').innerText()) !== '00:00', 'the timer runs');
+    await late.getByRole('button', { name: 'End Call' }).click();
+    await logOutcome(late, 'connected_interested', 'late poll');
+    await late.context().close();
   });
 
   await scenario('a bad CSV is refused with the reason, and the list stays', async () => {

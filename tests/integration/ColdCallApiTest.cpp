@@ -160,6 +160,11 @@ TEST_CASE("cold-call api: validation errors", "[cold-call]") {
   checkError(board.initiate({{"to_phone", "+15551230001"}, {"from_phone", "nope"}}), 400, "INVALID_PHONE_FORMAT");
   checkError(board.initiate(nlohmann::json::object()), 422, "VALIDATION_ERROR");
   checkError(board.initiate({{"to_phone", 15551230001}}), 422, "VALIDATION_ERROR");
+  // Present but empty: a malformed number, as the original API answers it.
+  auto empty = board.initiate({{"to_phone", ""}});
+  checkError(empty, 400, "INVALID_PHONE_FORMAT");
+  CHECK(empty.json["error"]["details"]["phone"] == "");
+  CHECK(empty.json["error"]["details"]["expected_format"] == "+[country_code][number]");
   const auto notJson = board.admin.sendRaw("POST", kPrefix + "/initiate", "{nope", "application/json");
   checkError(notJson, 400, "VALIDATION_ERROR");
 
@@ -269,13 +274,21 @@ TEST_CASE("cold-call api: the host's own refusals", "[cold-call]") {
   board.admin.post("/api/v1/dnc", {{"phone", "+15551230009"}, {"reason", "asked"}});
   checkError(board.initiate({{"to_phone", "+15551230009"}}), 403, "DNC_BLOCKED");
 
-  const auto first = board.initiate({{"to_phone", "+15551230001"}});
+  // The admin board names no agent: its calls are nobody's in particular
+  // and run side by side (product §2.3).
+  REQUIRE(board.initiate({{"to_phone", "+15551230001"}}).status == 201);
+  REQUIRE(board.initiate({{"to_phone", "+15551230003"}}).status == 201);
+  // A named agent has one call at a time.
+  const auto first = board.initiate({{"to_phone", "+15551230004"}, {"agent_id", "rep-1"}});
   REQUIRE(first.status == 201);
-  auto busy = board.initiate({{"to_phone", "+15551230003"}});
+  auto busy = board.initiate({{"to_phone", "+15551230005"}, {"agent_id", "rep-1"}});
   checkError(busy, 409, "AGENT_BUSY");
   CHECK(busy.json["error"]["details"]["call_id"] == first.json["call_id"]);
   // Another agent of the admin board is free.
   CHECK(board.initiate({{"to_phone", "+15551230003"}, {"agent_id", "rep-2"}}).status == 201);
+  // An agent key is its own named agent.
+  REQUIRE(board.initiate({{"to_phone", "+15551230006"}}, &board.agent).status == 201);
+  checkError(board.initiate({{"to_phone", "+15551230007"}}, &board.agent), 409, "AGENT_BUSY");
 
   const std::string huge(2 * 1024 * 1024, 'x');
   checkError(board.admin.sendRaw("POST", kPrefix + "/initiate", huge, "application/json"), 413, "PAYLOAD_TOO_LARGE");

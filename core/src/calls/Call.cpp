@@ -42,6 +42,7 @@ nlohmann::json CallRecord::toJson() const {
       {"id", id},
       {"contact_id", contactId ? nlohmann::json(*contactId) : nlohmann::json(nullptr)},
       {"agent_id", agentId},
+      {"agent_named", agentNamed},
       {"provider", provider},
       {"topology", topology},
       {"to", toE164},
@@ -74,6 +75,7 @@ nlohmann::json CallRecord::toJson() const {
       {"ended_at", isoOrNull(endedAt)},
       {"outcome_at", isoOrNull(outcomeAt)},
       {"outcome_by", orNull(outcomeBy)},
+      {"version", version},
   };
 }
 

@@ -183,15 +183,22 @@ void CallService::reconcileActive(const std::string& agentId) {
     return;
   }
   // A call whose end we never heard of (a lost webhook) must not block the
-  // agent forever: ask the provider before refusing.
+  // agent forever: ask the provider before refusing. Not while the call is
+  // still being placed (no provider id yet): the provider does not know it
+  // yet and would say "not found", and a racing request would close the
+  // agent's new call and place a second one.
+  constexpr int64_t kPlacingGraceMs = 60'000;  // longer than any provider's create-call timeout
+  const bool placing = active->providerCallId.empty() && now() - active->createdAt < kPlacingGraceMs;
   bool over = false;
-  try {
-    sdk::CallRef ref{active->id, active->conferenceName, active->conferenceId, active->providerCallId,
-                     active->agentLegId};
-    const sdk::CallStatus status = provider().callStatus(ref);
-    over = call_status::isFinal(status.status);
-  } catch (const ProviderError& e) {
-    over = e.status() == sdk::Status::NotFound;
+  if (!placing) {
+    try {
+      sdk::CallRef ref{active->id, active->conferenceName, active->conferenceId, active->providerCallId,
+                       active->agentLegId};
+      const sdk::CallStatus status = provider().callStatus(ref);
+      over = call_status::isFinal(status.status);
+    } catch (const ProviderError& e) {
+      over = e.status() == sdk::Status::NotFound;
+    }
   }
   if (!over) {
     throw DomainError(DomainError::Kind::AgentBusy,
@@ -222,12 +229,15 @@ CallRecord CallService::start(const StartCallCommand& command) {
     throw DomainError(DomainError::Kind::DncBlocked,
                       "the number " + maskPhoneNumbers(to) + " is on the do-not-call list", {{"phone", to}});
   }
-  reconcileActive(command.agentId);
+  if (command.agentNamed) {
+    reconcileActive(command.agentId);
+  }
 
   CallRecord call;
   call.id = newId("call_", 12);
   call.contactId = command.contactId;
   call.agentId = command.agentId;
+  call.agentNamed = command.agentNamed;
   call.provider = provider().id();
   call.toE164 = to;
   call.fromE164 = chooseCallerId(command.from);
@@ -236,6 +246,15 @@ CallRecord CallService::start(const StartCallCommand& command) {
       options_.conferencePrefix + formatUtc(call.createdAt / 1000, "%Y-%m-%d") + "_" + call.id.substr(5);
   call.sessionId = newId("sess_", 16);
   journal_->run([&](CallRepository& repo, std::vector<CommittedEvent>& published) {
+    // Counted in the same transaction as the insert: on SQLite the journal
+    // is the only writer, so two placements cannot both take the last slot.
+    if (const int64_t live = repo.activeCount(); live >= options_.maxActive) {
+      throw DomainError(DomainError::Kind::AtCapacity,
+                        std::to_string(live) +
+                            " calls are in progress, the most calls.max_active allows; retry when "
+                            "one ends",
+                        {{"active", live}, {"max_active", options_.maxActive}});
+    }
     repo.insert(call);
     if (call.contactId) {
       repo.markContactDialed(*call.contactId, call.createdAt);
@@ -417,6 +436,10 @@ EndResult CallService::end(const std::string& reference) {
 
 CallRecord CallService::get(const std::string& reference) {
   return findOrThrow(reference);
+}
+
+std::vector<CallRecord> CallService::active(const std::string& agentId) {
+  return calls_.active(agentId, options_.maxActive);
 }
 
 CallDetail CallService::detail(const std::string& reference) {
@@ -648,6 +671,21 @@ void CallService::onCommitted(const std::vector<CommittedEvent>& events) {
   }
 }
 
+std::pair<bool, std::string> CallService::hangUp(const CallRecord& call) {
+  try {
+    const bool gone =
+        provider()
+            .endCall({call.id, call.conferenceName, call.conferenceId, call.providerCallId, call.agentLegId})
+            .alreadyEnded;
+    return {gone, {}};
+  } catch (const ProviderError& e) {
+    if (e.status() == sdk::Status::NotFound) {
+      return {true, {}};  // the provider no longer knows the call: it is over there
+    }
+    return {false, e.what()};
+  }
+}
+
 void CallService::endBridge(const std::string& callId, const std::string& reason) {
   auto call = calls_.find(callId);
   if (!call) {
@@ -656,18 +694,11 @@ void CallService::endBridge(const std::string& callId, const std::string& reason
   // Ask the provider to close the bridge; its events then end the legs.
   // The record changes only through those events, so the outcome does not
   // depend on the order webhooks came in.
-  bool gone = false;
-  std::string problem;
-  try {
-    gone = provider()
-               .endCall({call->id, call->conferenceName, call->conferenceId, call->providerCallId, call->agentLegId})
-               .alreadyEnded;
-  } catch (const ProviderError& e) {
-    gone = e.status() == sdk::Status::NotFound;
-    if (!gone) {
-      problem = e.what();
-      logger("calls")->warn("could not end the bridge of call {} after {}: {}", callId, reason, problem);
-    }
+  const auto hungUp = hangUp(*call);
+  const bool gone = hungUp.first;
+  const std::string& problem = hungUp.second;
+  if (!problem.empty()) {
+    logger("calls")->warn("could not end the bridge of call {} after {}: {}", callId, reason, problem);
   }
   nlohmann::json payload = {{"reason", reason}, {"already_ended", gone}};
   if (!problem.empty()) {
@@ -677,6 +708,58 @@ void CallService::endBridge(const std::string& callId, const std::string& reason
     // Nothing more will come from a bridge the provider no longer has.
     return gone ? CallStateMachine::endByHost(c, now(), "bridge-gone") : Transition{};
   });
+}
+
+void CallService::sweepAbandoned() {
+  // A sweep of the database, not a timer per call: it survives a restart and
+  // works the same when several hosts share the database.
+  {
+    std::lock_guard lock(providerMutex_);
+    if (provider_ == nullptr) {
+      return;  // nothing to hang up with; the first sweep after start-up catches up
+    }
+  }
+  constexpr int64_t kPerSweep = 100;
+  const int64_t answeredBefore = now() - options_.agentJoinTimeoutS * 1000;
+  for (const CallRecord& call : calls_.answeredWithoutAgent(answeredBefore, kPerSweep)) {
+    try {
+      abandon(call);
+    } catch (const std::exception& e) {
+      logger("calls")->warn("could not hang up call {} (answered, no agent joined): {}", call.id, e.what());
+    }
+  }
+}
+
+void CallService::abandon(const CallRecord& call) {
+  // The agent may have joined since the sweep read the call.
+  const auto current = calls_.find(call.id);
+  if (!current || current->ended() || current->agentJoinedAt) {
+    return;
+  }
+  // The decision is recorded before the hang-up: the provider's end event
+  // can be committed before anything we write after it, and must then still
+  // read as abandoned, not as an answered call.
+  if (!current->clocks.contains(CallStateMachine::kAbandonedClock)) {
+    logger("calls")->info("call {}: the contact answered and no agent joined within {} s; hanging up", call.id,
+                          options_.agentJoinTimeoutS);
+    commitHost(call.id, "call.abandoned",
+               {{"reason", "no agent joined"}, {"agent_join_timeout_s", options_.agentJoinTimeoutS}},
+               [this](CallRecord& c) { return CallStateMachine::markAbandoned(c, now()); });
+  }
+  const auto hungUp = hangUp(*current);
+  const bool gone = hungUp.first;
+  const std::string& problem = hungUp.second;
+  if (!problem.empty()) {
+    // Not recorded as over while the contact may still be on the line: the
+    // next sweep tries again.
+    logger("calls")->warn("could not hang up call {} (answered, no agent joined): {}", call.id, problem);
+    return;
+  }
+  // The provider's events end the call; one it no longer has sends none.
+  commitHost(call.id, "bridge.end_requested", {{"reason", "abandoned"}, {"already_ended", gone}},
+             [this, gone](CallRecord& c) {
+               return gone ? CallStateMachine::endByHost(c, now(), "abandoned-no-agent") : Transition{};
+             });
 }
 
 void CallService::react(std::function<void()> task) {
@@ -695,10 +778,20 @@ void CallService::drainReactions() {
 void CallService::reactionLoop() {
   pthread_setname_np(pthread_self(), "sb-reactions");
   std::unique_lock lock(reactionMutex_);
+  auto nextSweep = std::chrono::steady_clock::now() + options_.abandonSweepEvery;
   for (;;) {
-    reactionWake_.wait(lock, [this] { return stopping_ || !reactions_.empty(); });
+    reactionWake_.wait_until(lock, nextSweep, [this] { return stopping_ || !reactions_.empty(); });
     if (stopping_) {
       return;
+    }
+    if (std::chrono::steady_clock::now() >= nextSweep) {
+      nextSweep = std::chrono::steady_clock::now() + options_.abandonSweepEvery;
+      if (options_.agentJoinTimeoutS > 0) {
+        reactions_.push_back([this] { sweepAbandoned(); });
+      }
+    }
+    if (reactions_.empty()) {
+      continue;
     }
     auto task = std::move(reactions_.front());
     reactions_.pop_front();

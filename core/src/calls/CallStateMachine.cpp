@@ -69,7 +69,8 @@ bool settleEnd(CallRecord& call, int priority, const std::string& status, const 
   if (!call_status::isFinal(call.status)) {
     call.status = status;
   }
-  call.endCause = cause;
+  // The host hung up a contact no agent joined: whatever the provider calls it.
+  call.endCause = call.clocks.contains(CallStateMachine::kAbandonedClock) ? "abandoned-no-agent" : cause;
   call.endedAt = event.occurredAtMs;
   return true;
 }
@@ -81,6 +82,12 @@ bool isContactLeg(const sdk::CallEvent& event) {
 }  // namespace
 
 void CallStateMachine::derive(CallRecord& call) {
+  if (call.clocks.contains(kAbandonedClock) && call_status::isFinal(call.status)) {
+    // The contact answered into a bridge no agent joined: nobody talked.
+    call.result = call_result::kAbandoned;
+    call.talkSeconds = 0;
+    return;
+  }
   if (call.answeredAt) {
     if (call.contactDurationS) {
       call.talkSeconds = *call.contactDurationS;
@@ -122,6 +129,9 @@ Transition CallStateMachine::apply(CallRecord& call, const sdk::CallEvent& event
   } else if (type == ev::kLegAnswered || type == ev::kAgentJoined) {
     // The agent's leg (leg.answered with leg=agent is the same fact).
     t.changed |= keepEarliest(call.agentJoinedAt, at);
+    if (!call_status::isFinal(call.status) && call.clocks.erase(kAbandonedClock) > 0) {
+      t.changed = true;  // joined after all, while the hang-up had failed: a call like any other
+    }
     if (newerFor(call, "agent.state", event)) {
       call.agentState = agent_state::kConnected;
       t.changed = true;
@@ -171,6 +181,17 @@ Transition CallStateMachine::apply(CallRecord& call, const sdk::CallEvent& event
   t.becameFinal = !wasFinal && call_status::isFinal(call.status);
   t.agentLeftLiveCall =
       agentWasConnected && call.agentState == agent_state::kDisconnected && !call_status::isFinal(call.status);
+  return t;
+}
+
+Transition CallStateMachine::markAbandoned(CallRecord& call, int64_t nowMs) {
+  Transition t;
+  if (call_status::isFinal(call.status) || !call.answeredAt || call.agentJoinedAt ||
+      call.clocks.contains(kAbandonedClock)) {
+    return t;
+  }
+  call.clocks[kAbandonedClock] = nowMs;
+  t.changed = true;
   return t;
 }
 

@@ -56,6 +56,8 @@ CallRecord readCall(const Statement& row, int base = 0) {
   }
   c.outcomeAt = row.optionalInteger(i++);
   c.outcomeBy = orEmpty(row.optionalText(i++));
+  c.agentNamed = row.integer(i++) != 0;
+  c.version = row.integer(i++);
   return c;
 }
 
@@ -109,7 +111,7 @@ constexpr Column flag(const char* name) {
   return {name, &sameField<Member>, &bindFlag<Member>};
 }
 
-constexpr std::array<Column, 34> kColumnTable = {{
+constexpr std::array<Column, 36> kColumnTable = {{
     field<&CallRecord::id>("id"),
     field<&CallRecord::contactId>("contact_id"),
     field<&CallRecord::agentId>("agent_id"),
@@ -144,6 +146,8 @@ constexpr std::array<Column, 34> kColumnTable = {{
     {"clocks", &sameField<&CallRecord::clocks>, &bindClocks},
     field<&CallRecord::outcomeAt>("outcome_at"),
     textOrNull<&CallRecord::outcomeBy>("outcome_by"),
+    flag<&CallRecord::agentNamed>("agent_named"),
+    field<&CallRecord::version>("version"),  // last: save() stamps it when another column changed
 }};
 constexpr size_t kColumnCount = kColumnTable.size();
 
@@ -195,6 +199,9 @@ struct Queries {
   std::string byProviderCall;
   std::string byAgentLeg;
   std::string activeFor;
+  std::string activeAll;
+  std::string activeOfAgent;
+  std::string answeredWithoutAgent;
 };
 
 const Queries& queries() {
@@ -212,7 +219,14 @@ const Queries& queries() {
     out.bySession = out.select + "WHERE session_id = ?";
     out.byProviderCall = out.select + "WHERE provider_call_id = ? ORDER BY created_at DESC LIMIT 1";
     out.byAgentLeg = out.select + "WHERE agent_leg_id = ? ORDER BY created_at DESC LIMIT 1";
-    out.activeFor = out.select + "WHERE agent_id = ? AND ended_at IS NULL";
+    // agent_named = 1 and ended_at IS NULL: the unique index's own condition.
+    out.activeFor = out.select + "WHERE agent_id = ? AND ended_at IS NULL AND agent_named = 1";
+    out.activeAll = out.select + "WHERE ended_at IS NULL ORDER BY created_at LIMIT ?";
+    out.activeOfAgent = out.select + "WHERE ended_at IS NULL AND agent_id = ? ORDER BY created_at LIMIT ?";
+    // Scans the live calls only (the calls_active partial index).
+    out.answeredWithoutAgent = out.select +
+                               "WHERE ended_at IS NULL AND answered_at < ? AND agent_joined_at IS NULL "
+                               "ORDER BY answered_at LIMIT ?";
     return out;
   }();
   return q;
@@ -283,7 +297,7 @@ void SqliteCallRepository::insert(const CallRecord& call) {
   });
 }
 
-void SqliteCallRepository::save(const CallRecord& before, const CallRecord& after) {
+void SqliteCallRepository::save(const CallRecord& before, CallRecord& after) {
   // Only the columns that changed: an UPDATE that names an indexed column
   // rewrites that index's entry, and most events change one or two
   // unindexed columns. Never REPLACE: it deletes the row first, and the
@@ -297,6 +311,9 @@ void SqliteCallRepository::save(const CallRecord& before, const CallRecord& afte
   if (mask == 0) {
     return;
   }
+  constexpr size_t kVersion = kColumnCount - 1;
+  after.version = before.version + 1;
+  mask |= uint64_t{1} << kVersion;
   database_.withConnection([&](sqlite3* db) {
     auto [it, added] = updateSql_.try_emplace(mask);
     if (added) {
@@ -382,6 +399,43 @@ std::optional<CallRecord> SqliteCallRepository::resolve(const sdk::CallEvent& ev
 
 std::optional<CallRecord> SqliteCallRepository::activeFor(const std::string& agentId) {
   return findWhere(queries().activeFor.c_str(), agentId);
+}
+
+std::vector<CallRecord> SqliteCallRepository::active(const std::string& agentId, int64_t limit) {
+  return database_.withConnection([&](sqlite3* db) {
+    Statement s = cache().get(db, agentId.empty() ? queries().activeAll.c_str() : queries().activeOfAgent.c_str());
+    int index = 1;
+    if (!agentId.empty()) {
+      s.bind(index++, agentId);
+    }
+    s.bind(index, limit);
+    std::vector<CallRecord> out;
+    while (s.step()) {
+      out.push_back(readCall(s));
+    }
+    return out;
+  });
+}
+
+std::vector<CallRecord> SqliteCallRepository::answeredWithoutAgent(int64_t answeredBeforeMs, int64_t limit) {
+  return database_.withConnection([&](sqlite3* db) {
+    Statement s = cache().get(db, queries().answeredWithoutAgent.c_str());
+    s.bind(1, answeredBeforeMs);
+    s.bind(2, limit);
+    std::vector<CallRecord> out;
+    while (s.step()) {
+      out.push_back(readCall(s));
+    }
+    return out;
+  });
+}
+
+int64_t SqliteCallRepository::activeCount() {
+  return database_.withConnection([&](sqlite3* db) {
+    // Served by the calls_active partial index: as many entries as live calls.
+    Statement s = cache().get(db, "SELECT COUNT(*) FROM calls WHERE ended_at IS NULL");
+    return s.step() ? s.integer(0) : int64_t{0};
+  });
 }
 
 int64_t SqliteCallRepository::appendEvent(const StoredEvent& event) {
@@ -512,8 +566,9 @@ nlohmann::json SqliteCallRepository::stats(const CallStatsQuery& query) {
   };
   // A connect is a call the contact answered.
   const std::string aggregates =
-      "COUNT(*), SUM(answered_at IS NOT NULL), COALESCE(SUM(talk_seconds), 0), "
-      "AVG(CASE WHEN answered_at IS NOT NULL THEN talk_seconds END)";
+      // An abandoned call was answered, but no agent spoke to anyone: not a connect.
+      "COUNT(*), SUM(answered_at IS NOT NULL AND result IS NOT 'abandoned'), COALESCE(SUM(talk_seconds), 0), "
+      "AVG(CASE WHEN answered_at IS NOT NULL AND result IS NOT 'abandoned' THEN talk_seconds END)";
   return database_.withConnection([&](sqlite3* db) {
     auto read = [](Statement& s, int base) {
       const int64_t calls = s.integer(base);

@@ -43,6 +43,8 @@ core::Settings defaultSettings() {
       {"calls.caller_ids", ""},
       {"calls.dispositions", ""},
       {"calls.ring_timeout_s", "30"},
+      {"calls.max_active", "1000"},
+      {"calls.agent_join_timeout_s", "15"},
       {"calls.credential_ttl_s", "3600"},
       {"calls.conference_prefix", "COLD_CALL_"},
       {"calls.journal_linger_us", "200"},

@@ -81,6 +81,14 @@ core::CallServiceOptions HostContext::callOptions(const core::Settings& settings
   }
   options.dispositions = splitList(settings.getString("calls.dispositions"));
   options.ringTimeoutS = settings.getInt("calls.ring_timeout_s", 30);
+  options.maxActive = settings.getInt("calls.max_active", 1000);
+  options.agentJoinTimeoutS = settings.getInt("calls.agent_join_timeout_s", 15);
+  if (options.agentJoinTimeoutS < 0) {
+    throw core::ConfigError("calls.agent_join_timeout_s must be 0 (off) or more seconds (default 15)");
+  }
+  if (options.maxActive <= 0) {
+    throw core::ConfigError("calls.max_active must be positive (calls in progress at once, default 1000)");
+  }
   options.credentialTtlS = settings.getInt("calls.credential_ttl_s", 3600);
   options.conferencePrefix = settings.getString("calls.conference_prefix", "COLD_CALL_");
   options.journalLinger = std::chrono::microseconds(settings.getInt("calls.journal_linger_us", 200));

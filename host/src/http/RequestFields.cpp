@@ -100,9 +100,13 @@ std::optional<int64_t> optionalInt(const nlohmann::json& body, const char* field
 }
 
 std::string agentIdFor(const ApiRequest& request, const nlohmann::json& body) {
+  return agentFor(request, body).id;
+}
+
+AgentOfCall agentFor(const ApiRequest& request, const nlohmann::json& body) {
   const core::Principal& principal = *request.principal;
   if (principal.role != core::Role::Admin) {
-    return principal.keyName;
+    return {principal.keyName, true};
   }
   // Stored as the call's agent and shown to everyone: bounded here (the
   // server already refused a header that is not UTF-8).
@@ -113,12 +117,12 @@ std::string agentIdFor(const ApiRequest& request, const nlohmann::json& body) {
     return id;
   };
   if (auto named = optionalString(body, "agent_id"); named && !named->empty()) {
-    return bounded(*named, "agent_id");
+    return {bounded(*named, "agent_id"), true};
   }
   if (auto header = request.header("X-Agent-Id"); header && !header->empty()) {
-    return bounded(*header, "X-Agent-Id");
+    return {bounded(*header, "X-Agent-Id"), true};
   }
-  return principal.keyName;
+  return {principal.keyName, false};
 }
 
 void requireOwnCall(const ApiRequest& request, const std::string& callAgentId, const std::string& reference,

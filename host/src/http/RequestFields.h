@@ -26,9 +26,16 @@ std::string requiredString(const nlohmann::json& body, const char* field, int st
 std::optional<bool> optionalBool(const nlohmann::json& body, const char* field, int status = 400);
 std::optional<int64_t> optionalInt(const nlohmann::json& body, const char* field, int status = 400);
 
+struct AgentOfCall {
+  std::string id;
+  bool named = true;  ///< false: an admin key acting for no one in particular
+};
+
 /// Who a call belongs to: an agent key acts as itself (its key name); an
 /// admin key (the admin board) may act for an agent named in `agent_id`
-/// (body) or the X-Agent-Id header, else as itself.
+/// (body) or the X-Agent-Id header, else for no one in particular (the
+/// key's name, not named: product §2.3, not limited to one call).
+AgentOfCall agentFor(const ApiRequest& request, const nlohmann::json& body);
 std::string agentIdFor(const ApiRequest& request, const nlohmann::json& body);
 
 /// An agent key may act only on its own calls (an admin key on any): a

@@ -131,13 +131,28 @@ void addCallRoutes(Router& router, HostContext& context) {
               }});
   router.add({"GET", "/api/v1/calls/export", "calls.export", Access::Agent, 30, 0,
               [&context](const ApiRequest& request) { return exportCsv(context, request); }});
+  // The calls in progress, for a page that reloads or crashes mid-call: an
+  // agent key gets its own; an admin key everyone's, or one agent's.
+  router.add(
+      {"GET", "/api/v1/calls/active", "calls.active", Access::Agent, 0, 0, [&context](const ApiRequest& request) {
+         const core::Principal& principal = *request.principal;
+         const std::string agent =
+             principal.role == core::Role::Admin ? request.queryParam("agent_id").value_or("") : principal.keyName;
+         nlohmann::json items = nlohmann::json::array();
+         for (const auto& call : context.calls().active(agent)) {
+           items.push_back(call.toJson());
+         }
+         return ApiResponse::json(200, {{"data", items}});
+       }});
   router.add({"POST", "/api/v1/calls", "calls.create", Access::Agent, 10, 0, [&context](const ApiRequest& request) {
                 const nlohmann::json body = request.jsonBody();
                 core::StartCallCommand command;
                 command.contactId = optionalInt(body, "contact_id");
                 command.to = optionalString(body, "to").value_or("");
                 command.from = optionalString(body, "from").value_or("");
-                command.agentId = agentIdFor(request, body);
+                const AgentOfCall agent = agentFor(request, body);
+                command.agentId = agent.id;
+                command.agentNamed = agent.named;
                 if (!command.contactId && command.to.empty()) {
                   throw ApiError::validation("send contact_id or to", {{"field", "contact_id"}});
                 }

@@ -173,8 +173,11 @@ ApiResponse initiate(HostContext& context, const ApiRequest& request) {
     checkProvider(context, body);
     const auto to = optionalString(body, "to_phone", kUnprocessable);
     const auto contactId = optionalInt(body, "contact_id", kUnprocessable);
-    if ((!to || to->empty()) && !contactId) {
+    if (!to && !contactId) {
       throw ApiError(kUnprocessable, "VALIDATION_ERROR", "to_phone is required", {{"field", "to_phone"}});
+    }
+    if (to && to->empty() && !contactId) {
+      throw invalidPhone("");  // the original API: an empty number is a malformed one (product §3b)
     }
     static const std::regex kE164(R"(\+[1-9]\d{1,14})");
     if (to && !to->empty() && !std::regex_match(*to, kE164)) {
@@ -188,7 +191,9 @@ ApiResponse initiate(HostContext& context, const ApiRequest& request) {
     command.to = to.value_or("");
     command.from = from.value_or("");
     command.contactId = contactId;
-    command.agentId = agentIdFor(request, body);
+    const AgentOfCall agent = agentFor(request, body);
+    command.agentId = agent.id;
+    command.agentNamed = agent.named;
     const core::CallRecord call = context.calls().start(command);
     return ApiResponse::json(201, {{"conference_sid", call.id},
                                    {"conference_id", call.conferenceName},

@@ -142,6 +142,43 @@ TEST_CASE("state machine: the host's own end stands against later provider ends"
   CHECK(call.talkSeconds == 30);  // the provider's duration is still the talk time
 }
 
+TEST_CASE("state machine: an abandoned call reads abandoned whichever end lands first", "[calls]") {
+  const auto ringing = sb::test::callEvent("call_1", "r", "leg.ringing", "contact", 1'700'000'000'200, 1);
+  const auto answered = sb::test::callEvent("call_1", "a", "leg.answered", "contact", 1'700'000'001'700, 2);
+  auto ended = sb::test::callEvent("call_1", "e", "leg.ended", "contact", 1'700'000'017'000, 3);
+  ended.cause = "completed";
+  ended.durationS = 15;
+  for (const bool providerFirst : {true, false}) {
+    CallRecord call = freshCall();
+    CallStateMachine::apply(call, ringing);
+    CallStateMachine::apply(call, answered);
+    CHECK(CallStateMachine::markAbandoned(call, 1'700'000'016'800).changed);
+    CHECK(call.status == "in-progress");  // marked, not yet over
+    if (providerFirst) {
+      CallStateMachine::apply(call, ended);
+      CallStateMachine::endByHost(call, 1'700'000'017'100, "abandoned-no-agent");
+    } else {
+      CallStateMachine::endByHost(call, 1'700'000'016'900, "abandoned-no-agent");
+      CallStateMachine::apply(call, ended);
+    }
+    INFO(providerFirst);
+    CHECK(call.status == "completed");
+    CHECK(call.result == "abandoned");
+    CHECK(call.endCause == "abandoned-no-agent");
+    CHECK(call.talkSeconds == 0);
+  }
+  // An agent who joins before the end makes it a call like any other.
+  CallRecord joined = freshCall();
+  CallStateMachine::apply(joined, answered);
+  CallStateMachine::markAbandoned(joined, 1'700'000'016'800);
+  CallStateMachine::apply(joined, sb::test::callEvent("call_1", "j", "agent.joined", "agent", 1'700'000'016'850, 4));
+  CallStateMachine::apply(joined, ended);
+  CHECK(joined.result == "answered");
+  CHECK(joined.talkSeconds == 15);
+  // Only a live, answered, never-joined call can be marked.
+  CHECK_FALSE(CallStateMachine::markAbandoned(joined, 1'700'000'020'000).changed);
+}
+
 TEST_CASE("state machine property: any order and duplication of a call's events gives the same record", "[calls]") {
   std::mt19937 random(20261201);
   for (const std::string result : {"answered", "busy", "no-answer", "failed"}) {

@@ -20,6 +20,7 @@ class DomainError : public std::runtime_error {
     TooLarge,    ///< 413 PAYLOAD_TOO_LARGE
     DncBlocked,  ///< 403 DNC_BLOCKED
     AgentBusy,   ///< 409 AGENT_BUSY
+    AtCapacity,  ///< 503 UNAVAILABLE with Retry-After: a configured capacity is full
   };
 
   DomainError(Kind kind, const std::string& message, nlohmann::json details = nlohmann::json::object())

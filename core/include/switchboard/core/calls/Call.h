@@ -27,6 +27,13 @@ int rank(const std::string& status);
 std::string finalFromCause(const std::string& cause);
 }  // namespace call_status
 
+/// A final call's result: the final status's name, or these.
+namespace call_result {
+inline constexpr const char* kAnswered = "answered";
+/// The contact answered and no agent joined within calls.agent_join_timeout_s.
+inline constexpr const char* kAbandoned = "abandoned";
+}  // namespace call_result
+
 /// The agent's browser leg.
 namespace agent_state {
 inline constexpr const char* kNone = "none";
@@ -40,6 +47,10 @@ struct CallRecord {
   std::string id;
   std::optional<int64_t> contactId;
   std::string agentId;
+  /// False when an admin key placed the call for no one in particular (the
+  /// admin board, serving several reps through one key): `agentId` is then
+  /// the key, and the one-active-call-per-agent rule does not apply.
+  bool agentNamed = true;
   std::string provider;
   std::string topology = "bridge";
   std::string toE164;
@@ -59,7 +70,7 @@ struct CallRecord {
   std::string endCause;
   std::optional<int64_t> contactDurationS;
   std::optional<int64_t> talkSeconds;
-  std::string result;  ///< answered | busy | no-answer | failed | canceled, once final
+  std::string result;  ///< answered | abandoned | busy | no-answer | failed | canceled, once final
   std::optional<std::string> outcome;
   std::string notes;
   int64_t createdAt = 0;  ///< Unix ms, like every *At below
@@ -71,6 +82,10 @@ struct CallRecord {
   nlohmann::json clocks = nlohmann::json::object();
   std::optional<int64_t> outcomeAt;
   std::string outcomeBy;
+  /// 1 when placed, +1 with every saved change: a client that gets the call
+  /// from several places (an answer, a poll, the event stream) keeps the
+  /// highest and drops an older snapshot that arrives late.
+  int64_t version = 1;
 
   bool ended() const { return endedAt.has_value(); }
   /// The API's view (ISO 8601 times, no internal clocks).

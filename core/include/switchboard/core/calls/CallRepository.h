@@ -26,8 +26,9 @@ class CallRepository {
 
   /// Throws DomainError(AgentBusy) when the agent already has an active call.
   virtual void insert(const CallRecord& call) = 0;
-  /// Writes what changed from `before` (the record as read) to `after`.
-  virtual void save(const CallRecord& before, const CallRecord& after) = 0;
+  /// Writes what changed from `before` (the record as read) to `after`, and
+  /// when anything did, stamps `after.version` with `before.version + 1`.
+  virtual void save(const CallRecord& before, CallRecord& after) = 0;
   virtual std::optional<CallRecord> find(const std::string& id) = 0;
   /// By our id, the provider's conference id, the conference's friendly
   /// name or the browser session id.
@@ -35,7 +36,17 @@ class CallRepository {
   /// The call an event belongs to: by its call id, else the provider's leg or
   /// conference id.
   virtual std::optional<CallRecord> resolve(const sdk::CallEvent& event) = 0;
+  /// The named agent's one active call (calls with no named agent are not
+  /// counted: see CallRecord::agentNamed).
   virtual std::optional<CallRecord> activeFor(const std::string& agentId) = 0;
+  /// Calls not yet ended, oldest first: all (`agentId` empty) or those whose
+  /// agent is `agentId`, named or not.
+  virtual std::vector<CallRecord> active(const std::string& agentId, int64_t limit) = 0;
+  /// How many calls are not yet ended.
+  virtual int64_t activeCount() = 0;
+  /// Live calls whose contact answered before `answeredBeforeMs` and whose
+  /// agent never joined, oldest answer first.
+  virtual std::vector<CallRecord> answeredWithoutAgent(int64_t answeredBeforeMs, int64_t limit) = 0;
   /// Appends to the timeline; returns the new seq, or 0 when an event with
   /// the same (source, event_key) is already there.
   virtual int64_t appendEvent(const StoredEvent& event) = 0;

@@ -26,6 +26,14 @@ struct CallServiceOptions {
   std::vector<std::string> callerIds;     ///< E.164; the first is the default
   std::vector<std::string> dispositions;  ///< outcomes an agent may log
   int64_t ringTimeoutS = 30;
+  /// Calls in progress at once (every agent and key together); past it a
+  /// placement is refused (AtCapacity) until one ends.
+  int64_t maxActive = 1000;
+  /// An answered contact whose agent has not joined after this long is hung
+  /// up and the call's result is `abandoned` (product §2.4); 0 turns it off.
+  int64_t agentJoinTimeoutS = 15;
+  /// How often the reaction thread looks for such calls.
+  std::chrono::milliseconds abandonSweepEvery{1000};
   int64_t credentialTtlS = 3600;
   std::string conferencePrefix = "COLD_CALL_";
   size_t journalBatch = 256;
@@ -41,6 +49,9 @@ struct StartCallCommand {
   std::string from;  ///< requested caller ID; kept only if configured
   std::optional<int64_t> contactId;
   std::string agentId;
+  /// False: an admin key placing a call for no one in particular (see
+  /// CallRecord::agentNamed); such calls are capped only by maxActive.
+  bool agentNamed = true;
 };
 
 struct JoinResult {
@@ -96,6 +107,9 @@ class CallService {
   /// Ends the call and its bridge; ending an ended call succeeds.
   EndResult end(const std::string& reference);
   CallRecord get(const std::string& reference);
+  /// Calls not yet ended, oldest first (at most maxActive): everyone's when
+  /// `agentId` is empty, else that agent's.
+  std::vector<CallRecord> active(const std::string& agentId);
   CallDetail detail(const std::string& reference);
   CallRecord logOutcome(const std::string& id, const std::optional<std::string>& outcome,
                         const std::optional<std::string>& notes, const std::string& by);
@@ -139,7 +153,13 @@ class CallService {
   void onCommitted(const std::vector<CommittedEvent>& events);
   void react(std::function<void()> task);
   void reactionLoop();
+  /// Asks the provider to end the call's legs and bridge: {already gone at
+  /// the provider, what went wrong (empty: done)}.
+  std::pair<bool, std::string> hangUp(const CallRecord& call);
   void endBridge(const std::string& callId, const std::string& reason);
+  /// Hangs up the contacts left alone past agentJoinTimeoutS (reaction thread).
+  void sweepAbandoned();
+  void abandon(const CallRecord& call);
 
   CallRepository& calls_;
   ContactService& contacts_;

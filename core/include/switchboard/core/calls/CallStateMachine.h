@@ -35,6 +35,15 @@ class CallStateMachine {
   /// The host ends the call itself (POST /end, or the agent left) at `nowMs`.
   static Transition endByHost(CallRecord& call, int64_t nowMs, const std::string& cause);
 
+  /// The host is hanging up a contact who answered into a bridge no agent
+  /// joined (calls.agent_join_timeout_s). Recorded before the hang-up: once
+  /// the call is final, by whichever end comes first, its result is
+  /// `abandoned` with no talk time and the cause `abandoned-no-agent`. No
+  /// change unless the call is live, answered and never joined.
+  static Transition markAbandoned(CallRecord& call, int64_t nowMs);
+  /// The clock (CallRecord::clocks) that marks such a call.
+  static constexpr const char* kAbandonedClock = "abandoned";
+
   /// Fields derived from the others (result, talk time); apply() calls it.
   static void derive(CallRecord& call);
 };

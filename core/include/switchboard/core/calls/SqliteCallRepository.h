@@ -17,11 +17,14 @@ class SqliteCallRepository final : public CallRepository {
   void transact(const std::function<void()>& work) override;
   void step(const std::function<void()>& work) override;
   void insert(const CallRecord& call) override;
-  void save(const CallRecord& before, const CallRecord& after) override;
+  void save(const CallRecord& before, CallRecord& after) override;
   std::optional<CallRecord> find(const std::string& id) override;
   std::optional<CallRecord> findByReference(const std::string& reference) override;
   std::optional<CallRecord> resolve(const sdk::CallEvent& event) override;
   std::optional<CallRecord> activeFor(const std::string& agentId) override;
+  std::vector<CallRecord> active(const std::string& agentId, int64_t limit) override;
+  int64_t activeCount() override;
+  std::vector<CallRecord> answeredWithoutAgent(int64_t answeredBeforeMs, int64_t limit) override;
   int64_t appendEvent(const StoredEvent& event) override;
   void markContactDialed(int64_t contactId, int64_t nowMs) override;
   void markContactCallEnded(int64_t contactId, int64_t nowMs) override;
