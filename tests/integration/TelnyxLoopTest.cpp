@@ -29,8 +29,8 @@ struct World {
   ApiClient agent{host.port(), host.agentKey};
   sb::test::CallProbe probe{agent};
 
-  explicit World(std::map<std::string, std::string> extra = {})
-      : fake(fakeOptions()), host(config(fake, std::move(extra))) {
+  explicit World(std::map<std::string, std::string> extra = {}, sb::test::FakeTelnyxOptions options = fakeOptions())
+      : fake(std::move(options)), host(config(fake, std::move(extra))) {
     const std::string hooks = "http://127.0.0.1:" + std::to_string(host.port()) + "/webhooks/telnyx/events";
     fake.setWebhookUrls(hooks, hooks);
   }
@@ -104,6 +104,9 @@ TEST_CASE("telnyx loop: answered; the browser joins, mutes, holds, ends; outcome
           200);
   const auto detail = world.probe.call(id);
   CHECK(detail["result"] == "answered");
+  // The agent ended it, whichever write landed first: the host's or the
+  // provider's hang-up webhook.
+  CHECK(detail["end_cause"] == "ended-by-agent");
   // (Telnyx sends no mute or hold webhooks: the commands' answers are the record.)
   for (const char* type : {"leg.initiated", "leg.answered", "agent.joined", "conference.started", "control.mute",
                            "control.hold", "call.end_requested", "leg.ended", "conference.ended"}) {
@@ -312,4 +315,61 @@ TEST_CASE("telnyx browser leg: an expired client_state cannot start a leg", "[te
   REQUIRE(world.fake.waitUntil([&] { return world.fake.legState(leg.callControlId) == "hangup"; }));
   CHECK(world.probe.call(id)["legs"]["agent"]["state"] != "connected");
   CHECK(world.agent.post("/api/v1/calls/" + id + "/end", nlohmann::json::object()).status == 200);
+}
+
+TEST_CASE("telnyx: an end that hung the contact up succeeds even if ending the conference fails", "[telnyx][faults]") {
+  World world;
+  const std::string id = world.probe.dial("+12125550001");
+  REQUIRE(world.join(id).error.empty());
+  REQUIRE(world.probe.reaches(id, [](const nlohmann::json& c) {
+    return c["status"] == "in-progress" && c["legs"]["agent"]["state"] == "connected" && c["conference_id"].is_string();
+  }));
+  const std::string contactLeg = world.probe.call(id)["provider_call_id"];
+  world.fake.inject({FakeTelnyx::Fault::Kind::Status, "POST", "/actions/end", 503, 0, 0, 10});
+  const auto ended = world.agent.post("/api/v1/calls/" + id + "/end", nlohmann::json::object());
+  INFO(ended.body);
+  CHECK(ended.status == 200);
+  CHECK(world.fake.legState(contactLeg) == "hangup");
+  REQUIRE(world.probe.reaches(id, CallProbe::bridgeOver));
+  CHECK(world.probe.call(id)["end_cause"] == "ended-by-agent");
+}
+
+TEST_CASE("telnyx: talk time counts from the contact's answer, not from the dial", "[telnyx][call-loop]") {
+  // Rings 1.5 s, then talks 0.4 s: from the dial that would be 1 s or more.
+  auto options = fakeOptions();
+  options.answerMs = 1500;
+  World world({}, options);
+  const std::string id = world.probe.dial("+12125550005");
+  REQUIRE(world.join(id).error.empty());
+  REQUIRE(world.probe.reaches(id, CallProbe::bridgeOver));
+  const auto call = world.probe.call(id);
+  INFO(call.dump());
+  CHECK(call["result"] == "answered");
+  CHECK(call["talk_seconds"] == 0);
+}
+
+TEST_CASE("telnyx faults: a dial whose answers were all lost is hung up when its leg shows up, and stays failed",
+          "[telnyx][faults]") {
+  World world;
+  // Carried out twice over (the resend has the same command_id, so Telnyx
+  // dials once), both answers lost: the API says 503 and the record failed.
+  world.fake.inject({FakeTelnyx::Fault::Kind::Slow, "POST", "/v2/calls$", 0, 0, 1500, 2});
+  const auto failed = world.agent.post("/api/v1/calls", {{"to", "+12125550001"}});
+  CHECK(failed.status == 503);
+  REQUIRE(world.fake.waitUntil([&] { return world.fake.legsTo("+12125550001").size() == 1; }));
+  const std::string leg = world.fake.legsTo("+12125550001").front();
+  // The contact's leg answers into a call that is over: the host hangs it up.
+  const bool hungUp = world.fake.waitUntil([&] { return world.fake.legState(leg) == "hangup"; });
+  INFO(world.fake.legState(leg).value_or("?") << " " << world.agent.get("/api/v1/calls").body);
+  REQUIRE(hungUp);
+  const auto history = world.agent.get("/api/v1/calls");
+  REQUIRE(history.json["total"] == 1);
+  const auto call = history.json["data"][0];
+  INFO(call.dump());
+  CHECK(call["status"] == "failed");
+  CHECK(call["result"] == "failed");
+  CHECK(call["talk_seconds"].is_null());
+  // The agent is free.
+  const std::string next = world.probe.dial("+12125550006");
+  CHECK(world.agent.post("/api/v1/calls/" + next + "/end", nlohmann::json::object()).status == 200);
 }

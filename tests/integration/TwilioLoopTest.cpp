@@ -11,6 +11,8 @@
 
 #include <catch2/catch.hpp>
 
+#include <thread>
+
 using sb::test::ApiClient;
 using sb::test::CallProbe;
 using sb::test::eventually;
@@ -117,6 +119,9 @@ TEST_CASE("twilio loop: answered; the agent joins, mutes, holds, ends; outcome a
   REQUIRE(logged.status == 200);
   const auto detail = world.probe.call(id);
   CHECK(detail["result"] == "answered");
+  // The agent ended it, whichever write landed first: the host's or the
+  // provider's hang-up webhook.
+  CHECK(detail["end_cause"] == "ended-by-agent");
   for (const char* type : {"leg.ringing", "leg.answered", "agent.joined", "conference.started", "participant.muted",
                            "participant.held", "call.end_requested", "conference.ended", "outcome.logged"}) {
     INFO(type);
@@ -290,11 +295,18 @@ TEST_CASE("twilio faults: a timed-out dial that Twilio placed anyway is hung up,
     return status == "canceled" || status == "completed";
   }));
   CHECK(world.fake.count("POST", "/Calls.json") == 1);
-  // The record ends as Twilio saw the leg (it may have been answered before
-  // we hung it up), with our failure on its timeline; the agent is free.
+  // The record stays what the caller was told, failed, with one result and
+  // no talk time, even if the leg was answered before it was hung up; the
+  // agent is free.
   const std::string id = world.agent.get("/api/v1/calls").json["data"][0]["id"];
   REQUIRE(world.probe.reaches(
       id, [](const nlohmann::json& c) { return c["ended_at"].is_string() && CallProbe::hasEvent(c, "call.failed"); }));
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));  // the leg's last callbacks
+  const auto record = world.probe.call(id);
+  INFO(record.dump());
+  CHECK(record["status"] == "failed");
+  CHECK(record["result"] == "failed");
+  CHECK(record["talk_seconds"].is_null());
   CHECK(world.agent.post("/api/v1/calls", {{"to", "+12125550001"}}).status == 201);
 }
 
@@ -384,4 +396,21 @@ TEST_CASE("twilio config: the auth token alone places calls; the browser leg the
   CHECK(joined.status == 400);
   CHECK(joined.json["error"]["message"].get<std::string>().find("api_key_sid") != std::string::npos);
   CHECK(world.agent.post("/api/v1/calls/" + id + "/end", nlohmann::json::object()).status == 200);
+}
+
+TEST_CASE("twilio: an end that hung the contact up succeeds even if ending the conference fails", "[twilio][faults]") {
+  World world;
+  const std::string id = world.probe.dial("+12125550001");
+  REQUIRE(world.join(id).joined);
+  REQUIRE(world.probe.reaches(id, [](const nlohmann::json& c) {
+    return c["status"] == "in-progress" && c["legs"]["agent"]["state"] == "connected" && c["conference_id"].is_string();
+  }));
+  const std::string contactLeg = world.probe.call(id)["provider_call_id"];
+  world.fake.inject({FakeTwilio::Fault::Kind::Status, "POST", "/Conferences/", 503, 0, 0, 1});
+  const auto ended = world.agent.post("/api/v1/calls/" + id + "/end", nlohmann::json::object());
+  INFO(ended.body);
+  CHECK(ended.status == 200);
+  CHECK(world.fake.callStatus(contactLeg) == "completed");
+  REQUIRE(world.probe.reaches(id, CallProbe::bridgeOver));
+  CHECK(world.probe.call(id)["end_cause"] == "ended-by-agent");
 }

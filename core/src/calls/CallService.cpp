@@ -276,14 +276,17 @@ CallRecord CallService::start(const StartCallCommand& command) {
   try {
     placed = provider().startCall(request);
   } catch (const ProviderError& e) {
-    commitHost(call.id, "call.failed", {{"error", e.what()}, {"status", std::string(sdk::statusName(e.status()))}},
-               [this, &e](CallRecord& c) {
-                 Transition t = CallStateMachine::endByHost(c, now(), "provider-error");
-                 c.status = call_status::kFailed;
-                 c.result = call_status::kFailed;
-                 c.endCause = std::string("provider-error: ") + sdk::statusName(e.status()).data();
-                 return t;
-               });
+    const CallRecord failed =
+        commitHost(call.id, "call.failed", {{"error", e.what()}, {"status", std::string(sdk::statusName(e.status()))}},
+                   [this, &e](CallRecord& c) {
+                     return CallStateMachine::failPlacing(
+                         c, now(), std::string("provider-error: ") + sdk::statusName(e.status()).data());
+                   });
+    if (!failed.providerCallId.empty()) {
+      // Its answer was lost, but the provider placed it and told us so
+      // (the leg's events came first): hang the leg up.
+      hangUpOrphans({{failed.id, failed.conferenceName, failed.conferenceId, failed.providerCallId, ""}});
+    }
     throw;
   }
   initiated_.inc();
@@ -411,6 +414,14 @@ ControlResult CallService::control(const std::string& reference, const std::stri
 
 EndResult CallService::end(const std::string& reference) {
   const CallRecord call = findOrThrow(reference);
+  static constexpr const char* kCause = "ended-by-agent";
+  if (!call.ended()) {
+    // Recorded before the provider hears of it: its hang-up webhook can be
+    // committed before our own write below, and the call must still read
+    // as ended by the agent, at the moment the agent pressed End.
+    commitHost(call.id, "call.end_requested", {{"by", "agent"}},
+               [this](CallRecord& c) { return CallStateMachine::markEnding(c, now(), kCause); });
+  }
   EndResult result;
   bool providerAlreadyEnded = false;
   try {
@@ -420,6 +431,10 @@ EndResult CallService::end(const std::string& reference) {
   } catch (const ProviderError& e) {
     // The provider no longer knows the call: it is over there.
     if (e.status() != sdk::Status::NotFound) {
+      if (!call.ended()) {
+        commitHost(call.id, "call.end_failed", {{"error", e.what()}},
+                   [](CallRecord& c) { return CallStateMachine::clearEnding(c); });
+      }
       throw;
     }
     providerAlreadyEnded = true;
@@ -429,8 +444,8 @@ EndResult CallService::end(const std::string& reference) {
     result.call = call;
     return result;
   }
-  result.call = commitHost(call.id, "call.end_requested", {{"already_ended_at_provider", providerAlreadyEnded}},
-                           [this](CallRecord& c) { return CallStateMachine::endByHost(c, now(), "ended-by-agent"); });
+  result.call = commitHost(call.id, "call.end_confirmed", {{"already_ended_at_provider", providerAlreadyEnded}},
+                           [this](CallRecord& c) { return CallStateMachine::endByHost(c, now(), kCause); });
   return result;
 }
 
@@ -527,7 +542,17 @@ struct IncomingBatch {
   std::vector<Incoming> parsed;
   int64_t received = 0;
   size_t fresh = 0;  ///< set by the job
+  /// Live provider legs of no live call (set by the job): hung up after the
+  /// commit, so no contact waits in a bridge nothing will end.
+  std::vector<sdk::CallRef> orphans;
 };
+
+/// A contact leg that is dialling, ringing or answered at the provider.
+bool showsLiveContactLeg(const sdk::CallEvent& event) {
+  namespace ev = sdk::event;
+  return (event.leg.empty() || event.leg == sdk::leg::kContact) && !event.providerCallId.empty() &&
+         (event.type == ev::kLegInitiated || event.type == ev::kLegRinging || event.type == ev::kLegAnswered);
+}
 
 void parseIncoming(IncomingBatch& batch) {
   for (const auto& item : batch.events) {
@@ -559,8 +584,12 @@ void applyIncoming(IncomingBatch& batch, CallRepository& repo, std::vector<Commi
       }
       call = &slot->second;
     } else {
-      logger("calls")->warn("{} event {} ({}) names no call we know: dropped", batch.source, event.eventKey,
-                            event.type);
+      const bool orphan = showsLiveContactLeg(event);
+      logger("calls")->warn("{} event {} ({}) names no call we know: dropped{}", batch.source, event.eventKey,
+                            event.type, orphan ? "; its leg is hung up" : "");
+      if (orphan) {
+        batch.orphans.push_back({event.callId, "", event.conferenceId, event.providerCallId, ""});
+      }
       continue;
     }
     StoredEvent stored;
@@ -578,6 +607,14 @@ void applyIncoming(IncomingBatch& batch, CallRepository& repo, std::vector<Commi
     }
     ++batch.fresh;
     const CallRecord before = *call;
+    if (before.ended() && showsLiveContactLeg(event)) {
+      // A leg of a call that is over: a dial whose answer was lost (the call
+      // failed here, the provider placed it anyway), or a contact who
+      // answered after the end.
+      batch.orphans.push_back({call->id, call->conferenceName,
+                               event.conferenceId.empty() ? call->conferenceId : event.conferenceId,
+                               event.providerCallId, ""});
+    }
     const Transition t = CallStateMachine::apply(*call, event);
     if (t.changed) {
       repo.save(before, *call);
@@ -609,6 +646,7 @@ size_t CallService::ingest(const std::string& source, const nlohmann::json& even
   }
   journal_->run(
       [&](CallRepository& repo, std::vector<CommittedEvent>& published) { applyIncoming(batch, repo, published); });
+  hangUpOrphans(batch.orphans);
   ingested_.inc(batch.fresh);
   duplicates_.inc(batch.parsed.size() - batch.fresh);
   return batch.fresh;
@@ -628,6 +666,7 @@ void CallService::ingestAsync(const std::string& source, nlohmann::json events, 
       [batch](CallRepository& repo, std::vector<CommittedEvent>& published) { applyIncoming(*batch, repo, published); },
       [this, batch, done = std::move(done)](std::exception_ptr error) {
         if (!error) {
+          hangUpOrphans(batch->orphans);
           ingested_.inc(batch->fresh);
           duplicates_.inc(batch->parsed.size() - batch->fresh);
         }
@@ -760,6 +799,34 @@ void CallService::abandon(const CallRecord& call) {
              [this, gone](CallRecord& c) {
                return gone ? CallStateMachine::endByHost(c, now(), "abandoned-no-agent") : Transition{};
              });
+}
+
+void CallService::hangUpOrphans(const std::vector<sdk::CallRef>& legs) {
+  for (const sdk::CallRef& leg : legs) {
+    {
+      // Once per leg: its other events (ringing, answered) would ask again.
+      std::lock_guard lock(reactionMutex_);
+      if (!orphansHungUp_.insert(leg.providerCallId).second) {
+        continue;
+      }
+      orphanOrder_.push_back(leg.providerCallId);
+      if (orphanOrder_.size() > kRememberedOrphans) {
+        orphansHungUp_.erase(orphanOrder_.front());
+        orphanOrder_.pop_front();
+      }
+    }
+    react([this, leg] {
+      logger("calls")->warn("call {}: provider leg {} is live but its call is not; hanging it up",
+                            leg.callId.empty() ? "(unknown)" : leg.callId, leg.providerCallId);
+      try {
+        provider().endCall(leg);
+      } catch (const ProviderError& e) {
+        if (e.status() != sdk::Status::NotFound) {
+          logger("calls")->warn("could not hang up provider leg {}: {}", leg.providerCallId, e.what());
+        }
+      }
+    });
+  }
 }
 
 void CallService::react(std::function<void()> task) {

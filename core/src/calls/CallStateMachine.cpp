@@ -51,10 +51,25 @@ bool moveStatus(CallRecord& call, const std::string& target) {
   return true;
 }
 
+constexpr const char* kEndIntent = "end_intent";  ///< [at ms, cause]: the host decided to end the call
+constexpr const char* kHostEnd = "host_end";      ///< the host's end is the call's end
+
+/// The call ends as the host decided at `atMs` (an agent's End, an abandoned
+/// contact): completed once answered, else canceled.
+void endAsHost(CallRecord& call, int64_t atMs, const std::string& cause) {
+  call.status = call.answeredAt ? call_status::kCompleted : call_status::kCanceled;
+  call.endCause = cause;
+  call.endedAt = atMs;
+  call.clocks[kHostEnd] = atMs;
+}
+
 /// The end of a call is decided by the best of the events that end it: the
 /// contact leg's own end (priority 0) beats the conference's (1), then the
 /// earliest wins. The status, once final, stays; the cause and end time are
-/// those of the best event, whatever order they came in.
+/// those of the best event, whatever order they came in. When the host had
+/// decided to end the call before the provider's end came (the hang-up it
+/// asked for, reported before its own write landed), the host's end is the
+/// call's.
 bool settleEnd(CallRecord& call, int priority, const std::string& status, const std::string& cause,
                const sdk::CallEvent& event) {
   const nlohmann::json key =
@@ -63,14 +78,17 @@ bool settleEnd(CallRecord& call, int priority, const std::string& status, const 
     return false;
   }
   call.clocks["end"] = key;
-  if (call.clocks.contains("host_end")) {
+  if (call.clocks.contains(kHostEnd)) {
     return true;  // the agent's own end stands; the provider's event is kept on the timeline
+  }
+  if (const auto intent = call.clocks.find(kEndIntent); intent != call.clocks.end()) {
+    endAsHost(call, (*intent)[0].get<int64_t>(), (*intent)[1].get<std::string>());
+    return true;
   }
   if (!call_status::isFinal(call.status)) {
     call.status = status;
   }
-  // The host hung up a contact no agent joined: whatever the provider calls it.
-  call.endCause = call.clocks.contains(CallStateMachine::kAbandonedClock) ? "abandoned-no-agent" : cause;
+  call.endCause = cause;
   call.endedAt = event.occurredAtMs;
   return true;
 }
@@ -82,6 +100,19 @@ bool isContactLeg(const sdk::CallEvent& event) {
 }  // namespace
 
 void CallStateMachine::derive(CallRecord& call) {
+  if (call_status::isFinal(call.status) && call.clocks.contains(kHostEnd) && call.clocks.contains(kEndIntent)) {
+    // Ended as the host decided: an answer reported after that end still
+    // makes it a completed call, as it would have been in the other order.
+    call.status = call.answeredAt ? call_status::kCompleted : call_status::kCanceled;
+  }
+  if (call.status == call_status::kFailed && call.clocks.contains(kHostEnd)) {
+    // Placing it failed here (the provider's answer was lost, say): the
+    // provider's leg may still show up and even be answered before it is
+    // hung up, but the call stays what the caller was told, failed.
+    call.result = call_status::kFailed;
+    call.talkSeconds.reset();
+    return;
+  }
   if (call.clocks.contains(kAbandonedClock) && call_status::isFinal(call.status)) {
     // The contact answered into a bridge no agent joined: nobody talked.
     call.result = call_result::kAbandoned;
@@ -130,6 +161,7 @@ Transition CallStateMachine::apply(CallRecord& call, const sdk::CallEvent& event
     // The agent's leg (leg.answered with leg=agent is the same fact).
     t.changed |= keepEarliest(call.agentJoinedAt, at);
     if (!call_status::isFinal(call.status) && call.clocks.erase(kAbandonedClock) > 0) {
+      call.clocks.erase(kEndIntent);
       t.changed = true;  // joined after all, while the hang-up had failed: a call like any other
     }
     if (newerFor(call, "agent.state", event)) {
@@ -169,6 +201,12 @@ Transition CallStateMachine::apply(CallRecord& call, const sdk::CallEvent& event
     // ends the call.
     t.changed |= settleEnd(call, 1, call_status::kCompleted, "conference-ended", event);
   }
+  if (isContactLeg(event) && !event.providerCallId.empty() && call.providerCallId.empty() &&
+      type.rfind("leg.", 0) == 0) {
+    // Known from the leg's own events when the answer to placing it was lost.
+    call.providerCallId = event.providerCallId;
+    t.changed = true;
+  }
   if (!event.conferenceId.empty() && call.conferenceId.empty()) {
     call.conferenceId = event.conferenceId;
     t.changed = true;
@@ -191,6 +229,39 @@ Transition CallStateMachine::markAbandoned(CallRecord& call, int64_t nowMs) {
     return t;
   }
   call.clocks[kAbandonedClock] = nowMs;
+  markEnding(call, nowMs, "abandoned-no-agent");
+  t.changed = true;
+  return t;
+}
+
+Transition CallStateMachine::markEnding(CallRecord& call, int64_t nowMs, const std::string& cause) {
+  Transition t;
+  if (call_status::isFinal(call.status) || call.clocks.contains(kEndIntent)) {
+    return t;  // the first decision stands
+  }
+  call.clocks[kEndIntent] = nlohmann::json::array({nowMs, cause});
+  t.changed = true;
+  return t;
+}
+
+Transition CallStateMachine::clearEnding(CallRecord& call) {
+  Transition t;
+  if (!call_status::isFinal(call.status) && call.clocks.erase(kEndIntent) > 0) {
+    t.changed = true;
+  }
+  return t;
+}
+
+Transition CallStateMachine::failPlacing(CallRecord& call, int64_t nowMs, const std::string& cause) {
+  Transition t;
+  if (call.clocks.contains(kHostEnd)) {
+    return t;
+  }
+  // Even over a final state: the events of a leg whose placing failed here
+  // (a lost answer) can end the call first; the caller was told it failed.
+  endAsHost(call, call.endedAt.value_or(nowMs), cause);
+  call.status = call_status::kFailed;
+  derive(call);
   t.changed = true;
   return t;
 }
@@ -200,10 +271,11 @@ Transition CallStateMachine::endByHost(CallRecord& call, int64_t nowMs, const st
   if (call_status::isFinal(call.status)) {
     return t;
   }
-  call.status = call.status == call_status::kInProgress ? call_status::kCompleted : call_status::kCanceled;
-  call.endCause = cause;
-  call.endedAt = nowMs;
-  call.clocks["host_end"] = nowMs;
+  if (const auto intent = call.clocks.find(kEndIntent); intent != call.clocks.end()) {
+    endAsHost(call, (*intent)[0].get<int64_t>(), (*intent)[1].get<std::string>());
+  } else {
+    endAsHost(call, nowMs, cause);
+  }
   derive(call);
   t.changed = true;
   return t;

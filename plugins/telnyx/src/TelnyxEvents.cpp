@@ -120,11 +120,9 @@ std::vector<sdk::CallEvent> webhookEvents(const nlohmann::json& envelope, int64_
   } else if (type == "call.hangup") {
     event.type = agent ? sdk::event::kAgentLeft : sdk::event::kLegEnded;
     event.cause = causeFromHangup(text(payload, "hangup_cause"));
-    const auto start = parseIso8601(text(payload, "start_time"));
-    const auto end = parseIso8601(text(payload, "end_time"));
-    if (!agent && start && end && *end >= *start && event.cause == "completed") {
-      event.durationS = (*end - *start) / 1000;
-    }
+    // No duration from start_time: it is when the call started, ringing
+    // included, and talk time counts from the answer. The host takes it from
+    // the leg's answer and end events.
   } else if (type == "conference.created") {
     event.type = sdk::event::kConferenceStarted;
     event.leg.clear();

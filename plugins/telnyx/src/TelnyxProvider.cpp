@@ -6,6 +6,8 @@
 #include <switchboard/sdk/define_provider.hpp>
 #include <switchboard/sdk/encoding.hpp>
 
+#include <functional>
+
 namespace sb::telnyx {
 namespace {
 
@@ -135,15 +137,31 @@ sdk::EndCallResult TelnyxProvider::endCall(const sdk::EndCallRequest& request) {
   // One command id per end request: its resends are ignored by Telnyx, a
   // later end request is a new command.
   const std::string attempt = request.callId + ":" + sdk::encoding::toHex(host().crypto().randomBytes(6));
-  bool live = hangUp(request.providerCallId, attempt + ":hangup-contact");
-  live = hangUp(agentLeg, attempt + ":hangup-agent") || live;
-  if (const std::string conference = conferenceOf(request); !conference.empty()) {
+  const bool contactWasLive = hangUp(request.providerCallId, attempt + ":hangup-contact");
+  bool live = contactWasLive;
+  // Once the contact is hung up the call is over for everyone who matters:
+  // a later step that fails is logged, not reported as a failed end (the
+  // agent's leg and the conference end when their last participant leaves).
+  auto afterContact = [&](const char* step, const std::function<bool()>& run) {
     try {
-      client_.send(endConference(conference, attempt + ":end"));
-      live = true;
+      live = run() || live;
     } catch (const sdk::ProviderError& e) {
-      if (e.status() != sdk::Status::NotFound) throw;  // 90019: already ended
+      if (!contactWasLive) throw;
+      host().warn(std::string("call '") + request.callId + "': the contact is hung up, but " + step +
+                  " failed: " + e.what());
     }
+  };
+  afterContact("hanging up the agent's leg", [&] { return hangUp(agentLeg, attempt + ":hangup-agent"); });
+  if (const std::string conference = conferenceOf(request); !conference.empty()) {
+    afterContact("ending the conference", [&] {
+      try {
+        client_.send(endConference(conference, attempt + ":end"));
+        return true;
+      } catch (const sdk::ProviderError& e) {
+        if (e.status() != sdk::Status::NotFound) throw;  // 90019: already ended
+        return false;
+      }
+    });
   }
   sdk::EndCallResult result;
   result.alreadyEnded = !live;

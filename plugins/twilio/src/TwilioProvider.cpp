@@ -191,7 +191,13 @@ sdk::EndCallResult TwilioProvider::endCall(const sdk::EndCallRequest& request) {
     } catch (const sdk::ProviderError& e) {
       // Ending a completed conference is a 4xx: it is over, as asked.
       if (e.status() != sdk::Status::ProviderRejected && e.status() != sdk::Status::NotFound) {
-        throw;
+        if (!contactWasLive) {
+          throw;
+        }
+        // The contact is hung up: the call is over for the agent too
+        // (endConferenceOnExit ends the bridge), so the end succeeded.
+        host().warn("call '" + request.callId + "': the contact is hung up, but ending conference " + sid +
+                    " failed: " + e.what());
       }
     }
   }

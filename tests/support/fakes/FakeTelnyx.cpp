@@ -276,7 +276,7 @@ FakeTelnyx::Out FakeTelnyx::hangupLocked(Leg& leg, const std::string& cause, con
                                                : cause == "not_found" ? "404"
                                                                       : "200"}};
   if (answered) {
-    extra["start_time"] = iso(leg.answeredMs);
+    extra["start_time"] = iso(leg.createdMs);  // when the call started, ringing included
     extra["end_time"] = iso(nowMs());
   }
   Out out = eventLocked(leg, "call.hangup", extra);

@@ -199,3 +199,78 @@ TEST_CASE("state machine property: any order and duplication of a call's events 
     }
   }
 }
+
+TEST_CASE("state machine property: the agent's End racing the provider's hang-up gives the same record", "[calls]") {
+  // The host records the agent's decision (markEnding) before it asks the
+  // provider, so the provider's end events always come after the mark; the
+  // host's own end (endByHost) lands anywhere after it; any other event may
+  // come late or twice.
+  std::mt19937 random(20261202);
+  const auto script = sb::test::eventScript("answered", "call_1");
+  const int64_t pressedEnd = 1'700'000'020'000;
+  enum class Step { Event, Mark, HostEnd };
+  struct Item {
+    Step step;
+    size_t event = 0;
+  };
+  auto isEnd = [&](const Item& item) {
+    if (item.step == Step::HostEnd) return true;
+    if (item.step != Step::Event) return false;
+    const std::string& type = script[item.event].type;
+    return type == "leg.ended" || type == "agent.left" || type == "conference.ended";
+  };
+  auto run = [&](const std::vector<Item>& items) {
+    CallRecord call = freshCall();
+    for (const Item& item : items) {
+      if (item.step == Step::Mark) {
+        CallStateMachine::markEnding(call, pressedEnd, "ended-by-agent");
+      } else if (item.step == Step::HostEnd) {
+        CallStateMachine::endByHost(call, pressedEnd + 900, "ended-by-agent");
+      } else {
+        CallStateMachine::apply(call, script[item.event]);
+      }
+    }
+    return call;
+  };
+  std::vector<Item> inOrder;
+  for (size_t i = 0; i < script.size(); ++i) {
+    if (script[i].type == "leg.ended") inOrder.push_back({Step::Mark});
+    inOrder.push_back({Step::Event, i});
+  }
+  inOrder.push_back({Step::HostEnd});
+  const CallRecord canonical = run(inOrder);
+  CHECK(canonical.status == "completed");
+  CHECK(canonical.result == "answered");
+  CHECK(canonical.endCause == "ended-by-agent");
+  CHECK(canonical.endedAt == pressedEnd);
+  CHECK(canonical.talkSeconds == 30);  // the provider's duration of the contact's leg
+  const nlohmann::json expected = fullRecord(canonical);
+
+  for (int trial = 0; trial < 500; ++trial) {
+    std::vector<Item> items;
+    for (size_t i = 0; i < script.size(); ++i) items.push_back({Step::Event, i});
+    std::uniform_int_distribution<size_t> pick(0, script.size() - 1);
+    for (size_t n = pick(random); n > 0; --n) items.push_back({Step::Event, pick(random)});
+    items.push_back({Step::HostEnd});
+    std::shuffle(items.begin(), items.end(), random);
+    // The mark goes anywhere before the first end.
+    const auto firstEnd = std::find_if(items.begin(), items.end(), isEnd);
+    std::uniform_int_distribution<std::ptrdiff_t> at(0, firstEnd - items.begin());
+    items.insert(items.begin() + at(random), {Step::Mark});
+    const nlohmann::json got = fullRecord(run(items));
+    INFO("trial " << trial);
+    REQUIRE(got == expected);
+  }
+}
+
+TEST_CASE("state machine: an end the provider refused leaves the call as it was", "[calls]") {
+  const auto script = sb::test::eventScript("answered", "call_1");
+  CallRecord call = freshCall();
+  for (size_t i = 0; i < 4; ++i) CallStateMachine::apply(call, script[i]);
+  CHECK(CallStateMachine::markEnding(call, 1'700'000'020'000, "ended-by-agent").changed);
+  CHECK(CallStateMachine::clearEnding(call).changed);
+  // The contact hangs up later: the provider's cause and time, not the agent's.
+  for (size_t i = 4; i < script.size(); ++i) CallStateMachine::apply(call, script[i]);
+  CHECK(call.endCause == "completed");
+  CHECK(call.endedAt == 1'700'000'031'700);
+}

@@ -67,16 +67,19 @@ TEST_CASE("telnyx events: the contact's leg", "[telnyx]") {
   REQUIRE(events.size() == 1);
   CHECK(events[0].type == "leg.answered");
 
+  // start_time is when the call started (dialled, ringing included): not the
+  // talk time, which the host counts from the answer.
   events = webhookEvents(envelope("call.hangup",
                                   legPayload("contact", {{"hangup_cause", "normal_clearing"},
-                                                         {"start_time", "2018-02-02T22:25:30Z"},
+                                                         {"start_time", "2018-02-02T22:25:12Z"},
                                                          {"end_time", "2018-02-02T22:26:15Z"}}),
                                   "2018-02-02T22:26:15Z"),
                          0);
   REQUIRE(events.size() == 1);
   CHECK(events[0].type == "leg.ended");
   CHECK(events[0].cause == "completed");
-  CHECK(events[0].durationS == 45);
+  CHECK(events[0].occurredAtMs == 1517610375000);
+  CHECK_FALSE(events[0].durationS.has_value());
 }
 
 TEST_CASE("telnyx events: hang-up causes", "[telnyx]") {

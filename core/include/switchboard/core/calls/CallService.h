@@ -16,6 +16,7 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <set>
 #include <string>
 #include <thread>
 #include <vector>
@@ -157,6 +158,8 @@ class CallService {
   /// the provider, what went wrong (empty: done)}.
   std::pair<bool, std::string> hangUp(const CallRecord& call);
   void endBridge(const std::string& callId, const std::string& reason);
+  /// Hangs up provider legs that belong to no live call (each leg once).
+  void hangUpOrphans(const std::vector<sdk::CallRef>& legs);
   /// Hangs up the contacts left alone past agentJoinTimeoutS (reaction thread).
   void sweepAbandoned();
   void abandon(const CallRecord& call);
@@ -180,6 +183,9 @@ class CallService {
   std::condition_variable reactionIdle_;
   std::deque<std::function<void()>> reactions_;
   bool reactionBusy_ = false;
+  static constexpr size_t kRememberedOrphans = 10000;
+  std::set<std::string> orphansHungUp_;  ///< provider leg ids, under reactionMutex_
+  std::deque<std::string> orphanOrder_;
   bool stopping_ = false;
   std::thread reactionThread_;
 

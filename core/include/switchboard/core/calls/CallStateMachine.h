@@ -32,8 +32,25 @@ class CallStateMachine {
 
   static Transition apply(CallRecord& call, const sdk::CallEvent& event);
 
-  /// The host ends the call itself (POST /end, or the agent left) at `nowMs`.
+  /// Placing the call failed here (the provider refused, or its answer was
+  /// lost): final `failed` with `cause`, no talk time, whatever the
+  /// provider's leg did before (its end may be committed first) or does
+  /// afterwards. The one exception to "final states never change": the
+  /// caller was told the call failed, and the record says so.
+  static Transition failPlacing(CallRecord& call, int64_t nowMs, const std::string& cause);
+
+  /// The host ends the call itself (POST /end, or the agent left) at `nowMs`,
+  /// or at the time and with the cause of its earlier markEnding().
   static Transition endByHost(CallRecord& call, int64_t nowMs, const std::string& cause);
+
+  /// The host has decided to end a live call (the agent pressed End) and is
+  /// about to ask the provider: recorded first, so that the provider's end
+  /// event, which can be committed before the host's own write, still ends
+  /// the call as the host decided (its time and `cause`). The first decision
+  /// stands.
+  static Transition markEnding(CallRecord& call, int64_t nowMs, const std::string& cause);
+  /// The provider refused the end: the call goes on as if never marked.
+  static Transition clearEnding(CallRecord& call);
 
   /// The host is hanging up a contact who answered into a bridge no agent
   /// joined (calls.agent_join_timeout_s). Recorded before the hang-up: once
