@@ -2,6 +2,7 @@
 // five-step flow with the documented fields, and every error code of the
 // contract produced for real.
 #include "support/ApiClient.h"
+#include "support/ParticipantIds.h"
 #include "support/TestHost.h"
 
 #include <catch2/catch.hpp>
@@ -89,7 +90,9 @@ TEST_CASE("cold-call api: the admin board's five steps against the sim provider"
   }));
 
   // 3. mute the agent (the participant named by webrtc-join)
-  const std::string agentParticipant = board.status(conferenceSid).json["participants"][1]["participant_sid"];
+  const std::string agentParticipant = joined.json["participant_sid"];
+  CHECK(agentParticipant.rfind("sess_", 0) == 0);
+  CHECK(board.status(conferenceSid).json["participants"][1]["participant_sid"] == agentParticipant);
   const auto muted = board.admin.post(
       kPrefix + "/control/mute",
       {{"conference_sid", conferenceSid}, {"participant_sid", agentParticipant}, {"action", "mute"}, {"value", true}});
@@ -148,6 +151,24 @@ TEST_CASE("cold-call api: the admin board's five steps against the sim provider"
   CHECK(final.json["status"] == "completed");
   CHECK(final.json["participant_count"] == 0);
   CHECK(isIso(final.json["ended_at"]));
+}
+
+TEST_CASE("cold-call api: the agent is one participant id on every surface (sim)", "[cold-call]") {
+  Board board;
+  sb::test::EventStreamClient stream(board.host.port(), board.host.adminKey);
+  const auto initiated = board.initiate({{"to_phone", "+15551230001"}, {"agent_id", "rep-7"}});
+  REQUIRE(initiated.status == 201);
+  const std::string sid = initiated.json["conference_sid"];
+  const auto joined = board.admin.post(kPrefix + "/webrtc-join", {{"conference_id", sid}, {"client_id", "rep-7"}});
+  REQUIRE(joined.status == 200);
+  REQUIRE(eventually([&] { return board.status(sid).json["participant_count"] == 2; }));
+  const std::string alias = board.admin.get("/api/v1/calls/" + sid).json["legs"]["agent"]["provider_leg_id"];
+  sb::test::checkAgentNamedOnce(board.admin, stream, kPrefix, sid, joined.json["participant_sid"], alias);
+  // The contact's id is the call_sid /initiate gave, on every surface too.
+  const auto contact = board.status(sid).json["participants"][0];
+  CHECK(contact["participant_sid"] == initiated.json["call_sid"]);
+  CHECK(board.admin.get("/api/v1/calls/" + sid).json["legs"]["contact"]["participant_id"] ==
+        initiated.json["call_sid"]);
 }
 
 TEST_CASE("cold-call api: validation errors", "[cold-call]") {

@@ -5,6 +5,7 @@
 #include "support/ApiClient.h"
 #include "support/CallProbe.h"
 #include "support/HttpCall.h"
+#include "support/ParticipantIds.h"
 #include "support/TestHost.h"
 #include "support/fakes/FakeTelnyx.h"
 
@@ -205,6 +206,27 @@ TEST_CASE("telnyx browser leg: a forged client_state is hung up, not bridged", "
   CHECK(world.agent.post("/api/v1/calls/" + id + "/end", nlohmann::json::object()).status == 200);
 }
 
+TEST_CASE("telnyx browser leg: it dials a destination Telnyx accepts, the call's own caller ID, never the contact",
+          "[telnyx][call-loop]") {
+  World world;
+  const std::string id = world.probe.dial("+12125550001");
+  const auto c = world.credential(id);
+  CHECK(c["sdk"]["destination"] == "+12125559000");  // calls.caller_ids: +E.164, ours
+  CHECK(c["sdk"]["destination"] == world.probe.call(id)["from"]);
+  // Telnyx refuses a destination that is neither +E.164 nor a SIP URI, like
+  // the bare conference name the page used to dial: no agent could join.
+  const auto refused = world.fake.connectBrowser(c["token"], c["sdk"]["client_state"], c["sdk"]["conference_name"]);
+  CHECK_FALSE(refused.error.empty());
+  CHECK(world.fake.browserDestinations().empty());
+  const auto leg = world.fake.connectBrowser(c["token"], c["sdk"]["client_state"], c["sdk"]["destination"]);
+  REQUIRE(leg.error.empty());
+  REQUIRE(world.probe.reaches(
+      id, [](const nlohmann::json& call) { return call["legs"]["agent"]["state"] == "connected"; }));
+  CHECK(world.fake.browserDestinations() == std::vector<std::string>{"+12125559000"});
+  CHECK(world.fake.legsTo("+12125550001").size() == 1);  // the contact was dialed once
+  CHECK(world.agent.post("/api/v1/calls/" + id + "/end", nlohmann::json::object()).status == 200);
+}
+
 TEST_CASE("telnyx faults: a lost dial answer is resent with the same command_id and dials once", "[telnyx][faults]") {
   World world;
   world.fake.inject({FakeTelnyx::Fault::Kind::Status, "POST", "/v2/calls$", 503, 0, 0, 1});
@@ -255,6 +277,7 @@ TEST_CASE("telnyx faults: 429, a reset, an invalid number, a command before answ
 TEST_CASE("telnyx: the admin board's five steps through the cold-call API", "[telnyx][cold-call]") {
   World world;
   ApiClient admin{world.host.port(), world.host.adminKey};
+  sb::test::EventStreamClient stream(world.host.port(), world.host.adminKey);
   const std::string prefix = "/api/v1/cold-call";
   const auto initiated =
       admin.post(prefix + "/initiate", {{"to_phone", "+12125550001"}, {"provider", "telnyx"}, {"agent_id", "rep-9"}});
@@ -272,11 +295,10 @@ TEST_CASE("telnyx: the admin board's five steps through the cold-call API", "[te
   REQUIRE(leg.error.empty());
   REQUIRE(eventually([&] { return admin.get(prefix + "/status/" + conferenceSid).json["participant_count"] == 2; }));
 
-  const auto muted = admin.post(
-      prefix + "/control/mute",
-      {{"conference_sid", conferenceSid}, {"participant_sid", leg.callControlId}, {"action", "mute"}, {"value", true}});
-  REQUIRE(muted.status == 200);
-  CHECK(muted.json["muted"] == true);
+  // Muted by the id webrtc-join gave, unmuted by Telnyx's call_control_id of
+  // the browser leg: one id on every surface.
+  sb::test::checkAgentNamedOnce(admin, stream, prefix, conferenceSid, joined.json["participant_sid"],
+                                leg.callControlId);
 
   const auto status = admin.get(prefix + "/status/" + conferenceSid);
   REQUIRE(status.status == 200);

@@ -6,6 +6,7 @@
 #include "support/ApiClient.h"
 #include "support/CallProbe.h"
 #include "support/HttpCall.h"
+#include "support/ParticipantIds.h"
 #include "support/TestHost.h"
 #include "support/fakes/FakeTwilio.h"
 
@@ -345,6 +346,7 @@ TEST_CASE("twilio faults: an invalid number, a failing mute and a flaky fetch", 
 TEST_CASE("twilio: the admin board's five steps through the cold-call API", "[twilio][cold-call]") {
   World world;
   ApiClient admin{world.host.port(), world.host.adminKey};
+  sb::test::EventStreamClient stream(world.host.port(), world.host.adminKey);
   const std::string prefix = "/api/v1/cold-call";
   // 1. initiate
   const auto initiated =
@@ -364,13 +366,9 @@ TEST_CASE("twilio: the admin board's five steps through the cold-call API", "[tw
   REQUIRE(leg.joined);
   REQUIRE(eventually([&] { return admin.get(prefix + "/status/" + conferenceSid).json["participant_count"] == 2; }));
 
-  // 3. mute the agent
-  const auto muted = admin.post(
-      prefix + "/control/mute",
-      {{"conference_sid", conferenceSid}, {"participant_sid", leg.callSid}, {"action", "mute"}, {"value", true}});
-  REQUIRE(muted.status == 200);
-  CHECK(muted.json["muted"] == true);
-  CHECK(muted.json["participant_sid"] == leg.callSid);  // the browser leg's Twilio call SID
+  // 3. mute the agent by the id webrtc-join gave, unmute it by Twilio's call
+  // SID of the browser leg: one id on every surface
+  sb::test::checkAgentNamedOnce(admin, stream, prefix, conferenceSid, joined.json["participant_sid"], leg.callSid);
 
   // 4. status, also by Twilio's conference SID
   const auto status = admin.get(prefix + "/status/" + conferenceSid);

@@ -54,12 +54,14 @@ nlohmann::json CallRecord::toJson() const {
       {"conference_state", conferenceState},
       {"legs",
        {{"contact",
-         {{"provider_leg_id", orNull(providerCallId)},
+         {{"participant_id", orNull(participantId("contact"))},
+          {"provider_leg_id", orNull(providerCallId)},
           {"state", status},
           {"muted", contactMuted},
           {"held", contactHeld}}},
         {"agent",
-         {{"provider_leg_id", orNull(agentLegId)},
+         {{"participant_id", orNull(participantId("agent"))},
+          {"provider_leg_id", orNull(agentLegId)},
           {"state", agentState},
           {"muted", agentMuted},
           {"held", agentHeld}}}}},
@@ -77,6 +79,21 @@ nlohmann::json CallRecord::toJson() const {
       {"outcome_by", orNull(outcomeBy)},
       {"version", version},
   };
+}
+
+std::string CallRecord::participantId(const std::string& leg) const {
+  if (leg == "contact") {
+    return providerCallId;
+  }
+  return leg == "agent" ? sessionId : std::string();
+}
+
+nlohmann::json StoredEvent::toJson(const CallRecord& call) const {
+  nlohmann::json j = toJson();
+  if (!leg.empty()) {
+    j["participant_id"] = orNull(call.participantId(leg));
+  }
+  return j;
 }
 
 nlohmann::json StoredEvent::toJson() const {

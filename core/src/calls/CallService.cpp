@@ -316,6 +316,7 @@ JoinResult CallService::join(const std::string& reference, const std::string& ag
   request.agentId = agentId.empty() ? call.agentId : agentId;
   request.sessionId = call.sessionId;
   request.conferenceName = call.conferenceName;
+  request.from = call.fromE164;
   request.ttlS = options_.credentialTtlS;
   JoinResult result;
   result.credential = provider().issueClientCredential(request);
@@ -404,9 +405,10 @@ ControlResult CallService::control(const std::string& reference, const std::stri
     return t;
   });
   result.leg = leg;
-  result.participantId = leg == sdk::leg::kContact
-                             ? call.providerCallId
-                             : (result.call.agentLegId.empty() ? call.sessionId : result.call.agentLegId);
+  result.participantId = result.call.participantId(leg);
+  if (result.participantId.empty()) {
+    result.participantId = leg;
+  }
   result.muted = leg == sdk::leg::kContact ? result.call.contactMuted : result.call.agentMuted;
   result.held = leg == sdk::leg::kContact ? result.call.contactHeld : result.call.agentHeld;
   return result;

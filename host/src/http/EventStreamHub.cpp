@@ -51,7 +51,7 @@ size_t EventStreamHub::clientCount() const {
 
 std::string EventStreamHub::frame(const core::CommittedEvent& event) {
   const nlohmann::json data = {
-      {"seq", event.event.seq}, {"event", event.event.toJson()}, {"call", event.call.toJson()}};
+      {"seq", event.event.seq}, {"event", event.event.toJson(event.call)}, {"call", event.call.toJson()}};
   return "id: " + std::to_string(event.event.seq) + "\nevent: call\ndata: " + sdk::json::dump(data) + "\n\n";
 }
 

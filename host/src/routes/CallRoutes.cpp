@@ -163,7 +163,7 @@ void addCallRoutes(Router& router, HostContext& context) {
                 nlohmann::json body = detail.call.toJson();
                 body["timeline"] = nlohmann::json::array();
                 for (const auto& event : detail.timeline) {
-                  body["timeline"].push_back(event.toJson());
+                  body["timeline"].push_back(event.toJson(detail.call));
                 }
                 return ApiResponse::json(200, body);
               }});

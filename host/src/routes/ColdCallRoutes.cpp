@@ -94,16 +94,18 @@ void checkProvider(HostContext& context, const nlohmann::json& body) {
 nlohmann::json participantsOf(const core::CallRecord& call) {
   nlohmann::json list = nlohmann::json::array();
   if (!call.ended() && call.status == core::call_status::kInProgress) {
-    list.push_back({{"participant_sid", call.providerCallId},
+    list.push_back({{"participant_sid", call.participantId(sdk::leg::kContact)},
                     {"call_sid", call.providerCallId},
+                    {"provider_participant_id", nullIfEmpty(call.providerCallId)},
                     {"role", "contact"},
                     {"muted", call.contactMuted},
                     {"hold", call.contactHeld},
                     {"start_time", isoOrNull(call.answeredAt)}});
   }
   if (!call.ended() && call.agentState == core::agent_state::kConnected) {
-    list.push_back({{"participant_sid", call.agentLegId.empty() ? call.sessionId : call.agentLegId},
+    list.push_back({{"participant_sid", call.participantId(sdk::leg::kAgent)},
                     {"call_sid", nullptr},
+                    {"provider_participant_id", nullIfEmpty(call.agentLegId)},
                     {"role", "agent"},
                     {"muted", call.agentMuted},
                     {"hold", call.agentHeld},
@@ -229,7 +231,7 @@ ApiResponse webrtcJoin(HostContext& context, const ApiRequest& request) {
         ice.push_back({{"urls", url}});
       }
     }
-    return ApiResponse::json(200, {{"participant_sid", call.agentLegId.empty() ? call.sessionId : call.agentLegId},
+    return ApiResponse::json(200, {{"participant_sid", call.participantId(sdk::leg::kAgent)},
                                    {"access_token", joined.credential.token},
                                    {"conference_name", call.conferenceName},
                                    {"conference_id", call.id},
@@ -263,7 +265,7 @@ ApiResponse controlMute(HostContext& context, const ApiRequest& request) {
         context.calls().control(ownCall(context, request, conference), participant, muted, held);
     nlohmann::json reply = {{"success", true},
                             {"conference_sid", done.call.id},
-                            {"participant_sid", participant},
+                            {"participant_sid", done.participantId},
                             {"muted", done.muted},
                             {"hold", done.held},
                             {"leg", done.leg}};
@@ -293,7 +295,7 @@ ApiResponse controlHold(HostContext& context, const ApiRequest& request) {
     return ApiResponse::json(
         200, {{"success", true},
               {"conference_sid", done.call.id},
-              {"participant_sid", participant},
+              {"participant_sid", done.participantId},
               {"hold", done.held},
               {"muted", done.muted},
               {"leg", done.leg},

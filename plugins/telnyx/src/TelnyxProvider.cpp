@@ -233,9 +233,20 @@ sdk::ClientCredential TelnyxProvider::issueClientCredential(const sdk::ClientCre
       name = bridge.conferenceName;
     }
     // The page places a call with this state; the credential connection
-    // parks it and the plugin answers it into the bridge.
+    // parks it ("Park outbound calls") and the plugin answers it into the
+    // bridge. Telnyx validates the destination like any dial's `to` (+E.164
+    // or a sip: URI), so the leg dials the call's own caller ID: a number
+    // Telnyx accepts that is ours, never the contact's, so the contact could
+    // not be rung twice even if parking were switched off.
+    const std::string destination = request.from.empty() ? config_.callerId : request.from;
+    if (destination.empty()) {
+      throw sdk::ProviderError(sdk::Status::InvalidArgument,
+                               "the browser leg needs a number to dial: the host sent no caller ID and caller_id is "
+                               "not set in [provider.telnyx]");
+    }
     credential.sdk["client_state"] = sealAgentState(request.callId, expiresAt);
-    credential.sdk["destination"] = name.empty() ? request.callId : name;
+    credential.sdk["destination"] = destination;
+    credential.sdk["conference_name"] = name.empty() ? request.callId : name;
     credential.sdk["session_id"] = request.sessionId;
   }
   return credential;

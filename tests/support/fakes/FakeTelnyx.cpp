@@ -19,6 +19,12 @@
 namespace sb::test {
 namespace {
 
+/// What Telnyx accepts as a call's `to`: +E.164 or a SIP URI.
+bool dialable(const std::string& to) {
+  static const std::regex kDialable(R"(\+[1-9][0-9]{7,14}|sip:.+@.+)");
+  return std::regex_match(to, kDialable);
+}
+
 constexpr int kMaxAttempts = 3;
 constexpr int kRetryDelayMs = 200;
 
@@ -338,6 +344,12 @@ FakeTelnyx::BrowserLeg FakeTelnyx::connectBrowser(const std::string& loginToken,
       result.error = "telnyx.error: login failed (the login token is not one Telnyx issued)";
       return result;
     }
+    // Telnyx validates a credential leg's destination as it validates a
+    // dial's `to`: parking comes after, so a bare name never reaches us.
+    if (!dialable(destination)) {
+      result.error = "telnyx.error: the destination " + destination + " is not valid (+E.164 or sip: URI)";
+      return result;
+    }
     Leg leg;
     leg.callControlId = "v3:" + base64Url(uuid());
     leg.legId = uuid();
@@ -500,7 +512,7 @@ FakeTelnyx::Reply FakeTelnyx::dial(const nlohmann::json& body) {
                  "The requested connection_id (Call Control App ID) is either invalid or does not exist.");
   }
   const bool invalid = options_.outcomes.count(to) != 0 && options_.outcomes.at(to) == "invalid";
-  if (invalid || !std::regex_match(to, std::regex(R"(\+[1-9][0-9]{7,14}|sip:.+)"))) {
+  if (invalid || !dialable(to)) {
     return error(422, "10016", "Phone number must be in +E164 format", "The 'to' number " + to + " is not valid.");
   }
   Leg leg;
@@ -752,9 +764,18 @@ std::vector<std::string> FakeTelnyx::legsTo(const std::string& to) {
   std::lock_guard lock(mutex_);
   std::vector<std::string> ids;
   for (const auto& [id, leg] : legs_) {
-    if (leg.to == to) ids.push_back(id);
+    if (leg.to == to && !leg.browser) ids.push_back(id);
   }
   return ids;
+}
+
+std::vector<std::string> FakeTelnyx::browserDestinations() {
+  std::lock_guard lock(mutex_);
+  std::vector<std::string> destinations;
+  for (const auto& [id, leg] : legs_) {
+    if (leg.browser) destinations.push_back(leg.to);
+  }
+  return destinations;
 }
 
 std::optional<std::string> FakeTelnyx::conferenceStatus(const std::string& name) {

@@ -93,7 +93,10 @@ class FakeTelnyx {
   std::vector<std::string> violations();
   std::vector<std::string> rejectedWebhooks();
   std::optional<std::string> legState(const std::string& callControlId);  ///< parked|ringing|answered|hangup
+  /// The dials placed to `to` (browser legs are not counted).
   std::vector<std::string> legsTo(const std::string& to);
+  /// The destination each browser leg dialed, in no particular order.
+  std::vector<std::string> browserDestinations();
   std::optional<std::string> conferenceStatus(const std::string& name);
   size_t conferencesNamed(const std::string& name);
   size_t participantsOf(const std::string& name);

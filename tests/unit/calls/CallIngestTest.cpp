@@ -48,7 +48,8 @@ struct CallStore {
     j["clocks"] = call->clocks;
     j.erase("id");
     j.erase("conference_name");
-    j.erase("version");  // counts the saves, which differ with the order; the content must not
+    j["legs"]["agent"].erase("participant_id");  // the session id, one per call
+    j.erase("version");                          // counts the saves, which differ with the order; the content must not
     return j;
   }
 };

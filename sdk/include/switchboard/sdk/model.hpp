@@ -204,12 +204,14 @@ struct ClientCredentialRequest {
   std::string agentId;         ///< identity of the browser client
   std::string sessionId;       ///< opaque id the browser passes when it connects
   std::string conferenceName;  ///< the call's bridge; empty when the host sends none
+  std::string from;            ///< the caller ID the call was placed from (E.164); empty when the host sends none
   int64_t ttlS = 3600;
 
   static ClientCredentialRequest fromJson(const nlohmann::json& j) {
     ClientCredentialRequest r;
     r.callId = detail::optionalString(j, "call_id");
     r.conferenceName = detail::optionalString(j, "conference_name");
+    r.from = detail::optionalString(j, "from");
     r.agentId = detail::requiredString(j, "agent_id");
     r.sessionId = detail::optionalString(j, "session_id");
     r.ttlS = detail::optionalInt(j, "ttl_s").value_or(3600);
@@ -223,6 +225,7 @@ struct ClientCredentialRequest {
     detail::putIfSet(j, "call_id", callId);
     detail::putIfSet(j, "session_id", sessionId);
     detail::putIfSet(j, "conference_name", conferenceName);
+    detail::putIfSet(j, "from", from);
     return j;
   }
 };

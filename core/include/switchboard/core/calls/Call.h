@@ -88,6 +88,13 @@ struct CallRecord {
   int64_t version = 1;
 
   bool ended() const { return endedAt.has_value(); }
+  /// The one id every surface (join, status, control, timeline, events) names
+  /// a leg's participant by, whatever the provider: the contact is the
+  /// provider's call id (/initiate's call_sid); the agent is the session id
+  /// that joining returns (`sess_...`), fixed when the call is placed, so it
+  /// is known before the provider reports the browser leg. Empty while the
+  /// leg has none; provider leg ids stay accepted as aliases.
+  std::string participantId(const std::string& leg) const;
   /// The API's view (ISO 8601 times, no internal clocks).
   nlohmann::json toJson() const;
 };
@@ -105,6 +112,8 @@ struct StoredEvent {
   nlohmann::json payload;
 
   nlohmann::json toJson() const;
+  /// With the participant the event's leg names in `call` (participant_id).
+  nlohmann::json toJson(const CallRecord& call) const;
 };
 
 struct CallQuery {

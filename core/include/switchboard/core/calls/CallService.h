@@ -63,7 +63,7 @@ struct JoinResult {
 struct ControlResult {
   CallRecord call;
   std::string leg;            ///< contact | agent
-  std::string participantId;  ///< the leg's provider id (or the session id for a browser leg not yet seen)
+  std::string participantId;  ///< CallRecord::participantId of the leg (the leg's name while it has none)
   bool muted = false;
   bool held = false;
 };
