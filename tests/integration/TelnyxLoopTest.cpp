@@ -274,6 +274,46 @@ TEST_CASE("telnyx faults: 429, a reset, an invalid number, a command before answ
   CHECK(invalid.json["error"]["details"]["provider_code"] == "10016");
 }
 
+TEST_CASE(
+    "telnyx faults: a mute whose answers were both lost is read back from the conference, and recorded as "
+    "Telnyx says",
+    "[telnyx][faults]") {
+  using Kind = FakeTelnyx::Fault::Kind;
+  World world;
+  const std::string id = world.probe.dial("+12125550001");
+  const auto leg = world.join(id);
+  REQUIRE(leg.error.empty());
+  REQUIRE(world.probe.reaches(id, [](const nlohmann::json& c) {
+    return c["status"] == "in-progress" && c["legs"]["agent"]["state"] == "connected" && c["conference_id"].is_string();
+  }));
+  const std::string name = world.probe.call(id)["conference_name"];
+  const auto mute = [&](bool muted) { return world.agent.post("/api/v1/calls/" + id + "/mute", {{"muted", muted}}); };
+
+  // Carried out, both answers lost (the command and its resend): Telnyx
+  // sends no webhook for mute, so only reading the conference can tell.
+  for (const Kind kind : {Kind::Slow, Kind::FailAfter, Kind::ResetAfter}) {
+    INFO("fault " << static_cast<int>(kind));
+    world.fake.inject({kind, "POST", "/actions/mute", 500, 0, 1500, 2});
+    const auto muted = mute(true);
+    INFO(muted.body);
+    CHECK(muted.status == 200);
+    CHECK(world.fake.participantMuted(name, leg.callControlId));
+    CHECK(world.probe.call(id)["legs"]["agent"]["muted"] == true);  // what Telnyx says
+    REQUIRE(mute(false).status == 200);
+    REQUIRE_FALSE(world.fake.participantMuted(name, leg.callControlId));
+  }
+
+  // Not carried out (refused twice): the conference says so, the caller gets
+  // the error, and the record still agrees with Telnyx.
+  world.fake.inject({Kind::Status, "POST", "/actions/mute", 503, 0, 0, 2});
+  const auto refused = mute(true);
+  CHECK(refused.status == 503);
+  CHECK_FALSE(world.fake.participantMuted(name, leg.callControlId));
+  CHECK(world.probe.call(id)["legs"]["agent"]["muted"] == false);
+  CHECK(world.fake.count("GET", "/participants") == 4);  // one read-back per lost mute
+  CHECK(world.agent.post("/api/v1/calls/" + id + "/end", nlohmann::json::object()).status == 200);
+}
+
 TEST_CASE("telnyx: the admin board's five steps through the cold-call API", "[telnyx][cold-call]") {
   World world;
   ApiClient admin{world.host.port(), world.host.adminKey};
@@ -368,6 +408,32 @@ TEST_CASE("telnyx: talk time counts from the contact's answer, not from the dial
   INFO(call.dump());
   CHECK(call["result"] == "answered");
   CHECK(call["talk_seconds"] == 0);
+}
+
+TEST_CASE(
+    "telnyx faults: each lost answer to a dial Telnyx carried out (timeout, 500, reset, twice) dials once and "
+    "leaves no contact waiting past the join timeout",
+    "[telnyx][faults]") {
+  using Kind = FakeTelnyx::Fault::Kind;
+  const Kind kind = GENERATE(Kind::Slow, Kind::FailAfter, Kind::ResetAfter);
+  INFO("fault " << static_cast<int>(kind));
+  World world(std::map<std::string, std::string>{{"calls.agent_join_timeout_s", "2"}});
+  // Both the dial and its resend (same command_id) lose their answers.
+  world.fake.inject({kind, "POST", "/v2/calls$", 500, 0, 1500, 2});
+  const auto dialed = world.agent.post("/api/v1/calls", {{"to", "+12125550001"}});
+  CHECK(dialed.status == 503);
+  REQUIRE(world.fake.waitUntil([&] { return world.fake.legsTo("+12125550001").size() == 1; }));
+  const std::string leg = world.fake.legsTo("+12125550001").front();
+  const bool over = world.fake.waitUntil([&] { return world.fake.legState(leg) == "hangup"; },
+                                         std::chrono::milliseconds(2000 + 1500));
+  INFO(world.fake.legState(leg).value_or("?"));
+  CHECK(over);
+  CHECK(world.fake.legsTo("+12125550001").size() == 1);  // never dialed twice
+  const std::string id = world.agent.get("/api/v1/calls").json["data"][0]["id"];
+  REQUIRE(world.probe.reaches(id, [](const nlohmann::json& c) { return c["ended_at"].is_string(); }));
+  const auto record = world.probe.call(id);
+  CHECK(record["status"] == "failed");
+  CHECK(record["talk_seconds"].is_null());
 }
 
 TEST_CASE("telnyx faults: a dial whose answers were all lost is hung up when its leg shows up, and stays failed",

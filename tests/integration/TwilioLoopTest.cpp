@@ -311,6 +311,37 @@ TEST_CASE("twilio faults: a timed-out dial that Twilio placed anyway is hung up,
   CHECK(world.agent.post("/api/v1/calls", {{"to", "+12125550001"}}).status == 201);
 }
 
+TEST_CASE(
+    "twilio faults: each lost answer to a dial Twilio carried out (timeout, 500, reset) dials once and leaves "
+    "no contact waiting past the join timeout",
+    "[twilio][faults]") {
+  using Kind = FakeTwilio::Fault::Kind;
+  const Kind kind = GENERATE(Kind::Slow, Kind::FailAfter, Kind::ResetAfter);
+  INFO("fault " << static_cast<int>(kind));
+  World world(std::map<std::string, std::string>{{"calls.agent_join_timeout_s", "2"}});
+  world.fake.inject({kind, "POST", "/Calls.json", 500, 0, 1500, 1});
+  const auto dialed = world.agent.post("/api/v1/calls", {{"to", "+12125550001"}});
+  CHECK(dialed.status == 503);
+  REQUIRE(world.fake.waitUntil([&] { return world.fake.callSidsTo("+12125550001").size() == 1; }));
+  const std::string sid = world.fake.callSidsTo("+12125550001").front();
+  // Hung up by the host once the leg's callbacks show it: well inside the
+  // join timeout (2 s) after the leg could have answered (answer_after 0).
+  const bool over = world.fake.waitUntil(
+      [&] {
+        const auto status = world.fake.callStatus(sid);
+        return status == "canceled" || status == "completed";
+      },
+      std::chrono::milliseconds(2000 + 1500));
+  INFO(world.fake.callStatus(sid).value_or("?"));
+  CHECK(over);
+  CHECK(world.fake.count("POST", "/Calls.json") == 1);  // never dialed twice
+  const std::string id = world.agent.get("/api/v1/calls").json["data"][0]["id"];
+  REQUIRE(world.probe.reaches(id, [](const nlohmann::json& c) { return c["ended_at"].is_string(); }));
+  const auto record = world.probe.call(id);
+  CHECK(record["status"] == "failed");
+  CHECK(record["talk_seconds"].is_null());
+}
+
 TEST_CASE("twilio faults: a reset connection is a clear error and dials nothing", "[twilio][faults]") {
   World world;
   world.fake.inject({FakeTwilio::Fault::Kind::Reset, "POST", "/Calls.json", 0, 0, 0, 1});

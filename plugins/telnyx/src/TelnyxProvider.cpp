@@ -194,16 +194,49 @@ sdk::ParticipantUpdateResult TelnyxProvider::updateParticipant(const sdk::Partic
     throw sdk::ProviderError(sdk::Status::NotFound, "the " + request.leg + " leg of call '" + request.call.callId +
                                                         "' is not in a conference");
   }
-  if (request.muted) client_.send(muteParticipant(conference, legId, *request.muted));
-  if (request.held) client_.send(holdParticipant(conference, legId, *request.held));
-  // Telnyx answers {"result":"ok"}: the state is what was asked.
   sdk::LegSnapshot snapshot;
   snapshot.leg = request.leg;
   snapshot.providerLegId = legId;
   snapshot.state = request.leg == sdk::leg::kAgent ? "connected" : "in-progress";
+  try {
+    if (request.muted) client_.send(muteParticipant(conference, legId, *request.muted));
+    if (request.held) client_.send(holdParticipant(conference, legId, *request.held));
+  } catch (const sdk::ProviderError& e) {
+    if (e.status() != sdk::Status::Unavailable) throw;
+    // Both answers lost (timeout, 5xx, reset): Telnyx may have carried the
+    // command out, and sends no webhook for mute or hold, so the record
+    // could never catch up. Ask Telnyx what holds now: done is success;
+    // not done (or not known) is the error, and the record keeps its state.
+    const std::optional<ParticipantState> now = participantState(conference, legId);
+    if (!now || (request.muted && now->muted != *request.muted) || (request.held && now->held != *request.held)) {
+      throw;
+    }
+    host().warn("Telnyx lost the answer to a " + std::string(request.muted ? "mute" : "hold") + " of call '" +
+                request.call.callId + "', but the conference shows it carried out: " + e.what());
+    snapshot.muted = now->muted;
+    snapshot.held = now->held;
+    return snapshot;
+  }
+  // Telnyx answers {"result":"ok"}: the state is what was asked.
   snapshot.muted = request.muted.value_or(false);
   snapshot.held = request.held.value_or(false);
   return snapshot;
+}
+
+std::optional<TelnyxProvider::ParticipantState> TelnyxProvider::participantState(const std::string& conference,
+                                                                                 const std::string& callControlId) {
+  try {
+    const nlohmann::json participants = client_.send(listParticipants(conference));
+    if (!participants.is_array()) return std::nullopt;
+    for (const auto& participant : participants) {
+      if (participant.is_object() && participant.value("call_control_id", "") == callControlId) {
+        return ParticipantState{participant.value("muted", false), participant.value("on_hold", false)};
+      }
+    }
+  } catch (const sdk::ProviderError& e) {
+    host().warn("could not read the participants of Telnyx conference '" + conference + "': " + e.what());
+  }
+  return std::nullopt;
 }
 
 sdk::ClientCredential TelnyxProvider::issueClientCredential(const sdk::ClientCredentialRequest& request) {

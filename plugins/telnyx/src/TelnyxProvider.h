@@ -23,6 +23,7 @@
 #include <deque>
 #include <map>
 #include <mutex>
+#include <optional>
 #include <set>
 #include <string>
 
@@ -58,6 +59,12 @@ class TelnyxProvider final : public sdk::Provider {
   void bridgeLeg(const std::string& callId, const std::string& leg, const std::string& callControlId,
                  const std::string& clientState);
   std::string conferenceOf(const sdk::CallRef& call);
+  struct ParticipantState {
+    bool muted = false;
+    bool held = false;
+  };
+  /// What Telnyx says of one leg in a conference; nothing when it cannot say.
+  std::optional<ParticipantState> participantState(const std::string& conference, const std::string& callControlId);
   Bridge& bridgeLocked(const std::string& callId);
   /// Hangs up a leg, true when it was still up (90018 / not found: already over).
   bool hangUp(const std::string& callControlId, const std::string& commandId);

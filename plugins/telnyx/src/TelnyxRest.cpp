@@ -85,6 +85,10 @@ RestRequest endConference(const std::string& conference, const std::string& comm
   return {"POST", "/conferences/" + segment(conference) + "/actions/end", {{"command_id", commandId}}};
 }
 
+RestRequest listParticipants(const std::string& conferenceId) {
+  return {"GET", "/conferences/" + segment(conferenceId) + "/participants", nullptr};
+}
+
 RestRequest mintLoginToken(const std::string& credentialId) {
   return {"POST", "/telephony_credentials/" + segment(credentialId) + "/token", nullptr};
 }

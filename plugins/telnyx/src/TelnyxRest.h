@@ -41,6 +41,10 @@ RestRequest joinConference(const std::string& conference, const std::string& cal
 RestRequest muteParticipant(const std::string& conference, const std::string& callControlId, bool muted);
 RestRequest holdParticipant(const std::string& conference, const std::string& callControlId, bool held);
 RestRequest endConference(const std::string& conference, const std::string& commandId);
+/// Who is in the conference, with mute and hold: Telnyx sends no webhook for
+/// either, so this is how the plugin learns what a command whose answers were
+/// lost did.
+RestRequest listParticipants(const std::string& conferenceId);
 
 /// A short-lived JWT for the browser (text/plain answer), minted from the
 /// agent's telephony credential: never the SIP password.

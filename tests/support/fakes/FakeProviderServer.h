@@ -29,10 +29,12 @@ namespace sb::test {
 /// A fault the next matching requests get instead of (or besides) an answer.
 struct FakeFault {
   enum class Kind {
-    Status,     ///< an error status, the request not carried out
-    RateLimit,  ///< 429 with a retry hint, not carried out
-    Slow,       ///< carried out, but answered `delayMs` late (the client times out)
-    Reset,      ///< the connection dropped unanswered, not carried out
+    Status,      ///< an error status, the request not carried out
+    RateLimit,   ///< 429 with a retry hint, not carried out
+    Slow,        ///< carried out, but answered `delayMs` late (the client times out)
+    Reset,       ///< the connection dropped unanswered, not carried out
+    FailAfter,   ///< carried out, then answered with the error `status` (the answer lies)
+    ResetAfter,  ///< carried out, then the connection dropped unanswered
   };
   Kind kind = Kind::Status;
   std::string method;  ///< "" = any

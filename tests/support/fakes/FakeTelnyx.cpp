@@ -455,6 +455,14 @@ void FakeTelnyx::serve(Poco::Net::HTTPServerRequest& in, Poco::Net::HTTPServerRe
   if (fault && fault->kind == Fault::Kind::Slow) {
     server_.sleepUnlessStopping(std::chrono::milliseconds(fault->delayMs));
   }
+  if (fault && fault->kind == Fault::Kind::ResetAfter) {
+    FakeProviderServer::reset(in);  // carried out; the answer is lost
+    return;
+  }
+  if (fault && fault->kind == Fault::Kind::FailAfter) {
+    send(error(fault->status, "10007", "Unexpected error", "the fake was told to fail after carrying it out"));
+    return;
+  }
   send(reply);
 }
 
@@ -462,6 +470,7 @@ FakeTelnyx::Reply FakeTelnyx::route(const std::string& method, const std::string
   static const std::regex kCallAction(R"(/calls/([^/]+)/actions/([a-z_]+))");
   static const std::regex kCall(R"(/calls/([^/]+))");
   static const std::regex kConferenceAction(R"(/conferences/([^/]+)/actions/([a-z_]+))");
+  static const std::regex kParticipants(R"(/conferences/([^/]+)/participants)");
   static const std::regex kToken(R"(/telephony_credentials/([^/]+)/token)");
   std::smatch m;
   // A command seen in the last minute is ignored: the first answer again.
@@ -491,6 +500,8 @@ FakeTelnyx::Reply FakeTelnyx::route(const std::string& method, const std::string
                 {"call_duration", leg.answeredMs > 0 ? (nowMs() - leg.answeredMs) / 1000 : 0}});
   } else if (method == "POST" && path == "/conferences") {
     reply = createConference(body);
+  } else if (method == "GET" && std::regex_match(path, m, kParticipants)) {
+    reply = listParticipants(sdk::encoding::formDecode(m[1].str()));
   } else if (method == "POST" && std::regex_match(path, m, kConferenceAction)) {
     reply = conferenceAction(sdk::encoding::formDecode(m[1].str()), m[2], body);
   } else if (method == "POST" && std::regex_match(path, m, kToken)) {
@@ -676,6 +687,33 @@ FakeTelnyx::Reply FakeTelnyx::conferenceAction(const std::string& idOrName, cons
   }
   dispatch(std::move(out));
   return ok({{"result", "ok"}});
+}
+
+FakeTelnyx::Reply FakeTelnyx::listParticipants(const std::string& conferenceId) {
+  std::lock_guard lock(mutex_);
+  auto it = conferences_.find(conferenceId);
+  if (it == conferences_.end()) {
+    return error(404, "90058", "Invalid conference_id", "The conference does not exist.");
+  }
+  const Conference& conference = it->second;
+  nlohmann::json data = nlohmann::json::array();
+  for (const auto& id : conference.participants) {
+    const Leg& leg = legs_[id];
+    data.push_back({{"record_type", "participant"},
+                    {"id", leg.legId},
+                    {"call_control_id", leg.callControlId},
+                    {"call_leg_id", leg.legId},
+                    {"conference", {{"id", conference.id}, {"name", conference.name}}},
+                    {"muted", conference.muted.count(id) != 0},
+                    {"on_hold", conference.held.count(id) != 0},
+                    {"status", "joined"},
+                    {"end_conference_on_exit", conference.endOnExit.count(id) != 0},
+                    {"created_at", iso(conference.createdMs)},
+                    {"updated_at", iso(nowMs())}});
+  }
+  const nlohmann::json meta = {
+      {"page_number", 1}, {"page_size", 20}, {"total_pages", 1}, {"total_results", data.size()}};
+  return {200, nlohmann::json{{"data", data}, {"meta", meta}}.dump()};
 }
 
 FakeTelnyx::Reply FakeTelnyx::mintToken(const std::string& credentialId) {

@@ -162,6 +162,8 @@ class FakeTelnyx {
   bool refusesCommandLocked(Leg& leg);
   Reply createConference(const nlohmann::json& body);
   Reply conferenceAction(const std::string& idOrName, const std::string& action, const nlohmann::json& body);
+  /// GET /conferences/{id}/participants: who is in it, muted and on hold.
+  Reply listParticipants(const std::string& conferenceId);
   Reply mintToken(const std::string& credentialId);
 
   Out eventLocked(const Leg& leg, const std::string& type, nlohmann::json extra = nlohmann::json::object());

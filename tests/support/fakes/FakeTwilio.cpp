@@ -696,6 +696,14 @@ void FakeTwilio::serve(Poco::Net::HTTPServerRequest& in, Poco::Net::HTTPServerRe
     // Carried out, but the answer comes after the client gave up.
     server_.sleepUnlessStopping(std::chrono::milliseconds(fault->delayMs));
   }
+  if (fault && fault->kind == Fault::Kind::ResetAfter) {
+    FakeProviderServer::reset(in);  // carried out; the answer is lost
+    return;
+  }
+  if (fault && fault->kind == Fault::Kind::FailAfter) {
+    send({fault->status, twilioError(fault->status, 20500, "Internal Server Error"), {}});
+    return;
+  }
   send(reply);
 }
 
