@@ -1,8 +1,9 @@
 // Product §2.3: one active call per *named* agent, held by the database under
 // concurrency; the admin board's calls without agent_id are bounded only by
 // calls.max_active; an agent's live calls can be found again (a reload).
+// Each holds for every provider: the sim, the fake Twilio and the fake Telnyx.
 #include "support/ApiClient.h"
-#include "support/TestHost.h"
+#include "support/ProviderWorld.h"
 
 #include <catch2/catch.hpp>
 
@@ -19,13 +20,14 @@ namespace {
 
 const std::string kInitiate = "/api/v1/cold-call/initiate";
 
-std::map<std::string, std::string> config(std::map<std::string, std::string> extra = {}) {
+/// A host on each provider in turn (a Catch2 generator).
+std::string eachProvider() {
+  return GENERATE(as<std::string>{}, "sim", "twilio", "telnyx");
+}
+
+sb::test::ConfigValues config(sb::test::ConfigValues extra = {}) {
   // The per-key initiate limit guards a human; these tests drive one key hard.
-  std::map<std::string, std::string> values = {
-      {"ratelimit.coldcall.initiate", "1000000"}, {"ratelimit.calls.create", "1000000"},
-      {"provider.sim.ring_after_ms", "10"},       {"provider.sim.answer_after_ms", "30"},
-      {"provider.sim.agent_join_after_ms", "10"},
-  };
+  sb::test::ConfigValues values = {{"ratelimit.coldcall.initiate", "1000000"}, {"ratelimit.calls.create", "1000000"}};
   for (auto& [key, value] : extra) values[key] = value;
   return values;
 }
@@ -67,7 +69,9 @@ std::vector<std::string> activeIds(const ApiClient& client, const std::string& q
 }  // namespace
 
 TEST_CASE("calls: the admin board's calls without agent_id run side by side through one key", "[calls][concurrency]") {
-  sb::test::TestHost host(config());
+  sb::test::ProviderWorld world(eachProvider(), config());
+  INFO(world.provider());
+  sb::test::TestHost& host = world.host();
   const auto replies = initiateAtOnce(host, 16, nlohmann::json::object());
   for (const auto& reply : replies) {
     INFO(reply.body);
@@ -83,7 +87,9 @@ TEST_CASE("calls: the admin board's calls without agent_id run side by side thro
 }
 
 TEST_CASE("calls: a named agent gets one call however many requests race for it", "[calls][concurrency]") {
-  sb::test::TestHost host(config());
+  sb::test::ProviderWorld world(eachProvider(), config());
+  INFO(world.provider());
+  sb::test::TestHost& host = world.host();
   const auto replies = initiateAtOnce(host, 16, {{"agent_id", "rep-race"}});
   CHECK(countStatus(replies, 201) == 1);
   CHECK(countStatus(replies, 409) == 15);
@@ -99,7 +105,9 @@ TEST_CASE("calls: a named agent gets one call however many requests race for it"
 
 TEST_CASE("calls: calls.max_active bounds the calls in progress, then frees a slot when one ends",
           "[calls][concurrency]") {
-  sb::test::TestHost host(config({{"calls.max_active", "3"}}));
+  sb::test::ProviderWorld world(eachProvider(), config({{"calls.max_active", "3"}}));
+  INFO(world.provider());
+  sb::test::TestHost& host = world.host();
   const ApiClient admin(host.port(), host.adminKey);
   const auto replies = initiateAtOnce(host, 6, nlohmann::json::object());
   CHECK(countStatus(replies, 201) == 3);
@@ -124,7 +132,9 @@ TEST_CASE("calls: calls.max_active bounds the calls in progress, then frees a sl
 
 TEST_CASE("calls: GET /api/v1/calls/active gives an agent its own live call and an admin everyone's",
           "[calls][concurrency]") {
-  sb::test::TestHost host(config());
+  sb::test::ProviderWorld world(eachProvider(), config());
+  INFO(world.provider());
+  sb::test::TestHost& host = world.host();
   const ApiClient admin(host.port(), host.adminKey);
   const ApiClient agent(host.port(), host.agentKey);
   CHECK(activeIds(agent).empty());
@@ -158,7 +168,9 @@ TEST_CASE("calls: GET /api/v1/calls/active gives an agent its own live call and 
 
 TEST_CASE("calls: an answered contact whose agent never joins is hung up and the call is abandoned",
           "[calls][abandoned]") {
-  sb::test::TestHost host(config({{"calls.agent_join_timeout_s", "1"}}));
+  sb::test::ProviderWorld world(eachProvider(), config({{"calls.agent_join_timeout_s", "1"}}));
+  INFO(world.provider());
+  sb::test::TestHost& host = world.host();
   const ApiClient agent(host.port(), host.agentKey);
   const ApiClient admin(host.port(), host.adminKey);
 
@@ -177,13 +189,14 @@ TEST_CASE("calls: an answered contact whose agent never joins is hung up and the
   CHECK(call["end_cause"] == "abandoned-no-agent");
   CHECK(call["talk_seconds"] == 0);
   CHECK_FALSE(call["answered_at"].is_null());
-  // The host hung the contact up at the provider: the sim reports the leg ended.
+  // The host hung the contact up at the provider: the provider reports the
+  // leg ended.
   REQUIRE(sb::test::eventually([&] {
     call = agent.get("/api/v1/calls/" + id).json;
     bool abandoned = false, legEnded = false;
     for (const auto& e : call["timeline"]) {
       abandoned |= e["type"] == "call.abandoned";
-      legEnded |= e["source"] == "sim" && e["type"] == "leg.ended";
+      legEnded |= e["source"] == world.provider() && e["type"] == "leg.ended" && e["leg"] == "contact";
     }
     return abandoned && legEnded;
   }));
@@ -198,7 +211,9 @@ TEST_CASE("calls: an answered contact whose agent never joins is hung up and the
   const ApiReply joined = agent.post("/api/v1/calls", {{"to", "+15551230062"}});
   REQUIRE(joined.status == 201);
   const std::string joinedId = joined.json["id"];
-  REQUIRE(agent.post("/api/v1/calls/" + joinedId + "/join", nlohmann::json::object()).status == 200);
+  const ApiReply credential = agent.post("/api/v1/calls/" + joinedId + "/join", nlohmann::json::object());
+  REQUIRE(credential.status == 200);
+  REQUIRE(world.connectAgent(credential.json["credential"]).empty());
   REQUIRE(sb::test::eventually(
       [&] { return agent.get("/api/v1/calls/" + joinedId).json["legs"]["agent"]["state"] == "connected"; }));
   std::this_thread::sleep_for(std::chrono::milliseconds(2500));
@@ -213,9 +228,11 @@ TEST_CASE("calls: the original load shape (initiate, status, end at 3:1:1) on on
   // 50-150 ms of thinking instead of 1-3 s, and calls abandoned after 1 s
   // instead of 15 (no agent joins here), so that as few pile up as in the
   // real shape.
-  sb::test::TestHost host(config({{"ratelimit.coldcall.status", "1000000"},
-                                  {"ratelimit.coldcall.end", "1000000"},
-                                  {"calls.agent_join_timeout_s", "1"}}));
+  sb::test::ProviderWorld world(eachProvider(), config({{"ratelimit.coldcall.status", "1000000"},
+                                                        {"ratelimit.coldcall.end", "1000000"},
+                                                        {"calls.agent_join_timeout_s", "1"}}));
+  INFO(world.provider());
+  sb::test::TestHost& host = world.host();
   constexpr int kUsers = 20;
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(3);
   std::atomic<int> requests{0};

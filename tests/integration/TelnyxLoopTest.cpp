@@ -6,6 +6,7 @@
 #include "support/CallProbe.h"
 #include "support/HttpCall.h"
 #include "support/ParticipantIds.h"
+#include "support/ProviderWorld.h"
 #include "support/TestHost.h"
 #include "support/fakes/FakeTelnyx.h"
 
@@ -31,27 +32,13 @@ struct World {
   sb::test::CallProbe probe{agent};
 
   explicit World(std::map<std::string, std::string> extra = {}, sb::test::FakeTelnyxOptions options = fakeOptions())
-      : fake(std::move(options)), host(config(fake, std::move(extra))) {
+      : fake(std::move(options)), host(sb::test::hostConfigFor(fake, std::move(extra))) {
     const std::string hooks = "http://127.0.0.1:" + std::to_string(host.port()) + "/webhooks/telnyx/events";
     fake.setWebhookUrls(hooks, hooks);
   }
   ~World() {
     for (const auto& violation : fake.violations()) UNSCOPED_INFO("fake Telnyx: " << violation);
     CHECK(fake.violations().empty());  // every request valid against the official description
-  }
-
-  static std::map<std::string, std::string> config(const FakeTelnyx& fake, std::map<std::string, std::string> extra) {
-    std::map<std::string, std::string> values = {{"provider", "telnyx"},
-                                                 {"provider.telnyx.base_url", fake.baseUrl()},
-                                                 {"provider.telnyx.api_key", fake.options().apiKey},
-                                                 {"provider.telnyx.connection_id", fake.options().connectionId},
-                                                 {"provider.telnyx.credential_id", fake.options().credentialId},
-                                                 {"provider.telnyx.public_key", fake.options().publicKeyBase64},
-                                                 {"provider.telnyx.http_timeout_ms", "500"},
-                                                 {"calls.caller_ids", "+12125559000"},
-                                                 {"ratelimit.default_per_minute", "100000"}};
-    for (auto& [key, value] : extra) values[key] = value;
-    return values;
   }
 
   nlohmann::json credential(const std::string& id) {

@@ -7,6 +7,7 @@
 #include "support/CallProbe.h"
 #include "support/HttpCall.h"
 #include "support/ParticipantIds.h"
+#include "support/ProviderWorld.h"
 #include "support/TestHost.h"
 #include "support/fakes/FakeTwilio.h"
 
@@ -27,22 +28,6 @@ sb::test::FakeTwilioOptions fakeOptions() {
   return options;
 }
 
-std::map<std::string, std::string> hostConfig(const FakeTwilio& fake, std::map<std::string, std::string> extra = {}) {
-  std::map<std::string, std::string> config = {{"provider", "twilio"},
-                                               {"provider.twilio.base_url", fake.baseUrl()},
-                                               {"provider.twilio.account_sid", fake.options().accountSid},
-                                               {"provider.twilio.auth_token", fake.options().authToken},
-                                               {"provider.twilio.api_key_sid", fake.options().apiKeySid},
-                                               {"provider.twilio.api_key_secret", fake.options().apiKeySecret},
-                                               {"provider.twilio.twiml_app_sid", fake.options().appSid},
-                                               {"provider.twilio.http_timeout_ms", "500"},
-                                               {"calls.caller_ids", "+12125559000"},
-                                               // The tests poll every 10 ms.
-                                               {"ratelimit.default_per_minute", "100000"}};
-  for (auto& [key, value] : extra) config[key] = value;
-  return config;
-}
-
 struct World {
   FakeTwilio fake;
   sb::test::TestHost host;
@@ -50,7 +35,7 @@ struct World {
   sb::test::CallProbe probe{agent};
 
   explicit World(std::map<std::string, std::string> extra = {})
-      : fake(fakeOptions()), host(hostConfig(fake, std::move(extra))) {
+      : fake(fakeOptions()), host(sb::test::hostConfigFor(fake, std::move(extra))) {
     fake.setAppVoiceUrl("http://127.0.0.1:" + std::to_string(host.port()) + "/webhooks/twilio/voice");
   }
 

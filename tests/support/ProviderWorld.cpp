@@ -1,0 +1,89 @@
+#include "support/ProviderWorld.h"
+
+#include <catch2/catch.hpp>
+
+namespace sb::test {
+namespace {
+
+ConfigValues merged(ConfigValues values, ConfigValues extra) {
+  for (auto& [key, value] : extra) values[key] = std::move(value);
+  return values;
+}
+
+}  // namespace
+
+ConfigValues hostConfigFor(const FakeTwilio& fake, ConfigValues extra) {
+  return merged({{"provider", "twilio"},
+                 {"provider.twilio.base_url", fake.baseUrl()},
+                 {"provider.twilio.account_sid", fake.options().accountSid},
+                 {"provider.twilio.auth_token", fake.options().authToken},
+                 {"provider.twilio.api_key_sid", fake.options().apiKeySid},
+                 {"provider.twilio.api_key_secret", fake.options().apiKeySecret},
+                 {"provider.twilio.twiml_app_sid", fake.options().appSid},
+                 {"provider.twilio.http_timeout_ms", "500"},
+                 {"calls.caller_ids", "+12125559000"},
+                 // The tests poll every 10 ms.
+                 {"ratelimit.default_per_minute", "100000"}},
+                std::move(extra));
+}
+
+ConfigValues hostConfigFor(const FakeTelnyx& fake, ConfigValues extra) {
+  return merged({{"provider", "telnyx"},
+                 {"provider.telnyx.base_url", fake.baseUrl()},
+                 {"provider.telnyx.api_key", fake.options().apiKey},
+                 {"provider.telnyx.connection_id", fake.options().connectionId},
+                 {"provider.telnyx.credential_id", fake.options().credentialId},
+                 {"provider.telnyx.public_key", fake.options().publicKeyBase64},
+                 {"provider.telnyx.http_timeout_ms", "500"},
+                 {"calls.caller_ids", "+12125559000"},
+                 {"ratelimit.default_per_minute", "100000"}},
+                std::move(extra));
+}
+
+ProviderWorld::ProviderWorld(const std::string& provider, ConfigValues extra) : provider_(provider) {
+  if (provider == "twilio") {
+    twilio_ = std::make_unique<FakeTwilio>();
+    host_ = std::make_unique<TestHost>(hostConfigFor(*twilio_, std::move(extra)));
+    twilio_->setAppVoiceUrl("http://127.0.0.1:" + std::to_string(host_->port()) + "/webhooks/twilio/voice");
+  } else if (provider == "telnyx") {
+    telnyx_ = std::make_unique<FakeTelnyx>();
+    host_ = std::make_unique<TestHost>(hostConfigFor(*telnyx_, std::move(extra)));
+    const std::string hooks = "http://127.0.0.1:" + std::to_string(host_->port()) + "/webhooks/telnyx/events";
+    telnyx_->setWebhookUrls(hooks, hooks);
+  } else {
+    REQUIRE(provider == "sim");
+    host_ = std::make_unique<TestHost>(merged({{"provider.sim.ring_after_ms", "10"},
+                                               {"provider.sim.answer_after_ms", "30"},
+                                               {"provider.sim.agent_join_after_ms", "10"}},
+                                              std::move(extra)));
+  }
+}
+
+std::string ProviderWorld::connectAgent(const nlohmann::json& credential) {
+  if (twilio_) {
+    sdk::encoding::FormFields params;
+    for (const auto& [key, value] : credential["sdk"]["params"].items()) params.emplace_back(key, value);
+    return twilio_->connectBrowser(credential["token"], params).error;
+  }
+  if (telnyx_) {
+    return telnyx_
+        ->connectBrowser(credential["token"], credential["sdk"]["client_state"], credential["sdk"]["destination"])
+        .error;
+  }
+  return {};
+}
+
+ProviderWorld::~ProviderWorld() {
+  // The host first: it stops sending before the fake stops answering.
+  host_.reset();
+  for (const auto& violation : twilio_ ? twilio_->violations() : std::vector<std::string>{}) {
+    UNSCOPED_INFO("fake Twilio: " << violation);
+  }
+  for (const auto& violation : telnyx_ ? telnyx_->violations() : std::vector<std::string>{}) {
+    UNSCOPED_INFO("fake Telnyx: " << violation);
+  }
+  CHECK((twilio_ ? twilio_->violations().empty() : true));
+  CHECK((telnyx_ ? telnyx_->violations().empty() : true));
+}
+
+}  // namespace sb::test
