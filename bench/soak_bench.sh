@@ -5,12 +5,16 @@
 # Fails when the host dies, a /health takes 100 ms or more, or its memory
 # grows by more than 50 MiB after warm-up.
 #
-#   bench/soak_bench.sh [SECONDS=600] [CLIENTS=200] [BUILD_DIR=build/release]
+#   bench/soak_bench.sh [SECONDS=600] [CLIENTS=200] [BUILD_DIR=build/release] [grow|replace]
+#
+# `replace` deletes each imported list once the next is in, so the database
+# keeps its size (memory growth is then not the growing database's).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 seconds=${1:-600}
 clients=${2:-200}
 build=${3:-build/release}
+lists=${4:-grow}
 source bench/host_lib.sh
 bench_build "$build" sb_gen_contacts
 # Everything comes from 127.0.0.1 here, so the per-address connection cap
@@ -35,7 +39,7 @@ admin=$(bench_key "$build" board admin)
 agent=$(bench_key "$build" rep agent)
 status=0
 python3 bench/soak_load.py "http://127.0.0.1:$port" "$admin" "$agent" "$host_pid" "$clients" "$seconds" \
-  "$work/contacts.csv" || status=1
+  "$work/contacts.csv" "$lists" || status=1
 echo "  host log: $(wc -l <"$work/host.log") lines; the most frequent, numbers folded:"
 sed -E 's/^[^]]*\] //; s/[0-9]+/N/g' "$work/host.log" | sort | uniq -c | sort -rn | head -8 | sed 's/^/    /'
 exit $status

@@ -25,20 +25,32 @@ from benchlib import percentile
 PREFIX = "/api/v1/cold-call"
 
 
-def rss_mib(pid):
+def memory_mib(pid):
+    """VmRSS and its parts (RssAnon: the heap, SQLite's page caches included;
+    RssFile and RssShmem: mapped files, the WAL index among them), in MiB."""
+    parts = {}
     try:
         with open(f"/proc/{pid}/status") as status:
             for line in status:
-                if line.startswith("VmRSS:"):
-                    return int(line.split()[1]) / 1024.0
+                name = line.split(":")[0]
+                if name in ("VmRSS", "RssAnon", "RssFile", "RssShmem"):
+                    parts[name] = int(line.split()[1]) / 1024.0
     except OSError:
         return None
-    return None
+    return parts if "VmRSS" in parts else None
+
+
+def rss_mib(pid):
+    parts = memory_mib(pid)
+    return parts["VmRSS"] if parts else None
 
 
 def main():
     base, admin, agent, pid = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])
     clients, seconds, csv_file = int(sys.argv[5]), float(sys.argv[6]), sys.argv[7]
+    # "replace": each import's list is deleted once the next one is in, so the
+    # database keeps its size and memory growth cannot be its page cache.
+    replace = len(sys.argv) > 8 and sys.argv[8] == "replace"
     url = urllib.parse.urlparse(base)
     host, port = url.hostname, url.port
     lock = threading.Lock()
@@ -46,6 +58,7 @@ def main():
     samples = []
     health = []
     memory = []
+    breakdown = []
     stop = threading.Event()
 
     def count(name, amount=1):
@@ -93,14 +106,24 @@ def main():
     def importer():
         with open(csv_file, "rb") as source:
             payload = source.read()
+        previous = None
         while not stop.is_set():
             connection = http.client.HTTPConnection(host, port, timeout=120)
             try:
                 connection.request("POST", "/api/v1/contact-lists?name=soak", body=payload,
                                    headers={"X-API-Key": agent, "Content-Type": "text/csv"})
                 reply = connection.getresponse()
-                reply.read()
+                body = reply.read()
                 count("imports")
+                if reply.status == 201 and replace:
+                    if previous is not None:
+                        connection.request("DELETE", f"/api/v1/contact-lists/{previous}",
+                                           headers={"X-API-Key": agent})
+                        deleted = connection.getresponse()
+                        deleted.read()
+                        if deleted.status not in (200, 204):
+                            count("import_errors")
+                    previous = json.loads(body)["list"]["id"]
                 if reply.status != 201:
                     count("import_errors")
                     with lock:
@@ -161,9 +184,11 @@ def main():
 
     def sampler():
         while not stop.is_set():
-            value = rss_mib(pid)
+            parts = memory_mib(pid)
             with lock:
-                memory.append((time.time(), value))
+                memory.append((time.time(), parts["VmRSS"] if parts else None))
+                if parts:
+                    breakdown.append((time.time(), parts))
             time.sleep(5)
 
     threads = [threading.Thread(target=legit, args=(i,), daemon=True) for i in range(clients)]
@@ -184,7 +209,8 @@ def main():
     finite = [h for h in health if h != float("inf")]
     failed_probes = len(health) - len(finite)
     warm = [m for t, m in memory if m is not None and t - started >= 60] or [m for _, m in memory if m is not None]
-    print(f"soak: {clients} clients, {seconds:.0f} s, import looping, 100 keyless slow uploads, "
+    print(f"soak: {clients} clients, {seconds:.0f} s, import looping{' (each list replaced)' if replace else ''}, "
+          f"100 keyless slow uploads, "
           f"2 keyed trickles, 200 idle connections")
     print(f"  requests {stats['requests']}, errors {stats['errors']}; imports {stats['imports']} "
           f"({stats['import_errors']} failed); attacker connections {stats['attacks']}, "
@@ -194,6 +220,15 @@ def main():
     if warm:
         print(f"  host RSS after warm-up: first {warm[0]:.0f} MiB, min {min(warm):.0f}, max {max(warm):.0f}, "
               f"last {warm[-1]:.0f} MiB ({len(memory)} samples)")
+    warm_parts = [p for t, p in breakdown if t - started >= 60] or [p for _, p in breakdown]
+    if warm_parts:
+        first, last = warm_parts[0], warm_parts[-1]
+        print("  of which, first -> last after warm-up: " + ", ".join(
+            f"{name} {first.get(name, 0):.0f} -> {last.get(name, 0):.0f} MiB"
+            for name in ("RssAnon", "RssFile", "RssShmem")))
+        middle = [p["VmRSS"] for t, p in breakdown if t - started >= seconds / 2]
+        if middle:
+            print(f"  RSS over the second half: min {min(middle):.0f}, max {max(middle):.0f} MiB")
     print(f"  host alive at the end: {alive}")
     for sample in samples:
         print("  e.g.", sample)

@@ -83,6 +83,7 @@ async function signIn(key) {
   fillOutcomeSelects();
   startLive();
   await loadLists();
+  await resumeLiveCall();
   return true;
 }
 
@@ -248,7 +249,12 @@ function setDialButtonsEnabled(enabled) {
 
 // --- The call ----------------------------------------------------------------------
 
+function setTitle(text) {
+  $('call-title').textContent = text;
+}
+
 function openDialog(contact) {
+  setTitle('Calling');
   $('call-contact').textContent = contact.name;
   $('call-detail').textContent = [contact.company, contact.phone].filter(Boolean).join(' • ');
   $('call-state').textContent = 'Dialing...';
@@ -258,6 +264,8 @@ function openDialog(contact) {
   $('log-form').hidden = true;
   $('call-controls').hidden = false;
   $('call-close').hidden = true;
+  $('join-audio').hidden = true;
+  $('call-audio').hidden = true;
   $('mute-button').textContent = 'Mute';
   $('mute-button').setAttribute('aria-pressed', 'false');
   $('hold-button').textContent = 'Hold';
@@ -273,6 +281,7 @@ function openDialog(contact) {
 }
 
 function failBeforeCall(message) {
+  setTitle('Not connected');
   $('call-state').textContent = 'Not connected';
   $('call-error').textContent = message;
   $('call-controls').hidden = true;
@@ -319,6 +328,8 @@ async function dial(contact) {
   try {
     call = await api('POST', '/api/v1/calls', { contact_id: contact.id });
   } catch (error) {
+    const busyWith = error instanceof ApiFailure && error.code === 'AGENT_BUSY' ? error.details.call_id : null;
+    if (busyWith && await takeBackById(busyWith)) return;  // placed from another tab: show that one
     failBeforeCall(`The call could not be placed: ${messageOf(error)}`);
     loadContacts();
     return;
@@ -328,6 +339,15 @@ async function dial(contact) {
   loadContacts();  // the row now says "In call"
   startPolling();
   state.tickTimer = setInterval(tick, 500);
+  await joinAudio();
+}
+
+/// Connects this page's audio to the call (again, after a reload).
+async function joinAudio() {
+  const call = state.call;
+  if (!call) return;
+  $('join-audio').hidden = true;
+  $('call-audio').hidden = true;
   try {
     const joined = await api('POST', `/api/v1/calls/${call.id}/join`, {});
     await state.leg.connect(joined.credential, {
@@ -338,6 +358,96 @@ async function dial(contact) {
   } catch (error) {
     $('call-error').textContent = `Your audio could not join the call: ${messageOf(error)}. You can end the call.`;
   }
+}
+
+// --- Taking a live call back (a reload, a crashed tab, another tab or machine) ---
+
+/// The signed-in person's calls in progress, newest first.
+async function ownLiveCalls() {
+  const mine = state.me.role === 'agent' ? '' : `?agent_id=${encodeURIComponent(state.me.name)}`;
+  const answer = await api('GET', `/api/v1/calls/active${mine}`);
+  return (answer.data || []).sort((a, b) => (a.created_at < b.created_at ? 1 : -1));
+}
+
+async function takeBackById(id) {
+  try {
+    return await takeBack(await api('GET', `/api/v1/calls/${id}`));
+  } catch {
+    return false;
+  }
+}
+
+/// Shows `call` in the call view with its true state and timer, so the rep
+/// can talk, end and log it; offers to connect this page's audio.
+async function takeBack(call) {
+  if (state.call && state.call.id !== call.id) return false;
+  let contact = { id: call.contact_id, name: call.to, company: '', phone: call.to };
+  if (call.contact_id) {
+    try {
+      contact = await api('GET', `/api/v1/contacts/${call.contact_id}`);
+    } catch {
+      // the list may be gone; the number is enough to go on
+    }
+  }
+  state.contact = contact;
+  state.call = call;
+  state.leg = legFor(state.provider ? state.provider.id : 'sim');
+  setDialButtonsEnabled(false);
+  openDialog(contact);
+  renderCall(call);
+  if (FINAL.has(call.status)) return true;
+  startPolling();
+  if (!state.tickTimer) state.tickTimer = setInterval(tick, 500);
+  const agent = (call.legs && call.legs.agent) || {};
+  if (agent.state === 'connected' || agent.state === 'connecting') {
+    // Perhaps another window's audio, perhaps this page's before it reloaded:
+    // the rep decides, rather than two pages fighting over one call.
+    $('call-audio').textContent = 'Your audio may still be connected in another window. Join here to talk from this page.';
+    $('call-audio').hidden = false;
+    $('join-audio').hidden = false;
+    return true;
+  }
+  try {
+    await state.leg.prepare();
+  } catch (error) {
+    $('call-error').textContent = messageOf(error);
+    return true;
+  }
+  const microphone = await microphoneAllowed();
+  if (microphone) {
+    $('call-error').textContent = microphone;
+    return true;
+  }
+  await joinAudio();
+  return true;
+}
+
+async function joinAudioHere() {
+  if (!state.call) return;
+  $('join-audio').hidden = true;  // once: a second press would join twice
+  $('call-audio').hidden = true;
+  try {
+    await state.leg.prepare();
+  } catch (error) {
+    $('call-error').textContent = messageOf(error);
+    return;
+  }
+  const microphone = await microphoneAllowed();
+  if (microphone) {
+    $('call-error').textContent = microphone;
+    return;
+  }
+  await joinAudio();
+}
+
+async function resumeLiveCall() {
+  let calls = [];
+  try {
+    calls = await ownLiveCalls();
+  } catch {
+    return;  // dialing still finds the call (AGENT_BUSY names it)
+  }
+  if (calls.length && !state.call && !state.contact) await takeBack(calls[0]);
 }
 
 function describe(call) {
@@ -367,6 +477,7 @@ function renderCall(call) {
   // A poll answered after a newer stream frame must not take the view back.
   if ((call.version ?? 0) < (state.call.version ?? 0)) return;
   state.call = call;
+  setTitle(FINAL.has(call.status) ? 'Call ended' : call.status === 'in-progress' ? 'Call in progress' : 'Calling');
   $('call-state').textContent = describe(call);
   $('call-timer').textContent = clock(talkSeconds(call));
   const agent = (call.legs && call.legs.agent) || {};
@@ -387,6 +498,8 @@ function showLogForm(call) {
   stopPolling();
   if (state.leg) state.leg.disconnect();
   $('call-controls').hidden = true;
+  $('join-audio').hidden = true;
+  $('call-audio').hidden = true;
   $('log-form').hidden = false;
   $('outcome').value = suggestedOutcome(call.result, state.dispositions);
   $('outcome').focus();
@@ -594,6 +707,7 @@ function wire() {
   $('mute-button').addEventListener('click', () => toggle('mute'));
   $('hold-button').addEventListener('click', () => toggle('hold'));
   $('end-button').addEventListener('click', endCall);
+  $('join-audio').addEventListener('click', joinAudioHere);
   $('log-form').addEventListener('submit', saveLog);
   $('log-cancel').addEventListener('click', closeCall);
   $('call-close').addEventListener('click', closeCall);

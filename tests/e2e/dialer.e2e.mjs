@@ -91,6 +91,16 @@ let mainPage = null;
 /// After a failed scenario, closes whatever call dialog it left open so
 /// that the next scenario starts from the contact list.
 async function recover(page) {
+  // A call a failed scenario left live would make the rep busy in the next.
+  try {
+    const headers = { 'X-API-Key': key, 'Content-Type': 'application/json' };
+    const live = await (await fetch(`${host.url}/api/v1/calls/active`, { headers })).json();
+    for (const call of live.data || []) {
+      await fetch(`${host.url}/api/v1/calls/${call.id}/end`, { method: 'POST', headers, body: '{}' });
+    }
+  } catch {
+    // the host may be the thing that failed
+  }
   if (!page || !(await page.locator('#call-dialog').isVisible().catch(() => false))) return;
   for (const name of ['End Call', 'Cancel', 'Close']) {
     const button = page.getByRole('dialog').getByRole('button', { name, exact: true });
@@ -283,6 +293,62 @@ try {
     await late.getByRole('button', { name: 'End Call' }).click();
     await logOutcome(late, 'connected_interested', 'late poll');
     await late.context().close();
+  });
+
+  await scenario('a reload mid-call takes the call back: its state, its timer, End and the log form', async () => {
+    const rep = await newPage();
+    await signIn(rep, host.url);
+    await seeText(rep, '#contact-rows', 'John Doe');
+    await dial(rep, 'John Doe');
+    await seeText(rep, '#call-state', 'Connected', 15000);
+    await rep.reload();
+    // Signed in again from the tab's session: the call view comes back by itself.
+    await rep.getByRole('dialog').waitFor({ state: 'visible', timeout: 10000 });
+    await seeText(rep, '#call-contact', 'John Doe');
+    await seeText(rep, '#call-title', 'Call in progress');
+    await seeText(rep, '#call-state', 'Connected');
+    await rep.waitForTimeout(1100);
+    check((await rep.locator('#call-timer').innerText()) !== '00:00', 'the timer runs from the answer');
+    await shot(rep, 'reload-took-the-call-back');
+    // The old page's audio may still hang on: the rep moves it here.
+    await rep.getByRole('button', { name: 'Join audio here' }).click();
+    await rep.getByRole('button', { name: 'Join audio here' }).waitFor({ state: 'hidden', timeout: 5000 });
+    await seeText(rep, '#call-state', 'Connected');
+    await rep.getByRole('button', { name: 'End Call' }).click();
+    await seeText(rep, '#call-title', 'Call ended');
+    // Only what applies to an ended call: no Mute, Hold or End Call above the log form.
+    for (const name of ['End Call', 'Mute', 'Hold']) {
+      check(!(await rep.getByRole('button', { name, exact: true }).isVisible()), `${name} is gone once the call ended`);
+    }
+    await shot(rep, 'reload-call-ended');
+    await logOutcome(rep, 'connected_interested', 'after a reload');
+    await seeText(rep, '#contact-rows', 'Connected – interested');
+    await rep.context().close();
+  });
+
+  await scenario('another tab: dialing while a call is live there shows that call, not an error', async () => {
+    const first = await newPage();
+    const second = await newPage();
+    await signIn(first, host.url);
+    await signIn(second, host.url);
+    await seeText(first, '#contact-rows', 'John Doe');
+    await seeText(second, '#contact-rows', 'Jane Smith');
+    await dial(first, 'John Doe');
+    await seeText(first, '#call-state', 'Connected', 15000);
+    // The second tab signed in before the call: its Dial meets AGENT_BUSY and
+    // shows the live call instead.
+    await dial(second, 'Jane Smith');
+    await seeText(second, '#call-contact', 'John Doe');
+    await seeText(second, '#call-state', 'Connected');
+    check((await second.locator('#call-error').innerText()).trim() === '', 'no error is shown');
+    await shot(second, 'second-tab-shows-the-live-call');
+    // Ended there, it ends here.
+    await second.getByRole('button', { name: 'End Call' }).click();
+    await seeText(first, '#call-title', 'Call ended', 10000);
+    await logOutcome(second, 'connected_not_interested', 'from the second tab');
+    await first.getByRole('button', { name: 'Cancel' }).click();
+    await first.context().close();
+    await second.context().close();
   });
 
   await scenario('a bad CSV is refused with the reason, and the list stays', async () => {

@@ -166,6 +166,11 @@ Transition CallStateMachine::apply(CallRecord& call, const sdk::CallEvent& event
     }
     if (newerFor(call, "agent.state", event)) {
       call.agentState = agent_state::kConnected;
+      // The newest browser leg is the agent's: a page that reloads joins
+      // with a new leg, and controls must reach that one.
+      if (!event.providerCallId.empty() && event.providerCallId != call.agentLegId) {
+        call.agentLegId = event.providerCallId;
+      }
       t.changed = true;
     }
   } else if (type == CallStateMachine::kAgentConnecting) {
@@ -174,7 +179,11 @@ Transition CallStateMachine::apply(CallRecord& call, const sdk::CallEvent& event
       t.changed = true;
     }
   } else if (type == ev::kLegEnded || type == ev::kAgentLeft) {
-    if (newerFor(call, "agent.state", event)) {
+    // The end of a browser leg the agent has since replaced (a reload) is not
+    // the agent leaving: it must neither disconnect the agent nor end the call.
+    const bool replacedLeg =
+        !event.providerCallId.empty() && !call.agentLegId.empty() && event.providerCallId != call.agentLegId;
+    if (!replacedLeg && newerFor(call, "agent.state", event)) {
       call.agentState = agent_state::kDisconnected;
       t.changed = true;
     }

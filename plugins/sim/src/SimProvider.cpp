@@ -291,7 +291,9 @@ sdk::ClientCredential SimProvider::issueClientCredential(const sdk::ClientCreden
   if (isFinal(call.contactState)) {
     throw sdk::ProviderError(sdk::Status::NotFound, "call '" + call.callId + "' has ended");
   }
-  if (call.agentState.empty() || call.agentState == "disconnected") {
+  // A credential for an agent already connected is a new page (a reload,
+  // another tab) whose leg replaces the old one, as a real browser's would.
+  if (call.agentState != "connecting") {
     call.agentState = "connecting";
     call.agentLegId = newId("simagent_");
     const std::string id = call.callId;

@@ -130,6 +130,36 @@ TEST_CASE("state machine: the agent leaving a live call is flagged so the bridge
   CHECK(call.status == "in-progress");
 }
 
+TEST_CASE("state machine: a browser leg replaced by a reload; the old leg's end is not the agent leaving", "[calls]") {
+  namespace ev = sb::sdk::event;
+  const auto script = sb::test::eventScript("answered", "call_1");
+  const std::vector<sb::sdk::CallEvent> live(script.begin(), script.begin() + 3);  // rang, answered, bridged
+  const int64_t t0 = 1'700'000'000'000;
+  auto agentEvent = [&](const char* key, const char* type, const char* leg, int64_t at) {
+    auto event = sb::test::callEvent("call_1", key, type, "agent", t0 + at, 0);
+    event.providerCallId = leg;
+    return event;
+  };
+  // The first page's leg joins, the page reloads (its leg ends), the new page's leg joins.
+  std::vector<sb::sdk::CallEvent> legs = {agentEvent("old-joined", ev::kAgentJoined, "leg-old", 1900),
+                                          agentEvent("old-ended", ev::kAgentLeft, "leg-old", 4000),
+                                          agentEvent("new-joined", ev::kAgentJoined, "leg-new", 4500)};
+  std::vector<size_t> order = {0, 1, 2};
+  do {
+    CallRecord call = applyAll(live);
+    bool flaggedLeft = false;
+    for (size_t i : order) flaggedLeft |= CallStateMachine::apply(call, legs[i]).agentLeftLiveCall;
+    INFO(order[0] << order[1] << order[2]);
+    // Every order ends with the new leg connected; controls go to it.
+    CHECK(call.agentState == "connected");
+    CHECK(call.agentLegId == "leg-new");
+    CHECK(call.status == "in-progress");
+    // Only when the old leg was the agent's only leg as it ended has the agent
+    // left a live call (the host then closes the bridge, as before).
+    CHECK(flaggedLeft == (order == std::vector<size_t>{0, 1, 2}));
+  } while (std::next_permutation(order.begin(), order.end()));
+}
+
 TEST_CASE("state machine: the host's own end stands against later provider ends", "[calls]") {
   auto events = sb::test::eventScript("answered", "call_1");
   CallRecord call = freshCall();
