@@ -216,11 +216,26 @@ async function loadContacts() {
   $('page-prev').disabled = state.page <= 1;
   $('page-next').disabled = state.page >= state.pages;
   const rows = $('contact-rows');
+  const focused = focusedKey(rows, 'data-contact-id');
   rows.replaceChildren();
   if (page.data.length === 0) {
     rows.append(el('tr', {}, el('td', { colspan: '5', class: 'muted' }, 'No contacts match.')));
   }
   for (const contact of page.data) rows.append(contactRow(contact));
+  restoreFocus(rows, 'data-contact-id', focused);
+}
+
+/// A table re-rendered by a live update must not take the keyboard focus
+/// away: the focused row button's key, to focus its successor afterwards.
+function focusedKey(container, attribute) {
+  const active = document.activeElement;
+  return active && container.contains(active) ? active.getAttribute(attribute) : null;
+}
+
+function restoreFocus(container, attribute, value) {
+  if (value === null) return;
+  const again = container.querySelector(`[${attribute}="${CSS.escape(value)}"]`);
+  if (again) again.focus();
 }
 
 function contactRow(contact) {
@@ -232,6 +247,7 @@ function contactRow(contact) {
       type: 'button',
       class: 'dial',
       'aria-label': `${contact.status === 'not_called' ? 'Dial' : 'Redial'} ${contact.name}`,
+      'data-contact-id': String(contact.id),
       onclick: () => dial(contact),
     }, contact.status === 'not_called' ? 'Dial' : 'Redial');
   if (action.tagName === 'BUTTON') action.disabled = Boolean(state.call);
@@ -590,12 +606,53 @@ async function saveLog(event) {
 
 // --- Live events -----------------------------------------------------------------------
 
+const seenCalls = new Map();  // call id -> what the tables show of it
+let tablesTimer = null;
+let tablesPoll = null;
+
+/// Whether a frame changes what the contacts table or history shows (a call
+/// placed, ended or logged), for any call: another tab's, another rep's.
+function changesTables(call) {
+  const shown = `${call.status}|${call.outcome}|${call.notes}`;
+  if (seenCalls.get(call.id) === shown) return false;
+  if (seenCalls.size > 2000) seenCalls.clear();
+  seenCalls.set(call.id, shown);
+  return true;
+}
+
+/// Reloads the visible tables once for a burst of changes, at most once a
+/// second whatever the stream's rate.
+function refreshTablesSoon() {
+  if (tablesTimer) return;
+  tablesTimer = setTimeout(() => {
+    tablesTimer = null;
+    refreshTables();
+  }, 1000);
+}
+
+function refreshTables() {
+  if (!$('contacts').hidden && !$('panel-contacts').hidden) loadContacts();
+  if (!$('panel-history').hidden) loadHistory();
+}
+
 function startLive() {
   state.live = new LiveEvents(savedKey(), (frame) => {
-    if (frame.call) renderCall(frame.call);
+    if (!frame.call) return;
+    renderCall(frame.call);
+    if (changesTables(frame.call)) refreshTablesSoon();
   }, (connected) => {
-    if (connected && state.call) refreshCall();  // catch up on what the gap missed
+    // While the stream is down the tables are polled; when it is back, one
+    // catch-up for what the gap missed.
+    if (connected) {
+      if (tablesPoll) clearInterval(tablesPoll);
+      tablesPoll = null;
+      if (state.call) refreshCall();
+      refreshTables();
+    } else if (!tablesPoll) {
+      tablesPoll = setInterval(refreshTables, 5000);
+    }
   });
+  tablesPoll = setInterval(refreshTables, 5000);  // until the stream is up (it may never be)
   state.live.start();
 }
 
@@ -630,6 +687,7 @@ async function loadHistory() {
   $('history-prev').disabled = state.historyPage <= 1;
   $('history-next').disabled = state.historyPage >= state.historyPages;
   const rows = $('history-rows');
+  const focused = focusedKey(rows, 'data-call-id');
   rows.replaceChildren();
   if (page.data.length === 0) rows.append(el('tr', {}, el('td', { colspan: '7', class: 'muted' }, 'No calls match.')));
   for (const call of page.data) {
@@ -640,8 +698,9 @@ async function loadHistory() {
       el('td', {}, call.talk_seconds != null ? clock(call.talk_seconds) : '—'),
       el('td', {}, outcomeLabel(call.outcome) || '—'),
       el('td', { class: 'notes' }, call.notes || ''),
-      el('td', {}, el('button', { type: 'button', class: 'secondary', 'aria-label': `Timeline of the call at ${when(call.created_at)}`, onclick: () => showTimeline(call.id) }, 'Timeline'))));
+      el('td', {}, el('button', { type: 'button', class: 'secondary', 'aria-label': `Timeline of the call at ${when(call.created_at)}`, 'data-call-id': call.id, onclick: () => showTimeline(call.id) }, 'Timeline'))));
   }
+  restoreFocus(rows, 'data-call-id', focused);
 }
 
 async function showTimeline(id) {

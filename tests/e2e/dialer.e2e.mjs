@@ -54,6 +54,8 @@ results.4444 = no-answer
 
 const key = execFileSync(binary, ['keys', 'create', '--config', config, '--name', 'rep-e2e', '--role', 'agent', '--quiet'])
   .toString().trim();
+const adminKey = execFileSync(binary, ['keys', 'create', '--config', config, '--name', 'admin-e2e', '--role', 'admin', '--quiet'])
+  .toString().trim();
 
 function startHost() {
   return new Promise((resolve, reject) => {
@@ -349,6 +351,34 @@ try {
     await first.getByRole('button', { name: 'Cancel' }).click();
     await first.context().close();
     await second.context().close();
+  });
+
+  await scenario('live everywhere: another tab, a tab without the stream and an admin see a call as it happens', async () => {
+    const watcher = await newPage();  // the same rep in another tab
+    const polling = await newPage();  // the same rep, its event stream blocked
+    await polling.route('**/api/v1/events**', (route) => route.abort());
+    const admin = await newPage();
+    const caller = await newPage();
+    for (const [tab, apiKey] of [[watcher, key], [polling, key], [admin, adminKey], [caller, key]]) {
+      await signIn(tab, host.url, apiKey);
+      await seeText(tab, '#contact-rows', 'John Doe');
+    }
+    const johnsStatus = (tab, text) =>
+      tab.locator('#contact-rows tr', { hasText: 'John Doe' }).getByText(text).first().waitFor({ timeout: 12000 });
+    await dial(caller, 'John Doe');
+    await seeText(caller, '#call-state', 'Connected', 15000);
+    for (const tab of [watcher, polling, admin]) await johnsStatus(tab, 'In call');
+    await shot(watcher, 'live-another-tab-sees-in-call');
+    await admin.getByRole('tab', { name: 'History' }).click();
+    await watcher.getByRole('tab', { name: 'History' }).click();
+    await caller.getByRole('button', { name: 'End Call' }).click();
+    await logOutcome(caller, 'callback_requested', 'seen live everywhere');
+    for (const tab of [watcher, admin]) {
+      await tab.locator('#history-rows tr', { hasText: 'seen live everywhere' }).waitFor({ timeout: 12000 });
+    }
+    await shot(admin, 'live-admin-history');
+    await johnsStatus(polling, 'Callback requested');
+    for (const tab of [watcher, polling, admin, caller]) await tab.context().close();
   });
 
   await scenario('a bad CSV is refused with the reason, and the list stays', async () => {
