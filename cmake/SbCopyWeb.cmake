@@ -3,7 +3,7 @@
 # the provider SDK bundles from web/node_modules when `npm ci` has fetched
 # them (scripts/web-vendor.sh). Without them the page still runs the sim
 # provider and says what is missing for the others.
-file(GLOB page_files "${SOURCE}/*.html" "${SOURCE}/*.js" "${SOURCE}/*.css")
+file(GLOB page_files "${SOURCE}/*.html" "${SOURCE}/*.js" "${SOURCE}/*.css" "${SOURCE}/*.svg")
 file(MAKE_DIRECTORY "${DEST}/vendor")
 foreach(file IN LISTS page_files)
   get_filename_component(name "${file}" NAME)

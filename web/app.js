@@ -240,7 +240,10 @@ function restoreFocus(container, attribute, value) {
 
 function contactRow(contact) {
   const status = el('span', { class: `badge status-${contact.status}` }, contactStatusLabel(contact.status));
-  const outcome = contact.last_outcome ? el('span', { class: 'outcome' }, ` · ${outcomeLabel(contact.last_outcome)}`) : null;
+  // "Do not call · Do not call" says nothing twice.
+  const repeats = contact.status === 'do_not_call' && contact.last_outcome === 'do_not_call';
+  const outcome = contact.last_outcome && !repeats
+    ? el('span', { class: 'outcome' }, ` · ${outcomeLabel(contact.last_outcome)}`) : null;
   const action = contact.status === 'do_not_call'
     ? el('span', { class: 'muted' }, 'Not dialable')
     : el('button', {
@@ -282,9 +285,7 @@ function openDialog(contact) {
   $('call-close').hidden = true;
   $('join-audio').hidden = true;
   $('call-audio').hidden = true;
-  $('mute-button').textContent = 'Mute';
   $('mute-button').setAttribute('aria-pressed', 'false');
-  $('hold-button').textContent = 'Hold';
   $('hold-button').setAttribute('aria-pressed', 'false');
   $('mute-button').disabled = true;
   $('hold-button').disabled = true;
@@ -471,7 +472,11 @@ function describe(call) {
     return call.result === 'answered' ? 'Call ended' : `Call ended — ${resultLabel(call.result || call.status)}`;
   }
   if (call.status === 'in-progress') {
-    return call.legs && call.legs.agent && call.legs.agent.state === 'connected' ? 'Connected' : 'Connecting your audio...';
+    const legs = call.legs || {};
+    if (!(legs.agent && legs.agent.state === 'connected')) return 'Connecting your audio...';
+    // Said in words, not only by a button's look.
+    const states = [legs.contact && legs.contact.held ? 'On hold' : null, legs.agent.muted ? 'Muted' : null];
+    return ['Connected', ...states.filter(Boolean)].join(' · ');
   }
   if (call.status === 'ringing') return 'Ringing...';
   return 'Dialing...';
@@ -501,9 +506,9 @@ function renderCall(call) {
   const live = call.status === 'in-progress';
   $('mute-button').disabled = !live;
   $('hold-button').disabled = !live;
-  $('mute-button').textContent = agent.muted ? 'Unmute' : 'Mute';
+  // A toggle keeps its name and says pressed (a screen reader hears "Mute,
+  // pressed", never "Unmute, pressed").
   $('mute-button').setAttribute('aria-pressed', String(Boolean(agent.muted)));
-  $('hold-button').textContent = contact.held ? 'Resume' : 'Hold';
   $('hold-button').setAttribute('aria-pressed', String(Boolean(contact.held)));
   if (FINAL.has(call.status)) showLogForm(call);
 }
@@ -573,6 +578,7 @@ async function endCall() {
 }
 
 function closeCall() {
+  const contactId = state.contact && state.contact.id != null ? String(state.contact.id) : null;
   if (state.tickTimer) clearInterval(state.tickTimer);
   stopPolling();
   if (state.leg) state.leg.disconnect();
@@ -581,7 +587,11 @@ function closeCall() {
   state.leg = null;
   state.logging = false;
   $('call-dialog').close();
-  loadContacts();
+  // Focus goes back where the rep was: the row's Dial button.
+  loadContacts().then(() => {
+    const button = contactId && document.querySelector(`#contact-rows [data-contact-id="${CSS.escape(contactId)}"]`);
+    if (button) button.focus();
+  });
   if (!$('panel-history').hidden) loadHistory();
 }
 
@@ -779,7 +789,8 @@ function wire() {
   $('history-next').addEventListener('click', () => { state.historyPage = Math.min(state.historyPages, state.historyPage + 1); loadHistory(); });
   $('export-csv').addEventListener('click', async () => {
     try {
-      await download('/api/v1/calls/export?' + historyQuery().toString(), 'calls.csv');
+      await download('/api/v1/calls/export?' + historyQuery().toString(),
+        `calls-${new Date().toISOString().slice(0, 10)}.csv`);
     } catch (error) {
       banner(`Export failed: ${messageOf(error)}`);
     }

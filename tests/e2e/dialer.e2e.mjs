@@ -211,20 +211,26 @@ try {
     check((await page.locator('#call-timer').innerText()) !== '00:00', 'the timer runs');
     await shot(page, 'connected');
 
-    await page.getByRole('button', { name: 'Mute' }).click();
-    await seeText(page, '#mute-button', 'Unmute');
-    await shot(page, 'muted');
-    await page.getByRole('button', { name: 'Unmute' }).click();
-    await seeText(page, '#mute-button', 'Mute');
-    await page.getByRole('button', { name: 'Hold' }).click();
-    await seeText(page, '#hold-button', 'Resume');
-    await page.getByRole('button', { name: 'Resume' }).click();
-    await seeText(page, '#hold-button', 'Hold');
+    // Toggles keep their names and say pressed; the state line says it in words.
+    const pressed = async (name) => page.getByRole('button', { name, exact: true }).getAttribute('aria-pressed');
+    await page.getByRole('button', { name: 'Mute', exact: true }).click();
+    await seeText(page, '#call-state', 'Connected · Muted');
+    check(await pressed('Mute') === 'true', 'Mute reads pressed');
+    await page.getByRole('button', { name: 'Hold', exact: true }).click();
+    await seeText(page, '#call-state', 'Connected · On hold · Muted');
+    check(await pressed('Hold') === 'true', 'Hold reads pressed');
+    await shot(page, 'muted-and-held');
+    await page.getByRole('button', { name: 'Mute', exact: true }).click();
+    await page.getByRole('button', { name: 'Hold', exact: true }).click();
+    await page.waitForFunction(() => document.getElementById('call-state').textContent === 'Connected');
+    check(await pressed('Mute') === 'false' && await pressed('Hold') === 'false', 'both released');
 
     await page.getByRole('button', { name: 'End Call' }).click();
     await seeText(page, '#log-form', 'Log the call');
     await shot(page, 'log-form');
     await logOutcome(page, 'connected_interested', 'Great conversation');
+    // Focus is back on the row's button, not lost to the page.
+    await page.waitForFunction(() => document.activeElement && document.activeElement.getAttribute('aria-label') === 'Redial John Doe');
     await seeText(page, '#contact-rows tr:first-child', 'Connected');
     await seeText(page, '#contact-rows tr:first-child', 'Great conversation');
     await shot(page, 'logged');
@@ -382,7 +388,7 @@ try {
   });
 
   await scenario('a bad CSV is refused with the reason, and the list stays', async () => {
-    await page.getByRole('button', { name: 'Load new list' }).click();
+    await page.getByRole('button', { name: 'Upload another list' }).click();
     await page.getByLabel('CSV file').setInputFiles(path.join(repo, 'tests/fixtures/csv/missing_column.csv'));
     await page.getByRole('button', { name: 'Upload' }).click();
     await seeText(page, '#upload-status', 'The file was not imported');
@@ -410,6 +416,15 @@ try {
     check(await (await rowOf(denied, 'Jane Smith')).getByRole('button', { name: 'Dial Jane Smith' }).isEnabled(),
       'Dial is usable again');
     await denied.context().close();
+  });
+
+  await scenario('the page has its icon (no 404 on every load)', async () => {
+    const icon = await page.evaluate(async () => {
+      const link = document.querySelector('link[rel=icon]');
+      const answer = await fetch(link.href);
+      return { status: answer.status, type: answer.headers.get('content-type') };
+    });
+    check(icon.status === 200 && icon.type.startsWith('image/svg+xml'), `the icon answered ${JSON.stringify(icon)}`);
   });
 
   await scenario('the Twilio and Telnyx SDK bundles are served by the host and load under its CSP', async () => {
