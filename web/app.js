@@ -671,6 +671,8 @@ function startLive() {
 function historyQuery() {
   const query = new URLSearchParams();
   if ($('history-q').value.trim()) query.set('q', $('history-q').value.trim());
+  if ($('history-contact').value.trim()) query.set('contact', $('history-contact').value.trim());
+  if ($('history-agent').value.trim()) query.set('agent_id', $('history-agent').value.trim());
   if ($('history-outcome').value) query.set('outcome', $('history-outcome').value);
   if ($('history-from').value) query.set('from', $('history-from').value);
   if ($('history-to').value) {
@@ -699,11 +701,13 @@ async function loadHistory() {
   const rows = $('history-rows');
   const focused = focusedKey(rows, 'data-call-id');
   rows.replaceChildren();
-  if (page.data.length === 0) rows.append(el('tr', {}, el('td', { colspan: '7', class: 'muted' }, 'No calls match.')));
+  if (page.data.length === 0) rows.append(el('tr', {}, el('td', { colspan: '8', class: 'muted' }, 'No calls match.')));
   for (const call of page.data) {
     rows.append(el('tr', {},
       el('td', {}, when(call.created_at)),
-      el('td', {}, call.contact_name || call.to),
+      el('td', {}, call.contact_name ? el('strong', {}, call.contact_name) : call.to,
+        call.contact_name ? el('div', { class: 'muted' }, [call.contact_company, call.to].filter(Boolean).join(' • ')) : null),
+      el('td', {}, call.agent_id),
       el('td', {}, resultLabel(call.result || call.status)),
       el('td', {}, call.talk_seconds != null ? clock(call.talk_seconds) : '—'),
       el('td', {}, outcomeLabel(call.outcome) || '—'),
@@ -785,6 +789,12 @@ function wire() {
     if (state.call || state.contact) event.preventDefault();
   });
   $('history-filters').addEventListener('submit', (event) => { event.preventDefault(); state.historyPage = 1; loadHistory(); });
+  // History filters apply as they change, like the contact search.
+  const historyFromFirstPage = () => { state.historyPage = 1; loadHistory(); };
+  $('history-q').addEventListener('input', debounce(historyFromFirstPage, 250));
+  $('history-contact').addEventListener('input', debounce(historyFromFirstPage, 250));
+  $('history-agent').addEventListener('input', debounce(historyFromFirstPage, 250));
+  for (const id of ['history-outcome', 'history-from', 'history-to']) $(id).addEventListener('change', historyFromFirstPage);
   $('history-prev').addEventListener('click', () => { state.historyPage = Math.max(1, state.historyPage - 1); loadHistory(); });
   $('history-next').addEventListener('click', () => { state.historyPage = Math.min(state.historyPages, state.historyPage + 1); loadHistory(); });
   $('export-csv').addEventListener('click', async () => {

@@ -237,6 +237,11 @@ try {
 
     await page.getByRole('tab', { name: 'History' }).click();
     await seeText(page, '#history-rows', 'Great conversation');
+    // History names people: the contact and the company beside the number, and the agent.
+    const johns = page.locator('#history-rows tr', { hasText: 'Great conversation' });
+    for (const text of ['John Doe', 'Acme Inc', '+15551234567', 'rep-e2e']) {
+      check((await johns.innerText()).includes(text), `the history row shows ${text}`);
+    }
     await page.locator('#history-rows tr', { hasText: 'Great conversation' }).getByRole('button', { name: /Timeline/ }).click();
     await seeText(page, '#timeline-events', 'leg.answered');
     await seeText(page, '#timeline-events', 'participant.muted');

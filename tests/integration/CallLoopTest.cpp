@@ -5,6 +5,10 @@
 #include "support/ApiClient.h"
 #include "support/TestHost.h"
 
+#include <switchboard/sdk/encoding.hpp>
+
+#include <algorithm>
+
 #include <catch2/catch.hpp>
 
 using sb::test::ApiClient;
@@ -91,6 +95,8 @@ TEST_CASE("call loop: answered; the agent joins, mutes, holds, ends; outcome, hi
   CHECK(dialed.json["to"] == "+12125550001");
   CHECK(dialed.json["from"] == "+12125559001");  // a configured caller ID is honoured
   CHECK(dialed.json["agent_id"] == "agent");
+  CHECK(dialed.json["contact_name"] == contact["name"]);  // history names people, not numbers
+  CHECK(dialed.json["contact_company"] == contact["company"]);
   CHECK(loop.agent.get("/api/v1/contacts/" + std::to_string(contact["id"].get<int64_t>())).json["status"] == "in_call");
 
   const auto joined = loop.agent.post("/api/v1/calls/" + id + "/join", nlohmann::json::object());
@@ -145,6 +151,13 @@ TEST_CASE("call loop: answered; the agent joins, mutes, holds, ends; outcome, hi
   CHECK(loop.agent.get("/api/v1/calls?outcome=meeting_booked").json["total"] == 1);
   CHECK(loop.agent.get("/api/v1/calls?result=answered&agent_id=agent").json["total"] == 1);
   CHECK(loop.agent.get("/api/v1/calls?from=2000-01-01&to=2000-01-02").json["total"] == 0);
+  // By the contact's name, company or number, in any case.
+  const std::string name = contact["name"];
+  std::string upper = name;
+  std::transform(upper.begin(), upper.end(), upper.begin(), [](unsigned char c) { return std::toupper(c); });
+  CHECK(loop.agent.get("/api/v1/calls?contact=" + sb::sdk::encoding::formEncode(upper)).json["total"] == 1);
+  CHECK(loop.agent.get("/api/v1/calls?contact=%2B12125550001").json["total"] == 1);
+  CHECK(loop.agent.get("/api/v1/calls?contact=nobody-by-this-name").json["total"] == 0);
 
   const auto stats = loop.agent.get("/api/v1/stats");
   REQUIRE(stats.status == 200);
@@ -158,9 +171,22 @@ TEST_CASE("call loop: answered; the agent joins, mutes, holds, ends; outcome, hi
   const auto csv = loop.agent.get("/api/v1/calls/export");
   REQUIRE(csv.status == 200);
   CHECK(csv.header("Content-Type").rfind("text/csv", 0) == 0);
+  CHECK(csv.body.rfind("\xEF\xBB\xBF"
+                       "call_id,",
+                       0) == 0);  // UTF-8 BOM for spreadsheets, then the header
+  CHECK(csv.header("Content-Disposition").find("filename=\"calls-20") != std::string::npos);  // dated
   CHECK(csv.body.find(id) != std::string::npos);
+  CHECK(csv.body.find("contact_name,contact_company") != std::string::npos);
+  CHECK(csv.body.find(name) != std::string::npos);
   // The note that starts with '=' is escaped so a spreadsheet shows it as text.
   CHECK(csv.body.find("\"'=HYPERLINK(\"\"http://x\"\") wants a demo, Tuesday\"") != std::string::npos);
+
+  // The list goes; the call still names the contact it was placed to.
+  const std::string list = std::to_string(contact["list_id"].get<int64_t>());
+  REQUIRE(loop.agent.send("DELETE", "/api/v1/contact-lists/" + list, nullptr).status == 204);
+  const auto after = loop.agent.get("/api/v1/calls/" + id);
+  CHECK(after.json["contact_id"].is_null());
+  CHECK(after.json["contact_name"] == name);
 }
 
 TEST_CASE("call loop: the contact hangs up; the call ends for the agent too", "[call-loop]") {

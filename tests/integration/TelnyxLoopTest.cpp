@@ -53,18 +53,26 @@ struct World {
     const auto c = credential(id);
     return fake.connectBrowser(c["token"], c["sdk"]["client_state"], c["sdk"]["destination"]);
   }
+  /// Dials `to`, joins the browser and waits until both legs are bridged.
+  std::pair<std::string, FakeTelnyx::BrowserLeg> bridged(const std::string& to) {
+    const std::string id = probe.dial(to);
+    const auto leg = join(id);
+    REQUIRE(leg.error.empty());
+    REQUIRE(probe.reaches(id, [](const nlohmann::json& c) {
+      return c["status"] == "in-progress" && c["legs"]["agent"]["state"] == "connected" &&
+             c["conference_id"].is_string();
+    }));
+    return {id, leg};
+  }
 };
 
 }  // namespace
 
 TEST_CASE("telnyx loop: answered; the browser joins, mutes, holds, ends; outcome and history", "[telnyx][call-loop]") {
   World world;
-  const std::string id = world.probe.dial("+12125550001");
-  const auto leg = world.join(id);
-  REQUIRE(leg.error.empty());
-  REQUIRE(world.probe.reaches(id, [](const nlohmann::json& c) {
-    return c["status"] == "in-progress" && c["legs"]["agent"]["state"] == "connected" && c["conference_id"].is_string();
-  }));
+  const auto call = world.bridged("+12125550001");
+  const std::string& id = call.first;
+  const FakeTelnyx::BrowserLeg& leg = call.second;
   const std::string name = world.probe.call(id)["conference_name"];
   REQUIRE(world.fake.waitUntil([&] { return world.fake.conferenceStatus(name) == "in_progress"; }));
 
@@ -267,12 +275,9 @@ TEST_CASE(
     "[telnyx][faults]") {
   using Kind = FakeTelnyx::Fault::Kind;
   World world;
-  const std::string id = world.probe.dial("+12125550001");
-  const auto leg = world.join(id);
-  REQUIRE(leg.error.empty());
-  REQUIRE(world.probe.reaches(id, [](const nlohmann::json& c) {
-    return c["status"] == "in-progress" && c["legs"]["agent"]["state"] == "connected" && c["conference_id"].is_string();
-  }));
+  const auto call = world.bridged("+12125550001");
+  const std::string& id = call.first;
+  const FakeTelnyx::BrowserLeg& leg = call.second;
   const std::string name = world.probe.call(id)["conference_name"];
   const auto mute = [&](bool muted) { return world.agent.post("/api/v1/calls/" + id + "/mute", {{"muted", muted}}); };
 
@@ -342,11 +347,7 @@ TEST_CASE("telnyx faults: a command before answer (90034) is carried out when Te
   World world;
   world.fake.setEarlyAnswerMs(150);
   world.fake.setWebhookDelayMs(30);
-  const std::string id = world.probe.dial("+12125550001");
-  REQUIRE(world.join(id).error.empty());
-  REQUIRE(world.probe.reaches(id, [](const nlohmann::json& c) {
-    return c["status"] == "in-progress" && c["legs"]["agent"]["state"] == "connected" && c["conference_id"].is_string();
-  }));
+  const std::string id = world.bridged("+12125550001").first;
   CHECK(world.fake.notAnsweredRefusals() >= 1);  // the first attempt did meet 90034
   const std::string name = world.probe.call(id)["conference_name"];
   REQUIRE(world.fake.waitUntil([&] { return world.fake.participantsOf(name) == 2; }));
@@ -368,11 +369,7 @@ TEST_CASE("telnyx browser leg: an expired client_state cannot start a leg", "[te
 
 TEST_CASE("telnyx: an end that hung the contact up succeeds even if ending the conference fails", "[telnyx][faults]") {
   World world;
-  const std::string id = world.probe.dial("+12125550001");
-  REQUIRE(world.join(id).error.empty());
-  REQUIRE(world.probe.reaches(id, [](const nlohmann::json& c) {
-    return c["status"] == "in-progress" && c["legs"]["agent"]["state"] == "connected" && c["conference_id"].is_string();
-  }));
+  const std::string id = world.bridged("+12125550001").first;
   const std::string contactLeg = world.probe.call(id)["provider_call_id"];
   world.fake.inject({FakeTelnyx::Fault::Kind::Status, "POST", "/actions/end", 503, 0, 0, 10});
   const auto ended = world.agent.post("/api/v1/calls/" + id + "/end", nlohmann::json::object());

@@ -41,6 +41,8 @@ nlohmann::json CallRecord::toJson() const {
   return {
       {"id", id},
       {"contact_id", contactId ? nlohmann::json(*contactId) : nlohmann::json(nullptr)},
+      {"contact_name", orNull(contactName)},
+      {"contact_company", orNull(contactCompany)},
       {"agent_id", agentId},
       {"agent_named", agentNamed},
       {"provider", provider},

@@ -215,11 +215,15 @@ CallRecord CallService::start(const StartCallCommand& command) {
   if (command.agentId.empty()) {
     throw DomainError(DomainError::Kind::Validation, "an agent id is required to place a call");
   }
+  std::string contactName;
+  std::string contactCompany;
   if (command.contactId) {
     const Contact contact = contacts_.contact(*command.contactId);
     if (to.empty()) {
       to = contact.phoneE164;
     }
+    contactName = contact.name;
+    contactCompany = contact.company;
   }
   if (!isE164(to)) {
     throw DomainError(DomainError::Kind::Validation, "phone number '" + to + "' is not in E.164 format",
@@ -236,6 +240,8 @@ CallRecord CallService::start(const StartCallCommand& command) {
   CallRecord call;
   call.id = newId("call_", 12);
   call.contactId = command.contactId;
+  call.contactName = contactName;
+  call.contactCompany = contactCompany;
   call.agentId = command.agentId;
   call.agentNamed = command.agentNamed;
   call.provider = provider().id();

@@ -57,6 +57,8 @@ CallRecord readCall(const Statement& row, int base = 0) {
   c.outcomeAt = row.optionalInteger(i++);
   c.outcomeBy = orEmpty(row.optionalText(i++));
   c.agentNamed = row.integer(i++) != 0;
+  c.contactName = row.text(i++);
+  c.contactCompany = row.text(i++);
   c.version = row.integer(i++);
   return c;
 }
@@ -111,7 +113,7 @@ constexpr Column flag(const char* name) {
   return {name, &sameField<Member>, &bindFlag<Member>};
 }
 
-constexpr std::array<Column, 36> kColumnTable = {{
+constexpr std::array<Column, 38> kColumnTable = {{
     field<&CallRecord::id>("id"),
     field<&CallRecord::contactId>("contact_id"),
     field<&CallRecord::agentId>("agent_id"),
@@ -147,6 +149,8 @@ constexpr std::array<Column, 36> kColumnTable = {{
     field<&CallRecord::outcomeAt>("outcome_at"),
     textOrNull<&CallRecord::outcomeBy>("outcome_by"),
     flag<&CallRecord::agentNamed>("agent_named"),
+    field<&CallRecord::contactName>("contact_name"),
+    field<&CallRecord::contactCompany>("contact_company"),
     field<&CallRecord::version>("version"),  // last: save() stamps it when another column changed
 }};
 constexpr size_t kColumnCount = kColumnTable.size();
@@ -497,6 +501,11 @@ CallPage SqliteCallRepository::history(const CallQuery& query) {
   if (query.fromMs) where += " AND created_at >= :from";
   if (query.toMs) where += " AND created_at < :to";
   if (!query.notesSearch.empty()) where += " AND instr(lower(notes), lower(:notes)) > 0";
+  if (!query.contactSearch.empty()) {
+    where +=
+        " AND (instr(lower(contact_name), lower(:who)) > 0 OR instr(lower(contact_company), lower(:who)) > 0"
+        " OR instr(to_e164, :who) > 0)";
+  }
   auto bindAll = [&](Statement& s) {
     if (query.contactId) s.bind(":contact", *query.contactId);
     if (!query.agentId.empty()) s.bind(":agent", query.agentId);
@@ -506,6 +515,7 @@ CallPage SqliteCallRepository::history(const CallQuery& query) {
     if (query.fromMs) s.bind(":from", *query.fromMs);
     if (query.toMs) s.bind(":to", *query.toMs);
     if (!query.notesSearch.empty()) s.bind(":notes", query.notesSearch);
+    if (!query.contactSearch.empty()) s.bind(":who", query.contactSearch);
   };
   return database_.withConnection([&](sqlite3* db) {
     CallPage page;

@@ -7,6 +7,7 @@
 #include <switchboard/core/text/Time.h>
 
 #include <algorithm>
+#include <chrono>
 
 namespace sb::host {
 namespace {
@@ -21,6 +22,7 @@ core::CallQuery queryFrom(const ApiRequest& request) {
   query.fromMs = timeParam(request, "from");
   query.toMs = timeParam(request, "to");
   query.notesSearch = request.queryParam("q").value_or("");
+  query.contactSearch = request.queryParam("contact").value_or("");
   query.page = intParam(request, "page", 1);
   query.perPage = intParam(request, "per_page", 50);
   return query;
@@ -53,9 +55,12 @@ ApiResponse exportCsv(HostContext& context, const ApiRequest& request) {
   core::CallQuery query = queryFrom(request);
   query.page = 1;
   query.perPage = core::ContactService::kMaxPerPage;
+  // The byte order mark tells a spreadsheet the file is UTF-8 (Excel reads
+  // "Zoë" as mojibake without it).
   std::string out =
-      "call_id,created_at,agent_id,contact_id,to,from,provider,status,result,talk_seconds,outcome,notes,answered_at,"
-      "ended_at\r\n";
+      "\xEF\xBB\xBF"
+      "call_id,created_at,agent_id,contact_id,contact_name,contact_company,to,from,provider,status,result,"
+      "talk_seconds,outcome,notes,answered_at,ended_at\r\n";
   constexpr int64_t kMaxRows = 100000;
   int64_t written = 0;
   int64_t total = 0;
@@ -67,6 +72,8 @@ ApiResponse exportCsv(HostContext& context, const ApiRequest& request) {
                                               core::formatUtc(call.createdAt / 1000),
                                               call.agentId,
                                               call.contactId ? std::to_string(*call.contactId) : "",
+                                              call.contactName,
+                                              call.contactCompany,
                                               call.toE164,
                                               call.fromE164,
                                               call.provider,
@@ -89,7 +96,10 @@ ApiResponse exportCsv(HostContext& context, const ApiRequest& request) {
   }
   ApiResponse response;
   response.contentType = "text/csv; charset=utf-8";
-  response.headers.emplace_back("Content-Disposition", "attachment; filename=\"calls.csv\"");
+  const std::string today = core::formatUtc(
+      std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count(),
+      "%Y-%m-%d");
+  response.headers.emplace_back("Content-Disposition", "attachment; filename=\"calls-" + today + ".csv\"");
   // The export stops at kMaxRows: say so rather than hand over a file that
   // looks whole (narrow the filters, e.g. by date, to export the rest).
   response.headers.emplace_back("X-Export-Rows", std::to_string(written));

@@ -46,6 +46,10 @@ inline constexpr const char* kDisconnected = "disconnected";
 struct CallRecord {
   std::string id;
   std::optional<int64_t> contactId;
+  /// The contact as it was when the call was placed: history names people
+  /// even after the list is edited or deleted.
+  std::string contactName;
+  std::string contactCompany;
   std::string agentId;
   /// False when an admin key placed the call for no one in particular (the
   /// admin board, serving several reps through one key): `agentId` is then
@@ -118,6 +122,10 @@ struct StoredEvent {
 
 struct CallQuery {
   std::optional<int64_t> contactId;
+  /// The contact as it was when the call was placed: history names people
+  /// even after the list is edited or deleted.
+  std::string contactName;
+  std::string contactCompany;
   std::string agentId;
   std::string outcome;
   std::string result;
@@ -125,6 +133,7 @@ struct CallQuery {
   std::optional<int64_t> fromMs;
   std::optional<int64_t> toMs;
   std::string notesSearch;
+  std::string contactSearch;  ///< part of the contact's name, company or number
   int64_t page = 1;
   int64_t perPage = 50;
 };
