@@ -28,10 +28,9 @@ void checkAgentNamedOnce(const ApiClient& client, const EventStreamClient& strea
                          const std::string& conferenceSid, const std::string& id, const std::string& alias) {
   REQUIRE_FALSE(id.empty());
   REQUIRE(id != alias);
-  const auto muted = client.post(prefix + "/control/mute", {{"conference_sid", conferenceSid},
-                                                            {"participant_sid", id},
-                                                            {"action", "mute"},
-                                                            {"value", true}});
+  const auto muted =
+      client.post(prefix + "/control/mute",
+                  {{"conference_sid", conferenceSid}, {"participant_sid", id}, {"action", "mute"}, {"value", true}});
   INFO(muted.body);
   REQUIRE(muted.status == 200);
   CHECK(muted.json["participant_sid"] == id);
@@ -40,9 +39,8 @@ void checkAgentNamedOnce(const ApiClient& client, const EventStreamClient& strea
   CHECK(agent["muted"] == true);
   CHECK(agent["provider_participant_id"] == alias);
 
-  const auto unmuted = client.post(prefix + "/control/mute", {{"conference_sid", conferenceSid},
-                                                              {"participant_sid", alias},
-                                                              {"action", "unmute"}});
+  const auto unmuted = client.post(
+      prefix + "/control/mute", {{"conference_sid", conferenceSid}, {"participant_sid", alias}, {"action", "unmute"}});
   INFO(unmuted.body);
   REQUIRE(unmuted.status == 200);
   CHECK(unmuted.json["participant_sid"] == id);
