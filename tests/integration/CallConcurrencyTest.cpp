@@ -271,5 +271,5 @@ TEST_CASE("calls: the original load shape (initiate, status, end at 3:1:1) on on
   for (auto& user : users) user.join();
   INFO((failures.empty() ? std::string() : failures.front()));
   CHECK(failures.empty());
-  CHECK(requests.load() > 200);
+  CHECK(requests.load() >= kUsers * 3);  // every user went round more than once (fewer under the sanitizers)
 }
