@@ -3,10 +3,13 @@
 // page is keyboard operable as it stands.
 import { api, ApiFailure, download, saveKey, savedKey, uploadList } from './api.js';
 import { legFor } from './adapters.js';
+import { $, el } from './dom.js';
 import { LiveEvents } from './live.js';
 import { clock, contactStatusLabel, outcomeLabel, resultLabel, suggestedOutcome, when } from './labels.js';
-
-const $ = (id) => document.getElementById(id);
+import { renderReport } from './report.js';
+import { loadStats, wireStats } from './stats.js';
+import { timelineItems } from './timeline.js';
+import { forgetSkips, lastWorkedList, nextContact, rememberList, rememberedList, skip } from './worklist.js';
 const FINAL = new Set(['completed', 'busy', 'no-answer', 'failed', 'canceled']);
 
 const state = {
@@ -23,23 +26,13 @@ const state = {
   contact: null,     // the contact being called
   leg: null,         // the browser leg adapter
   logging: false,    // the log form is showing
+  reportListId: null, // the list the import report shows (null: a refused file)
+  next: null,        // the contact "Save and dial next" would dial
+  unlogged: null,    // { call, contact }: a call whose log form was cancelled
   live: null,
   pollTimer: null,
   tickTimer: null,
 };
-
-function el(tag, attributes = {}, ...children) {
-  const node = document.createElement(tag);
-  for (const [name, value] of Object.entries(attributes)) {
-    if (name === 'class') node.className = value;
-    else if (name.startsWith('on')) node.addEventListener(name.slice(2), value);
-    else node.setAttribute(name, value);
-  }
-  for (const child of children) {
-    if (child !== null && child !== undefined) node.append(child);
-  }
-  return node;
-}
 
 function banner(message) {
   $('banner').textContent = message || '';
@@ -82,6 +75,7 @@ async function signIn(key) {
   $('sign-out').hidden = false;
   fillOutcomeSelects();
   startLive();
+  loadStats(state.me);
   await loadLists();
   await resumeLiveCall();
   return true;
@@ -123,7 +117,14 @@ async function loadLists(selectId) {
     showUpload(false);
     return;
   }
-  state.listId = selectId || state.listId || state.lists[0].id;
+  // The list being worked, remembered per rep (not "the newest list").
+  const known = (id) => id && state.lists.some((list) => list.id === id);
+  let remembered = rememberedList(state.me);
+  if (!selectId && !known(state.listId) && !known(remembered)) {
+    remembered = await lastWorkedList(state.me).catch(() => null);
+  }
+  state.listId = [selectId, state.listId, remembered].find(known) || state.lists[0].id;
+  rememberList(state.me, state.listId);
   select.value = String(state.listId);
   $('upload').hidden = true;
   $('contacts').hidden = false;
@@ -137,18 +138,32 @@ function showUpload(cancellable) {
   $('contacts').hidden = true;
   $('upload-cancel').hidden = !cancellable;
   $('upload-status').textContent = '';
-  $('upload-report').hidden = true;
+  hideReport();
   $('csv-file').focus();
 }
 
-function showReport(issues) {
-  const rows = $('report-rows');
-  rows.replaceChildren();
-  for (const issue of issues || []) {
-    rows.append(el('tr', {}, el('td', {}, String(issue.row ?? issue.line ?? '')), el('td', {}, issue.column || ''),
-      el('td', {}, issue.reason || ''), el('td', {}, issue.value || '')));
+/// The import report, in one place; it belongs to one list (or to a file
+/// that was refused) and goes away when another list is shown.
+function showReport(report, list) {
+  state.reportListId = list ? list.id : null;
+  $('report-title').textContent = list ? `Import report: ${list.name}` : 'Why the file was not imported';
+  $('upload-report').hidden = !renderReport($('report-summary'), $('report-groups'), report, list);
+}
+
+function hideReport() {
+  state.reportListId = null;
+  $('upload-report').hidden = true;
+}
+
+async function showListReport() {
+  try {
+    const list = await api('GET', `/api/v1/contact-lists/${state.listId}`);
+    showReport(list.report || {}, list);
+    if ($('upload-report').hidden) $('list-status').textContent = `${list.name}: every row was imported as written.`;
+    else $('report-title').focus();
+  } catch (error) {
+    banner(messageOf(error));
   }
-  $('upload-report').hidden = rows.children.length === 0;
 }
 
 async function upload(event) {
@@ -163,7 +178,7 @@ async function upload(event) {
   progress.value = 0;
   $('upload-button').disabled = true;
   $('upload-status').textContent = `Uploading ${file.name}…`;
-  $('upload-report').hidden = true;
+  hideReport();
   try {
     const result = await uploadList(file, $('list-name').value.trim(), (percent) => { progress.value = percent; });
     progress.value = 100;
@@ -174,20 +189,16 @@ async function upload(event) {
     if (list.duplicates) parts.push(`${list.duplicates} duplicate${list.duplicates === 1 ? '' : 's'} merged`);
     $('upload-status').textContent = parts.join(', ') + '.';
     $('list-status').textContent = `${list.name}: ${parts.join(', ')}.`;
-    const problems = (report.issues || []).filter((issue) => issue.severity !== 'warning');
-    showReport(problems);
     $('csv-file').value = '';
     $('list-name').value = '';
     state.listId = list.id;
+    forgetSkips();
     await loadLists(list.id);
-    if (problems.length > 0) {
-      // Keep the report in view next to the new list.
-      $('upload').hidden = false;
-      $('upload-cancel').hidden = false;
-    }
+    // The report sits beside the new list, once, until another list is shown.
+    showReport(report, list);
   } catch (error) {
     $('upload-status').textContent = `The file was not imported: ${messageOf(error)}`;
-    showReport(error.details && error.details.issues);
+    showReport(error.details, null);
   } finally {
     progress.hidden = true;
     $('upload-button').disabled = false;
@@ -244,6 +255,9 @@ function contactRow(contact) {
   const repeats = contact.status === 'do_not_call' && contact.last_outcome === 'do_not_call';
   const outcome = contact.last_outcome && !repeats
     ? el('span', { class: 'outcome' }, ` · ${outcomeLabel(contact.last_outcome)}`) : null;
+  // Called, and that call has no outcome yet: say so rather than nothing.
+  const unlogged = contact.status === 'called' && !contact.last_outcome
+    ? el('span', { class: 'badge unlogged' }, 'Not logged') : null;
   const action = contact.status === 'do_not_call'
     ? el('span', { class: 'muted' }, 'Not dialable')
     : el('button', {
@@ -254,12 +268,13 @@ function contactRow(contact) {
       onclick: () => dial(contact),
     }, contact.status === 'not_called' ? 'Dial' : 'Redial');
   if (action.tagName === 'BUTTON') action.disabled = Boolean(state.call);
-  return el('tr', {},
-    el('td', {}, el('strong', {}, contact.name), contact.title ? el('div', { class: 'muted' }, contact.title) : null),
-    el('td', {}, contact.company || ''),
-    el('td', {}, contact.phone),
-    el('td', {}, status, outcome, contact.last_notes ? el('div', { class: 'muted notes' }, contact.last_notes) : null),
-    el('td', {}, action));
+  return el('tr', { 'data-row-contact': String(contact.id) },
+    el('td', { class: 'primary' }, el('strong', {}, contact.name), contact.title ? el('div', { class: 'muted' }, contact.title) : null),
+    el('td', { 'data-label': 'Company' }, contact.company || ''),
+    el('td', { 'data-label': 'Phone' }, contact.phone),
+    el('td', { 'data-label': 'Status' }, status, outcome, unlogged ? ' ' : null, unlogged,
+      contact.last_notes ? el('div', { class: 'muted notes' }, contact.last_notes) : null),
+    el('td', { class: 'action' }, action));
 }
 
 function setDialButtonsEnabled(enabled) {
@@ -524,6 +539,45 @@ function showLogForm(call) {
   $('log-form').hidden = false;
   $('outcome').value = suggestedOutcome(call.result, state.dispositions);
   $('outcome').focus();
+  findNext();
+}
+
+// --- Working the list fast: save and dial next, skip ------------------------------
+
+/// Finds the contact "Save and dial next" would dial and shows it.
+async function findNext() {
+  state.next = null;
+  $('next-up').hidden = true;
+  $('log-save-next').hidden = true;
+  const current = state.contact && state.contact.id;
+  let next = null;
+  try {
+    next = await nextContact(state.listId, current);
+  } catch {
+    return;  // Save still works; the rep dials from the list
+  }
+  if (!state.logging) return;
+  state.next = next;
+  if (!next) {
+    $('next-up').hidden = false;
+    $('next-name').textContent = 'nobody';
+    $('next-detail').textContent = 'every contact of this list has been called or skipped';
+    $('skip-next').hidden = true;
+    return;
+  }
+  $('next-name').textContent = next.name;
+  $('next-detail').textContent = [next.company, next.phone].filter(Boolean).join(' • ');
+  $('skip-next').hidden = false;
+  $('skip-next').setAttribute('aria-label', `Skip ${next.name}`);
+  $('next-up').hidden = false;
+  $('log-save-next').hidden = false;
+}
+
+async function skipNext() {
+  if (!state.next) return;
+  skip(state.next.id);
+  await findNext();
+  (state.next ? $('skip-next') : $('log-save')).focus();
 }
 
 async function refreshCall() {
@@ -577,6 +631,48 @@ async function endCall() {
   showLogForm(state.call);
 }
 
+/// Cancel on the log form: the call stays visibly unlogged (a badge on the
+/// row, a reminder above the list) rather than silently looking done.
+function cancelLog() {
+  if (state.call && state.logging && !state.call.outcome) {
+    state.unlogged = { call: state.call, contact: state.contact };
+    showUnlogged();
+  }
+  closeCall();
+}
+
+function showUnlogged() {
+  const pending = state.unlogged;
+  $('unlogged').hidden = !pending;
+  if (!pending) return;
+  const who = pending.contact ? pending.contact.name : pending.call.to;
+  $('unlogged-text').textContent = `Your call to ${who} at ${when(pending.call.created_at)} has no outcome yet. `;
+}
+
+async function logUnlogged() {
+  const pending = state.unlogged;
+  if (!pending || state.call || state.contact) return;
+  let call = pending.call;
+  try {
+    call = await api('GET', `/api/v1/calls/${call.id}`);
+  } catch (error) {
+    banner(messageOf(error));
+    return;
+  }
+  state.unlogged = null;
+  showUnlogged();
+  state.contact = pending.contact || { id: call.contact_id, name: call.to, phone: call.to };
+  state.call = call;
+  state.leg = null;
+  setDialButtonsEnabled(false);
+  openDialog(state.contact);
+  renderCall(call);
+  if (call.outcome) {
+    $('outcome').value = call.outcome;
+    $('notes').value = call.notes || '';
+  }
+}
+
 function closeCall() {
   const contactId = state.contact && state.contact.id != null ? String(state.contact.id) : null;
   if (state.tickTimer) clearInterval(state.tickTimer);
@@ -589,13 +685,14 @@ function closeCall() {
   $('call-dialog').close();
   // Focus goes back where the rep was: the row's Dial button.
   loadContacts().then(() => {
+    if ($('call-dialog').open) return;  // the next call is already up
     const button = contactId && document.querySelector(`#contact-rows [data-contact-id="${CSS.escape(contactId)}"]`);
     if (button) button.focus();
   });
   if (!$('panel-history').hidden) loadHistory();
 }
 
-async function saveLog(event) {
+async function saveLog(event, thenDialNext = false) {
   event.preventDefault();
   const outcome = $('outcome').value;
   if (!outcome) {
@@ -603,14 +700,23 @@ async function saveLog(event) {
     $('outcome').focus();
     return;
   }
+  const next = thenDialNext ? state.next : null;
   $('log-save').disabled = true;
+  $('log-save-next').disabled = true;
   try {
-    await api('PATCH', `/api/v1/calls/${state.call.id}`, { outcome, notes: $('notes').value });
+    const logged = await api('PATCH', `/api/v1/calls/${state.call.id}`, { outcome, notes: $('notes').value });
+    if (state.unlogged && state.unlogged.call.id === logged.id) {
+      state.unlogged = null;
+      showUnlogged();
+    }
     closeCall();
+    loadStats(state.me);
+    if (next) await dial(next);
   } catch (error) {
     $('log-error').textContent = `Not saved: ${messageOf(error)}`;
   } finally {
     $('log-save').disabled = false;
+    $('log-save-next').disabled = false;
   }
 }
 
@@ -642,6 +748,7 @@ function refreshTablesSoon() {
 
 function refreshTables() {
   if (!$('contacts').hidden && !$('panel-contacts').hidden) loadContacts();
+  if (!$('panel-contacts').hidden) loadStats(state.me);
   if (!$('panel-history').hidden) loadHistory();
 }
 
@@ -649,6 +756,10 @@ function startLive() {
   state.live = new LiveEvents(savedKey(), (frame) => {
     if (!frame.call) return;
     renderCall(frame.call);
+    if (state.unlogged && frame.call.id === state.unlogged.call.id && frame.call.outcome) {
+      state.unlogged = null;
+      showUnlogged();
+    }
     if (changesTables(frame.call)) refreshTablesSoon();
   }, (connected) => {
     // While the stream is down the tables are polled; when it is back, one
@@ -703,16 +814,17 @@ async function loadHistory() {
   rows.replaceChildren();
   if (page.data.length === 0) rows.append(el('tr', {}, el('td', { colspan: '8', class: 'muted' }, 'No calls match.')));
   for (const call of page.data) {
+    const unlogged = FINAL.has(call.status) && !call.outcome;
     rows.append(el('tr', {},
-      el('td', {}, when(call.created_at)),
-      el('td', {}, call.contact_name ? el('strong', {}, call.contact_name) : call.to,
+      el('td', { 'data-label': 'When' }, when(call.created_at)),
+      el('td', { class: 'primary' }, call.contact_name ? el('strong', {}, call.contact_name) : call.to,
         call.contact_name ? el('div', { class: 'muted' }, [call.contact_company, call.to].filter(Boolean).join(' • ')) : null),
-      el('td', {}, call.agent_id),
-      el('td', {}, resultLabel(call.result || call.status)),
-      el('td', {}, call.talk_seconds != null ? clock(call.talk_seconds) : '—'),
-      el('td', {}, outcomeLabel(call.outcome) || '—'),
-      el('td', { class: 'notes' }, call.notes || ''),
-      el('td', {}, el('button', { type: 'button', class: 'secondary', 'aria-label': `Timeline of the call at ${when(call.created_at)}`, 'data-call-id': call.id, onclick: () => showTimeline(call.id) }, 'Timeline'))));
+      el('td', { 'data-label': 'Agent' }, call.agent_id),
+      el('td', { 'data-label': 'Result' }, resultLabel(call.result || call.status)),
+      el('td', { 'data-label': 'Talk' }, call.talk_seconds != null ? clock(call.talk_seconds) : '—'),
+      el('td', { 'data-label': 'Outcome' }, unlogged ? el('span', { class: 'badge unlogged' }, 'Not logged') : outcomeLabel(call.outcome) || '—'),
+      el('td', { class: 'notes', 'data-label': 'Notes' }, call.notes || ''),
+      el('td', { class: 'action' }, el('button', { type: 'button', class: 'secondary', 'aria-label': `Timeline of the call to ${call.contact_name || call.to} at ${when(call.created_at)}`, 'data-call-id': call.id, onclick: () => showTimeline(call.id) }, 'Timeline'))));
   }
   restoreFocus(rows, 'data-call-id', focused);
 }
@@ -725,15 +837,13 @@ async function showTimeline(id) {
     banner(messageOf(error));
     return;
   }
-  const list = $('timeline-events');
-  list.replaceChildren();
-  for (const event of call.timeline || []) {
-    const extra = [event.leg, event.cause, event.muted != null ? (event.muted ? 'muted' : 'unmuted') : null,
-      event.held != null ? (event.held ? 'on hold' : 'resumed') : null].filter(Boolean).join(', ');
-    list.append(el('li', {}, el('time', { datetime: event.occurred_at }, when(event.occurred_at)), ` ${event.type}`,
-      extra ? ` (${extra})` : '', el('span', { class: 'muted' }, ` · ${event.source}`)));
-  }
-  $('timeline-title').textContent = `Timeline of the call to ${call.to}${call.notes ? ' — ' + call.notes : ''}`;
+  $('timeline-events').replaceChildren(...timelineItems(call));
+  // Which call this is, in the words of the history row it came from.
+  const who = call.contact_name ? `${call.contact_name}${call.contact_company ? ', ' + call.contact_company : ''} (${call.to})` : call.to;
+  $('timeline-title').textContent = `Timeline of the call to ${who}`;
+  $('timeline-call').textContent = [when(call.created_at), `by ${call.agent_id}`, resultLabel(call.result || call.status),
+    call.talk_seconds != null ? `talked ${clock(call.talk_seconds)}` : null,
+    call.outcome ? `logged as “${outcomeLabel(call.outcome)}”` : 'not logged', `call id ${call.id}`].filter(Boolean).join(' · ');
   $('timeline').hidden = false;
   $('timeline').scrollIntoView({ block: 'nearest' });
 }
@@ -768,9 +878,24 @@ function wire() {
   });
   $('sign-out').addEventListener('click', signOut);
   $('upload-form').addEventListener('submit', upload);
-  $('upload-cancel').addEventListener('click', () => { $('upload').hidden = true; $('contacts').hidden = false; });
+  $('upload-cancel').addEventListener('click', () => {
+    $('upload').hidden = true;
+    $('contacts').hidden = false;
+    if (state.reportListId === null) hideReport();  // a refused file's report goes with the form
+  });
   $('new-list').addEventListener('click', () => showUpload(true));
-  $('list-select').addEventListener('change', () => { state.listId = Number($('list-select').value); state.page = 1; loadContacts(); });
+  $('list-report').addEventListener('click', showListReport);
+  $('report-close').addEventListener('click', () => { hideReport(); $('list-select').focus(); });
+  $('list-select').addEventListener('change', () => {
+    state.listId = Number($('list-select').value);
+    rememberList(state.me, state.listId);
+    forgetSkips();
+    // A report belongs to its list: never left above another one.
+    if (state.reportListId !== state.listId) hideReport();
+    $('list-status').textContent = '';
+    state.page = 1;
+    loadContacts();
+  });
   $('contact-filters').addEventListener('submit', (event) => event.preventDefault());
   $('contact-search').addEventListener('input', debounce(() => { state.page = 1; loadContacts(); }, 250));
   $('contact-status').addEventListener('change', () => { state.page = 1; loadContacts(); });
@@ -782,7 +907,14 @@ function wire() {
   $('end-button').addEventListener('click', endCall);
   $('join-audio').addEventListener('click', joinAudioHere);
   $('log-form').addEventListener('submit', saveLog);
-  $('log-cancel').addEventListener('click', closeCall);
+  $('log-save-next').addEventListener('click', (event) => saveLog(event, true));
+  $('skip-next').addEventListener('click', skipNext);
+  $('log-cancel').addEventListener('click', cancelLog);
+  $('unlogged-log').addEventListener('click', logUnlogged);
+  $('timeline-raw').addEventListener('change', () => {
+    $('timeline-events').classList.toggle('show-raw', $('timeline-raw').checked);
+  });
+  wireStats(() => state.me);
   $('call-close').addEventListener('click', closeCall);
   // Escape must not hide a live call: the dialog closes through End, Save or Cancel.
   $('call-dialog').addEventListener('cancel', (event) => {

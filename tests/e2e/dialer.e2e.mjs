@@ -1,8 +1,12 @@
 // End-to-end: the dialer page in Debian's Chromium (fake microphone),
 // against the real host with the sim provider, driven by playwright-core.
-// Asserts on what a person sees; saves a screenshot at every step.
+// Asserts on what a person sees; saves a screenshot at every step; checks
+// every main view and dialog with axe-core (no serious or critical
+// violation) and, at every step, that nothing needs sideways scrolling.
+// Run once per screen size (CTest runs both):
 //
-//   node tests/e2e/dialer.e2e.mjs --binary build/ci/bin/switchboard --out build/ci/e2e-screenshots
+//   node tests/e2e/dialer.e2e.mjs --binary build/ci/bin/switchboard --out build/ci/e2e-screenshots/desktop
+//   node tests/e2e/dialer.e2e.mjs --viewport 390x844 --binary ... --out build/ci/e2e-screenshots/phone
 //
 // Environment: CHROMIUM (default /usr/bin/chromium).
 import { spawn, execFileSync } from 'node:child_process';
@@ -16,6 +20,7 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 const repo = path.resolve(here, '../..');
 const require = createRequire(path.join(repo, 'web', 'package.json'));
 const { chromium } = require('playwright-core');
+const axeSource = fs.readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
 
 function argument(name, fallback) {
   const at = process.argv.indexOf(name);
@@ -25,6 +30,9 @@ function argument(name, fallback) {
 const binary = path.resolve(argument('--binary', path.join(repo, 'build/dev/bin/switchboard')));
 const outDir = path.resolve(argument('--out', path.join(repo, 'build/e2e-screenshots')));
 const executablePath = process.env.CHROMIUM || '/usr/bin/chromium';
+const [viewWidth, viewHeight] = argument('--viewport', '1280x800').split('x').map(Number);
+const phone = viewWidth < 640;
+console.log(`viewport ${viewWidth}x${viewHeight}${phone ? ' (phone)' : ''}`);
 fs.rmSync(outDir, { recursive: true, force: true });
 fs.mkdirSync(outDir, { recursive: true });
 
@@ -82,10 +90,48 @@ const failures = [];
 const shots = [];
 let shotNumber = 0;
 
+/// Nothing on the page needs sideways scrolling, and every visible button
+/// of an open dialog is inside the screen (a phone cannot pan to End Call).
+async function fits(page, where) {
+  // Measured against the screen's width, not window.innerWidth: a mobile
+  // browser zooms out to show a too-wide page, which widens innerWidth.
+  const problem = await page.evaluate((width) => {
+    const root = document.documentElement;
+    if (root.scrollWidth > width + 1) {
+      const wide = [...document.querySelectorAll('body *')].filter((node) => node.checkVisibility()
+        && node.getBoundingClientRect().right > width + 1).slice(-3).map((node) => node.id || node.tagName);
+      return `the page is ${root.scrollWidth - width} px too wide (${wide.join(', ')})`;
+    }
+    const dialog = document.querySelector('dialog[open]');
+    if (!dialog) return '';
+    for (const button of dialog.querySelectorAll('button')) {
+      if (!button.checkVisibility()) continue;
+      const box = button.getBoundingClientRect();
+      if (box.left < 0 || box.right > width + 1) return `"${button.textContent}" is off-screen sideways`;
+    }
+    return '';
+  }, viewWidth);
+  check(!problem, `${where}: ${problem}`);
+}
+
 async function shot(page, name) {
+  await fits(page, name);
   const file = path.join(outDir, `${String(++shotNumber).padStart(2, '0')}-${name}.png`);
   await page.screenshot({ path: file, fullPage: true });
   shots.push(path.basename(file));
+}
+
+/// axe-core on what the page shows now: no serious or critical violation.
+const axeChecked = [];
+async function accessible(page, view) {
+  await page.evaluate(axeSource);
+  const violations = await page.evaluate(async () => {
+    const result = await window.axe.run(document, { resultTypes: ['violations'] });
+    return result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical')
+      .map((v) => `${v.id} (${v.impact}): ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(', ')}`);
+  });
+  check(violations.length === 0, `axe-core on ${view}: ${violations.join('; ')}`);
+  axeChecked.push(view);
 }
 
 let mainPage = null;
@@ -161,7 +207,7 @@ async function logOutcome(page, outcome, notes) {
   const dialog = page.getByRole('dialog');
   await dialog.getByLabel('Outcome').selectOption(outcome);
   await dialog.getByLabel('Notes').fill(notes);
-  await page.getByRole('button', { name: 'Save' }).click();
+  await page.getByRole('button', { name: 'Save', exact: true }).click();
   await page.getByRole('dialog').waitFor({ state: 'hidden', timeout: 5000 });
 }
 
@@ -173,7 +219,8 @@ const browser = await chromium.launch({
   args: ['--use-fake-ui-for-media-stream', '--use-fake-device-for-media-stream', '--no-sandbox'],
 });
 const newPage = async (options = {}) => {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 720 }, ...options });
+  const screen = { viewport: { width: viewWidth, height: viewHeight }, ...(phone ? { isMobile: true, hasTouch: true } : {}) };
+  const context = await browser.newContext({ ...screen, ...options });
   return context.newPage();
 };
 
@@ -183,6 +230,7 @@ try {
     await signIn(page, host.url, 'sbk_not-a-real-key');
     await seeText(page, '#sign-in-error', 'That API key was refused');
     await shot(page, 'bad-key');
+    await accessible(page, 'sign-in');
     check(await page.getByLabel('API key').isEditable(), 'the key field is still usable');
     await page.context().close();
   });
@@ -200,6 +248,7 @@ try {
     await seeText(page, '#contact-rows', 'John Doe');
     check(await page.locator('#contact-rows tr').count() === 5, 'the table shows 5 rows');
     await shot(page, 'list-uploaded');
+    await accessible(page, 'contacts with the import report and my day');
 
     await (await rowOf(page, 'John Doe')).getByRole('button', { name: 'Dial John Doe' }).click();
     await seeText(page, '#call-dialog', 'Dialing...', 3000);
@@ -210,6 +259,10 @@ try {
     await page.waitForTimeout(1200);
     check((await page.locator('#call-timer').innerText()) !== '00:00', 'the timer runs');
     await shot(page, 'connected');
+    await accessible(page, 'the call dialog, connected');
+    const endBox = await page.getByRole('button', { name: 'End Call' }).boundingBox();
+    check(endBox && endBox.y + endBox.height <= viewHeight && endBox.x + endBox.width <= viewWidth,
+      `End Call is on screen without panning (${JSON.stringify(endBox)})`);
 
     // Toggles keep their names and say pressed; the state line says it in words.
     const pressed = async (name) => page.getByRole('button', { name, exact: true }).getAttribute('aria-pressed');
@@ -228,6 +281,7 @@ try {
     await page.getByRole('button', { name: 'End Call' }).click();
     await seeText(page, '#log-form', 'Log the call');
     await shot(page, 'log-form');
+    await accessible(page, 'the log form');
     await logOutcome(page, 'connected_interested', 'Great conversation');
     // Focus is back on the row's button, not lost to the page.
     await page.waitForFunction(() => document.activeElement && document.activeElement.getAttribute('aria-label') === 'Redial John Doe');
@@ -243,9 +297,23 @@ try {
       check((await johns.innerText()).includes(text), `the history row shows ${text}`);
     }
     await page.locator('#history-rows tr', { hasText: 'Great conversation' }).getByRole('button', { name: /Timeline/ }).click();
-    await seeText(page, '#timeline-events', 'leg.answered');
-    await seeText(page, '#timeline-events', 'participant.muted');
+    // The timeline speaks the rep's language, says which call it is, pairs
+    // each command with the carrier's confirmation; raw types on demand.
+    await seeText(page, '#timeline-title', 'John Doe, Acme Inc (+15551234567)');
+    await seeText(page, '#timeline-call', 'logged as “Connected – interested”');
+    for (const words of ['Ringing', 'Answered', 'Your audio joined the call', 'You muted your microphone',
+      'You put the contact on hold', 'You took the contact off hold', 'You ended the call']) {
+      await seeText(page, '#timeline-events', words);
+    }
+    const held = page.locator('#timeline-events li', { hasText: 'You put the contact on hold' });
+    check(await held.count() === 1, 'the hold command and its confirmation are one step');
+    check((await held.innerText()).includes('confirmed by the carrier'), 'the hold says it was confirmed');
+    check(!(await page.locator('#timeline-events').innerText()).includes('participant.held'), 'raw types are hidden');
     await shot(page, 'history-timeline');
+    await accessible(page, 'history with a timeline');
+    await page.getByLabel('Show event details for support').check();
+    await seeText(page, '#timeline-events', 'participant.held · from sim · contact leg');
+    await shot(page, 'history-timeline-raw');
     await page.getByRole('tab', { name: 'Contacts' }).click();
   });
 
@@ -257,6 +325,10 @@ try {
     await shot(page, 'contact-hung-up');
     await logOutcome(page, 'callback_requested', 'Hung up, call back Friday');
     await seeText(page, '#contact-rows', 'Callback requested');
+    await page.getByRole('tab', { name: 'History' }).click();
+    await page.locator('#history-rows tr', { hasText: 'Hung up, call back Friday' }).getByRole('button', { name: /Timeline/ }).click();
+    await seeText(page, '#timeline-events', 'Contact hung up');
+    await page.getByRole('tab', { name: 'Contacts' }).click();
   });
 
   await scenario('busy: the call ends by itself and busy is suggested', async () => {
@@ -392,6 +464,139 @@ try {
     for (const tab of [watcher, polling, admin, caller]) await tab.context().close();
   });
 
+  /// Uploads `csv` (text) as a new list named `name` from the contacts view.
+  async function uploadText(tab, fileName, name, body) {
+    const file = path.join(work, fileName);
+    fs.writeFileSync(file, body);
+    await tab.getByRole('button', { name: 'Upload another list' }).click();
+    await tab.getByLabel('CSV file').setInputFiles(file);
+    if (name) await tab.getByLabel('List name (optional)').fill(name);
+    await tab.getByRole('button', { name: 'Upload' }).click();
+  }
+
+  const seedList = async (tab) => {
+    const option = tab.locator('#list-select option', { hasText: 'seed_fixture' });
+    await tab.getByLabel('List', { exact: true }).selectOption(await option.getAttribute('value'));
+    await seeText(tab, '#contact-rows', 'John Doe');
+  };
+
+  await scenario('the upload report says what to fix, in one place, for its own list; a workbook is named', async () => {
+    await uploadText(page, 'messy.csv', 'Messy list', [
+      'name,company,phone',
+      'Uma London,Example UK,+442079460958',
+      'Uma Again,Example UK,+44 20 7946 0958',
+      ',Nameless Ltd,+12125550100',
+      'Short Number,Tiny Co,12',
+      'Fiction Person,Fable Inc,+15551230000',
+    ].join('\n') + '\n');
+    await seeText(page, '#report-title', 'Import report: Messy list');
+    await seeText(page, '#report-summary', '2 contacts imported into “Messy list” from 5 rows');
+    await seeText(page, '#upload-report', '2 rows not imported');
+    await seeText(page, '#upload-report', 'name is empty');
+    await seeText(page, '#upload-report', '1 duplicate merged');
+    const merged = page.locator('.report-merged tbody tr');
+    check((await merged.innerText()).replace(/\s+/g, ' ').includes('3 2 +44 20 7946 0958'),
+      `row 3 is merged into row 2: ${await merged.innerText()}`);
+    await page.locator('.report-unverified summary').click();
+    await seeText(page, '#upload-report', '1 number imported unverified');
+    await seeText(page, '#upload-report', 'could not be confirmed as real, assigned numbers');
+    check(await page.locator('#upload-report').count() === 1 && await page.locator('#upload').isHidden(),
+      'one report, the upload form put away');
+    await shot(page, 'import-report');
+    await accessible(page, 'the import report');
+    // Another list: the report is not left above it.
+    await seedList(page);
+    check(await page.locator('#upload-report').isHidden(), 'the report went with its list');
+    // A workbook is named as one, with what to do.
+    await uploadText(page, 'leads.xlsx', '', Buffer.from('PK\x03\x04\x14\x00\x06\x00\x08\x00[Content_Types].xml', 'latin1'));
+    await seeText(page, '#upload-status', 'this is an Excel workbook (.xlsx)');
+    await seeText(page, '#upload-status', 'save it as "CSV UTF-8"');
+    check(!(await page.locator('#upload-status').innerText()).includes('PK'), 'no binary bytes echoed');
+    await shot(page, 'xlsx-refused');
+    await accessible(page, 'the upload form');
+    await page.getByRole('button', { name: 'Back to my lists' }).click();
+    await seeText(page, '#contact-rows', 'John Doe');
+  });
+
+  await scenario('working a list fast: save and dial next, skip, the list remembered, a cancelled log stays visible', async () => {
+    await uploadText(page, 'fast.csv', 'Fast list', [
+      'name,company,phone',
+      'Fast Ada,Alpha,+15551231001',
+      'Fast Ben,Beta,+15551231002',
+      'Fast Cy,Gamma,+15551231003',
+      'Fast Di,Delta,+15551231004',
+    ].join('\n') + '\n');
+    await seeText(page, '#contact-rows', 'Fast Ada');
+    // The list being worked is remembered for this rep, not "the newest".
+    await seedList(page);
+    await page.reload();
+    await seeText(page, '#contact-rows', 'John Doe', 15000);
+    const fast = page.locator('#list-select option', { hasText: 'Fast list' });
+    await page.getByLabel('List', { exact: true }).selectOption(await fast.getAttribute('value'));
+    await seeText(page, '#contact-rows', 'Fast Ada');
+
+    await dial(page, 'Fast Ada');
+    await seeText(page, '#call-state', 'Connected', 15000);
+    await page.getByRole('button', { name: 'End Call' }).click();
+    await seeText(page, '#next-up', 'Next: Fast Ben');
+    await page.getByRole('button', { name: 'Skip Fast Ben' }).click();
+    await seeText(page, '#next-up', 'Next: Fast Cy');
+    await shot(page, 'log-form-next-up');
+    const dialog = page.getByRole('dialog');
+    await dialog.getByLabel('Outcome').selectOption('connected_not_interested');
+    await page.getByRole('button', { name: 'Save and dial next' }).click();
+    await seeText(page, '#call-contact', 'Fast Cy', 10000);
+    await seeText(page, '#call-state', 'Connected', 15000);
+    await page.getByRole('button', { name: 'End Call' }).click();
+    await seeText(page, '#log-form', 'Log the call');
+    // Cancel: the call stays visibly unlogged.
+    await page.getByRole('button', { name: 'Cancel' }).click();
+    await page.getByRole('dialog').waitFor({ state: 'hidden', timeout: 5000 });
+    await seeText(page, '#unlogged', 'Your call to Fast Cy');
+    await page.locator('#contact-rows tr', { hasText: 'Fast Cy' }).getByText('Not logged').waitFor({ timeout: 5000 });
+    check((await page.locator('#contact-rows tr', { hasText: 'Fast Ada' }).innerText()).includes('Connected – not interested'),
+      'the first call was logged');
+    check((await page.locator('#contact-rows tr', { hasText: 'Fast Ben' }).innerText()).includes('Not called'),
+      'the skipped contact was not called');
+    await shot(page, 'unlogged-reminder');
+    await accessible(page, 'contacts with an unlogged call');
+    await page.getByRole('button', { name: 'Log it now' }).click();
+    await seeText(page, '#log-form', 'Log the call');
+    await logOutcome(page, 'meeting_booked', 'logged after all');
+    check(await page.locator('#unlogged').isHidden(), 'the reminder is gone once logged');
+    await seeText(page, '#contact-rows', 'Meeting booked');
+
+    // My day: the rep's own numbers today, the same as the history says.
+    const midnight = new Date();
+    midnight.setHours(0, 0, 0, 0);
+    const today = await (await fetch(`${host.url}/api/v1/calls?agent_id=rep-e2e&per_page=1&from=${Math.floor(midnight / 1000)}`,
+      { headers: { 'X-API-Key': key } })).json();
+    await page.waitForFunction((n) => document.getElementById('stat-calls').textContent === String(n), today.total,
+      { timeout: 8000 }).catch(async () => {
+      throw new Error(`My day says ${await page.locator('#stat-calls').innerText()} calls; history has ${today.total}`);
+    });
+    check(Number(await page.locator('#stat-connects').innerText()) >= 3, 'connects are counted');
+    await seeText(page, '#stat-outcomes', 'Meeting booked 1');
+    await page.getByText('My last 14 days').click();
+    await page.locator('#trend-chart canvas').waitFor({ timeout: 8000 });
+    await seeText(page, '#trend-caption', `${today.total} calls`);
+    await shot(page, 'my-day');
+    await accessible(page, 'my day with its chart');
+    await page.getByText('My last 14 days').click();
+    // On another machine (nothing remembered there) the rep finds the list of
+    // their latest call, not the newest list.
+    await uploadText(page, 'later.csv', 'Later list', 'name,company,phone\nLate Lou,Later Co,+15551231009\n');
+    await seeText(page, '#contact-rows', 'Late Lou');
+    const elsewhere = await newPage();
+    await signIn(elsewhere, host.url);
+    await seeText(elsewhere, '#contact-rows', 'Fast Ada');
+    check(await elsewhere.locator('#list-select option:checked').innerText() !== '', 'a list is selected');
+    check((await elsewhere.locator('#list-select option:checked').innerText()).startsWith('Fast list'),
+      'the list of the latest call is shown');
+    await elsewhere.context().close();
+    await seedList(page);
+  });
+
   await scenario('a bad CSV is refused with the reason, and the list stays', async () => {
     await page.getByRole('button', { name: 'Upload another list' }).click();
     await page.getByLabel('CSV file').setInputFiles(path.join(repo, 'tests/fixtures/csv/missing_column.csv'));
@@ -402,8 +607,15 @@ try {
     await page.getByLabel('CSV file').setInputFiles(path.join(repo, 'tests/fixtures/csv/empty.csv'));
     await page.getByRole('button', { name: 'Upload' }).click();
     await seeText(page, '#upload-status', 'empty');
+    // Every row refused: the report says why, row by row, and goes with the form.
+    await page.getByLabel('CSV file').setInputFiles(path.join(repo, 'tests/fixtures/csv/no_valid_rows.csv'));
+    await page.getByRole('button', { name: 'Upload' }).click();
+    await seeText(page, '#report-title', 'Why the file was not imported');
+    await seeText(page, '#upload-report', 'rows not imported');
+    await shot(page, 'no-valid-rows');
     await page.getByRole('button', { name: 'Back to my lists' }).click();
     await seeText(page, '#contact-rows', 'John Doe');
+    check(await page.locator('#upload-report').isHidden(), 'the refused file\'s report went with the form');
   });
 
   await scenario('a denied microphone: a clear message, no call placed, the page usable', async () => {
@@ -412,11 +624,12 @@ try {
       navigator.mediaDevices.getUserMedia = () => Promise.reject(new DOMException('denied', 'NotAllowedError'));
     });
     await signIn(denied, host.url);
+    await seedList(denied);
     await seeText(denied, '#contact-rows', 'Jane Smith');
     await dial(denied, 'Jane Smith');
     await seeText(denied, '#call-error', 'Microphone access was denied');
     await shot(denied, 'microphone-denied');
-    await denied.getByRole('button', { name: 'Close' }).click();
+    await denied.getByRole('button', { name: 'Close', exact: true }).click();
     await seeText(denied, '#contact-rows tr:nth-child(2)', 'Not called');
     check(await (await rowOf(denied, 'Jane Smith')).getByRole('button', { name: 'Dial Jane Smith' }).isEnabled(),
       'Dial is usable again');
@@ -457,7 +670,7 @@ try {
     await dial(page, 'Jane Smith');
     await seeText(page, '#call-error', 'Cannot reach the Switchboard host');
     await shot(page, 'host-unreachable');
-    await page.getByRole('button', { name: 'Close' }).click();
+    await page.getByRole('button', { name: 'Close', exact: true }).click();
   });
 } finally {
   await browser.close();

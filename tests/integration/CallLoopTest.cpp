@@ -77,6 +77,13 @@ struct Loop {
     const auto contact = agent.get("/api/v1/contacts/" + std::to_string(contactId));
     CHECK(contact.json["last_outcome"] == outcome);
     CHECK(contact.json["last_notes"] == notes);
+    // The timeline says what was logged (the page words it), not the notes.
+    const auto timeline = call(id)["timeline"];
+    const auto entry = std::find_if(timeline.rbegin(), timeline.rend(),
+                                    [](const nlohmann::json& e) { return e["type"] == "outcome.logged"; });
+    REQUIRE(entry != timeline.rend());
+    CHECK((*entry)["outcome"] == outcome);
+    CHECK_FALSE(entry->contains("notes"));
   }
 };
 
@@ -233,10 +240,23 @@ TEST_CASE("call loop: busy, no-answer and failed end on their own with their res
     loop.logOutcome(id, contact["id"], outcome, "tried at " + result);
     CHECK(loop.agent.get("/api/v1/calls?result=" + result).json["total"] == 1);
   }
+  // A redial has no outcome yet: the contact does not show the previous
+  // call's as if it were this one's, until this one is logged.
+  const auto busy = loop.contactByPhone("+12125550002");
+  const auto again = loop.agent.post("/api/v1/calls", {{"contact_id", busy["id"]}});
+  REQUIRE(again.status == 201);
+  const std::string againId = again.json["id"];
+  REQUIRE(loop.callReaches(againId, [](const nlohmann::json& c) { return c["status"] == "busy"; }));
+  const auto unlogged = loop.agent.get("/api/v1/contacts/" + std::to_string(busy["id"].get<int64_t>())).json;
+  CHECK(unlogged["status"] == "called");
+  CHECK(unlogged["last_outcome"].is_null());
+  CHECK(unlogged["last_notes"].is_null());
+  CHECK(loop.agent.get("/api/v1/calls?outcome=busy").json["total"] == 1);  // the first call keeps its own
+  loop.logOutcome(againId, busy["id"], "busy", "busy again");
   const auto stats = loop.agent.get("/api/v1/stats").json;
-  CHECK(stats["totals"]["calls"] == 3);
+  CHECK(stats["totals"]["calls"] == 4);
+  CHECK(stats["results"]["busy"] == 2);
   CHECK(stats["totals"]["connects"] == 0);
-  CHECK(stats["results"]["busy"] == 1);
   CHECK(stats["results"]["no-answer"] == 1);
   CHECK(stats["results"]["failed"] == 1);
 }

@@ -108,7 +108,9 @@ nlohmann::json StoredEvent::toJson() const {
                       {"occurred_at", formatUtc(occurredAt / 1000)},
                       {"occurred_at_ms", occurredAt},
                       {"received_at_ms", receivedAt}};
-  for (const char* field : {"cause", "muted", "held", "duration_s", "detail"}) {
+  // The host's own events say why (a reason, an error, the outcome logged):
+  // the page's timeline puts it in words. Nothing else of a payload leaves.
+  for (const char* field : {"cause", "muted", "held", "duration_s", "detail", "reason", "error", "outcome"}) {
     if (auto it = payload.find(field); it != payload.end()) {
       j[field] = *it;
     }

@@ -461,9 +461,12 @@ int64_t SqliteCallRepository::appendEvent(const StoredEvent& event) {
 }
 
 void SqliteCallRepository::markContactDialed(int64_t contactId, int64_t nowMs) {
+  // A new call has no outcome yet: the contact's last outcome and notes are
+  // the new call's, so a call left unlogged reads as unlogged, never as the
+  // previous call's outcome (history keeps every call's own).
   static const char* const kSql =
       "UPDATE contacts SET status = CASE WHEN status = 'do_not_call' THEN status ELSE 'in_call' END, "
-      "last_called_at = ?, updated_at = ? WHERE id = ?";
+      "last_outcome = NULL, last_notes = NULL, last_called_at = ?, updated_at = ? WHERE id = ?";
   database_.withConnection([&](sqlite3* db) {
     Statement s = cache().get(db, kSql);
     s.bind(1, nowMs / 1000).bind(2, nowMs / 1000).bind(3, contactId).run();

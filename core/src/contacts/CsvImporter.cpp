@@ -39,14 +39,18 @@ class Report {
  public:
   explicit Report(size_t maxIssues) : maxIssues_(maxIssues) {}
 
-  void issue(int64_t row, int64_t line, const std::string& severity, const std::string& column,
-             const std::string& reason, const std::string& value) {
+  /// `kind` says what happened to the row, for a report grouped the way a
+  /// rep fixes a list: `skipped` (not imported), `merged` (a duplicate,
+  /// `merged_into` names the row kept), `unverified`, `do_not_call`.
+  void issue(int64_t row, int64_t line, const std::string& severity, const char* kind, const std::string& column,
+             const std::string& reason, const std::string& value, std::optional<int64_t> mergedInto = std::nullopt) {
     if (issues_.size() >= maxIssues_) {
       ++truncated_;
       return;
     }
-    nlohmann::json entry = {
-        {"row", row}, {"line", line}, {"severity", severity}, {"column", column}, {"reason", reason}};
+    nlohmann::json entry = {{"row", row},   {"line", line},     {"severity", severity},
+                            {"kind", kind}, {"column", column}, {"reason", reason}};
+    if (mergedInto) entry["merged_into"] = *mergedInto;
     // A long value is cut for the report (the first 200 bytes identify
     // it), before a character rather than inside one.
     entry["value"] = value.size() > 200 ? truncateUtf8(value, 200) + "..." : value;
@@ -426,27 +430,27 @@ ContactList CsvImporter::run(std::istream& in, ContactList list, ContactReposito
       auto inserted = inserts.cbegin();
       for (const Item& item : batch) {
         if (item.kind == Item::Kind::Issue) {
-          report.issue(item.record, item.line, item.severity, item.column, item.reason, item.value);
+          report.issue(item.record, item.line, item.severity, "skipped", item.column, item.reason, item.value);
           continue;
         }
         const Contact& contact = item.contact;
         if (item.duplicateOf) {
           ++duplicates;
-          report.issue(item.record, item.line, "warning", "phone",
+          report.issue(item.record, item.line, "warning", "merged", "phone",
                        "duplicate of row " + std::to_string(*item.duplicateOf) + " (same number " + contact.phoneE164 +
                            "); merged into that row",
-                       contact.phoneRaw);
+                       contact.phoneRaw, *item.duplicateOf);
           continue;
         }
         const bool doNotCall = (inserted++)->doNotCall;
         ++imported;
         if (!contact.phoneVerified) {
           ++unverified;
-          report.issue(item.record, item.line, "warning", "phone",
+          report.issue(item.record, item.line, "warning", "unverified", "phone",
                        "possible but not a confirmed valid number (imported as unverified)", contact.phoneRaw);
         }
         if (doNotCall) {
-          report.issue(item.record, item.line, "warning", "phone",
+          report.issue(item.record, item.line, "warning", "do_not_call", "phone",
                        "on the do-not-call list (imported, will not be dialed)", contact.phoneRaw);
         }
       }

@@ -1,6 +1,8 @@
 #include <switchboard/core/contacts/CsvReader.h>
 
+#include <algorithm>
 #include <array>
+#include <string_view>
 
 namespace sb::core {
 namespace {
@@ -84,6 +86,24 @@ void CsvReader::finishField(CsvRecord& record, std::string& field, int64_t line)
   field.clear();
 }
 
+void CsvReader::refuseWorkbook() {
+  // A spreadsheet uploaded as a list: say what it is and what to do, rather
+  // than report its binary bytes as a header with missing columns.
+  const std::string_view head(buffer_.data() + position_, std::min<size_t>(filled_ - position_, 8));
+  if (head.starts_with(std::string_view("PK\x03\x04", 4))) {
+    throw CsvError(
+        "this is an Excel workbook (.xlsx) or another zipped spreadsheet, not a CSV file: open it in Excel and save "
+        "it as \"CSV UTF-8\" (File > Save As), then upload that file",
+        1);
+  }
+  if (head.starts_with(std::string_view("\xD0\xCF\x11\xE0", 4))) {
+    throw CsvError(
+        "this is an old Excel workbook (.xls), not a CSV file: open it in Excel and save it as \"CSV UTF-8\" (File > "
+        "Save As), then upload that file",
+        1);
+  }
+}
+
 bool CsvReader::next(CsvRecord& record) {
   if (!started_) {
     started_ = true;
@@ -92,6 +112,7 @@ bool CsvReader::next(CsvRecord& record) {
     if (first == 0xFF || first == 0xFE) {
       throw CsvError("line 1: the file is UTF-16; save it as \"CSV UTF-8\" and upload again", 1);
     }
+    refuseWorkbook();
     if (first == 0xEF && filled_ - position_ >= 3 && static_cast<unsigned char>(buffer_[position_ + 1]) == 0xBB &&
         static_cast<unsigned char>(buffer_[position_ + 2]) == 0xBF) {
       position_ += 3;

@@ -67,6 +67,7 @@ TEST_CASE("corpus: the original design's 5-row fixture imports 5 unverified cont
   CHECK(list.importedCount == 5);
   CHECK(list.skippedCount == 0);
   CHECK(list.unverifiedCount == 5);  // area code 555 is possible, not valid
+  for (const auto& issue : list.report.at("issues")) CHECK(issue.at("kind") == "unverified");
   const auto contacts = store.all(list.id);
   REQUIRE(contacts.size() == 5);
   CHECK(contacts[0].name == "John Doe");
@@ -145,6 +146,7 @@ TEST_CASE("corpus: international numbers, too short and unknown country codes", 
         std::vector<std::string>{
             "row 6 error phone: phone is incomplete: too few digits to dial (a local number without its area code?)",
             "row 7 error phone: phone has no valid country code (add + and the country code, e.g. +44...)"});
+  for (const auto& issue : list.report.at("issues")) CHECK(issue.at("kind") == "skipped");
 }
 
 TEST_CASE("corpus: duplicates in a list are merged into the first and reported", "[import]") {
@@ -156,6 +158,11 @@ TEST_CASE("corpus: duplicates in a list are merged into the first and reported",
         std::vector<std::string>{
             "row 3 warning phone: duplicate of row 2 (same number +12125550113); merged into that row",
             "row 4 warning phone: duplicate of row 2 (same number +12125550113); merged into that row"});
+  // The page groups the report by what happened and names the row kept.
+  for (const auto& issue : list.report.at("issues")) {
+    CHECK(issue.at("kind") == "merged");
+    CHECK(issue.at("merged_into") == 2);
+  }
   CHECK(store.all(list.id)[0].name == "First");
 }
 

@@ -69,6 +69,12 @@ TEST_CASE("csv: unreadable files fail with the line and what to do", "[csv]") {
   CHECK_THROWS_WITH(readAll("\xFF\xFE"
                             "a\0,\0"),
                     Catch::Matchers::Contains("UTF-16"));
+  // A workbook is named as one, with what to do, never echoed as a header.
+  CHECK_THROWS_WITH(readAll(std::string("PK\x03\x04\x14\0\x06\0", 8) + "[Content_Types].xml"),
+                    Catch::Matchers::Contains("this is an Excel workbook (.xlsx)") &&
+                        Catch::Matchers::Contains("save it as \"CSV UTF-8\""));
+  CHECK_THROWS_WITH(readAll(std::string("\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1", 8)),
+                    Catch::Matchers::Contains("old Excel workbook (.xls)"));
   std::istringstream huge("a\n" + std::string(70 * 1024, 'x') + "\n");
   CsvReader reader(huge);
   CsvRecord record;

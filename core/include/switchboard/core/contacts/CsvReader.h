@@ -56,6 +56,7 @@ class CsvReader {
   int peekByte();
   int getByte();
   void detectDelimiter();
+  void refuseWorkbook();
   void finishField(CsvRecord& record, std::string& field, int64_t line);
 
   std::istream& in_;
