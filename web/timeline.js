@@ -43,6 +43,7 @@ function words(event, context) {
     case 'call.end_failed': return 'Ending the call reported a problem';
     case 'call.failed': return 'The call could not be placed';
     case 'call.abandoned': return 'Nobody joined in time: the contact was hung up';
+    case 'call.agent_gone': return 'Your audio did not come back in time: the call was ended';
     case 'call.reconciled': return 'The carrier reports the call over';
     case 'bridge.end_requested': return 'Closing the call’s bridge';
     case 'outcome.logged': return event.outcome ? `Logged as “${outcomeLabel(event.outcome)}”` : 'Call logged';
@@ -62,22 +63,31 @@ const COMMANDS = new Set(['control.mute', 'control.hold', 'call.end_requested'])
 const PAIR_WINDOW_MS = 15000;
 
 /// Steps: `{ event, confirmation, pending }`, in the order things happened.
+/// The carrier's confirmation may be stored before the command it confirms
+/// (its webhook can beat the host's own write): pairs are made either way,
+/// each confirmation used once, the nearest in time first.
 export function steps(timeline) {
-  const out = [];
-  const waiting = [];
-  for (const event of timeline) {
-    const at = event.occurred_at_ms ?? Date.parse(event.occurred_at);
-    const match = waiting.findIndex((step) => confirms(step.event, event) && at - step.at <= PAIR_WINDOW_MS);
-    if (match >= 0) {
-      waiting[match].confirmation = event;
-      waiting[match].pending = false;
-      waiting.splice(match, 1);
-      continue;
+  const at = (event) => event.occurred_at_ms ?? Date.parse(event.occurred_at);
+  const used = new Set();
+  const pairOf = new Map();  // command index -> confirmation index
+  timeline.forEach((command, i) => {
+    if (!COMMANDS.has(command.type)) return;
+    let best = -1;
+    timeline.forEach((event, j) => {
+      if (used.has(j) || !confirms(command, event) || Math.abs(at(event) - at(command)) > PAIR_WINDOW_MS) return;
+      if (best < 0 || Math.abs(at(event) - at(command)) < Math.abs(at(timeline[best]) - at(command))) best = j;
+    });
+    if (best >= 0) {
+      used.add(best);
+      pairOf.set(i, best);
     }
-    const step = { event, at, confirmation: null, pending: COMMANDS.has(event.type) };
-    if (step.pending) waiting.push(step);
-    out.push(step);
-  }
+  });
+  const out = [];
+  timeline.forEach((event, i) => {
+    if (used.has(i)) return;
+    const pair = pairOf.get(i);
+    out.push({ event, confirmation: pair === undefined ? null : timeline[pair], pending: COMMANDS.has(event.type) && pair === undefined });
+  });
   return out;
 }
 

@@ -222,6 +222,78 @@ TEST_CASE("calls: an answered contact whose agent never joins is hung up and the
   CHECK(live["result"].is_null());
 }
 
+TEST_CASE("calls: an agent whose page drops mid-call has agent_join_timeout_s to come back, then the call ends",
+          "[calls][abandoned][rejoin]") {
+  // The real providers only: the sim's browser leg is the host's own.
+  sb::test::ProviderWorld world(GENERATE(as<std::string>{}, "twilio", "telnyx"),
+                                config({{"calls.agent_join_timeout_s", "2"}}));
+  INFO(world.provider());
+  sb::test::TestHost& host = world.host();
+  const ApiClient agent(host.port(), host.agentKey);
+  auto callNow = [&](const std::string& id) { return agent.get("/api/v1/calls/" + id).json; };
+  auto joinFromPage = [&](const std::string& id) {
+    const ApiReply credential = agent.post("/api/v1/calls/" + id + "/join", nlohmann::json::object());
+    REQUIRE(credential.status == 200);
+    REQUIRE(world.connectAgent(credential.json["credential"]).empty());
+  };
+  auto agentLeg = [&](const std::string& id) -> std::string {
+    const auto call = callNow(id);
+    return call["legs"]["agent"]["state"] == "connected" ? call["legs"]["agent"]["provider_leg_id"].get<std::string>()
+                                                         : std::string();
+  };
+
+  const ApiReply placed = agent.post("/api/v1/calls", {{"to", "+15551230071"}});
+  REQUIRE(placed.status == 201);
+  const std::string id = placed.json["id"];
+  joinFromPage(id);
+  REQUIRE(sb::test::eventually([&] { return callNow(id)["status"] == "in-progress" && !agentLeg(id).empty(); }));
+  const std::string firstLeg = agentLeg(id);
+
+  // A reload: the page's leg drops; the contact stays on the line meanwhile.
+  REQUIRE(world.dropAgent(firstLeg));
+  REQUIRE(sb::test::eventually([&] { return callNow(id)["legs"]["agent"]["state"] == "disconnected"; }));
+  std::this_thread::sleep_for(std::chrono::milliseconds(800));
+  CHECK(callNow(id)["status"] == "in-progress");
+  // The reloaded page joins again with a new leg: the call goes on past the
+  // time it would have been given up.
+  joinFromPage(id);
+  REQUIRE(sb::test::eventually([&] {
+    const std::string leg = agentLeg(id);
+    return !leg.empty() && leg != firstLeg;
+  }));
+  std::this_thread::sleep_for(std::chrono::milliseconds(3000));
+  auto call = callNow(id);
+  INFO(call.dump());
+  CHECK(call["status"] == "in-progress");
+  CHECK(call["legs"]["agent"]["state"] == "connected");
+
+  // The page drops again and never comes back: the call ends (the contact is
+  // hung up at the provider), answered, with its talk time.
+  const auto dropped = std::chrono::steady_clock::now();
+  REQUIRE(world.dropAgent(agentLeg(id)));
+  REQUIRE(sb::test::eventually(
+      [&] {
+        call = callNow(id);
+        return call["status"] == "completed";
+      },
+      std::chrono::seconds(15)));
+  const auto waited = std::chrono::steady_clock::now() - dropped;
+  INFO(call.dump());
+  CHECK(waited >= std::chrono::milliseconds(1500));  // not at once: the page had its time to come back
+  CHECK(call["result"] == "answered");
+  bool gaveUp = false;
+  bool contactEnded = false;
+  REQUIRE(sb::test::eventually([&] {
+    call = callNow(id);
+    for (const auto& e : call["timeline"]) {
+      gaveUp |= e["type"] == "call.agent_gone";
+      contactEnded |= e["source"] == world.provider() && e["type"] == "leg.ended" && e["leg"] == "contact";
+    }
+    return gaveUp && contactEnded;
+  }));
+  CHECK(agent.get("/api/v1/calls/active").json["data"].empty());
+}
+
 TEST_CASE("calls: the original load shape (initiate, status, end at 3:1:1) on one admin key has no errors",
           "[calls][concurrency][load]") {
   // The short version of bench/coldcall_bench.sh: 20 users for 3 s with

@@ -78,6 +78,18 @@ std::string ProviderWorld::connectAgent(const nlohmann::json& credential) {
   return {};
 }
 
+bool ProviderWorld::dropAgent(const std::string& providerLegId) {
+  if (twilio_) {
+    twilio_->hangUpBrowser(providerLegId);
+    return true;
+  }
+  if (telnyx_) {
+    telnyx_->hangUpBrowser(providerLegId);
+    return true;
+  }
+  return false;
+}
+
 ProviderWorld::~ProviderWorld() {
   // What the fakes saw while the host ran: once the host is gone, a fake's
   // callback for a call still live is refused, which is not the host's doing.

@@ -36,6 +36,10 @@ class ProviderWorld {
   /// the browser leg connects (the sim connects it by itself). Empty, or why
   /// the provider refused it.
   std::string connectAgent(const nlohmann::json& credential);
+  /// The agent's browser leg `providerLegId` drops (a reload, a crashed tab,
+  /// a lost network), as the provider reports it. The sim's browser leg is
+  /// the host's own doing and cannot drop: false there.
+  bool dropAgent(const std::string& providerLegId);
   const std::string& provider() const { return provider_; }
 
  private:

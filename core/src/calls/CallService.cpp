@@ -5,6 +5,7 @@
 #include <switchboard/core/crypto/Crypto.h>
 #include <switchboard/core/log/Logging.h>
 #include <switchboard/core/log/Redact.h>
+#include <switchboard/core/plugin/EventCheck.h>
 #include <switchboard/core/plugin/ProviderError.h>
 #include <switchboard/core/text/Time.h>
 
@@ -553,6 +554,10 @@ struct IncomingBatch {
   /// Live provider legs of no live call (set by the job): hung up after the
   /// commit, so no contact waits in a bridge nothing will end.
   std::vector<sdk::CallRef> orphans;
+  /// An agent whose browser leg drops may come back (a reload) within
+  /// calls.agent_join_timeout_s: the bridge is not ended at once.
+  bool agentMayRejoin = false;
+  size_t rejected = 0;  ///< events the schema refused
 };
 
 /// A contact leg that is dialling, ringing or answered at the provider.
@@ -564,6 +569,21 @@ bool showsLiveContactLeg(const sdk::CallEvent& event) {
 
 void parseIncoming(IncomingBatch& batch) {
   for (const auto& item : batch.events) {
+    // Checked at the door against the SDK's own schema: a typo'd type
+    // (leg.answerd) or a cause outside it (hung-up) would otherwise be stored
+    // on the timeline or end a call the wrong way. Refused, never stored.
+    if (const auto problems = callEventProblems(item); !problems.empty()) {
+      std::string why;
+      for (const auto& problem : problems) why += (why.empty() ? "" : "; ") + problem;
+      const auto field = [&](const char* name) {
+        return item.is_object() && item.contains(name) ? item[name].dump() : std::string("(none)");
+      };
+      logger("calls")->warn(
+          "plugin '{}' emitted an event the SDK's schema refuses (type {}, event_key {}): {}; rejected", batch.source,
+          field("type"), field("event_key"), why);
+      ++batch.rejected;
+      continue;
+    }
     try {
       batch.parsed.push_back({sdk::CallEvent::fromJson(item), &item});
       if (batch.parsed.back().event.occurredAtMs <= 0) {
@@ -634,7 +654,7 @@ void applyIncoming(IncomingBatch& batch, CallRepository& repo, std::vector<Commi
     CommittedEvent committed{std::move(stored), *call, endedNow, {}};
     if (t.becameFinal && call->agentState != agent_state::kDisconnected) {
       committed.endBridge = "contact-ended";
-    } else if (t.agentLeftLiveCall) {
+    } else if (t.agentLeftLiveCall && !batch.agentMayRejoin) {
       committed.endBridge = "agent-left";
     }
     published.push_back(std::move(committed));
@@ -643,12 +663,23 @@ void applyIncoming(IncomingBatch& batch, CallRepository& repo, std::vector<Commi
 
 }  // namespace
 
+void CallService::countRejected(const std::string& source, size_t rejected) {
+  if (rejected > 0) {
+    metrics_
+        .counter("switchboard_call_events_rejected_total",
+                 "Events a plugin emitted that the SDK's schema refuses (logged, not stored)", {{"provider", source}})
+        .inc(rejected);
+  }
+}
+
 size_t CallService::ingest(const std::string& source, const nlohmann::json& events) {
   IncomingBatch batch;
   batch.source = source;
   batch.events = events;
   batch.received = now();
+  batch.agentMayRejoin = options_.agentJoinTimeoutS > 0;
   parseIncoming(batch);
+  countRejected(batch.source, batch.rejected);
   if (batch.parsed.empty()) {
     return 0;
   }
@@ -665,7 +696,9 @@ void CallService::ingestAsync(const std::string& source, nlohmann::json events, 
   batch->source = source;
   batch->events = std::move(events);
   batch->received = now();
+  batch->agentMayRejoin = options_.agentJoinTimeoutS > 0;
   parseIncoming(*batch);
+  countRejected(batch->source, batch->rejected);
   if (batch->parsed.empty()) {
     done(0, nullptr);
     return;
@@ -775,6 +808,47 @@ void CallService::sweepAbandoned() {
       logger("calls")->warn("could not hang up call {} (answered, no agent joined): {}", call.id, e.what());
     }
   }
+  for (const CallRecord& call : calls_.answeredWithAgentAway(kPerSweep)) {
+    const auto since = CallStateMachine::agentAwaySince(call);
+    if (!since || *since > answeredBefore) {
+      continue;  // still inside the time to come back
+    }
+    try {
+      endAfterAgentLeft(call);
+    } catch (const std::exception& e) {
+      logger("calls")->warn("could not end call {} (the agent left): {}", call.id, e.what());
+    }
+  }
+}
+
+void CallService::endAfterAgentLeft(const CallRecord& call) {
+  // The page may have come back since the sweep read the call.
+  const auto current = calls_.find(call.id);
+  if (!current || current->ended()) {
+    return;
+  }
+  const auto since = CallStateMachine::agentAwaySince(*current);
+  if (!since || *since > now() - options_.agentJoinTimeoutS * 1000) {
+    return;
+  }
+  // Once; again only if the provider has still not ended the call a while
+  // after the first try (its answer or its events were lost).
+  constexpr int64_t kRetryAfterMs = 10000;
+  if (const auto gone = current->clocks.find(CallStateMachine::kAgentGoneClock);
+      gone != current->clocks.end() && gone->is_number_integer() && now() - gone->get<int64_t>() < kRetryAfterMs) {
+    return;
+  }
+  logger("calls")->info("call {}: the agent left and did not come back within {} s; ending the call", call.id,
+                        options_.agentJoinTimeoutS);
+  commitHost(call.id, "call.agent_gone",
+             {{"reason", "the agent left and did not come back"}, {"agent_join_timeout_s", options_.agentJoinTimeoutS}},
+             [this](CallRecord& c) {
+               Transition t;
+               c.clocks[CallStateMachine::kAgentGoneClock] = now();
+               t.changed = true;
+               return t;
+             });
+  endBridge(call.id, "agent-left");
 }
 
 void CallService::abandon(const CallRecord& call) {

@@ -171,6 +171,7 @@ Transition CallStateMachine::apply(CallRecord& call, const sdk::CallEvent& event
       if (!event.providerCallId.empty() && event.providerCallId != call.agentLegId) {
         call.agentLegId = event.providerCallId;
       }
+      call.clocks.erase(CallStateMachine::kAgentGoneClock);  // back in time after all
       t.changed = true;
     }
   } else if (type == CallStateMachine::kAgentConnecting) {
@@ -229,6 +230,18 @@ Transition CallStateMachine::apply(CallRecord& call, const sdk::CallEvent& event
   t.agentLeftLiveCall =
       agentWasConnected && call.agentState == agent_state::kDisconnected && !call_status::isFinal(call.status);
   return t;
+}
+
+std::optional<int64_t> CallStateMachine::agentAwaySince(const CallRecord& call) {
+  if (call_status::isFinal(call.status) || !call.answeredAt || !call.agentJoinedAt ||
+      call.agentState == agent_state::kConnected) {
+    return std::nullopt;
+  }
+  const auto clock = call.clocks.find("agent.state");
+  if (clock == call.clocks.end() || !clock->is_array() || clock->empty() || !(*clock)[0].is_number_integer()) {
+    return std::nullopt;
+  }
+  return (*clock)[0].get<int64_t>();
 }
 
 Transition CallStateMachine::markAbandoned(CallRecord& call, int64_t nowMs) {

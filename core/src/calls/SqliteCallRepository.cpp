@@ -206,6 +206,7 @@ struct Queries {
   std::string activeAll;
   std::string activeOfAgent;
   std::string answeredWithoutAgent;
+  std::string answeredWithAgentAway;
 };
 
 const Queries& queries() {
@@ -231,6 +232,9 @@ const Queries& queries() {
     out.answeredWithoutAgent = out.select +
                                "WHERE ended_at IS NULL AND answered_at < ? AND agent_joined_at IS NULL "
                                "ORDER BY answered_at LIMIT ?";
+    out.answeredWithAgentAway = out.select +
+                                "WHERE ended_at IS NULL AND answered_at IS NOT NULL AND agent_joined_at IS NOT NULL "
+                                "AND agent_state <> 'connected' ORDER BY answered_at LIMIT ?";
     return out;
   }();
   return q;
@@ -426,6 +430,18 @@ std::vector<CallRecord> SqliteCallRepository::answeredWithoutAgent(int64_t answe
     Statement s = cache().get(db, queries().answeredWithoutAgent.c_str());
     s.bind(1, answeredBeforeMs);
     s.bind(2, limit);
+    std::vector<CallRecord> out;
+    while (s.step()) {
+      out.push_back(readCall(s));
+    }
+    return out;
+  });
+}
+
+std::vector<CallRecord> SqliteCallRepository::answeredWithAgentAway(int64_t limit) {
+  return database_.withConnection([&](sqlite3* db) {
+    Statement s = cache().get(db, queries().answeredWithAgentAway.c_str());
+    s.bind(1, limit);
     std::vector<CallRecord> out;
     while (s.step()) {
       out.push_back(readCall(s));

@@ -307,7 +307,11 @@ void TelnyxProvider::bridgeLeg(const std::string& callId, const std::string& leg
   }
   try {
     if (!conference.empty()) {
-      client_.send(joinConference(conference, callControlId, "join:" + callControlId, clientState));
+      // The contact leaving ends the bridge; the agent's browser leg may drop
+      // and come back (a reload): the host decides when to give up on it
+      // (calls.agent_join_timeout_s).
+      const bool endOnExit = leg == sdk::leg::kContact;
+      client_.send(joinConference(conference, callControlId, "join:" + callControlId, clientState, endOnExit));
       return;
     }
     const nlohmann::json created = client_.send(createConference(callControlId, name, callId + ":conference"));

@@ -58,13 +58,13 @@ RestRequest createConference(const std::string& callControlId, const std::string
 }
 
 RestRequest joinConference(const std::string& conference, const std::string& callControlId,
-                           const std::string& commandId, const std::string& clientState) {
+                           const std::string& commandId, const std::string& clientState, bool endConferenceOnExit) {
   return {"POST",
           "/conferences/" + segment(conference) + "/actions/join",
           {{"call_control_id", callControlId},
            {"command_id", commandId},
            {"client_state", clientState},
-           {"end_conference_on_exit", true},
+           {"end_conference_on_exit", endConferenceOnExit},
            {"start_conference_on_enter", true},
            {"beep_enabled", "never"}}};
 }

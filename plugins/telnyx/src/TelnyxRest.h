@@ -34,10 +34,10 @@ RestRequest fetchCall(const std::string& callControlId);
 
 /// Creates the bridge from an answered leg (never before: 90034).
 RestRequest createConference(const std::string& callControlId, const std::string& name, const std::string& commandId);
-/// Joins an answered leg to the conference (id or name); it ends the
-/// conference when it leaves.
+/// Joins an answered leg to the conference (id or name); with
+/// `endConferenceOnExit` its leaving ends the conference.
 RestRequest joinConference(const std::string& conference, const std::string& callControlId,
-                           const std::string& commandId, const std::string& clientState);
+                           const std::string& commandId, const std::string& clientState, bool endConferenceOnExit);
 RestRequest muteParticipant(const std::string& conference, const std::string& callControlId, bool muted);
 RestRequest holdParticipant(const std::string& conference, const std::string& callControlId, bool held);
 RestRequest endConference(const std::string& conference, const std::string& commandId);

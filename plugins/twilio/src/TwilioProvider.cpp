@@ -291,6 +291,10 @@ sdk::HttpResponse TwilioProvider::voiceTwiml(const FormFields& params) const {
     ConferenceTwiml twiml;
     twiml.conferenceName = session->conferenceName;
     twiml.participantLabel = sdk::leg::kAgent;
+    // The agent's page may drop and come back (a reload) with a new leg: its
+    // leaving does not end the bridge; the host gives up on it after
+    // calls.agent_join_timeout_s and ends the call itself.
+    twiml.endConferenceOnExit = false;
     twiml.statusCallback = conferenceCallbackUrl(session->callId);
     return xmlReply(conferenceTwiml(twiml));
   }

@@ -8,11 +8,15 @@
 #include <switchboard/core/calls/SqliteCallRepository.h>
 #include <switchboard/core/contacts/SqliteContactRepository.h>
 #include <switchboard/core/contacts/SqliteDncRepository.h>
+#include <switchboard/core/log/Logging.h>
+
+#include <spdlog/sinks/ostream_sink.h>
 
 #include <catch2/catch.hpp>
 
 #include <algorithm>
 #include <random>
+#include <sstream>
 
 namespace {
 
@@ -98,6 +102,49 @@ TEST_CASE("ingest: an event for an unknown call is dropped, the rest of the webh
   auto ringing = sb::test::callEvent("call_b", "b-1", "leg.ringing", "contact", 1'700'000'000'100, 1);
   CHECK(store.calls->ingest("test", CallStore::toJson({stray, ringing})) == 1);
   CHECK(store.record("call_b")["status"] == "ringing");
+}
+
+TEST_CASE("ingest: an event outside the SDK's schema is refused at the door, named in the log, never stored",
+          "[calls][schema]") {
+  CallStore store;
+  store.addCall("call_s", "agent-s");
+  std::ostringstream log;
+  auto calls = sb::core::logger("calls");
+  calls->sinks().push_back(std::make_shared<spdlog::sinks::ostream_sink_mt>(log));
+  const int64_t t0 = 1'700'000'000'000;
+  auto answered = sb::test::callEvent("call_s", "s-1", "leg.answered", "contact", t0 + 1000, 1);
+  auto typo = sb::test::callEvent("call_s", "s-2", "leg.answerd", "contact", t0 + 1100, 2);
+  // A cause the schema does not know, earlier than the real end: before the
+  // check it marked the call failed and beat the real end event.
+  auto badEnd = sb::test::callEvent("call_s", "s-3", "leg.ended", "contact", t0 + 5000, 3);
+  badEnd.cause = "hung-up";
+  auto realEnd = sb::test::callEvent("call_s", "s-4", "leg.ended", "contact", t0 + 9000, 4);
+  realEnd.cause = "completed";
+  nlohmann::json webhook = CallStore::toJson({answered, typo, badEnd, realEnd});
+  webhook.push_back({{"event_key", "s-5"},
+                     {"type", "leg.ringing"},
+                     {"call_id", "call_s"},
+                     {"occurred_at_ms", t0},
+                     {"colour", "red"}});  // a field the schema does not have
+  CHECK(store.calls->ingest("plugin-x", webhook) == 2);
+  calls->sinks().pop_back();
+
+  const auto call = store.record("call_s");
+  CHECK(call["status"] == "completed");
+  CHECK(call["result"] == "answered");
+  CHECK(call["end_cause"] == "completed");
+  const auto timeline = store.callRepository.timeline("call_s");
+  CHECK(timeline.size() == 2);
+  for (const auto& event : timeline) CHECK((event.eventKey == "s-1" || event.eventKey == "s-4"));
+  // Each refusal names the plugin, the event and the field.
+  const std::string lines = log.str();
+  INFO(lines);
+  CHECK(lines.find("plugin 'plugin-x' emitted an event the SDK's schema refuses (type \"leg.answerd\", event_key "
+                   "\"s-2\"): /type") != std::string::npos);
+  CHECK(lines.find("event_key \"s-3\"): /cause: \"hung-up\" is not one of") != std::string::npos);
+  CHECK(lines.find("event_key \"s-5\"): /colour: property not allowed") != std::string::npos);
+  CHECK(store.metrics.render().find("switchboard_call_events_rejected_total{provider=\"plugin-x\"} 3") !=
+        std::string::npos);
 }
 
 TEST_CASE("ingest: an event without our call id is matched by the provider's leg id", "[calls]") {

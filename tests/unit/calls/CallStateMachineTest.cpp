@@ -125,9 +125,25 @@ TEST_CASE("state machine: the agent leaving a live call is flagged so the bridge
   for (size_t i = 0; i < 4; ++i) {
     CallStateMachine::apply(call, events[i]);
   }
+  CHECK_FALSE(CallStateMachine::agentAwaySince(call));  // connected
   const auto left = CallStateMachine::apply(call, events[9]);
   CHECK(left.agentLeftLiveCall);
   CHECK(call.status == "in-progress");
+  // Away since the leg ended: the host waits for the page to come back.
+  REQUIRE(CallStateMachine::agentAwaySince(call));
+  CHECK(*CallStateMachine::agentAwaySince(call) == events[9].occurredAtMs);
+  // Once the call is over nobody is waited for.
+  CallStateMachine::apply(call, events[8]);
+  CHECK_FALSE(CallStateMachine::agentAwaySince(call));
+}
+
+TEST_CASE("state machine: an agent who never joined is not 'away' (that call is abandoned instead)", "[calls]") {
+  auto events = sb::test::eventScript("answered", "call_1");
+  CallRecord call = freshCall();
+  CallStateMachine::apply(call, events[0]);
+  CallStateMachine::apply(call, events[1]);
+  CHECK_FALSE(call.agentJoinedAt);
+  CHECK_FALSE(CallStateMachine::agentAwaySince(call));
 }
 
 TEST_CASE("state machine: a browser leg replaced by a reload; the old leg's end is not the agent leaving", "[calls]") {

@@ -40,7 +40,8 @@ TEST_CASE("telnyx rest: every request is valid against the official description"
   checkValid(sb::telnyx::answer(kLeg, state, "c-3a"));
   checkValid(sb::telnyx::fetchCall(kLeg));
   checkValid(sb::telnyx::createConference(kLeg, "COLD_CALL_2026-12-01_abc", "c-4"));
-  checkValid(sb::telnyx::joinConference(kConference, kLeg, "c-5", state));
+  checkValid(sb::telnyx::joinConference(kConference, kLeg, "c-5", state, true));
+  checkValid(sb::telnyx::joinConference(kConference, kLeg, "c-5a", state, false));
   checkValid(sb::telnyx::muteParticipant(kConference, kLeg, true));
   checkValid(sb::telnyx::muteParticipant(kConference, kLeg, false));
   checkValid(sb::telnyx::holdParticipant(kConference, kLeg, true));

@@ -47,6 +47,9 @@ class CallRepository {
   /// Live calls whose contact answered before `answeredBeforeMs` and whose
   /// agent never joined, oldest answer first.
   virtual std::vector<CallRecord> answeredWithoutAgent(int64_t answeredBeforeMs, int64_t limit) = 0;
+  /// Live answered calls whose agent joined and is now not connected (the
+  /// page reloaded, crashed or lost its network), oldest answer first.
+  virtual std::vector<CallRecord> answeredWithAgentAway(int64_t limit) = 0;
   /// Appends to the timeline; returns the new seq, or 0 when an event with
   /// the same (source, event_key) is already there.
   virtual int64_t appendEvent(const StoredEvent& event) = 0;

@@ -31,7 +31,9 @@ struct CallServiceOptions {
   /// placement is refused (AtCapacity) until one ends.
   int64_t maxActive = 1000;
   /// An answered contact whose agent has not joined after this long is hung
-  /// up and the call's result is `abandoned` (product §2.4); 0 turns it off.
+  /// up and the call's result is `abandoned` (product §2.4); an agent whose
+  /// browser leg dropped (a reload, a crash) has as long to come back before
+  /// the call is ended. 0 turns both off (a dropped agent ends the call).
   int64_t agentJoinTimeoutS = 15;
   /// How often the reaction thread looks for such calls.
   std::chrono::milliseconds abandonSweepEvery{1000};
@@ -160,9 +162,13 @@ class CallService {
   void endBridge(const std::string& callId, const std::string& reason);
   /// Hangs up provider legs that belong to no live call (each leg once).
   void hangUpOrphans(const std::vector<sdk::CallRef>& legs);
-  /// Hangs up the contacts left alone past agentJoinTimeoutS (reaction thread).
+  /// Hangs up the contacts left alone past agentJoinTimeoutS (reaction
+  /// thread): never joined by an agent, or left by an agent who did not come
+  /// back (a page that reloaded, crashed or lost its network).
   void sweepAbandoned();
   void abandon(const CallRecord& call);
+  void endAfterAgentLeft(const CallRecord& call);
+  void countRejected(const std::string& source, size_t rejected);
 
   CallRepository& calls_;
   ContactService& contacts_;

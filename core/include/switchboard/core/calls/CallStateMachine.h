@@ -61,6 +61,13 @@ class CallStateMachine {
   /// The clock (CallRecord::clocks) that marks such a call.
   static constexpr const char* kAbandonedClock = "abandoned";
 
+  /// Since when a live, answered call's agent, who had joined, has not been
+  /// connected (the time of the newest agent-state event); none when the
+  /// agent is connected, never joined, or the call is over.
+  static std::optional<int64_t> agentAwaySince(const CallRecord& call);
+  /// The clock that records when the host gave up waiting for such an agent.
+  static constexpr const char* kAgentGoneClock = "agent_gone";
+
   /// Fields derived from the others (result, talk time); apply() calls it.
   static void derive(CallRecord& call);
 };

@@ -25,6 +25,7 @@ class SqliteCallRepository final : public CallRepository {
   std::vector<CallRecord> active(const std::string& agentId, int64_t limit) override;
   int64_t activeCount() override;
   std::vector<CallRecord> answeredWithoutAgent(int64_t answeredBeforeMs, int64_t limit) override;
+  std::vector<CallRecord> answeredWithAgentAway(int64_t limit) override;
   int64_t appendEvent(const StoredEvent& event) override;
   void markContactDialed(int64_t contactId, int64_t nowMs) override;
   void markContactCallEnded(int64_t contactId, int64_t nowMs) override;

@@ -1,0 +1,17 @@
+#pragma once
+
+#include <nlohmann/json.hpp>
+
+#include <string>
+#include <vector>
+
+namespace sb::core {
+
+/// What is wrong with an event a plugin emitted, checked against the SDK's
+/// own schema (sdk/schema/call_event.schema.json, built into the host): a
+/// type, leg or cause outside the schema, a field of the wrong type, one the
+/// schema does not know. Each problem names the field (a JSON pointer);
+/// empty when the event is valid.
+std::vector<std::string> callEventProblems(const nlohmann::json& event);
+
+}  // namespace sb::core
