@@ -29,6 +29,7 @@ const state = {
   reportListId: null, // the list the import report shows (null: a refused file)
   next: null,        // the contact "Save and dial next" would dial
   unlogged: null,    // { call, contact }: a call whose log form was cancelled
+  statsStale: false, // one of this rep's calls changed since My day was loaded
   live: null,
   pollTimer: null,
   tickTimer: null,
@@ -268,7 +269,7 @@ function contactRow(contact) {
       onclick: () => dial(contact),
     }, contact.status === 'not_called' ? 'Dial' : 'Redial');
   if (action.tagName === 'BUTTON') action.disabled = Boolean(state.call);
-  return el('tr', { 'data-row-contact': String(contact.id) },
+  return el('tr', {},
     el('td', { class: 'primary' }, el('strong', {}, contact.name), contact.title ? el('div', { class: 'muted' }, contact.title) : null),
     el('td', { 'data-label': 'Company' }, contact.company || ''),
     el('td', { 'data-label': 'Phone' }, contact.phone),
@@ -748,8 +749,20 @@ function refreshTablesSoon() {
 
 function refreshTables() {
   if (!$('contacts').hidden && !$('panel-contacts').hidden) loadContacts();
-  if (!$('panel-contacts').hidden) loadStats(state.me);
+  // My day moves only with this rep's own calls: another rep's busy day
+  // costs this page nothing.
+  if (state.statsStale && !$('panel-contacts').hidden) {
+    state.statsStale = false;
+    loadStats(state.me);
+  }
   if (!$('panel-history').hidden) loadHistory();
+}
+
+/// While the stream is down nothing says which calls changed: everything is
+/// reloaded, My day included.
+function pollTables() {
+  state.statsStale = true;
+  refreshTables();
 }
 
 function startLive() {
@@ -760,7 +773,10 @@ function startLive() {
       state.unlogged = null;
       showUnlogged();
     }
-    if (changesTables(frame.call)) refreshTablesSoon();
+    if (changesTables(frame.call)) {
+      if (state.me && frame.call.agent_id === state.me.name) state.statsStale = true;
+      refreshTablesSoon();
+    }
   }, (connected) => {
     // While the stream is down the tables are polled; when it is back, one
     // catch-up for what the gap missed.
@@ -770,10 +786,10 @@ function startLive() {
       if (state.call) refreshCall();
       refreshTables();
     } else if (!tablesPoll) {
-      tablesPoll = setInterval(refreshTables, 5000);
+      tablesPoll = setInterval(pollTables, 5000);
     }
   });
-  tablesPoll = setInterval(refreshTables, 5000);  // until the stream is up (it may never be)
+  tablesPoll = setInterval(pollTables, 5000);  // until the stream is up (it may never be)
   state.live.start();
 }
 
@@ -857,8 +873,15 @@ function selectTab(name) {
     $(`tab-${tab}`).tabIndex = selected ? 0 : -1;
     $(`panel-${tab}`).hidden = !selected;
   }
-  if (name === 'history') loadHistory();
-  else loadContacts();
+  if (name === 'history') {
+    loadHistory();
+  } else {
+    loadContacts();
+    if (state.statsStale) {
+      state.statsStale = false;
+      loadStats(state.me);
+    }
+  }
 }
 
 // --- Wiring ------------------------------------------------------------------------------------

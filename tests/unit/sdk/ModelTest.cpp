@@ -51,3 +51,37 @@ TEST_CASE("malformed requests name the field", "[model]") {
   CHECK(validate(loadSchema("call.start.request"), {{"call_id", "c"}, {"to", "5551234"}, {"conference_name", "x"}})
             .size() == 1);
 }
+
+TEST_CASE("the SDK's typed enums spell exactly the schemas' enums", "[model]") {
+  using namespace sb::sdk;
+  auto names = [](auto... values) { return nlohmann::json::array({name(values)...}); };
+  const auto event = sb::test::loadSchema("call_event")["properties"];
+  CHECK(event["type"]["enum"] == names(EventType::LegInitiated, EventType::LegRinging, EventType::LegAnswered,
+                                       EventType::LegEnded, EventType::AgentJoined, EventType::AgentLeft,
+                                       EventType::ParticipantMuted, EventType::ParticipantHeld,
+                                       EventType::ConferenceStarted, EventType::ConferenceEnded));
+  CHECK(event["leg"]["enum"] == names(Leg::Contact, Leg::Agent));
+  CHECK(event["cause"]["enum"] ==
+        names(EndCause::Completed, EndCause::Busy, EndCause::NoAnswer, EndCause::Failed, EndCause::Canceled));
+  const auto status = sb::test::loadSchema("call.status.result")["properties"];
+  const auto contactStates =
+      names(ContactState::Initiated, ContactState::Ringing, ContactState::InProgress, ContactState::Completed,
+            ContactState::Busy, ContactState::NoAnswer, ContactState::Failed, ContactState::Canceled);
+  CHECK(status["status"]["enum"] == contactStates);
+  nlohmann::json legStates = contactStates;
+  for (const auto& state : names(AgentState::Connecting, AgentState::Connected, AgentState::Disconnected)) {
+    legStates.push_back(state);
+  }
+  CHECK(status["legs"]["items"]["properties"]["state"]["enum"] == legStates);
+
+  // What the typed builders make is valid as it stands.
+  const auto ended =
+      CallEvent::of(EventType::LegEnded, "k-1", 1'700'000'000'000).on(Leg::Contact).endedBy(EndCause::NoAnswer);
+  CHECK(sb::test::validate(sb::test::loadSchema("call_event"), ended.toJson()).empty());
+  CHECK(ended.type == "leg.ended");
+  CHECK(ended.cause == "no-answer");
+  CHECK(
+      LegSnapshot::agent(AgentState::Connected, "leg-9").toJson() ==
+      nlohmann::json(
+          {{"leg", "agent"}, {"provider_leg_id", "leg-9"}, {"state", "connected"}, {"muted", false}, {"held", false}}));
+}

@@ -13,6 +13,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace sb::sdk {
@@ -45,6 +46,80 @@ inline constexpr const char* kParticipantHeld = "participant.held";
 inline constexpr const char* kConferenceStarted = "conference.started";
 inline constexpr const char* kConferenceEnded = "conference.ended";
 }  // namespace event
+
+/// The schema's enums as C++ types (sdk/schema/call_event.schema.json,
+/// call.status.result.schema.json), for the typed builders below: a typo'd
+/// event type or cause does not compile, where a string would reach the host
+/// and be refused there. name() gives the schema's spelling.
+enum class EventType {
+  LegInitiated,
+  LegRinging,
+  LegAnswered,
+  LegEnded,
+  AgentJoined,
+  AgentLeft,
+  ParticipantMuted,
+  ParticipantHeld,
+  ConferenceStarted,
+  ConferenceEnded
+};
+enum class Leg { Contact, Agent };
+/// Why a leg ended (leg.ended's `cause`).
+enum class EndCause { Completed, Busy, NoAnswer, Failed, Canceled };
+/// A contact leg's state as the provider reports it (call.status).
+enum class ContactState { Initiated, Ringing, InProgress, Completed, Busy, NoAnswer, Failed, Canceled };
+/// The agent's browser leg's state (call.status).
+enum class AgentState { Connecting, Connected, Disconnected };
+
+constexpr const char* name(EventType type) {
+  switch (type) {
+    case EventType::LegInitiated: return event::kLegInitiated;
+    case EventType::LegRinging: return event::kLegRinging;
+    case EventType::LegAnswered: return event::kLegAnswered;
+    case EventType::LegEnded: return event::kLegEnded;
+    case EventType::AgentJoined: return event::kAgentJoined;
+    case EventType::AgentLeft: return event::kAgentLeft;
+    case EventType::ParticipantMuted: return event::kParticipantMuted;
+    case EventType::ParticipantHeld: return event::kParticipantHeld;
+    case EventType::ConferenceStarted: return event::kConferenceStarted;
+    case EventType::ConferenceEnded: return event::kConferenceEnded;
+  }
+  return "";
+}
+constexpr const char* name(Leg value) {
+  return value == Leg::Contact ? leg::kContact : leg::kAgent;
+}
+constexpr const char* name(EndCause cause) {
+  switch (cause) {
+    case EndCause::Completed: return "completed";
+    case EndCause::Busy: return "busy";
+    case EndCause::NoAnswer: return "no-answer";
+    case EndCause::Failed: return "failed";
+    case EndCause::Canceled: return "canceled";
+  }
+  return "";
+}
+constexpr const char* name(ContactState state) {
+  switch (state) {
+    case ContactState::Initiated: return "initiated";
+    case ContactState::Ringing: return "ringing";
+    case ContactState::InProgress: return "in-progress";
+    case ContactState::Completed: return "completed";
+    case ContactState::Busy: return "busy";
+    case ContactState::NoAnswer: return "no-answer";
+    case ContactState::Failed: return "failed";
+    case ContactState::Canceled: return "canceled";
+  }
+  return "";
+}
+constexpr const char* name(AgentState state) {
+  switch (state) {
+    case AgentState::Connecting: return "connecting";
+    case AgentState::Connected: return "connected";
+    case AgentState::Disconnected: return "disconnected";
+  }
+  return "";
+}
 
 /// call.start: dial the contact's leg into a new bridge.
 struct StartCallRequest {
@@ -180,6 +255,22 @@ struct LegSnapshot {
   bool muted = false;
   bool held = false;
 
+  /// Typed builders: the contact's leg or the agent's, in a schema state.
+  static LegSnapshot contact(ContactState legState, std::string id = {}) {
+    LegSnapshot r;
+    r.leg = leg::kContact;
+    r.providerLegId = std::move(id);
+    r.state = name(legState);
+    return r;
+  }
+  static LegSnapshot agent(AgentState legState, std::string id = {}) {
+    LegSnapshot r;
+    r.leg = leg::kAgent;
+    r.providerLegId = std::move(id);
+    r.state = name(legState);
+    return r;
+  }
+
   static LegSnapshot fromJson(const nlohmann::json& j) {
     LegSnapshot r;
     r.leg = detail::requiredString(j, "leg");
@@ -298,6 +389,23 @@ struct CallEvent {
   std::optional<bool> muted;
   std::optional<bool> held;
   std::optional<int64_t> durationS;
+
+  /// A typed start: `CallEvent::of(EventType::LegEnded, key, at).on(Leg::Contact).endedBy(EndCause::Busy)`.
+  static CallEvent of(EventType eventType, std::string key, int64_t atMs) {
+    CallEvent r;
+    r.type = name(eventType);
+    r.eventKey = std::move(key);
+    r.occurredAtMs = atMs;
+    return r;
+  }
+  CallEvent& on(Leg value) {
+    leg = name(value);
+    return *this;
+  }
+  CallEvent& endedBy(EndCause value) {
+    cause = name(value);
+    return *this;
+  }
 
   static CallEvent fromJson(const nlohmann::json& j) {
     CallEvent r;
