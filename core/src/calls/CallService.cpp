@@ -573,14 +573,7 @@ void parseIncoming(IncomingBatch& batch) {
     // (leg.answerd) or a cause outside it (hung-up) would otherwise be stored
     // on the timeline or end a call the wrong way. Refused, never stored.
     if (const auto problems = callEventProblems(item); !problems.empty()) {
-      std::string why;
-      for (const auto& problem : problems) why += (why.empty() ? "" : "; ") + problem;
-      const auto field = [&](const char* name) {
-        return item.is_object() && item.contains(name) ? item[name].dump() : std::string("(none)");
-      };
-      logger("calls")->warn(
-          "plugin '{}' emitted an event the SDK's schema refuses (type {}, event_key {}): {}; rejected", batch.source,
-          field("type"), field("event_key"), why);
+      logger("calls")->warn("{}", refusedEventMessage(batch.source, item, problems));
       ++batch.rejected;
       continue;
     }

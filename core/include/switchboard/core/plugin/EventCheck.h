@@ -14,4 +14,9 @@ namespace sb::core {
 /// empty when the event is valid.
 std::vector<std::string> callEventProblems(const nlohmann::json& event);
 
+/// The log line for a refused event: the plugin, the event's type and key,
+/// each problem.
+std::string refusedEventMessage(const std::string& plugin, const nlohmann::json& event,
+                                const std::vector<std::string>& problems);
+
 }  // namespace sb::core
