@@ -1,6 +1,7 @@
 # sb_add_provider_plugin(<target>
 #     ID <provider-id> NAME <display name> VERSION <x.y.z> [VENDOR <vendor>]
 #     SOURCES <files...>
+#     [CONFIG <config.json>]
 #     [OUTPUT_DIRECTORY <dir>] [INSTALL_DESTINATION <dir>])
 #
 # Builds a provider plugin the only way the host accepts it:
@@ -10,13 +11,17 @@
 #  - -Wl,-z,defs, so the plugin depends on no host symbol (everything comes
 #    through the sb_host_api table);
 #  - a version script, so sb_provider_entry_v1 is the one exported symbol;
-#  - a plugin.json manifest next to the library, in <OUTPUT_DIRECTORY>/<id>/.
+#  - a plugin.json manifest next to the library, in <OUTPUT_DIRECTORY>/<id>/;
+#    CONFIG names a JSON file declaring the plugin's config keys (its
+#    section provider.<id>.*), copied into the manifest as "config": the
+#    host then checks those keys, maps their environment variables and
+#    lists them in `switchboard config keys` (sdk/docs/WRITING_A_PROVIDER.md).
 # The result is laid out as a plugin folder: <dir>/<id>/{plugin.json, lib…so}.
 
 set(_SB_PLUGIN_CMAKE_DIR "${CMAKE_CURRENT_LIST_DIR}" CACHE INTERNAL "Where plugin.json.in lives")
 
 function(sb_add_provider_plugin target)
-  cmake_parse_arguments(PARSE_ARGV 1 ARG "" "ID;NAME;VERSION;VENDOR;OUTPUT_DIRECTORY;INSTALL_DESTINATION" "SOURCES")
+  cmake_parse_arguments(PARSE_ARGV 1 ARG "" "ID;NAME;VERSION;VENDOR;CONFIG;OUTPUT_DIRECTORY;INSTALL_DESTINATION" "SOURCES")
   foreach(required ID NAME VERSION SOURCES)
     if(NOT ARG_${required})
       message(FATAL_ERROR "sb_add_provider_plugin(${target}): ${required} is required")
@@ -59,6 +64,18 @@ function(sb_add_provider_plugin target)
   set(SB_PLUGIN_VENDOR "${ARG_VENDOR}")
   set(SB_PLUGIN_ABI "1.0")
   set(SB_PLUGIN_LIBRARY "libsb_${ARG_ID}${CMAKE_SHARED_MODULE_SUFFIX}")
+  set(SB_PLUGIN_CONFIG "")
+  if(ARG_CONFIG)
+    get_filename_component(config_file "${ARG_CONFIG}" ABSOLUTE)
+    file(READ "${config_file}" config_json)
+    string(JSON config_type ERROR_VARIABLE config_error TYPE "${config_json}")
+    if(config_error OR NOT config_type STREQUAL "OBJECT")
+      message(FATAL_ERROR "sb_add_provider_plugin(${target}): CONFIG ${config_file} must hold a JSON object ${config_error}")
+    endif()
+    string(STRIP "${config_json}" config_json)
+    set(SB_PLUGIN_CONFIG ",\n  \"config\": ${config_json}")
+    set_property(DIRECTORY APPEND PROPERTY CMAKE_CONFIGURE_DEPENDS "${config_file}")
+  endif()
   configure_file("${_SB_PLUGIN_CMAKE_DIR}/plugin.json.in" "${ARG_OUTPUT_DIRECTORY}/${ARG_ID}/plugin.json" @ONLY)
 
   if(ARG_INSTALL_DESTINATION)

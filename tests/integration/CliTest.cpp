@@ -6,6 +6,8 @@
 
 #include <sys/wait.h>
 #include <cstdio>
+#include <fstream>
+#include <map>
 #include <set>
 
 using Catch::Matchers::Contains;
@@ -58,7 +60,7 @@ TEST_CASE("cli: plugins lists sim, twilio, telnyx and the out-of-tree example, a
     CHECK(plugin.at("capabilities").is_object());
     CHECK(plugin.at("abi") == "1.0");
   }
-  CHECK(loaded == std::set<std::string>{"sim", "twilio", "telnyx", "cprov"});
+  CHECK(loaded == std::set<std::string>{"sim", "twilio", "telnyx", "cprov", "cprov_crashing_invoke"});
   CHECK(listing.at("active") == "sim");
   // 9 broken fixtures, plus both echo folders refused as one duplicate id.
   REQUIRE(listing.at("refused").size() == 11);
@@ -135,4 +137,83 @@ TEST_CASE("cli: import prints the row report and fails when nothing was imported
              Contains("Nothing imported: No valid contacts found") && Contains("row 3 (line 3) error [name]"));
   CHECK(switchboard(env, "import /nonexistent.csv").exitCode == 2);
   CHECK(switchboard(env, "import").exitCode == 2);
+}
+
+TEST_CASE("cli: a mistyped command or option is refused with the nearest known one", "[cli][config]") {
+  auto option = switchboard("", "import x.csv --lsit Leads");
+  CHECK(option.exitCode == 2);
+  CHECK_THAT(option.output, Contains("unknown option '--lsit' for 'import'; did you mean --list?"));
+  auto command = switchboard("", "kyes list");
+  CHECK(command.exitCode == 2);
+  CHECK_THAT(command.output, Contains("did you mean 'keys'?"));
+  auto valueless = switchboard("", "keys create --name");
+  CHECK(valueless.exitCode == 2);
+  CHECK_THAT(valueless.output, Contains("option --name needs a value"));
+  auto flagWithValue = switchboard("", "plugins --json=yes");
+  CHECK(flagWithValue.exitCode == 2);
+  CHECK_THAT(flagWithValue.output, Contains("--json takes no value"));
+  auto badSet = switchboard("", "config show --set http.port");
+  CHECK(badSet.exitCode == 2);
+  CHECK_THAT(badSet.output, Contains("--set needs KEY=VALUE"));
+}
+
+TEST_CASE("cli: config check names every problem with its line and the nearest key, and exits 1", "[cli][config]") {
+  sb::test::TempDir dir;
+  const auto ini = dir / "bad.ini";
+  std::ofstream(ini) << "provider = twilio ; the carrier\n[http]\nprot = 9000\n[log]\nformat = jsno\n"
+                        "[provider.twilio]\naccount_sid = AC0123456789abcdef0123456789abcdef\n";
+  auto run = switchboard("SWITCHBOARD_LOG_LEVL=debug", "config check --config " + ini.string());
+  CHECK(run.exitCode == 1);
+  CHECK_THAT(run.output,
+             Contains("bad.ini:3: unknown config key 'http.prot'; did you mean 'http.port'?") &&
+                 Contains("bad.ini:5: config key 'log.format' must be one of text, json") &&
+                 Contains("SWITCHBOARD_LOG_LEVL names no config key; did you mean SWITCHBOARD_LOG_LEVEL?") &&
+                 Contains("'provider.twilio.auth_token' is required by the twilio plugin") && Contains("4 problems"));
+  // Serving with it is refused with the same reasons, before anything starts.
+  auto serve = switchboard("SWITCHBOARD_DATABASE_PATH=" + (dir / "x.db").string(), "serve --config " + ini.string());
+  CHECK(serve.exitCode == 2);
+  CHECK_THAT(serve.output, Contains("unknown config key 'http.prot'"));
+}
+
+TEST_CASE("cli: config check loads the provider with its section and reports its refusal", "[cli][config]") {
+  sb::test::TempDir dir;
+  const auto ini = dir / "twilio.ini";
+  std::ofstream(ini) << "provider = twilio\n[provider.twilio]\naccount_sid = AC123\nauth_token = t\n";
+  auto refused = switchboard("", "config check --config " + ini.string());
+  CHECK(refused.exitCode == 1);
+  CHECK_THAT(refused.output, Contains("provider 'twilio' refused its configuration: config key 'account_sid'"));
+  // The undeclared-key foot-gun: the token comes from the environment alone.
+  std::ofstream(ini) << "provider = twilio\n[provider.twilio]\naccount_sid = AC0123456789abcdef0123456789abcdef\n";
+  auto fixed = switchboard("SWITCHBOARD_PROVIDER_TWILIO_AUTH_TOKEN=tok", "config check --config " + ini.string());
+  CHECK(fixed.exitCode == 0);
+  CHECK_THAT(fixed.output, Contains("OK (provider twilio)"));
+}
+
+TEST_CASE("cli: config show says where each value came from and never prints a secret", "[cli][config]") {
+  sb::test::TempDir dir;
+  const auto ini = dir / "show.ini";
+  const auto secret = dir / "token";
+  std::ofstream(secret) << "file-secret-value\n";
+  std::ofstream(ini) << "[http]\nport = 9000 ; uncommented from the sample\n[provider.twilio]\n"
+                        "auth_token_file = "
+                     << secret.string() << "\n";
+  auto run = switchboard("SWITCHBOARD_HTTP_HOST=0.0.0.0 SWITCHBOARD_PROVIDER_TWILIO_API_KEY_SECRET=env-secret-value",
+                         "config show --json --set log.level=debug --config " + ini.string());
+  REQUIRE(run.exitCode == 0);
+  CHECK(run.output.find("secret-value") == std::string::npos);
+  const auto shown = nlohmann::json::parse(run.output);
+  std::map<std::string, nlohmann::json> byKey;
+  for (const auto& row : shown.at("keys")) byKey[row.at("key")] = row;
+  CHECK(byKey.at("http.port").at("value") == "9000");
+  CHECK(byKey.at("http.port").at("origin") == ini.string() + ":2");
+  CHECK(byKey.at("http.host").at("origin") == "env SWITCHBOARD_HTTP_HOST");
+  CHECK(byKey.at("log.level").at("origin") == "--set");
+  CHECK(byKey.at("log.level").at("value") == "debug");
+  CHECK(byKey.at("database.path").at("source") == "default");
+  CHECK(byKey.at("provider.twilio.auth_token").at("value") == "********");
+  CHECK(byKey.at("provider.twilio.api_key_secret").at("value") == "********");
+  CHECK_THAT(byKey.at("provider.twilio.auth_token").at("origin").get<std::string>(), Contains(secret.string()));
+  // The active plugin's unset keys, with its defaults.
+  CHECK(byKey.at("provider.sim.ring_after_ms").at("value") == "200");
+  CHECK(shown.at("problems").empty());
 }

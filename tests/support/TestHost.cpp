@@ -1,6 +1,6 @@
 #include "support/TestHost.h"
 
-#include "app/Defaults.h"
+#include "app/ConfigKeys.h"
 #include "routes/Routes.h"
 
 namespace sb::test {

@@ -5,9 +5,11 @@
 #include <dlfcn.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <switchboard/core/plugin/CrashReport.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
+
 #include <boost/dll/shared_library.hpp>
 
 #include <algorithm>
@@ -79,8 +81,10 @@ void probeInChild(const std::filesystem::path& library) {
   }
   if (WIFSIGNALED(status)) {
     const int signal = WTERMSIG(status);
+    const char* name = ::sigdescr_np(signal);  // unlike strsignal, thread-safe
     throw PluginRefused(library.string() + " crashed while loading (signal " + std::to_string(signal) + ", " +
-                        ::strsignal(signal) + "; a constructor or its entry function is at fault)");
+                        (name != nullptr ? name : "unknown signal") +
+                        "; a constructor or its entry function is at fault)");
   }
   if (WIFEXITED(status) && WEXITSTATUS(status) != 0) {
     throw PluginRefused(library.string() + " ended the process while loading (exit status " +
@@ -131,6 +135,7 @@ LoadedPluginPtr PluginLoader::load(const std::filesystem::path& directory) {
   refuseIfWorldWritable(directory / "plugin.json");
   probeInChild(manifest.library);
 
+  const PluginCallScope scope(manifest.id, "load");
   auto library = std::make_shared<boost::dll::shared_library>();
   std::error_code error;
   // rtld_now surfaces unresolved symbols here, not mid-call; rtld_local keeps

@@ -61,6 +61,15 @@ PluginManifest PluginManifest::read(const std::filesystem::path& directory) {
                         "' must be a file name inside the plugin folder");
   }
   manifest.library = std::filesystem::absolute(directory / library);
+
+  if (const auto config = json.find("config"); config != json.end()) {
+    try {
+      manifest.config = parseConfigKeys(*config);
+      manifest.declaresConfig = true;
+    } catch (const std::exception& e) {
+      throw PluginRefused("bad manifest " + file.string() + ": \"config\": " + e.what());
+    }
+  }
   return manifest;
 }
 

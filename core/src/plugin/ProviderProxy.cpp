@@ -1,5 +1,7 @@
 #include <switchboard/core/plugin/ProviderError.h>
 #include <switchboard/core/plugin/ProviderProxy.h>
+
+#include <switchboard/core/plugin/CrashReport.h>
 #include <switchboard/sdk/detail/abi_io.hpp>
 #include <switchboard/sdk/json.hpp>
 
@@ -50,6 +52,7 @@ ProviderProxy::ProviderProxy(LoadedPluginPtr plugin, nlohmann::json config, std:
   }
   const std::string configJson = services_->config().dump();
   sb_error error = makeError();
+  const PluginCallScope scope(plugin_->id(), "create");
   instance_ = plugin_->api().create(services_->table(), toStr(configJson), &error);
   if (instance_ == nullptr) {
     fail(error.status == SB_STATUS_OK ? SB_STATUS_INTERNAL : error.status, error, "create");
@@ -58,6 +61,7 @@ ProviderProxy::ProviderProxy(LoadedPluginPtr plugin, nlohmann::json config, std:
 
 ProviderProxy::~ProviderProxy() {
   if (instance_ != nullptr) {
+    const PluginCallScope scope(plugin_->id(), "destroy");
     plugin_->api().destroy(instance_);
   }
 }
@@ -75,7 +79,11 @@ nlohmann::json ProviderProxy::invoke(const std::string& operation, const nlohman
   std::string result;
   StringWriter writer(result);
   sb_error error = makeError();
-  const int32_t status = plugin_->api().invoke(instance_, toStr(operation), toStr(body), writer.get(), &error);
+  int32_t status = SB_STATUS_OK;
+  {
+    const PluginCallScope scope(plugin_->id(), operation.c_str());
+    status = plugin_->api().invoke(instance_, toStr(operation), toStr(body), writer.get(), &error);
+  }
   if (status != SB_STATUS_OK) {
     fail(status, error, operation.c_str());
   }
@@ -108,7 +116,11 @@ WebhookOutcome ProviderProxy::onWebhook(const sdk::HttpRequest& request) const {
   StringWriter eventsWriter(events);
   ReplyCollector reply;
   sb_error error = makeError();
-  const int32_t status = plugin_->api().on_webhook(instance_, &raw, eventsWriter.get(), &reply.sink, &error);
+  int32_t status = SB_STATUS_OK;
+  {
+    const PluginCallScope scope(plugin_->id(), "on_webhook");
+    status = plugin_->api().on_webhook(instance_, &raw, eventsWriter.get(), &reply.sink, &error);
+  }
   if (status != SB_STATUS_OK) {
     fail(status, error, "on_webhook");
   }

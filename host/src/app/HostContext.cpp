@@ -1,5 +1,7 @@
 #include "app/HostContext.h"
 
+#include "app/ConfigLoader.h"
+
 #include <switchboard/core/log/Logging.h>
 #include <switchboard/core/plugin/ProviderError.h>
 
@@ -63,6 +65,7 @@ EventStreamHub& HostContext::eventStream() {
   if (!eventStream_) {
     EventStreamOptions options;
     options.heartbeat = std::chrono::milliseconds(settings_.getInt("sse.heartbeat_ms", 15000));
+    options.batchWindow = std::chrono::milliseconds(settings_.getInt("sse.batch_ms", 100));
     options.maxClients = static_cast<size_t>(settings_.getInt("sse.max_clients", 256));
     options.maxClientsPerKey = static_cast<size_t>(settings_.getInt("sse.max_clients_per_key", 32));
     options.replayLimit = settings_.getInt("sse.replay_limit", 1000);
@@ -99,26 +102,6 @@ core::CallServiceOptions HostContext::callOptions(const core::Settings& settings
   return options;
 }
 
-std::vector<std::filesystem::path> HostContext::pluginSearchPath(const core::Settings& settings,
-                                                                 const std::filesystem::path& executableDir) {
-  std::vector<std::filesystem::path> paths;
-  const std::string configured = settings.getString("plugins.path");
-  if (!configured.empty()) {
-    std::stringstream in(configured);
-    std::string item;
-    while (std::getline(in, item, ':')) {
-      if (!item.empty()) {
-        paths.emplace_back(item);
-      }
-    }
-    return paths;
-  }
-  // Build and install trees share one layout:
-  // <root>/bin/switchboard and <root>/lib/switchboard/plugins/<id>/.
-  paths.push_back((executableDir / ".." / "lib" / "switchboard" / "plugins").lexically_normal());
-  return paths;
-}
-
 std::filesystem::path HostContext::webRoot() const {
   const std::string configured = settings_.getString("web.root");
   if (!configured.empty()) {
@@ -133,7 +116,7 @@ void HostContext::discoverPlugins(const std::filesystem::path& executableDir) {
   // Only the configured provider's library is mapped: another folder's
   // constructors never run in the host.
   const std::string active = settings_.getString("provider", "sim");
-  plugins_ = core::PluginLoader::discover(pluginSearchPath(settings_, executableDir),
+  plugins_ = core::PluginLoader::discover(host::pluginSearchPath(settings_, executableDir),
                                           [&active](const std::string& id) { return id == active; });
   for (const auto& plugin : plugins_.loaded) {
     log->info("loaded plugin '{}' {} (ABI {}) from {}", plugin->id(), plugin->version(), plugin->abiVersion(),

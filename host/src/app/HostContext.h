@@ -47,11 +47,6 @@ class HostContext {
   /// host still serves, /ready says why it is not ready.
   void startProvider(const std::string& publicBaseUrl);
 
-  /// The plugin search path: plugins.path (':'-separated) if set, else the
-  /// folders beside the executable (build tree and install tree).
-  static std::vector<std::filesystem::path> pluginSearchPath(const core::Settings& settings,
-                                                             const std::filesystem::path& executableDir);
-
   core::Settings& settings() noexcept { return settings_; }
   core::Database& database() noexcept { return *database_; }
   core::ApiKeyService& apiKeys() noexcept { return *apiKeys_; }

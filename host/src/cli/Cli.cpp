@@ -1,17 +1,20 @@
 #include "cli/Cli.h"
 
-#include "app/Defaults.h"
-
 #include <switchboard/abi/provider_abi.h>
-#include <switchboard/core/config/Settings.h>
+#include <switchboard/core/config/ConfigKey.h>
 #include <switchboard/core/log/Logging.h>
 #include <switchboard/core/storage/Database.h>
 #include <switchboard/version.h>
 
-#include <algorithm>
+#include <Poco/Util/OptionException.h>
+#include <Poco/Util/OptionProcessor.h>
+#include <Poco/Util/OptionSet.h>
 
+#include <algorithm>
 #include <filesystem>
+#include <functional>
 #include <iostream>
+#include <map>
 #include <stdexcept>
 
 namespace sb::host::cli {
@@ -30,68 +33,187 @@ Commands:
   import FILE [--list NAME] [--stats]
                              import a contacts CSV into a new list, with a row report;
                              exits 1 when nothing was imported
-  keys create --name NAME [--role admin|agent]
+  keys create --name NAME [--role admin|agent] [--quiet]
                              create an API key (printed once, stored hashed)
   keys list                  list API keys (never the keys themselves)
   keys revoke ID|PREFIX      revoke an API key
+  config show [--json]       the effective configuration, where each value came
+                             from (default, file:line, env, --set), secrets masked
+  config check               exit 1 with every problem: unknown keys, bad values,
+                             the provider missing or a required key unset
+  config keys [--markdown]   every key the host and the found plugins declare
   migrate                    apply pending database migrations
   version                    print the version
 
-Common options:
+Options of every command:
   --config FILE              INI config file (default: $SWITCHBOARD_CONFIG, else ./switchboard.ini)
+  --set KEY=VALUE            set a config key, over the file and the environment (repeatable)
   --help                     show this help
 
 Every config key can be overridden from the environment: key http.port is
-SWITCHBOARD_HTTP_PORT. See docs/CONFIGURATION.md.
+SWITCHBOARD_HTTP_PORT, provider.twilio.auth_token is
+SWITCHBOARD_PROVIDER_TWILIO_AUTH_TOKEN. See docs/CONFIGURATION.md.
 )";
+
+using Poco::Util::Option;
+using Poco::Util::OptionSet;
+
+struct CommandSpec {
+  std::vector<Option> options;
+};
+
+Option flag(const std::string& name, const std::string& what) {
+  return Option(name, "", what).required(false).repeatable(false);
+}
+
+Option valued(const std::string& name, const std::string& argument, const std::string& what, bool repeatable = false) {
+  return Option(name, "", what).required(false).repeatable(repeatable).argument(argument);
+}
+
+const std::map<std::string, CommandSpec>& commands() {
+  static const std::map<std::string, CommandSpec> specs = {
+      {"serve", {}},
+      {"plugins", {{flag("all", "load every plugin"), flag("json", "print JSON")}}},
+      {"import", {{valued("list", "NAME", "the new list's name"), flag("stats", "print timings")}}},
+      {"keys",
+       {{valued("name", "NAME", "the key's name (its agent)"), valued("role", "ROLE", "admin or agent"),
+         flag("quiet", "print the key only")}}},
+      {"config", {{flag("json", "print JSON"), flag("markdown", "print the docs' tables")}}},
+      {"migrate", {}},
+      {"version", {}},
+      {"help", {}},
+  };
+  return specs;
+}
+
+OptionSet optionSetFor(const CommandSpec& spec) {
+  OptionSet set;
+  set.addOption(valued("config", "FILE", "INI config file"));
+  set.addOption(valued("set", "KEY=VALUE", "set a config key", true));
+  set.addOption(Option("help", "h", "show this help").required(false).repeatable(true));
+  for (const auto& option : spec.options) {
+    set.addOption(option);
+  }
+  return set;
+}
+
+std::string nearestOption(const std::string& word, const OptionSet& set) {
+  std::vector<std::string> names;
+  for (const auto& option : set) {
+    names.push_back(option.fullName());
+  }
+  const std::string near = core::nearestWord(word, names);
+  return near.empty() ? "" : "; did you mean --" + near + "?";
+}
+
+/// Poco words its messages "name requires ARG": the option's name.
+std::string firstWord(const std::string& text) {
+  return text.substr(0, text.find(' '));
+}
 
 }  // namespace
 
 bool Args::flag(const std::string& name) const {
-  for (const auto& [key, value] : options) {
-    if (key == name) {
-      return true;
-    }
-  }
-  return false;
+  return std::any_of(options.begin(), options.end(), [&](const auto& option) { return option.first == name; });
 }
 
 std::string Args::option(const std::string& name, const std::string& fallback) const {
-  for (const auto& [key, value] : options) {
+  std::string value = fallback;
+  for (const auto& [key, given] : options) {
     if (key == name) {
-      return value;
+      value = given;
     }
   }
-  return fallback;
+  return value;
+}
+
+ConfigRequest Args::configRequest(char** environment) const {
+  ConfigRequest request;
+  request.path = option("config");
+  request.environment = environment;
+  request.executableDir = executableDir(argv0);
+  for (const auto& [key, value] : options) {
+    if (key != "set") {
+      continue;
+    }
+    const auto eq = value.find('=');
+    if (eq == std::string::npos || eq == 0) {
+      throw UsageError("--set needs KEY=VALUE, got '" + value + "'");
+    }
+    request.sets.emplace_back(value.substr(0, eq), value.substr(eq + 1));
+  }
+  return request;
 }
 
 Args parse(int argc, char** argv) {
   Args args;
-  // Options that take a value; everything else starting with -- is a flag.
-  static const std::vector<std::string> kValued = {"config", "name", "role", "list"};
-  for (int i = 1; i < argc; ++i) {
-    std::string word = argv[i];
-    if (word == "-h") {
-      word = "--help";
-    }
-    if (word.rfind("--", 0) == 0) {
-      std::string name = word.substr(2);
-      std::string value;
-      if (const auto eq = name.find('='); eq != std::string::npos) {
-        value = name.substr(eq + 1);
-        name = name.substr(0, eq);
-      } else if (std::find(kValued.begin(), kValued.end(), name) != kValued.end()) {
-        if (i + 1 >= argc) {
-          throw std::invalid_argument("option --" + name + " needs a value");
-        }
-        value = argv[++i];
-      }
-      args.options.emplace_back(name, value);
-    } else if (args.command.empty()) {
-      args.command = word;
+  args.argv0 = argc > 0 ? argv[0] : "switchboard";
+  int first = 1;
+  if (argc > 1) {
+    const std::string word = argv[1];
+    if (word == "--help" || word == "-h") {
+      args.command = "help";
+      first = 2;
+    } else if (word == "--version") {
+      args.command = "version";
+      first = 2;
+    } else if (!word.empty() && word[0] == '-') {
+      throw UsageError("the command comes first: switchboard <command> [options] (got '" + word + "')");
     } else {
-      args.positional.push_back(word);
+      args.command = word;
+      first = 2;
     }
+  }
+  if (args.command.empty()) {
+    return args;
+  }
+  const auto spec = commands().find(args.command);
+  if (spec == commands().end()) {
+    std::vector<std::string> names;
+    for (const auto& [name, unused] : commands()) {
+      names.push_back(name);
+    }
+    const std::string near = core::nearestWord(args.command, names);
+    throw UsageError("unknown command '" + args.command + "'" +
+                     (near.empty() ? std::string() : "; did you mean '" + near + "'?"));
+  }
+  const OptionSet set = optionSetFor(spec->second);
+  Poco::Util::OptionProcessor processor(set);
+  processor.setUnixStyle(true);
+  for (int i = first; i < argc; ++i) {
+    const std::string word = argv[i];
+    std::string name;
+    std::string value;
+    try {
+      if (processor.process(word, name, value)) {
+        if (!name.empty()) {
+          args.options.emplace_back(name, value);
+        }
+        continue;
+      }
+    } catch (const Poco::Util::UnknownOptionException&) {
+      const std::string bare = word.substr(word.find_first_not_of('-'), word.find('=') - word.find_first_not_of('-'));
+      throw UsageError("unknown option '" + word + "' for '" + args.command + "'" + nearestOption(bare, set));
+    } catch (const Poco::Util::AmbiguousOptionException& e) {
+      throw UsageError("option '" + word + "' is ambiguous for '" + args.command + "' (" + e.message() +
+                       "); write it in full");
+    } catch (const Poco::Util::MissingArgumentException& e) {
+      throw UsageError("option --" + firstWord(e.message()) + " needs a value");
+    } catch (const Poco::Util::UnexpectedArgumentException&) {
+      throw UsageError("option " + word.substr(0, word.find('=')) + " takes no value (got '" + word + "')");
+    } catch (const Poco::Util::DuplicateOptionException& e) {
+      throw UsageError("option --" + e.message() + " is given twice");
+    } catch (const Poco::Util::OptionException& e) {
+      throw UsageError(e.displayText());
+    }
+    args.positional.push_back(word);
+  }
+  try {
+    processor.checkRequired();
+  } catch (const Poco::Util::MissingArgumentException& e) {
+    throw UsageError("option --" + firstWord(e.message()) + " needs a value");
+  } catch (const Poco::Util::OptionException& e) {
+    throw UsageError(e.displayText());
   }
   return args;
 }
@@ -109,24 +231,31 @@ int run(int argc, char** argv, char** environment) {
   Args args;
   try {
     args = parse(argc, argv);
-  } catch (const std::invalid_argument& e) {
-    std::cerr << "switchboard: " << e.what() << "\n\n" << kUsage;
+  } catch (const UsageError& e) {
+    std::cerr << "switchboard: " << e.what() << "\n(switchboard --help lists the commands and options)\n";
     return 2;
   }
-  if (args.flag("help") || args.command == "help" || args.command.empty()) {
-    std::cout << kUsage;
-    return args.command.empty() && !args.flag("help") ? 2 : 0;
+  if (args.command.empty()) {
+    std::cerr << kUsage;
+    return 2;
   }
-  if (args.command == "version" || args.flag("version")) {
+  if (args.command == "help" || args.flag("help")) {
+    std::cout << kUsage;
+    return 0;
+  }
+  if (args.command == "version") {
     std::cout << "switchboard " << SB_VERSION << " (provider ABI " << SB_ABI_MAJOR << "." << SB_ABI_MINOR << ")\n";
     return 0;
   }
+  static const std::map<std::string, std::function<int(const Args&, char**)>> handlers = {
+      {"serve", serve},     {"plugins", plugins}, {"keys", keys},
+      {"migrate", migrate}, {"import", import},   {"config", config},
+  };
   try {
-    if (args.command == "serve") return serve(args, environment, argv[0]);
-    if (args.command == "plugins") return plugins(args, environment, argv[0]);
-    if (args.command == "keys") return keys(args, environment);
-    if (args.command == "migrate") return migrate(args, environment);
-    if (args.command == "import") return import(args, environment);
+    return handlers.at(args.command)(args, environment);
+  } catch (const UsageError& e) {
+    std::cerr << "switchboard: " << e.what() << "\n";
+    return 2;
   } catch (const core::ConfigError& e) {
     std::cerr << "switchboard: configuration error: " << e.what() << "\n";
     return 2;
@@ -134,12 +263,10 @@ int run(int argc, char** argv, char** environment) {
     std::cerr << "switchboard: " << e.what() << "\n";
     return 1;
   }
-  std::cerr << "switchboard: unknown command '" << args.command << "'\n\n" << kUsage;
-  return 2;
 }
 
 int migrate(const Args& args, char** environment) {
-  const core::Settings settings = loadSettings(args.option("config"), environment);
+  const core::Settings settings = loadSettings(args.configRequest(environment));
   core::Database database(settings.getString("database.path"));
   const int applied = database.migrate();
   std::cout << "database " << settings.getString("database.path") << ": applied " << applied

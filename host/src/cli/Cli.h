@@ -1,31 +1,45 @@
 #pragma once
 
+#include "app/ConfigLoader.h"
+
 #include <string>
 #include <vector>
 
 namespace sb::host::cli {
 
-/// Parsed command line: the subcommand, its positional words and its
-/// --name value / --name=value / --flag options.
+/// A parsed command line: the command, its positional words and its
+/// options (each checked against the command's own Poco::Util::OptionSet).
 struct Args {
   std::string command;
   std::vector<std::string> positional;
-  std::vector<std::pair<std::string, std::string>> options;
+  std::vector<std::pair<std::string, std::string>> options;  ///< full name -> value ("" for a flag), in order
+  std::string argv0;
 
   bool flag(const std::string& name) const;
+  /// The last value given for `name`, else `fallback`.
   std::string option(const std::string& name, const std::string& fallback = {}) const;
+  /// --config, every --set and the environment, for loadSettings().
+  ConfigRequest configRequest(char** environment) const;
 };
 
-/// Throws std::invalid_argument with a message for the user.
+/// A command line the user must fix (exit 2 with the message).
+class UsageError : public std::invalid_argument {
+ public:
+  using std::invalid_argument::invalid_argument;
+};
+
+/// Throws UsageError naming the unknown command or option and the nearest
+/// known one, a missing or unexpected option value, or a repeated option.
 Args parse(int argc, char** argv);
 
 int run(int argc, char** argv, char** environment);
 
-int serve(const Args& args, char** environment, const std::string& argv0);
-int plugins(const Args& args, char** environment, const std::string& argv0);
+int serve(const Args& args, char** environment);
+int plugins(const Args& args, char** environment);
 int keys(const Args& args, char** environment);
 int migrate(const Args& args, char** environment);
 int import(const Args& args, char** environment);
+int config(const Args& args, char** environment);
 
 /// The folder holding the running executable (for plugin discovery).
 std::string executableDir(const std::string& argv0);

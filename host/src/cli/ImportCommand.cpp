@@ -1,4 +1,4 @@
-#include "app/Defaults.h"
+#include "app/ConfigLoader.h"
 #include "app/HostContext.h"
 #include "cli/Cli.h"
 
@@ -71,7 +71,7 @@ int import(const Args& args, char** environment) {
   struct stat info {};
   const uint64_t size = ::stat(path.c_str(), &info) == 0 ? static_cast<uint64_t>(info.st_size) : 0;
 
-  core::Settings settings = loadSettings(args.option("config"), environment);
+  core::Settings settings = loadSettings(args.configRequest(environment));
   core::LogOptions quiet;
   quiet.level = "warn";
   core::configureLogging(quiet);

@@ -1,4 +1,4 @@
-#include "app/Defaults.h"
+#include "app/ConfigLoader.h"
 #include "cli/Cli.h"
 
 #include <switchboard/core/auth/ApiKeyService.h>
@@ -13,7 +13,7 @@
 namespace sb::host::cli {
 
 int keys(const Args& args, char** environment) {
-  const core::Settings settings = loadSettings(args.option("config"), environment);
+  const core::Settings settings = loadSettings(args.configRequest(environment));
   core::Database database(settings.getString("database.path"));
   database.migrate();
   core::SqliteApiKeyRepository repository(database);

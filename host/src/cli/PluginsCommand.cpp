@@ -1,4 +1,4 @@
-#include "app/Defaults.h"
+#include "app/ConfigLoader.h"
 #include "app/HostContext.h"
 #include "cli/Cli.h"
 
@@ -10,14 +10,14 @@
 
 namespace sb::host::cli {
 
-int plugins(const Args& args, char** environment, const std::string& argv0) {
-  const core::Settings settings = loadSettings(args.option("config"), environment);
+int plugins(const Args& args, char** environment) {
+  const core::Settings settings = loadSettings(args.configRequest(environment));
   // Listing needs no database: read the search path straight from settings.
   core::LogOptions quiet;
   quiet.level = "off";
   core::configureLogging(quiet);
   const std::string active = settings.getString("provider", "sim");
-  const auto searchPath = HostContext::pluginSearchPath(settings, executableDir(argv0));
+  const auto searchPath = pluginSearchPath(settings, executableDir(args.argv0));
   // Only the libraries asked about are mapped (their constructors run):
   // the active provider, the ids named, or every one with --all.
   const bool all = args.flag("all");

@@ -1,10 +1,11 @@
-#include "app/Defaults.h"
+#include "app/ConfigLoader.h"
 #include "app/HostContext.h"
 #include "cli/Cli.h"
 #include "http/ApiServer.h"
 #include "routes/Routes.h"
 
 #include <switchboard/core/log/Logging.h>
+#include <switchboard/core/plugin/CrashReport.h>
 
 #include <Poco/Util/ServerApplication.h>
 
@@ -37,13 +38,20 @@ class ServeApplication final : public Poco::Util::ServerApplication {
 
  private:
   int serve() {
-    core::Settings settings = loadSettings(args_.option("config"), environment_);
+    LoadedConfig loaded = readConfig(args_.configRequest(environment_));
+    throwIfProblems(loaded);
+    core::Settings settings = std::move(loaded.settings);
     core::LogOptions logOptions;
     logOptions.level = settings.getString("log.level", "info");
     logOptions.format = core::parseLogFormat(settings.getString("log.format", "text"));
     logOptions.file = settings.getString("log.file");
     core::configureLogging(logOptions);
+    // A crash (in a plugin or not) says where it happened and reaches the log.
+    core::installCrashReport(logOptions.file);
     auto log = core::logger("host");
+    for (const auto& warning : loaded.warnings) {
+      log->warn("config: {}", warning);
+    }
 
     HostContext context(std::move(settings));
     context.discoverPlugins(executableDir(argv0_));
@@ -79,9 +87,9 @@ class ServeApplication final : public Poco::Util::ServerApplication {
 
 }  // namespace
 
-int serve(const Args& args, char** environment, const std::string& argv0) {
-  ServeApplication application(args, environment, argv0);
-  return application.run(std::vector<std::string>{argv0});
+int serve(const Args& args, char** environment) {
+  ServeApplication application(args, environment, args.argv0);
+  return application.run(std::vector<std::string>{args.argv0});
 }
 
 }  // namespace sb::host::cli

@@ -1,5 +1,7 @@
 #pragma once
 
+#include "http/ResponseStream.h"
+
 #include <switchboard/core/auth/ApiKeyService.h>
 
 #include <switchboard/sdk/json.hpp>
@@ -9,14 +11,11 @@
 #include <functional>
 #include <istream>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <utility>
 #include <vector>
-
-namespace Poco::Net {
-class StreamSocket;
-}
 
 namespace sb::host {
 
@@ -37,9 +36,6 @@ struct ApiRequest {
   bool admitted = false;                              ///< key, role and rate already checked (from the head)
   size_t maxJsonDepth = sdk::json::kDefaultMaxDepth;  ///< http.max_json_depth
   std::optional<core::Principal> principal;           ///< set on authenticated routes
-  /// Takes the connection away from the HTTP server (long-lived streams):
-  /// the handler then owns the socket and returns ApiResponse::detached.
-  std::function<Poco::Net::StreamSocket()> takeSocket;
 
   std::optional<std::string> header(const std::string& name) const;
   std::optional<std::string> queryParam(const std::string& name) const;
@@ -54,7 +50,8 @@ struct ApiResponse {
   std::string contentType = "application/json";
   std::vector<std::pair<std::string, std::string>> headers;
   std::string body;
-  bool detached = false;  ///< the handler took the socket; nothing is written
+  /// A body written as it comes (event streams); `body` is then unused.
+  std::shared_ptr<ResponseStream> stream;
 
   static ApiResponse json(int status, const nlohmann::json& value) {
     ApiResponse response;

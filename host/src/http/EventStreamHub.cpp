@@ -3,21 +3,145 @@
 #include <switchboard/core/log/Logging.h>
 #include <switchboard/sdk/json.hpp>
 
-#include <pthread.h>
-#include <sys/socket.h>
-
-#include <cerrno>
+#include <list>
+#include <mutex>
 
 namespace sb::host {
 
+/// What the hub and its streams share; a stream holds it too, so that a
+/// connection that outlives the hub still finds the lock it needs.
+struct EventStreamHub::Shared {
+  Shared(size_t maxClients, size_t maxPerKey) : slots(maxClients, maxPerKey) {}
+  mutable std::mutex mutex;
+  std::list<std::shared_ptr<Client>> clients;
+  SlotLimiter slots;  ///< streams reserved or open
+  bool stopped = false;
+};
+
+class EventStreamHub::Client final : public ResponseStream {
+ public:
+  Client(std::shared_ptr<Shared> shared, std::string key, std::string agent, const EventStreamOptions& options)
+      : shared_(std::move(shared)), key_(std::move(key)), agent_(std::move(agent)), options_(options) {}
+
+  void bind(std::function<void()> wake) override {
+    std::lock_guard lock(shared_->mutex);
+    wake_ = std::move(wake);
+  }
+
+  bool take(std::string& out) override {
+    std::lock_guard lock(shared_->mutex);
+    out += pending_;
+    pending_.clear();
+    return !ended_;
+  }
+
+  void closed() override {
+    std::shared_ptr<Client> self;  // released outside the lock
+    std::lock_guard lock(shared_->mutex);
+    ended_ = true;
+    wake_ = nullptr;
+    for (auto it = shared_->clients.begin(); it != shared_->clients.end(); ++it) {
+      if (it->get() == this) {
+        self = std::move(*it);
+        shared_->clients.erase(it);
+        break;
+      }
+    }
+    if (!released_) {
+      released_ = true;
+      shared_->slots.release(key_);
+    }
+  }
+
+  std::chrono::milliseconds heartbeat() const override { return options_.heartbeat; }
+  std::chrono::milliseconds batchWindow() const override { return options_.batchWindow; }
+
+  // Under shared_->mutex:
+  bool wants(const core::CommittedEvent& event) const { return agent_.empty() || agent_ == event.call.agentId; }
+  void push(int64_t seq, const std::string& text) {
+    if (ended_) {
+      return;
+    }
+    if (replaying_) {
+      held_.emplace_back(seq, text);
+      return;
+    }
+    if (seq <= lastSeq_) {
+      return;  // already sent by the replay
+    }
+    lastSeq_ = seq;
+    pending_ += text;
+    if (pending_.size() > options_.maxBufferedBytes) {
+      core::logger("http")->warn(
+          "event stream of '{}' fell {} bytes behind; disconnected (it resumes with "
+          "Last-Event-ID)",
+          key_, pending_.size());
+      pending_.clear();
+      ended_ = true;
+    }
+    wakeLocked();
+  }
+  void endLocked() {
+    ended_ = true;
+    wakeLocked();
+  }
+  void finishReplay(std::string replay, int64_t replayedUpTo) {
+    pending_ += replay;
+    lastSeq_ = std::max(lastSeq_, replayedUpTo);
+    replaying_ = false;
+    for (auto& [seq, text] : held_) {
+      if (seq > lastSeq_) {
+        pending_ += text;
+        lastSeq_ = seq;
+      }
+    }
+    held_.clear();
+  }
+  void startAfter(int64_t seq) { lastSeq_ = seq; }
+  void greet(std::string text) { pending_ = std::move(text); }
+
+ private:
+  void wakeLocked() {
+    if (wake_) {
+      wake_();  // posts to the connection's I/O thread; never blocks
+    }
+  }
+
+  std::shared_ptr<Shared> shared_;
+  const std::string key_;
+  const std::string agent_;
+  const EventStreamOptions options_;
+  std::function<void()> wake_;
+  std::string pending_;
+  int64_t lastSeq_ = 0;
+  bool replaying_ = true;
+  std::vector<std::pair<int64_t, std::string>> held_;  ///< live frames that came during the replay
+  bool ended_ = false;
+  bool released_ = false;
+};
+
 EventStreamHub::EventStreamHub(core::CallService& calls, EventStreamOptions options)
-    : calls_(calls), options_(options), slots_(options.maxClients, options.maxClientsPerKey) {
+    : calls_(calls),
+      options_(options),
+      shared_(std::make_shared<Shared>(options.maxClients, options.maxClientsPerKey)) {
   subscription_ = calls_.subscribe([this](const std::vector<core::CommittedEvent>& events) { onEvents(events); });
-  thread_ = std::thread([this] { loop(); });
 }
 
 EventStreamHub::~EventStreamHub() {
   stop();
+}
+
+SlotLimiter::Result EventStreamHub::reserve(const std::string& key) {
+  return shared_->slots.acquire(key);
+}
+
+void EventStreamHub::cancel(const std::string& key) {
+  shared_->slots.release(key);
+}
+
+size_t EventStreamHub::clientCount() const {
+  std::lock_guard lock(shared_->mutex);
+  return shared_->clients.size();
 }
 
 void EventStreamHub::stop() {
@@ -25,28 +149,17 @@ void EventStreamHub::stop() {
     calls_.unsubscribe(subscription_);
     subscription_ = 0;
   }
+  std::list<std::shared_ptr<Client>> ending;
   {
-    std::lock_guard lock(mutex_);
-    stopping_ = true;
-  }
-  wake_.notify_all();
-  if (thread_.joinable()) {
-    thread_.join();
-  }
-  std::lock_guard lock(mutex_);
-  for (auto& client : clients_) {
-    try {
-      client->socket.close();
-    } catch (const std::exception&) {
-      // already gone
+    std::lock_guard lock(shared_->mutex);
+    shared_->stopped = true;
+    for (auto& client : shared_->clients) {
+      client->endLocked();
     }
+    // The connections still hold their streams and close them; the list
+    // must not keep them (a stream holds `shared_`, which holds the list).
+    ending.swap(shared_->clients);
   }
-  clients_.clear();
-}
-
-size_t EventStreamHub::clientCount() const {
-  std::lock_guard lock(mutex_);
-  return clients_.size();
 }
 
 std::string EventStreamHub::frame(const core::CommittedEvent& event) {
@@ -55,25 +168,22 @@ std::string EventStreamHub::frame(const core::CommittedEvent& event) {
   return "id: " + std::to_string(event.event.seq) + "\nevent: call\ndata: " + sdk::json::dump(data) + "\n\n";
 }
 
-void EventStreamHub::attach(Poco::Net::StreamSocket socket, const std::string& key, const std::string& agentFilter,
-                            int64_t lastEventId, const std::string& requestId) {
-  auto client = std::make_shared<Client>();
-  client->socket = socket;
-  client->key = key;
-  client->agent = agentFilter;
-  client->lastSeq = lastEventId > 0 ? lastEventId : 0;
-  client->lastWrite = std::chrono::steady_clock::now();
-  client->pending =
-      "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream; charset=utf-8\r\nCache-Control: no-store\r\n"
-      "X-Accel-Buffering: no\r\nX-Content-Type-Options: nosniff\r\nX-Request-Id: " +
-      requestId + "\r\n\r\nretry: 2000\n: connected\n\n";
+std::shared_ptr<ResponseStream> EventStreamHub::open(const std::string& key, const std::string& agentFilter,
+                                                     int64_t lastEventId) {
+  auto client = std::make_shared<Client>(shared_, key, agentFilter, options_);
+  client->greet("retry: 2000\n: connected\n\n");
+  client->startAfter(lastEventId > 0 ? lastEventId : 0);
   {
-    std::lock_guard lock(mutex_);
-    clients_.push_back(client);
+    std::lock_guard lock(shared_->mutex);
+    if (shared_->stopped) {
+      client->endLocked();
+    }
+    shared_->clients.push_back(client);
   }
-  // Replay outside the lock; live frames meanwhile wait in `held`.
+  // Replay outside the lock (it reads the database); live frames meanwhile
+  // wait in the client's `held`.
   std::string replay;
-  int64_t replayed = client->lastSeq;
+  int64_t replayed = lastEventId > 0 ? lastEventId : 0;
   if (lastEventId > 0) {
     const auto events = calls_.eventsAfter(lastEventId, options_.replayLimit);
     for (const auto& [event, call] : events) {
@@ -88,97 +198,27 @@ void EventStreamHub::attach(Poco::Net::StreamSocket socket, const std::string& k
     }
   }
   {
-    std::lock_guard lock(mutex_);
-    client->pending += replay;
-    client->lastSeq = replayed;
-    for (auto& [seq, text] : client->held) {
-      if (seq > client->lastSeq) {
-        client->pending += text;
-        client->lastSeq = seq;
-      }
-    }
-    client->held.clear();
-    client->replaying = false;
+    std::lock_guard lock(shared_->mutex);
+    client->finishReplay(std::move(replay), replayed);
   }
-  wake_.notify_one();
+  return client;
 }
 
 void EventStreamHub::onEvents(const std::vector<core::CommittedEvent>& events) {
-  std::lock_guard lock(mutex_);
-  if (clients_.empty()) {
+  std::lock_guard lock(shared_->mutex);
+  if (shared_->clients.empty()) {
     return;
   }
   for (const auto& event : events) {
-    std::string text;
-    for (auto& client : clients_) {
-      if (!client->agent.empty() && client->agent != event.call.agentId) {
+    std::string text;  // made once, for the first stream that wants it
+    for (auto& client : shared_->clients) {
+      if (!client->wants(event)) {
         continue;
       }
       if (text.empty()) {
         text = frame(event);
       }
-      if (client->replaying) {
-        client->held.emplace_back(event.event.seq, text);
-      } else if (event.event.seq > client->lastSeq) {
-        client->pending += text;
-        client->lastSeq = event.event.seq;
-      }
-    }
-  }
-  wake_.notify_one();
-}
-
-bool EventStreamHub::flush(Client& client) {
-  const int fd = client.socket.impl()->sockfd();
-  while (!client.pending.empty()) {
-    const ssize_t sent = ::send(fd, client.pending.data(), client.pending.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
-    if (sent > 0) {
-      client.pending.erase(0, static_cast<size_t>(sent));
-      client.lastWrite = std::chrono::steady_clock::now();
-      continue;
-    }
-    if (sent < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)) {
-      break;
-    }
-    return false;
-  }
-  if (client.pending.size() > options_.maxBufferedBytes) {
-    core::logger("http")->warn("event stream client fell {} bytes behind; disconnected", client.pending.size());
-    return false;
-  }
-  // A readable socket with nothing to read is a closed one (SSE clients
-  // send nothing after the request).
-  char probe = 0;
-  const ssize_t got = ::recv(fd, &probe, 1, MSG_PEEK | MSG_DONTWAIT);
-  if (got == 0 || (got < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)) {
-    return false;
-  }
-  return true;
-}
-
-void EventStreamHub::loop() {
-  pthread_setname_np(pthread_self(), "sb-events");
-  const auto tick = std::min<std::chrono::milliseconds>(options_.heartbeat, std::chrono::milliseconds(250));
-  std::unique_lock lock(mutex_);
-  while (!stopping_) {
-    wake_.wait_for(lock, tick);
-    const auto now = std::chrono::steady_clock::now();
-    for (auto it = clients_.begin(); it != clients_.end();) {
-      Client& client = **it;
-      if (client.pending.empty() && now - client.lastWrite >= options_.heartbeat) {
-        client.pending += ": heartbeat\n\n";
-      }
-      if (!flush(client)) {
-        try {
-          client.socket.close();
-        } catch (const std::exception&) {
-          // already closed
-        }
-        slots_.release(client.key);
-        it = clients_.erase(it);
-      } else {
-        ++it;
-      }
+      client->push(event.event.seq, text);
     }
   }
 }

@@ -9,8 +9,6 @@
 #include <switchboard/core/text/Utf8.h>
 #include <switchboard/sdk/encoding.hpp>
 
-#include <Poco/Net/StreamSocket.h>
-#include <Poco/Net/StreamSocketImpl.h>
 #include <Poco/URI.h>
 
 #include <boost/asio/post.hpp>
@@ -27,6 +25,7 @@
 #include <limits>
 #include <mutex>
 #include <streambuf>
+#include <system_error>
 #include <utility>
 
 #include <poll.h>
@@ -40,7 +39,7 @@ namespace http = boost::beast::http;
 
 namespace {
 
-constexpr size_t kHeaderLimit = 16 * 1024;
+constexpr size_t kHeaderLimit = size_t{16} * 1024;
 constexpr size_t kMaxDrainBytes = size_t{8} * 1024 * 1024;
 constexpr auto kLingerTime = std::chrono::seconds(2);
 
@@ -186,6 +185,13 @@ void HttpConnection::releaseUpload() {
 void HttpConnection::closeNow() {
   beast::error_code ignored;
   stream_.socket().close(ignored);
+  // Their waits would keep this connection (and its io_context) alive.
+  if (heartbeat_) {
+    heartbeat_->cancel();
+  }
+  if (flush_) {
+    flush_->cancel();
+  }
 }
 
 void HttpConnection::start() {
@@ -231,7 +237,6 @@ void HttpConnection::onHeader(beast::error_code ec) {
   request_ = ApiRequest();
   routeName_ = "-";
   target_.clear();
-  detached_ = false;
   isHead_ = false;
   version_ = 11;
   streamError_ = nullptr;
@@ -292,7 +297,6 @@ void HttpConnection::onHeader(beast::error_code ec) {
       return;
     }
   }
-  request_.takeSocket = [this] { return takeSocket(); };
   match_ = pipeline_.match(request_.method, request_.path);
   if (match_.route != nullptr) {
     routeName_ = match_.route->name;
@@ -472,7 +476,7 @@ void HttpConnection::runStreaming() {
   if (!answer) {
     answer = ErrorMapper::envelope(500, "INTERNAL_ERROR", "the route gave no answer");
   }
-  if (!answer->detached) {
+  if (!answer->stream) {
     // What the handler did not read would be parsed as the next request.
     // A refused body is not read on (that would hold this thread for a
     // client that may be trickling it): the connection closes after the
@@ -494,9 +498,9 @@ void HttpConnection::respond(ApiResponse response) {
 }
 
 void HttpConnection::writeResponse(ApiResponse response) {
-  if (response.detached || detached_) {
-    pipeline_.finished(request_, target_, routeName_, response.status, 0, started_);
-    return;  // the socket went with the handler; this connection ends here
+  if (response.stream) {
+    startEventStream(std::move(response));
+    return;
   }
   const bool keep = keepAlive_ && bodyRead_;
   const auto status = static_cast<http::status>(response.status);
@@ -634,7 +638,7 @@ size_t HttpConnection::readBodyChunk(char* out, size_t capacity) {
       return std::chrono::steady_clock::now() >= due ? tooSlow() : fail("timed out");
     }
     if (ready < 0 && errno != EINTR) {
-      return fail(std::strerror(errno));
+      return fail(std::system_category().message(errno));
     }
     const auto space = buffer_.prepare(65536);
     const ssize_t n = ::recv(fd, space.data(), space.size(), 0);
@@ -645,7 +649,7 @@ size_t HttpConnection::readBodyChunk(char* out, size_t capacity) {
       if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR) {
         continue;
       }
-      return fail(std::strerror(errno));
+      return fail(std::system_category().message(errno));
     }
     buffer_.commit(static_cast<size_t>(n));
   }
@@ -668,16 +672,136 @@ bool HttpConnection::drainStreamingBody() {
   return false;
 }
 
-Poco::Net::StreamSocket HttpConnection::takeSocket() {
-  // Called on a worker while no operation is pending on the socket (and
-  // no timer: dispatch() cleared it).
-  detached_ = true;
-  beast::error_code ec;
-  const int fd = stream_.socket().release(ec);
-  if (ec) {
-    throw std::runtime_error("cannot take the connection's socket: " + ec.message());
+void HttpConnection::startEventStream(ApiResponse response) {
+  // The head as for any response, but no length: the body runs until one
+  // side closes.
+  std::string head = (version_ == 10 ? "HTTP/1.0 " : "HTTP/1.1 ") + std::to_string(response.status) + " OK\r\n";
+  appendHeader(head, "Server", "switchboard");
+  appendHeader(head, "Date", httpDate());
+  appendHeader(head, "Content-Type", response.contentType);
+  appendHeader(head, "X-Request-Id", request_.requestId);
+  appendHeader(head, "Cache-Control", "no-store");
+  appendHeader(head, "X-Content-Type-Options", "nosniff");
+  for (const auto& [name, value] : response.headers) {
+    appendHeader(head, name, value);
   }
-  return Poco::Net::StreamSocket(new Poco::Net::StreamSocketImpl(fd));
+  appendHeader(head, "Connection", "close");
+  head.append("\r\n");
+  pipeline_.finished(request_, target_, routeName_, response.status, 0, started_);
+
+  eventStream_ = std::move(response.stream);
+  streamOut_ = std::move(head);
+  streamHeartbeat_ = eventStream_->heartbeat();
+  streamBatch_ = eventStream_->batchWindow();
+  heartbeat_.emplace(stream_.get_executor());
+  flush_.emplace(stream_.get_executor());
+  stream_.expires_never();  // a stream lives as long as both sides want it
+  std::weak_ptr<HttpConnection> weak = weak_from_this();
+  eventStream_->bind([weak] {
+    auto self = weak.lock();
+    if (self && !self->wakePosted_.exchange(true)) {
+      asio::post(self->stream_.get_executor(), [self] { self->onStreamWake(); });
+    }
+  });
+  watchForClose();
+  armHeartbeat();
+  pumpEventStream();
+}
+
+void HttpConnection::onStreamWake() {
+  // Throttled: the first frame after a quiet spell goes at once; under
+  // load a stream gets at most one write per batch window, carrying every
+  // frame that came meanwhile (one send instead of one per event keeps the
+  // shared I/O thread free for requests).
+  if (streamEnded_) {
+    return;
+  }
+  if (streamWriting_) {
+    wakeDuringWrite_ = true;
+    wakePosted_ = false;
+    return;
+  }
+  const auto since = std::chrono::steady_clock::now() - lastStreamWrite_;
+  if (since >= streamBatch_) {
+    wakePosted_ = false;
+    pumpEventStream();
+    return;
+  }
+  flush_->expires_after(streamBatch_ - since);
+  flush_->async_wait([self = shared_from_this()](beast::error_code ec) {
+    self->wakePosted_ = false;
+    if (!ec) {
+      self->pumpEventStream();
+    }
+  });
+}
+
+void HttpConnection::pumpEventStream() {
+  if (streamWriting_ || streamEnded_) {
+    return;
+  }
+  std::string out = std::move(streamOut_);
+  streamOut_.clear();
+  const bool more = eventStream_->take(out);
+  if (out.empty()) {
+    if (!more) {
+      endEventStream();
+    }
+    return;
+  }
+  streamWriting_ = true;
+  lastStreamWrite_ = std::chrono::steady_clock::now();
+  auto buffer = std::make_shared<std::string>(std::move(out));
+  asio::async_write(stream_, asio::buffer(*buffer),
+                    [self = shared_from_this(), buffer, more](beast::error_code ec, size_t) {
+                      self->streamWriting_ = false;
+                      if (ec || !more) {
+                        self->endEventStream();
+                      } else if (self->wakeDuringWrite_) {
+                        self->wakeDuringWrite_ = false;
+                        self->wakePosted_ = true;
+                        self->onStreamWake();
+                      }
+                    });
+}
+
+void HttpConnection::watchForClose() {
+  // A stream's client sends nothing after its request: the read completes
+  // only when it leaves (or sends something, which is dropped).
+  stream_.async_read_some(asio::buffer(discard_), [self = shared_from_this()](beast::error_code ec, size_t) {
+    if (ec) {
+      self->endEventStream();
+    } else if (!self->streamEnded_) {
+      self->watchForClose();
+    }
+  });
+}
+
+void HttpConnection::armHeartbeat() {
+  heartbeat_->expires_after(streamHeartbeat_);
+  heartbeat_->async_wait([self = shared_from_this()](beast::error_code ec) {
+    if (ec || self->streamEnded_) {
+      return;
+    }
+    if (!self->streamWriting_ && std::chrono::steady_clock::now() - self->lastStreamWrite_ >= self->streamHeartbeat_) {
+      self->streamOut_ += ": heartbeat\n\n";
+      self->pumpEventStream();
+    }
+    self->armHeartbeat();
+  });
+}
+
+void HttpConnection::endEventStream() {
+  if (streamEnded_) {
+    return;
+  }
+  streamEnded_ = true;
+  heartbeat_->cancel();
+  flush_->cancel();
+  beast::error_code ignored;
+  stream_.socket().shutdown(asio::ip::tcp::socket::shutdown_both, ignored);
+  stream_.socket().close(ignored);
+  eventStream_->closed();
 }
 
 }  // namespace sb::host

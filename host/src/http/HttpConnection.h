@@ -6,6 +6,7 @@
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http/buffer_body.hpp>
@@ -23,10 +24,6 @@
 #include <shared_mutex>
 #include <string>
 #include <unordered_map>
-
-namespace Poco::Net {
-class StreamSocket;
-}
 
 namespace sb::host {
 
@@ -131,7 +128,14 @@ class HttpConnection : public std::enable_shared_from_this<HttpConnection> {
   size_t readBodyChunk(char* out, size_t capacity);
   /// Worker thread: reads and drops the rest of a streaming body.
   bool drainStreamingBody();
-  Poco::Net::StreamSocket takeSocket();
+  /// I/O thread: an event stream's head, then its frames as they come,
+  /// heartbeats when idle, until either side ends it.
+  void startEventStream(ApiResponse response);
+  void onStreamWake();
+  void pumpEventStream();
+  void watchForClose();
+  void armHeartbeat();
+  void endEventStream();
 
   std::shared_ptr<boost::asio::io_context> context_;  // first: it outlives the socket
   boost::beast::tcp_stream stream_;
@@ -159,7 +163,18 @@ class HttpConnection : public std::enable_shared_from_this<HttpConnection> {
   unsigned version_ = 11;
   bool keepAlive_ = true;
   bool bodyRead_ = false;  ///< the whole request body is consumed
-  bool detached_ = false;  ///< a handler took the socket
+  // An event stream (after its head, this connection serves nothing else).
+  std::shared_ptr<ResponseStream> eventStream_;
+  std::string streamOut_;  ///< written before the next take()
+  std::optional<boost::asio::steady_timer> heartbeat_;
+  std::optional<boost::asio::steady_timer> flush_;  ///< the end of the batch window
+  std::chrono::milliseconds streamHeartbeat_{15000};
+  std::chrono::milliseconds streamBatch_{0};
+  std::chrono::steady_clock::time_point lastStreamWrite_ = std::chrono::steady_clock::now();
+  bool streamWriting_ = false;
+  bool streamEnded_ = false;
+  bool wakeDuringWrite_ = false;
+  std::atomic<bool> wakePosted_{false};
   bool isHead_ = false;
   /// Why a streaming body's read failed (worker thread): every later read
   /// fails the same way, so a reader that swallowed the first error (a

@@ -4,8 +4,6 @@
 #include "http/EventStreamHub.h"
 #include "http/RequestFields.h"
 
-#include <Poco/Net/StreamSocket.h>
-
 namespace sb::host {
 namespace {
 
@@ -53,17 +51,16 @@ void addEventRoutes(Router& router, HostContext& context) {
                  .withRetryAfter(5);
            case SlotLimiter::Result::Granted: break;
          }
-         Poco::Net::StreamSocket socket;
+         ApiResponse response;
+         response.status = 200;
+         response.contentType = "text/event-stream; charset=utf-8";
+         response.headers.emplace_back("X-Accel-Buffering", "no");  // a proxy must not hold frames back
          try {
-           socket = request.takeSocket();
+           response.stream = hub.open(key, agent, resumeAfter);
          } catch (...) {
            hub.cancel(key);
            throw;
          }
-         hub.attach(socket, key, agent, resumeAfter, request.requestId);
-         ApiResponse response;
-         response.status = 200;
-         response.detached = true;
          return response;
        }});
 }

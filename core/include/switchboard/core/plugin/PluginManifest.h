@@ -1,5 +1,7 @@
 #pragma once
 
+#include <switchboard/core/config/ConfigKey.h>
+
 #include <nlohmann/json.hpp>
 
 #include <cstdint>
@@ -19,6 +21,12 @@ struct PluginManifest {
   uint32_t abiMajor = 0;
   uint32_t abiMinor = 0;
   std::filesystem::path library;  ///< absolute path
+  /// The keys of the plugin's config section (provider.<id>.*), from the
+  /// manifest's optional "config" object; the host checks and documents
+  /// them. Empty with `declaresConfig` false for a plugin that declares
+  /// none (its section is then passed on unchecked).
+  std::vector<ConfigKey> config;
+  bool declaresConfig = false;
 
   /// Reads `<directory>/plugin.json`. Throws PluginRefused with the exact
   /// reason (missing file, bad JSON, a missing or ill-typed field, a library

@@ -1,0 +1,110 @@
+// A plugin that crashes takes the host down (it runs in the host's process),
+// but the host says which plugin and operation were running, on stderr and
+// in its log file, and the process still ends by the plugin's signal.
+#include "support/ApiClient.h"
+#include "support/HttpCall.h"
+#include "support/TempDir.h"
+
+#include <switchboard/core/plugin/CrashReport.h>
+
+#include <catch2/catch.hpp>
+
+#include <Poco/Net/ServerSocket.h>
+
+#include <spawn.h>
+#include <sys/wait.h>
+
+#include <csignal>
+#include <fstream>
+#include <sstream>
+
+using Catch::Matchers::Contains;
+
+namespace {
+
+std::string slurp(const std::filesystem::path& file) {
+  std::ifstream in(file);
+  std::stringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+}  // namespace
+
+TEST_CASE("crash report: the line names the plugin and the operation, and nests", "[crash]") {
+  CHECK_THAT(sb::core::crashLine(SIGSEGV), Contains("fatal SIGSEGV outside any plugin call"));
+  {
+    const sb::core::PluginCallScope outer("twilio", "call.start");
+    CHECK_THAT(sb::core::crashLine(SIGABRT), Contains("fatal SIGABRT in plugin 'twilio' during 'call.start'"));
+    {
+      const sb::core::PluginCallScope inner("sim", "on_webhook");
+      CHECK_THAT(sb::core::crashLine(SIGSEGV), Contains("in plugin 'sim' during 'on_webhook'"));
+    }
+    CHECK_THAT(sb::core::crashLine(SIGSEGV), Contains("in plugin 'twilio' during 'call.start'"));
+  }
+  CHECK_THAT(sb::core::crashLine(SIGSEGV), Contains("outside any plugin call"));
+}
+
+TEST_CASE("crash report: a plugin that aborts mid-operation is named on stderr and in the log file", "[crash][cli]") {
+  sb::test::TempDir dir;
+  const uint16_t port = [] {
+    Poco::Net::ServerSocket probe(Poco::Net::SocketAddress("127.0.0.1", 0));
+    return probe.address().port();
+  }();
+  const auto log = dir / "host.log";
+  const auto stderrFile = dir / "stderr.txt";
+  std::ofstream(dir / "switchboard.ini") << "provider = cprov_crashing_invoke\n[http]\nport = " << port
+                                         << "\nlog_requests = false\n[database]\npath = " << (dir / "c.db").string()
+                                         << "\n[plugins]\npath = " << SB_FIXTURE_PLUGINS << "\n"
+                                         << "[log]\nfile = " << log.string() << "\n";
+  const std::string config = (dir / "switchboard.ini").string();
+  // An admin key, made by the CLI against the same database.
+  const std::string keyCommand =
+      std::string(SB_SWITCHBOARD_BIN) + " keys create --config " + config + " --name ops --role admin --quiet";
+  FILE* pipe = ::popen(keyCommand.c_str(), "r");
+  REQUIRE(pipe != nullptr);
+  char buffer[256] = {};
+  REQUIRE(std::fgets(buffer, sizeof buffer, pipe) != nullptr);
+  ::pclose(pipe);
+  std::string key(buffer);
+  key.erase(key.find_last_not_of(" \n") + 1);
+
+  const std::string script = "exec " + std::string(SB_SWITCHBOARD_BIN) + " serve --config " + config + " 2>" +
+                             stderrFile.string() + " >/dev/null";
+  const char* argv[] = {"/bin/sh", "-c", script.c_str(), nullptr};
+  pid_t pid = 0;
+  REQUIRE(::posix_spawn(&pid, "/bin/sh", nullptr, nullptr, const_cast<char**>(argv), environ) == 0);
+  REQUIRE(sb::test::eventually(
+      [&] {
+        try {
+          return sb::test::httpCall(port, "GET", "/health").status == 200;
+        } catch (const std::exception&) {
+          return false;
+        }
+      },
+      std::chrono::seconds(20)));
+
+  try {
+    sb::test::httpCall(port, "POST", "/api/v1/calls", {{"X-API-Key", key}, {"Content-Type", "application/json"}},
+                       R"({"to":"+12015550123"})");
+  } catch (const std::exception&) {
+    // the host died before it answered: expected
+  }
+  int status = 0;
+  const bool died =
+      sb::test::eventually([&] { return ::waitpid(pid, &status, WNOHANG) == pid; }, std::chrono::seconds(20));
+  if (!died) {
+    ::kill(pid, SIGKILL);
+    ::waitpid(pid, &status, 0);
+  }
+  REQUIRE(died);
+  // The process still ends by the plugin's own signal.
+  REQUIRE(WIFSIGNALED(status));
+  CHECK(WTERMSIG(status) == SIGABRT);
+  const std::string expected = "fatal SIGABRT in plugin 'cprov_crashing_invoke' during 'call.start'";
+  CHECK_THAT(slurp(stderrFile), Contains(expected));
+  const std::string logged = slurp(log);
+  CHECK_THAT(logged, Contains(expected));
+  // Lines logged before the crash reached the file too.
+  CHECK_THAT(logged, Contains("provider 'cprov_crashing_invoke' ready"));
+}
