@@ -8,6 +8,7 @@
 #include <Poco/Net/HTTPServerResponse.h>
 #include <Poco/Net/ServerSocket.h>
 #include <Poco/StreamCopier.h>
+#include <Poco/Timespan.h>
 #include <Poco/URI.h>
 
 namespace sb::test {
@@ -22,6 +23,7 @@ class Handler final : public Poco::Net::HTTPRequestHandler {
     const Poco::URI uri(in.getURI());
     request.path = uri.getPath();
     request.query = uri.getRawQuery();
+    request.remoteAddr = in.clientAddress().toString();  // one per connection: shows keep-alive
     for (const auto& [name, value] : in) {
       request.headers.emplace_back(name, value);
     }
@@ -53,10 +55,12 @@ class Factory final : public Poco::Net::HTTPRequestHandlerFactory {
 
 }  // namespace
 
-CaptureServer::CaptureServer(int replyStatus) : replyStatus_(replyStatus) {
+CaptureServer::CaptureServer(int replyStatus, std::chrono::milliseconds keepAlive) : replyStatus_(replyStatus) {
   Poco::Net::ServerSocket socket(Poco::Net::SocketAddress("127.0.0.1", 0));
   port_ = socket.address().port();
-  server_ = std::make_unique<Poco::Net::HTTPServer>(new Factory(*this), socket, new Poco::Net::HTTPServerParams);
+  auto* params = new Poco::Net::HTTPServerParams;
+  params->setKeepAliveTimeout(Poco::Timespan(static_cast<Poco::Timespan::TimeDiff>(keepAlive.count()) * 1000));
+  server_ = std::make_unique<Poco::Net::HTTPServer>(new Factory(*this), socket, params);
   server_->start();
 }
 

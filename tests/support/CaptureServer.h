@@ -24,7 +24,8 @@ class CaptureServer {
  public:
   using Responder = std::function<sdk::HttpResponse(const sdk::HttpRequest&)>;
 
-  explicit CaptureServer(int replyStatus = 200);
+  /// `keepAlive`: how long the server keeps an idle connection open.
+  explicit CaptureServer(int replyStatus = 200, std::chrono::milliseconds keepAlive = std::chrono::seconds(10));
   /// Answers each request with what `responder` returns (it may be set
   /// later, before the first request; until then the fixed status).
   void setResponder(Responder responder);

@@ -1,5 +1,9 @@
 #include <switchboard/core/net/HttpClient.h>
 
+#include "net/SessionPool.h"
+
+#include <switchboard/core/metrics/Metrics.h>
+
 #include <Poco/Exception.h>
 #include <Poco/Net/Context.h>
 #include <Poco/Net/HTTPClientSession.h>
@@ -16,6 +20,7 @@
 #include <istream>
 #include <memory>
 #include <mutex>
+#include <thread>
 
 namespace sb::core {
 namespace {
@@ -40,6 +45,14 @@ Poco::Net::Context::Ptr tlsContext(bool verify) {
   return verify ? verifying : relaxed;
 }
 
+int64_t unixSeconds() {
+  return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+}
+
+std::string statusClass(int status) {
+  return status <= 0 ? "error" : std::to_string(status / 100) + "xx";
+}
+
 bool knownMethod(const std::string& method) {
   for (const char* m : {"GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"}) {
     if (method == m) {
@@ -51,12 +64,85 @@ bool knownMethod(const std::string& method) {
 
 }  // namespace
 
-HttpClient::HttpClient(HttpClientOptions options) : options_(options) {}
+struct HttpClient::Attempt {
+  int status = 0;  ///< 0: no response
+  double seconds = 0;
+  bool reused = false;
+};
 
-sdk::HttpResponse HttpClient::send(const sdk::HttpRequest& request) const {
+HttpClient::HttpClient(HttpClientOptions options, Metrics* metrics)
+    : options_(std::move(options)),
+      metrics_(metrics),
+      pool_(std::make_unique<SessionPool>(options_.maxIdlePerHost, options_.idleTimeout,
+                                          tlsContext(options_.verifyTls))) {}
+
+HttpClient::~HttpClient() = default;
+
+size_t HttpClient::idleConnections() const {
+  return pool_->idleCount();
+}
+
+sdk::HttpResponse HttpClient::send(const sdk::HttpRequest& request, const std::string& client) const {
   if (!knownMethod(request.method)) {
     throw std::invalid_argument("unsupported HTTP method '" + request.method + "'");
   }
+  int rateLimited = 0;
+  int failed = 0;
+  for (;;) {
+    Attempt attempt;
+    RetryDecision decision;
+    sdk::HttpResponse response;
+    try {
+      response = sendOnce(request, attempt);
+      observe(client, attempt);
+      decision = afterResponse(options_.retry, request, response, rateLimited, failed, unixSeconds());
+      if (!decision.again) {
+        return response;
+      }
+    } catch (const HttpTransportError& e) {
+      observe(client, attempt);
+      decision = afterNoAnswer(options_.retry, request, failed);
+      if (!decision.again) {
+        if (repeatable(request)) {
+          throw;
+        }
+        // Said so the caller knows a second attempt is theirs to judge.
+        throw HttpTransportError(std::string(e.what()) + " (not retried: a " + request.method +
+                                 " without an Idempotency-Key may have been carried out)");
+      }
+    }
+    (decision.reason == "429" ? rateLimited : failed) += 1;
+    if (metrics_ != nullptr) {
+      metrics_
+          ->counter("switchboard_outbound_retries_total", "Outbound requests sent again, by cause",
+                    {{"client", client}, {"reason", decision.reason}})
+          .inc();
+    }
+    std::this_thread::sleep_for(decision.wait);
+  }
+}
+
+void HttpClient::observe(const std::string& client, const Attempt& attempt) const {
+  if (metrics_ == nullptr) {
+    return;
+  }
+  metrics_
+      ->counter("switchboard_outbound_requests_total", "Outbound HTTP attempts by status class (error: no response)",
+                {{"client", client}, {"class", statusClass(attempt.status)}})
+      .inc();
+  metrics_
+      ->histogram("switchboard_outbound_request_seconds", "Outbound HTTP attempt latency", Metrics::latencyBuckets(),
+                  {{"client", client}})
+      .observe(attempt.seconds);
+  if (!attempt.reused) {
+    metrics_
+        ->counter("switchboard_outbound_connections_opened_total",
+                  "New outbound connections (each a TCP and, for https, a TLS handshake)", {{"client", client}})
+        .inc();
+  }
+}
+
+sdk::HttpResponse HttpClient::sendOnce(const sdk::HttpRequest& request, Attempt& attempt) const {
   Poco::URI uri;
   try {
     uri = Poco::URI(request.url);
@@ -68,22 +154,22 @@ sdk::HttpResponse HttpClient::send(const sdk::HttpRequest& request) const {
     throw std::invalid_argument("URL must be absolute http or https, got '" + request.url + "'");
   }
 
-  std::unique_ptr<Poco::Net::HTTPClientSession> session;
-  if (scheme == "https") {
-    session =
-        std::make_unique<Poco::Net::HTTPSClientSession>(uri.getHost(), uri.getPort(), tlsContext(options_.verifyTls));
-  } else {
-    session = std::make_unique<Poco::Net::HTTPClientSession>(uri.getHost(), uri.getPort());
-  }
+  const auto started = std::chrono::steady_clock::now();
+  const auto finish = [&attempt, started] {
+    attempt.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  };
+  SessionPool::Lease lease = pool_->acquire(scheme, uri.getHost(), uri.getPort());
+  attempt.reused = lease.reused;
+  Poco::Net::HTTPClientSession& session = *lease.session;
   const auto timeout = request.timeoutMs > 0 ? std::chrono::milliseconds(request.timeoutMs) : options_.requestTimeout;
-  session->setTimeout(toTimespan(options_.connectTimeout), toTimespan(timeout), toTimespan(timeout));
-  session->setKeepAlive(false);
+  session.setTimeout(toTimespan(options_.connectTimeout), toTimespan(timeout), toTimespan(timeout));
 
   std::string target = uri.getPathEtc();
   if (target.empty()) {
     target = "/";
   }
   Poco::Net::HTTPRequest out(request.method, target, Poco::Net::HTTPMessage::HTTP_1_1);
+  out.setKeepAlive(true);
   for (const auto& [name, value] : request.headers) {
     out.add(name, value);
   }
@@ -92,10 +178,10 @@ sdk::HttpResponse HttpClient::send(const sdk::HttpRequest& request) const {
   }
 
   try {
-    std::ostream& body = session->sendRequest(out);
+    std::ostream& body = session.sendRequest(out);
     body.write(request.body.data(), static_cast<std::streamsize>(request.body.size()));
     Poco::Net::HTTPResponse in;
-    std::istream& stream = session->receiveResponse(in);
+    std::istream& stream = session.receiveResponse(in);
 
     sdk::HttpResponse response;
     response.status = static_cast<int32_t>(in.getStatus());
@@ -106,17 +192,27 @@ sdk::HttpResponse HttpClient::send(const sdk::HttpRequest& request) const {
     while (stream.read(buffer, sizeof buffer) || stream.gcount() > 0) {
       response.body.append(buffer, static_cast<size_t>(stream.gcount()));
       if (response.body.size() > options_.maxResponseBytes) {
+        finish();
         throw HttpTransportError("response from " + uri.getHost() + " exceeds " +
                                  std::to_string(options_.maxResponseBytes) + " bytes");
       }
     }
+    finish();
+    attempt.status = response.status;
+    // The whole body is read: the connection may serve the next request.
+    if (in.getKeepAlive() && stream.eof() && !stream.bad()) {
+      pool_->release(std::move(lease));
+    }
     return response;
   } catch (const Poco::TimeoutException& e) {
+    finish();
     throw HttpTransportError("timeout talking to " + uri.getHost() + ":" + std::to_string(uri.getPort()) + " (" +
                              e.displayText() + ")");
   } catch (const Poco::Net::SSLException& e) {
+    finish();
     throw HttpTransportError("TLS error with " + uri.getHost() + ": " + e.displayText());
   } catch (const Poco::Exception& e) {
+    finish();
     throw HttpTransportError("no response from " + uri.getHost() + ":" + std::to_string(uri.getPort()) + ": " +
                              e.displayText());
   }

@@ -130,7 +130,7 @@ int32_t HostServices::httpSendThunk(void* ctx, const sb_http_request* request, s
                                std::string(fromStr(request->headers[i].value)));
     }
     const auto started = std::chrono::steady_clock::now();
-    const sdk::HttpResponse in = self->http_->send(out);
+    const sdk::HttpResponse in = self->http_->send(out, self->pluginId_);
     const auto elapsed =
         std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started).count();
     // The URL is logged without its query: query strings may carry tokens.

@@ -114,6 +114,17 @@ std::vector<ConfigKey> makeKeys() {
       integer("outbound.request_timeout_ms", 15000, 100, 600000,
               "plugin HTTP requests: whole-request timeout (a plugin may ask for less)"),
       boolean("outbound.verify_tls", true, "verify provider TLS certificates"),
+      integer("outbound.max_idle_per_host", 8, 0, 1000,
+              "kept-alive connections per provider host (0: a new connection, and TLS handshake, per request)"),
+      integer("outbound.idle_timeout_ms", 30000, 1000, 600000,
+              "an idle kept-alive connection older than this is closed, not reused"),
+      integer("outbound.failure_retries", 1, 0, 5,
+              "resends of a request that got no answer or a 500/502/503/504, only when repeating it is harmless "
+              "(GET, HEAD, OPTIONS, or an `Idempotency-Key` header)"),
+      integer("outbound.rate_limit_retries", 2, 0, 5,
+              "resends of a `429` (not carried out by the provider) after its `Retry-After` / `X-RateLimit-Reset`"),
+      integer("outbound.max_retry_wait_ms", 2000, 0, 600000,
+              "a `429` asking for a longer wait goes back to the caller as `RATE_LIMITED`"),
       described(text("calls.caller_ids", "",
                      "E.164 caller IDs, comma-separated; a request's `from` is used when it is one of them, else the "
                      "first; none: the provider's own default"),

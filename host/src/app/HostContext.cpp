@@ -40,11 +40,20 @@ HostContext::HostContext(core::Settings settings) : settings_(std::move(settings
   callRepository_ = std::make_unique<core::SqliteCallRepository>(*database_);
   calls_ = std::make_unique<core::CallService>(*callRepository_, *contacts_, metrics_, callOptions(settings_));
   iceServers_ = splitList(settings_.getString("webrtc.ice_servers"));
+  httpClient_ = std::make_shared<const core::HttpClient>(httpClientOptions(settings_), &metrics_);
+}
+
+core::HttpClientOptions HostContext::httpClientOptions(const core::Settings& settings) {
   core::HttpClientOptions options;
-  options.connectTimeout = std::chrono::milliseconds(settings_.getInt("outbound.connect_timeout_ms", 5000));
-  options.requestTimeout = std::chrono::milliseconds(settings_.getInt("outbound.request_timeout_ms", 15000));
-  options.verifyTls = settings_.getBool("outbound.verify_tls", true);
-  httpClient_ = std::make_shared<const core::HttpClient>(options);
+  options.connectTimeout = std::chrono::milliseconds(settings.getInt("outbound.connect_timeout_ms", 5000));
+  options.requestTimeout = std::chrono::milliseconds(settings.getInt("outbound.request_timeout_ms", 15000));
+  options.verifyTls = settings.getBool("outbound.verify_tls", true);
+  options.maxIdlePerHost = static_cast<size_t>(settings.getInt("outbound.max_idle_per_host", 8));
+  options.idleTimeout = std::chrono::milliseconds(settings.getInt("outbound.idle_timeout_ms", 30000));
+  options.retry.failureRetries = static_cast<int>(settings.getInt("outbound.failure_retries", 1));
+  options.retry.rateLimitRetries = static_cast<int>(settings.getInt("outbound.rate_limit_retries", 2));
+  options.retry.maxRateLimitWait = std::chrono::milliseconds(settings.getInt("outbound.max_retry_wait_ms", 2000));
+  return options;
 }
 
 core::ContactServiceOptions HostContext::contactOptions(const core::Settings& settings) {

@@ -32,6 +32,8 @@ class HostContext {
   static core::ContactServiceOptions contactOptions(const core::Settings& settings);
   /// Call service options (caller IDs, dispositions, timeouts).
   static core::CallServiceOptions callOptions(const core::Settings& settings);
+  /// Outbound HTTP for plugins: timeouts, TLS, kept-alive connections, retries.
+  static core::HttpClientOptions httpClientOptions(const core::Settings& settings);
 
   /// Opens the database (applying migrations) and sets up API keys and
   /// the contact service.

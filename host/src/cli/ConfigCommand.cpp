@@ -1,6 +1,7 @@
 #include "app/ConfigDoc.h"
 #include "app/ConfigKeys.h"
 #include "app/ConfigLoader.h"
+#include "app/HostContext.h"
 #include "cli/Cli.h"
 
 #include <switchboard/core/log/Logging.h>
@@ -133,13 +134,10 @@ std::optional<std::string> tryProvider(const LoadedConfig& loaded, const Args& a
     }
     section["webhook_base_url"] = base + "/webhooks/" + id;
   }
-  core::HttpClientOptions options;
-  options.connectTimeout = std::chrono::milliseconds(loaded.settings.getInt("outbound.connect_timeout_ms", 5000));
-  options.requestTimeout = std::chrono::milliseconds(loaded.settings.getInt("outbound.request_timeout_ms", 15000));
-  options.verifyTls = loaded.settings.getBool("outbound.verify_tls", true);
   try {
-    core::ProviderProxy provider(discovery.loaded.front(), std::move(section),
-                                 std::make_shared<const core::HttpClient>(options));
+    core::ProviderProxy provider(
+        discovery.loaded.front(), std::move(section),
+        std::make_shared<const core::HttpClient>(HostContext::httpClientOptions(loaded.settings)));
   } catch (const core::ProviderError& e) {
     return "provider '" + id + "' refused its configuration: " + e.what();
   }

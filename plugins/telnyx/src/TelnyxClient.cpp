@@ -1,7 +1,6 @@
 #include "TelnyxClient.h"
 
-#include <chrono>
-#include <thread>
+#include <switchboard/sdk/encoding.hpp>
 
 namespace sb::telnyx {
 namespace {
@@ -20,50 +19,39 @@ std::optional<int64_t> secondsHeader(const sdk::HttpResponse& response, const ch
 }  // namespace
 
 sdk::HttpResponse TelnyxClient::exchange(const RestRequest& request) const {
-  int64_t rateLimited = 0;
-  bool resent = false;
-  for (;;) {
-    sdk::HttpRequest http;
-    http.method = request.method;
-    http.url = config_.baseUrl + request.path;
-    http.timeoutMs = static_cast<uint32_t>(config_.httpTimeoutMs);
-    http.headers = {{"Authorization", "Bearer " + config_.apiKey},
-                    {"Accept", "application/json"},
-                    {"User-Agent", "switchboard-telnyx/0.1"}};
-    if (!request.body.is_null()) {
-      http.headers.emplace_back("Content-Type", "application/json");
-      http.body = request.body.dump();
-    }
-    // GETs are safe to repeat; commands carry a command_id (Telnyx ignores
-    // a duplicate), and the rest (mute, hold, token) are idempotent.
-    sdk::HttpResponse response;
-    try {
-      response = host_.http(http);
-    } catch (const sdk::ProviderError& e) {
-      if (!resent && e.status() == sdk::Status::Unavailable) {
-        resent = true;
-        continue;
-      }
-      throw sdk::ProviderError(e.status(),
-                               "Telnyx did not answer " + request.method + " " + request.path + ": " + e.what());
-    }
-    if (response.status >= 200 && response.status < 300) {
-      return response;
-    }
-    const auto wait = secondsHeader(response, "Retry-After") ? secondsHeader(response, "Retry-After")
-                                                             : secondsHeader(response, "x-ratelimit-reset");
-    if (response.status == 429 && rateLimited < config_.rateLimitRetries &&
-        wait.value_or(1) * 1000 <= config_.maxRetryWaitMs) {
-      ++rateLimited;
-      std::this_thread::sleep_for(std::chrono::milliseconds(wait.value_or(1) * 1000));
-      continue;
-    }
-    if (!resent && response.status >= 500) {
-      resent = true;
-      continue;
-    }
-    throw errorFromResponse(response.status, response.body, wait);
+  sdk::HttpRequest http;
+  http.method = request.method;
+  http.url = config_.baseUrl + request.path;
+  http.timeoutMs = static_cast<uint32_t>(config_.httpTimeoutMs);
+  http.headers = {{"Authorization", "Bearer " + config_.apiKey},
+                  {"Accept", "application/json"},
+                  {"User-Agent", "switchboard-telnyx/0.1"}};
+  if (!request.body.is_null()) {
+    http.headers.emplace_back("Content-Type", "application/json");
+    http.body = request.body.dump();
   }
+  if (request.method == "POST") {
+    // Every Call Control command is safe to send twice: it carries a
+    // command_id (Telnyx ignores a duplicate within 60 s), and the rest
+    // (mute, hold, a login token) set a state rather than add one. The key
+    // tells the host it may resend one whose answer was lost.
+    const std::string key = request.body.is_object() ? request.body.value("command_id", std::string()) : "";
+    http.headers.emplace_back("Idempotency-Key",
+                              key.empty() ? sdk::encoding::toHex(host_.crypto().randomBytes(16)) : key);
+  }
+  sdk::HttpResponse response;
+  try {
+    response = host_.http(http);
+  } catch (const sdk::ProviderError& e) {
+    throw sdk::ProviderError(e.status(),
+                             "Telnyx did not answer " + request.method + " " + request.path + ": " + e.what());
+  }
+  if (response.status >= 200 && response.status < 300) {
+    return response;
+  }
+  const auto wait = secondsHeader(response, "Retry-After") ? secondsHeader(response, "Retry-After")
+                                                           : secondsHeader(response, "x-ratelimit-reset");
+  throw errorFromResponse(response.status, response.body, wait);
 }
 
 nlohmann::json TelnyxClient::send(const RestRequest& request) const {

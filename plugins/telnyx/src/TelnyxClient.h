@@ -2,10 +2,10 @@
 
 // Sends the Call Control requests of TelnyxRest.h through the host's http
 // service: Bearer auth, JSON, Telnyx's error envelope mapped to SDK
-// statuses. Every command carries a command_id, so a command whose answer
-// was lost (5xx, timeout, reset) is sent once more with the same id, as
-// Telnyx advises: a duplicate within 60 s is ignored, never carried out
-// twice. A 429 is waited out when its reset is short.
+// statuses. Retries are the host's (outbound.* settings): every POST carries
+// an Idempotency-Key (the command's command_id, which makes Telnyx ignore a
+// duplicate within 60 s), so a command whose answer was lost (5xx, timeout,
+// reset) is sent once more; a 429 is waited out when its reset is short.
 
 #include "TelnyxConfig.h"
 #include "TelnyxRest.h"

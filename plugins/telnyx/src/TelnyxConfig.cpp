@@ -28,8 +28,6 @@ TelnyxConfig TelnyxConfig::from(const sdk::Config& config, const sdk::Crypto& cr
   c.callerId = config.getString("caller_id");
   c.webhookBaseUrl = withoutTrailingSlash(config.requireString("webhook_base_url"));
   c.httpTimeoutMs = config.getInt("http_timeout_ms", c.httpTimeoutMs);
-  c.rateLimitRetries = config.getInt("rate_limit_retries", c.rateLimitRetries);
-  c.maxRetryWaitMs = config.getInt("max_retry_wait_ms", c.maxRetryWaitMs);
   c.toleranceS = config.getInt("signature_tolerance_s", c.toleranceS);
 
   const auto key = decodePublicKey(publicKey);
@@ -43,11 +41,10 @@ TelnyxConfig TelnyxConfig::from(const sdk::Config& config, const sdk::Crypto& cr
     throw sdk::ProviderError(sdk::Status::InvalidArgument,
                              "config keys 'base_url' and 'webhook_base_url' (or public_base_url) must be http(s) URLs");
   }
-  if (c.httpTimeoutMs < 100 || c.rateLimitRetries < 0 || c.rateLimitRetries > 5 || c.maxRetryWaitMs < 0 ||
-      c.toleranceS < 30 || c.toleranceS > 3600) {
+  if (c.httpTimeoutMs < 100 || c.toleranceS < 30 || c.toleranceS > 3600) {
     throw sdk::ProviderError(sdk::Status::InvalidArgument,
-                             "config keys 'http_timeout_ms' (>= 100), 'rate_limit_retries' (0..5), "
-                             "'max_retry_wait_ms' (>= 0) or 'signature_tolerance_s' (30..3600) are out of range");
+                             "config keys 'http_timeout_ms' (>= 100) or 'signature_tolerance_s' (30..3600) are out "
+                             "of range");
   }
   c.sessionKey = crypto.hmac("sha256", c.apiKey, "switchboard telnyx agent session v1");
   return c;

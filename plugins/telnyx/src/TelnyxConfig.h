@@ -19,8 +19,6 @@ struct TelnyxConfig {
   std::string callerId;        ///< from, when the host chooses none
   std::string webhookBaseUrl;  ///< public URL of /webhooks/telnyx
   int64_t httpTimeoutMs = 10000;
-  int64_t rateLimitRetries = 2;
-  int64_t maxRetryWaitMs = 2000;
   int64_t toleranceS = 300;  ///< webhook timestamp window
   std::string sessionKey;    ///< derived: seals the browser leg's client_state
 

@@ -2,9 +2,6 @@
 
 #include <switchboard/sdk/encoding.hpp>
 
-#include <chrono>
-#include <thread>
-
 namespace sb::twilio {
 namespace {
 
@@ -41,48 +38,29 @@ sdk::HttpResponse TwilioClient::sendOnce(const RestRequest& request) const {
 }
 
 nlohmann::json TwilioClient::send(const RestRequest& request) const {
-  const bool idempotent = request.method == "GET";
-  int64_t rateLimited = 0;
-  bool retriedFailure = false;
-  for (;;) {
-    sdk::HttpResponse response;
-    try {
-      response = sendOnce(request);
-    } catch (const sdk::ProviderError& e) {
-      if (idempotent && !retriedFailure && e.status() == sdk::Status::Unavailable) {
-        retriedFailure = true;
-        continue;
-      }
-      throw sdk::ProviderError(e.status(),
-                               std::string("Twilio did not answer ") + request.method + " " + request.path + ": " +
-                                   e.what() + (idempotent ? "" : " (not retried: it may have been carried out)"),
-                               e.retryAfterMs());
-    }
-    if (response.status >= 200 && response.status < 300) {
-      if (response.body.empty()) {
-        return nlohmann::json::object();
-      }
-      nlohmann::json json = nlohmann::json::parse(response.body, nullptr, false);
-      if (json.is_discarded()) {
-        throw sdk::ProviderError(sdk::Status::Unavailable, "Twilio answered " + request.path + " with invalid JSON");
-      }
-      return json;
-    }
-    const auto retryAfter = retryAfterSeconds(response);
-    if (response.status == 429 && rateLimited < config_.rateLimitRetries &&
-        retryAfter.value_or(1) * 1000 <= config_.maxRetryWaitMs) {
-      // Twilio did not process a 429'd request: waiting and sending it again
-      // cannot place a second call.
-      ++rateLimited;
-      std::this_thread::sleep_for(std::chrono::milliseconds(retryAfter.value_or(1) * 1000));
-      continue;
-    }
-    if (idempotent && !retriedFailure && response.status >= 500) {
-      retriedFailure = true;
-      continue;
-    }
-    throw errorFromResponse(response.status, response.body, retryAfter);
+  // The host waits out a short 429 and resends a GET that got no answer or
+  // a 5xx; a POST is never resent (no Idempotency-Key): a timed-out
+  // POST /Calls may have dialed, and a second one would ring the contact
+  // twice. Whatever comes back here is final.
+  sdk::HttpResponse response;
+  try {
+    response = sendOnce(request);
+  } catch (const sdk::ProviderError& e) {
+    throw sdk::ProviderError(
+        e.status(), std::string("Twilio did not answer ") + request.method + " " + request.path + ": " + e.what(),
+        e.retryAfterMs());
   }
+  if (response.status >= 200 && response.status < 300) {
+    if (response.body.empty()) {
+      return nlohmann::json::object();
+    }
+    nlohmann::json json = nlohmann::json::parse(response.body, nullptr, false);
+    if (json.is_discarded()) {
+      throw sdk::ProviderError(sdk::Status::Unavailable, "Twilio answered " + request.path + " with invalid JSON");
+    }
+    return json;
+  }
+  throw errorFromResponse(response.status, response.body, retryAfterSeconds(response));
 }
 
 }  // namespace sb::twilio

@@ -1,11 +1,11 @@
 #pragma once
 
 // Sends the REST requests of TwilioRest.h through the host's http service:
-// HTTP Basic, form bodies, Twilio's error JSON mapped to SDK statuses. A 429
-// (Twilio did not process the request) is retried after its Retry-After
-// when that is short; a GET is retried once after a connection failure or a
-// 5xx. A POST is never retried otherwise: a timed-out POST /Calls may have
-// dialed, and a second one would ring the contact twice.
+// HTTP Basic, form bodies, Twilio's error JSON mapped to SDK statuses.
+// Retries are the host's (outbound.* settings): a 429 (Twilio did not
+// process the request) is waited out when short, a GET is resent after no
+// answer or a 5xx, and a POST is never resent, since a timed-out
+// POST /Calls may have dialed and a second would ring the contact twice.
 
 #include "TwilioConfig.h"
 #include "TwilioRest.h"

@@ -49,8 +49,6 @@ TwilioConfig TwilioConfig::from(const sdk::Config& config, const sdk::Crypto& cr
   c.edge = config.getString("edge");
   c.tokenTtlS = config.getInt("token_ttl_s", c.tokenTtlS);
   c.httpTimeoutMs = config.getInt("http_timeout_ms", c.httpTimeoutMs);
-  c.rateLimitRetries = config.getInt("rate_limit_retries", c.rateLimitRetries);
-  c.maxRetryWaitMs = config.getInt("max_retry_wait_ms", c.maxRetryWaitMs);
 
   requireSid(c.accountSid, "account_sid", "AC");
   // The API key signs the browser's Access Tokens (and authenticates REST
@@ -79,10 +77,8 @@ TwilioConfig TwilioConfig::from(const sdk::Config& config, const sdk::Crypto& cr
         sdk::Status::InvalidArgument,
         "config key 'token_ttl_s' must be 60..86400 (Twilio refuses tokens valid longer than 24 h)");
   }
-  if (c.httpTimeoutMs < 100 || c.rateLimitRetries < 0 || c.rateLimitRetries > 5 || c.maxRetryWaitMs < 0) {
-    throw sdk::ProviderError(sdk::Status::InvalidArgument,
-                             "config keys 'http_timeout_ms' (>= 100), 'rate_limit_retries' (0..5) and "
-                             "'max_retry_wait_ms' (>= 0) are out of range");
+  if (c.httpTimeoutMs < 100) {
+    throw sdk::ProviderError(sdk::Status::InvalidArgument, "config key 'http_timeout_ms' must be at least 100");
   }
   // One secret, one purpose: the dial-session key is derived, never the
   // auth token itself.

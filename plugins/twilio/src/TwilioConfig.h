@@ -24,9 +24,7 @@ struct TwilioConfig {
   std::string edge;            ///< passed to the page's Device (e.g. "ashburn"); empty for roaming
   int64_t tokenTtlS = 3600;    ///< at most 86400, Twilio's limit
   int64_t httpTimeoutMs = 10000;
-  int64_t rateLimitRetries = 2;   ///< retries of a 429 (never processed by Twilio, so safe)
-  int64_t maxRetryWaitMs = 2000;  ///< a longer Retry-After goes back to the caller
-  std::string sessionKey;         ///< derived: seals dial sessions
+  std::string sessionKey;  ///< derived: seals dial sessions
 
   /// Reads and validates; throws ProviderError(InvalidArgument) naming the
   /// key to fix.
