@@ -1,5 +1,5 @@
 // Where the webhook path's writer time goes, without HTTP: stores and
-// applies N mute events for 200 calls through CallService::ingest from
+// applies N mute events for 200 calls through CallIngest::ingest from
 // THREADS concurrent callers (group commit, as under the HTTP server), and
 // reports the journal's batches and the CPU per event.
 //   sb_bench_journal [EVENTS=100000] [THREADS=64] [DB=/tmp/sb_journal_bench.db]
@@ -61,7 +61,7 @@ int main(int argc, char** argv) {
                                       {"muted", (j / kCalls) % 2 == 0},
                                       {"occurred_at_ms", 1'700'000'000'000 + j},
                                       {"sequence", j}};
-        calls.ingest("sim", nlohmann::json::array({event}));
+        calls.ingest().ingest("sim", nlohmann::json::array({event}));
       }
     });
   }

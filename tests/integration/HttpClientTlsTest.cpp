@@ -1,6 +1,7 @@
 // Outbound HTTPS through the host's client against a local TLS server with a
 // self-signed certificate made here: TLS works, and certificate
-// verification is on unless turned off.
+// verification is on unless turned off, and a connection is kept alive (one
+// handshake for several requests).
 #include "support/TempDir.h"
 
 #include <switchboard/core/net/HttpClient.h>
@@ -20,6 +21,9 @@
 
 #include <cstdio>
 #include <memory>
+#include <mutex>
+#include <set>
+#include <string>
 
 namespace {
 
@@ -45,10 +49,19 @@ void makeSelfSigned(const std::filesystem::path& dir) {
   std::fclose(certFile);
 }
 
+/// The client addresses requests came from: one per connection.
+std::mutex peersMutex;
+std::set<std::string> peers;
+
 class Hello final : public Poco::Net::HTTPRequestHandler {
  public:
-  void handleRequest(Poco::Net::HTTPServerRequest&, Poco::Net::HTTPServerResponse& response) override {
+  void handleRequest(Poco::Net::HTTPServerRequest& request, Poco::Net::HTTPServerResponse& response) override {
+    {
+      std::lock_guard lock(peersMutex);
+      peers.insert(request.clientAddress().toString());
+    }
     response.setContentType("text/plain");
+    response.setContentLength(6);  // a body of known length: the connection may stay open
     response.send() << "tls-ok";
   }
 };
@@ -78,9 +91,17 @@ TEST_CASE("outbound HTTPS works, and self-signed certificates are refused unless
 
   sb::core::HttpClientOptions relaxed;
   relaxed.verifyTls = false;
-  const auto response = sb::core::HttpClient(relaxed).send(request);
-  CHECK(response.status == 200);
-  CHECK(response.body == "tls-ok");
+  const sb::core::HttpClient client(relaxed);
+  for (int i = 0; i < 3; ++i) {
+    const auto response = client.send(request);
+    CHECK(response.status == 200);
+    CHECK(response.body == "tls-ok");
+  }
+  {
+    // One TLS handshake for the three: the connection is kept alive.
+    std::lock_guard lock(peersMutex);
+    CHECK(peers.size() == 1);
+  }
 
   CHECK_THROWS_AS(sb::core::HttpClient().send(request), sb::core::HttpTransportError);
   server.stopAll(true);

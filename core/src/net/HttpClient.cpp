@@ -71,7 +71,7 @@ struct HttpClient::Attempt {
 };
 
 HttpClient::HttpClient(HttpClientOptions options, Metrics* metrics)
-    : options_(std::move(options)),
+    : options_(options),
       metrics_(metrics),
       pool_(std::make_unique<SessionPool>(options_.maxIdlePerHost, options_.idleTimeout,
                                           tlsContext(options_.verifyTls))) {}

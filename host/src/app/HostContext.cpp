@@ -39,6 +39,7 @@ HostContext::HostContext(core::Settings settings) : settings_(std::move(settings
   contacts_ = std::make_unique<core::ContactService>(*contactRepository_, *dncRepository_, contactOptions(settings_));
   callRepository_ = std::make_unique<core::SqliteCallRepository>(*database_);
   calls_ = std::make_unique<core::CallService>(*callRepository_, *contacts_, metrics_, callOptions(settings_));
+  webhooks_ = std::make_unique<core::WebhookService>(calls_->provider(), calls_->ingest());
   iceServers_ = splitList(settings_.getString("webrtc.ice_servers"));
   httpClient_ = std::make_shared<const core::HttpClient>(httpClientOptions(settings_), &metrics_);
 }
@@ -78,7 +79,7 @@ EventStreamHub& HostContext::eventStream() {
     options.maxClients = static_cast<size_t>(settings_.getInt("sse.max_clients", 256));
     options.maxClientsPerKey = static_cast<size_t>(settings_.getInt("sse.max_clients_per_key", 32));
     options.replayLimit = settings_.getInt("sse.replay_limit", 1000);
-    eventStream_ = std::make_unique<EventStreamHub>(*calls_, options);
+    eventStream_ = std::make_unique<EventStreamHub>(calls_->bus(), calls_->queries(), options);
   }
   return *eventStream_;
 }

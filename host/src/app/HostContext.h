@@ -5,6 +5,7 @@
 #include <switchboard/core/auth/ApiKeyService.h>
 #include <switchboard/core/calls/CallService.h>
 #include <switchboard/core/calls/SqliteCallRepository.h>
+#include <switchboard/core/calls/WebhookService.h>
 #include <switchboard/core/config/Settings.h>
 #include <switchboard/core/contacts/ContactService.h>
 #include <switchboard/core/contacts/SqliteContactRepository.h>
@@ -54,6 +55,7 @@ class HostContext {
   core::ApiKeyService& apiKeys() noexcept { return *apiKeys_; }
   core::ContactService& contacts() noexcept { return *contacts_; }
   core::CallService& calls() noexcept { return *calls_; }
+  core::WebhookService& webhooks() noexcept { return *webhooks_; }
   core::Metrics& metrics() noexcept { return metrics_; }
   /// The live event stream's hub, started on first use.
   EventStreamHub& eventStream();
@@ -84,6 +86,7 @@ class HostContext {
   // Declared last so it is destroyed first: it stops its threads, which use
   // the provider and the repositories above.
   std::unique_ptr<core::CallService> calls_;
+  std::unique_ptr<core::WebhookService> webhooks_;
   std::mutex eventStreamMutex_;
   std::unique_ptr<EventStreamHub> eventStream_;  // after calls_: it unsubscribes first
   std::vector<std::string> iceServers_;

@@ -46,6 +46,7 @@ ApiResponse fromDomainError(const core::DomainError& e) {
     case Kind::TooLarge: return ErrorMapper::envelope(413, "PAYLOAD_TOO_LARGE", e.what(), e.details());
     case Kind::DncBlocked: return ErrorMapper::envelope(403, "DNC_BLOCKED", e.what(), e.details());
     case Kind::AgentBusy: return ErrorMapper::envelope(409, "AGENT_BUSY", e.what(), e.details());
+    case Kind::Forbidden: return ErrorMapper::envelope(403, "FORBIDDEN", e.what(), e.details());
     case Kind::AtCapacity: {
       ApiResponse response = ErrorMapper::envelope(503, "UNAVAILABLE", e.what(), e.details());
       response.headers.emplace_back("Retry-After", "5");

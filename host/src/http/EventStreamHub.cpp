@@ -120,11 +120,12 @@ class EventStreamHub::Client final : public ResponseStream {
   bool released_ = false;
 };
 
-EventStreamHub::EventStreamHub(core::CallService& calls, EventStreamOptions options)
-    : calls_(calls),
+EventStreamHub::EventStreamHub(core::CallEventBus& bus, core::CallQueries& queries, EventStreamOptions options)
+    : bus_(bus),
+      queries_(queries),
       options_(options),
       shared_(std::make_shared<Shared>(options.maxClients, options.maxClientsPerKey)) {
-  subscription_ = calls_.subscribe([this](const std::vector<core::CommittedEvent>& events) { onEvents(events); });
+  subscription_ = bus_.subscribe([this](const std::vector<core::CommittedEvent>& events) { onEvents(events); });
 }
 
 EventStreamHub::~EventStreamHub() {
@@ -146,7 +147,7 @@ size_t EventStreamHub::clientCount() const {
 
 void EventStreamHub::stop() {
   if (subscription_ != 0) {
-    calls_.unsubscribe(subscription_);
+    bus_.unsubscribe(subscription_);
     subscription_ = 0;
   }
   std::list<std::shared_ptr<Client>> ending;
@@ -185,7 +186,7 @@ std::shared_ptr<ResponseStream> EventStreamHub::open(const std::string& key, con
   std::string replay;
   int64_t replayed = lastEventId > 0 ? lastEventId : 0;
   if (lastEventId > 0) {
-    const auto events = calls_.eventsAfter(lastEventId, options_.replayLimit);
+    const auto events = queries_.eventsAfter(lastEventId, options_.replayLimit);
     for (const auto& [event, call] : events) {
       if (agentFilter.empty() || call.agentId == agentFilter) {
         replay += frame({event, call, false, {}});

@@ -3,7 +3,8 @@
 #include "http/ResponseStream.h"
 #include "http/SlotLimiter.h"
 
-#include <switchboard/core/calls/CallService.h>
+#include <switchboard/core/calls/CallEventBus.h>
+#include <switchboard/core/calls/CallQueries.h>
 
 #include <chrono>
 #include <memory>
@@ -34,7 +35,7 @@ struct EventStreamOptions {
 /// THREADING: thread-safe.
 class EventStreamHub {
  public:
-  EventStreamHub(core::CallService& calls, EventStreamOptions options);
+  EventStreamHub(core::CallEventBus& bus, core::CallQueries& queries, EventStreamOptions options);
   ~EventStreamHub();
   EventStreamHub(const EventStreamHub&) = delete;
   EventStreamHub& operator=(const EventStreamHub&) = delete;
@@ -60,7 +61,8 @@ class EventStreamHub {
   static std::string frame(const core::CommittedEvent& event);
   void onEvents(const std::vector<core::CommittedEvent>& events);
 
-  core::CallService& calls_;
+  core::CallEventBus& bus_;
+  core::CallQueries& queries_;
   EventStreamOptions options_;
   int subscription_ = 0;
   std::shared_ptr<Shared> shared_;

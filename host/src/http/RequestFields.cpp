@@ -2,6 +2,8 @@
 
 #include "http/ApiError.h"
 
+#include <switchboard/core/DomainError.h>
+#include <switchboard/core/calls/CallLedger.h>
 #include <switchboard/sdk/civil_time.hpp>
 
 #include <regex>
@@ -125,11 +127,10 @@ AgentOfCall agentFor(const ApiRequest& request, const nlohmann::json& body) {
   return {principal.keyName, false};
 }
 
-void requireOwnCall(const ApiRequest& request, const std::string& callAgentId, const std::string& reference,
-                    const char* notFoundCode) {
+void requireOwnCall(const ApiRequest& request, const std::string& callAgentId, const std::string& reference) {
   const core::Principal& principal = *request.principal;
   if (principal.role != core::Role::Admin && principal.keyName != callAgentId) {
-    throw ApiError(404, notFoundCode, "no call or conference '" + reference + "'", {{"conference_sid", reference}});
+    throw core::CallLedger::callNotFound(reference);
   }
 }
 

@@ -40,8 +40,8 @@ std::string agentIdFor(const ApiRequest& request, const nlohmann::json& body);
 
 /// An agent key may act only on its own calls (an admin key on any): a
 /// call of another agent is reported as not found, so its existence does
-/// not leak. `callAgentId` is the call's agent.
-void requireOwnCall(const ApiRequest& request, const std::string& callAgentId, const std::string& reference,
-                    const char* notFoundCode = "NOT_FOUND");
+/// not leak: the same error a missing call gives (core's, which each API
+/// words its own way). `callAgentId` is the call's agent.
+void requireOwnCall(const ApiRequest& request, const std::string& callAgentId, const std::string& reference);
 
 }  // namespace sb::host

@@ -65,7 +65,7 @@ ApiResponse exportCsv(HostContext& context, const ApiRequest& request) {
   int64_t written = 0;
   int64_t total = 0;
   for (;; ++query.page) {
-    const core::CallPage page = context.calls().history(query);
+    const core::CallPage page = context.calls().queries().history(query);
     total = std::max<int64_t>(total, page.total);
     for (const auto& call : page.items) {
       const std::vector<std::string> cells = {call.id,
@@ -127,7 +127,7 @@ std::string callId(const ApiRequest& request) {
 
 /// The call's id, once the caller may act on it.
 std::string ownCallId(HostContext& context, const ApiRequest& request) {
-  const core::CallRecord call = context.calls().get(callId(request));
+  const core::CallRecord call = context.calls().queries().get(callId(request));
   requireOwnCall(request, call.agentId, callId(request));
   return call.id;
 }
@@ -137,7 +137,7 @@ std::string ownCallId(HostContext& context, const ApiRequest& request) {
 void addCallRoutes(Router& router, HostContext& context) {
   router.add({"GET", "/api/v1/calls", "calls.list", Access::Agent, 0, 0, [&context](const ApiRequest& request) {
                 const core::CallQuery query = queryFrom(request);
-                return ApiResponse::json(200, pageJson(context.calls().history(query), query));
+                return ApiResponse::json(200, pageJson(context.calls().queries().history(query), query));
               }});
   router.add({"GET", "/api/v1/calls/export", "calls.export", Access::Agent, 30, 0,
               [&context](const ApiRequest& request) { return exportCsv(context, request); }});
@@ -149,7 +149,7 @@ void addCallRoutes(Router& router, HostContext& context) {
          const std::string agent =
              principal.role == core::Role::Admin ? request.queryParam("agent_id").value_or("") : principal.keyName;
          nlohmann::json items = nlohmann::json::array();
-         for (const auto& call : context.calls().active(agent)) {
+         for (const auto& call : context.calls().queries().active(agent)) {
            items.push_back(call.toJson());
          }
          return ApiResponse::json(200, {{"data", items}});
@@ -166,10 +166,10 @@ void addCallRoutes(Router& router, HostContext& context) {
                 if (!command.contactId && command.to.empty()) {
                   throw ApiError::validation("send contact_id or to", {{"field", "contact_id"}});
                 }
-                return ApiResponse::json(201, context.calls().start(command).toJson());
+                return ApiResponse::json(201, context.calls().commands().start(command).toJson());
               }});
   router.add({"GET", "/api/v1/calls/{id}", "calls.get", Access::Agent, 0, 0, [&context](const ApiRequest& request) {
-                const core::CallDetail detail = context.calls().detail(callId(request));
+                const core::CallDetail detail = context.calls().queries().detail(callId(request));
                 nlohmann::json body = detail.call.toJson();
                 body["timeline"] = nlohmann::json::array();
                 for (const auto& event : detail.timeline) {
@@ -182,15 +182,15 @@ void addCallRoutes(Router& router, HostContext& context) {
          const nlohmann::json body = request.jsonBody();
          const auto outcome = optionalString(body, "outcome");
          const auto notes = optionalString(body, "notes");
-         const core::CallRecord call =
-             context.calls().logOutcome(ownCallId(context, request), outcome, notes, request.principal->keyName);
+         const core::CallRecord call = context.calls().commands().logOutcome(ownCallId(context, request), outcome,
+                                                                             notes, request.principal->keyName);
          return ApiResponse::json(200, call.toJson());
        }});
   router.add(
       {"POST", "/api/v1/calls/{id}/join", "calls.join", Access::Agent, 20, 0, [&context](const ApiRequest& request) {
          const nlohmann::json body = bodyOf(request);
-         const core::JoinResult joined = context.calls().join(ownCallId(context, request), agentIdFor(request, body),
-                                                              optionalBool(body, "refresh").value_or(false));
+         const core::JoinResult joined = context.calls().commands().join(
+             ownCallId(context, request), agentIdFor(request, body), optionalBool(body, "refresh").value_or(false));
          return ApiResponse::json(200, {{"call", joined.call.toJson()},
                                         {"session_id", joined.call.sessionId},
                                         {"credential", joined.credential.toJson()}});
@@ -200,7 +200,7 @@ void addCallRoutes(Router& router, HostContext& context) {
          const nlohmann::json body = bodyOf(request);
          const bool muted = optionalBool(body, "muted").value_or(true);
          const std::string leg = optionalString(body, "leg").value_or("agent");
-         const auto done = context.calls().control(ownCallId(context, request), leg, muted, std::nullopt);
+         const auto done = context.calls().commands().control(ownCallId(context, request), leg, muted, std::nullopt);
          return ApiResponse::json(200, done.call.toJson());
        }});
   router.add(
@@ -208,26 +208,26 @@ void addCallRoutes(Router& router, HostContext& context) {
          const nlohmann::json body = bodyOf(request);
          const bool held = optionalBool(body, "held").value_or(true);
          const std::string leg = optionalString(body, "leg").value_or("contact");
-         const auto done = context.calls().control(ownCallId(context, request), leg, std::nullopt, held);
+         const auto done = context.calls().commands().control(ownCallId(context, request), leg, std::nullopt, held);
          return ApiResponse::json(200, done.call.toJson());
        }});
   router.add(
       {"POST", "/api/v1/calls/{id}/end", "calls.end", Access::Agent, 20, 0, [&context](const ApiRequest& request) {
-         const core::EndResult ended = context.calls().end(ownCallId(context, request));
+         const core::EndResult ended = context.calls().commands().end(ownCallId(context, request));
          nlohmann::json body = ended.call.toJson();
          body["already_ended"] = ended.alreadyEnded;
          return ApiResponse::json(200, body);
        }});
   router.add({"GET", "/api/v1/dispositions", "dispositions.list", Access::Agent, 0, 0, [&context](const ApiRequest&) {
-                return ApiResponse::json(200, {{"dispositions", context.calls().dispositions()},
-                                               {"caller_ids", context.calls().callerIds()}});
+                return ApiResponse::json(200, {{"dispositions", context.calls().commands().dispositions()},
+                                               {"caller_ids", context.calls().commands().callerIds()}});
               }});
   router.add({"GET", "/api/v1/stats", "stats.get", Access::Agent, 0, 0, [&context](const ApiRequest& request) {
                 core::CallStatsQuery query;
                 query.fromMs = timeParam(request, "from");
                 query.toMs = timeParam(request, "to");
                 query.agentId = request.queryParam("agent_id").value_or("");
-                return ApiResponse::json(200, context.calls().stats(query));
+                return ApiResponse::json(200, context.calls().queries().stats(query));
               }});
 }
 

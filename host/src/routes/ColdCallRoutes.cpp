@@ -39,14 +39,23 @@ ApiResponse contract(const char* providerCode, Fn&& body) {
   try {
     return body();
   } catch (const core::DomainError& e) {
+    // Core names what the error is about; this contract has its own words.
+    using Kind = core::DomainError::Kind;
+    using Subject = core::DomainError::Subject;
     const auto& details = e.details();
-    if (e.kind() == core::DomainError::Kind::NotFound && details.value("resource", "") == "participant") {
-      throw ApiError(404, "PARTICIPANT_NOT_FOUND", e.what(), details);
+    const std::string callId = details.value("call_id", "");
+    if (e.kind() == Kind::NotFound && e.subject() == Subject::Participant) {
+      throw ApiError(404, "PARTICIPANT_NOT_FOUND", e.what(),
+                     {{"participant_sid", details.value("participant", "")}, {"conference_sid", callId}});
     }
-    if (e.kind() == core::DomainError::Kind::NotFound && details.value("resource", "") == "call") {
-      throw ApiError(404, "CONFERENCE_NOT_FOUND", e.what(), details);
+    if (e.kind() == Kind::NotFound && e.subject() == Subject::Call) {
+      nlohmann::json mapped = {{"conference_sid", callId}};
+      if (details.contains("status")) {
+        mapped["status"] = details["status"];
+      }
+      throw ApiError(404, "CONFERENCE_NOT_FOUND", e.what(), mapped);
     }
-    if (e.kind() == core::DomainError::Kind::Validation && details.value("field", "") == "to_phone") {
+    if (e.kind() == Kind::Validation && e.subject() == Subject::PhoneNumber) {
       throw invalidPhone(details.value("phone", ""));
     }
     throw;
@@ -78,9 +87,13 @@ void checkProvider(HostContext& context, const nlohmann::json& body) {
   if (name == activeId) {
     return;
   }
-  bool known = name == "twilio" || name == "telnyx" || name == "sim";
+  // Known: a provider plugin installed here (loaded, or found and not asked for).
+  bool known = false;
   for (const auto& plugin : context.plugins().loaded) {
     known = known || plugin->id() == name;
+  }
+  for (const auto& manifest : context.plugins().found) {
+    known = known || manifest.id == name;
   }
   const nlohmann::json details = {{"provider", *named}, {"supported_providers", {activeId}}};
   if (known) {
@@ -148,8 +161,8 @@ int64_t nowMs() {
 
 /// The call a cold-call request names, once the caller may act on it.
 std::string ownCall(HostContext& context, const ApiRequest& request, const std::string& reference) {
-  const core::CallRecord call = context.calls().get(reference);
-  requireOwnCall(request, call.agentId, reference, "CONFERENCE_NOT_FOUND");
+  const core::CallRecord call = context.calls().queries().get(reference);
+  requireOwnCall(request, call.agentId, reference);
   return call.id;
 }
 
@@ -196,7 +209,7 @@ ApiResponse initiate(HostContext& context, const ApiRequest& request) {
     const AgentOfCall agent = agentFor(request, body);
     command.agentId = agent.id;
     command.agentNamed = agent.named;
-    const core::CallRecord call = context.calls().start(command);
+    const core::CallRecord call = context.calls().commands().start(command);
     return ApiResponse::json(201, {{"conference_sid", call.id},
                                    {"conference_id", call.conferenceName},
                                    {"call_sid", call.providerCallId},
@@ -221,7 +234,7 @@ ApiResponse webrtcJoin(HostContext& context, const ApiRequest& request) {
     if (!std::regex_match(client, kClient)) {
       throw ApiError::validation("client_id must be 1-121 letters, digits or ._@:+-", {{"field", "client_id"}});
     }
-    const core::JoinResult joined = context.calls().join(ownCall(context, request, conference), client);
+    const core::JoinResult joined = context.calls().commands().join(ownCall(context, request, conference), client);
     const core::CallRecord& call = joined.call;
     nlohmann::json ice = nlohmann::json::array();
     if (auto it = joined.credential.sdk.find("ice_servers"); it != joined.credential.sdk.end() && it->is_array()) {
@@ -262,7 +275,7 @@ ApiResponse controlMute(HostContext& context, const ApiRequest& request) {
                                  {{"field", "action"}, {"allowed", {"mute", "unmute", "hold", "unhold"}}});
     }
     const core::ControlResult done =
-        context.calls().control(ownCall(context, request, conference), participant, muted, held);
+        context.calls().commands().control(ownCall(context, request, conference), participant, muted, held);
     nlohmann::json reply = {{"success", true},
                             {"conference_sid", done.call.id},
                             {"participant_sid", done.participantId},
@@ -291,7 +304,7 @@ ApiResponse controlHold(HostContext& context, const ApiRequest& request) {
     }
     const bool held = value.value_or(action == "hold");
     const core::ControlResult done =
-        context.calls().control(ownCall(context, request, conference), participant, std::nullopt, held);
+        context.calls().commands().control(ownCall(context, request, conference), participant, std::nullopt, held);
     return ApiResponse::json(
         200, {{"success", true},
               {"conference_sid", done.call.id},
@@ -307,7 +320,7 @@ ApiResponse endCall(HostContext& context, const ApiRequest& request) {
   return contract("PROVIDER_ERROR", [&] {
     const nlohmann::json body = bodyOf(request);
     const std::string reference = conferenceRef(request, body);
-    const core::EndResult ended = context.calls().end(ownCall(context, request, reference));
+    const core::EndResult ended = context.calls().commands().end(ownCall(context, request, reference));
     const core::CallRecord& call = ended.call;
     return ApiResponse::json(
         200, {{"success", true},
@@ -323,7 +336,7 @@ ApiResponse endCall(HostContext& context, const ApiRequest& request) {
 
 ApiResponse status(HostContext& context, const ApiRequest& request) {
   return contract("PROVIDER_ERROR", [&] {
-    const core::CallRecord call = context.calls().get(request.params.at("id"));
+    const core::CallRecord call = context.calls().queries().get(request.params.at("id"));
     return ApiResponse::json(200, statusOf(call, nowMs()));
   });
 }

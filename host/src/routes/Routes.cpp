@@ -8,8 +8,6 @@
 #include "routes/SystemRoutes.h"
 #include "routes/WebhookRoutes.h"
 
-#include <switchboard/core/log/Logging.h>
-
 namespace sb::host {
 
 void addAllRoutes(Router& router, HostContext& context) {
@@ -19,23 +17,7 @@ void addAllRoutes(Router& router, HostContext& context) {
   addColdCallRoutes(router, context);
   addEventRoutes(router, context);
   addStaticRoutes(router, context);
-  // A webhook is answered only once its events are committed, so a provider
-  // that got its 2xx never needs to redeliver.
-  auto log = core::logger("webhooks");
-  addWebhookRoutes(router, context,
-                   [&context, log](const std::string& provider, nlohmann::json events, EventsStored stored) {
-                     const size_t count = events.size();
-                     // Told on the journal's thread, which every webhook waits on: no more
-                     // than the log line and the hand-back.
-                     context.calls().ingestAsync(
-                         provider, std::move(events),
-                         [log, provider, count, stored = std::move(stored)](size_t fresh, std::exception_ptr error) {
-                           if (log->should_log(spdlog::level::debug)) {
-                             log->debug("{} webhook: {} event(s), {} new", provider, count, fresh);
-                           }
-                           stored(error);
-                         });
-                   });
+  addWebhookRoutes(router, context);
 }
 
 ServerOptions serverOptionsFrom(const core::Settings& settings) {

@@ -61,11 +61,11 @@ TEST_CASE("ingest: events are stored once by key and a redelivery changes nothin
   CallStore store;
   store.addCall("call_a", "agent-a");
   const auto script = sb::test::eventScript("answered", "call_a");
-  CHECK(store.calls->ingest("test", CallStore::toJson(script)) == script.size());
+  CHECK(store.calls->ingest().ingest("test", CallStore::toJson(script)) == script.size());
   const nlohmann::json after = store.record("call_a");
   CHECK(after["status"] == "completed");
   CHECK(after["result"] == "answered");
-  CHECK(store.calls->ingest("test", CallStore::toJson(script)) == 0);
+  CHECK(store.calls->ingest().ingest("test", CallStore::toJson(script)) == 0);
   CHECK(store.record("call_a") == after);
   const auto timeline = store.callRepository.timeline("call_a");
   CHECK(std::count_if(timeline.begin(), timeline.end(), [](const auto& e) { return e.source == "test"; }) ==
@@ -78,13 +78,13 @@ TEST_CASE("ingest: every change raises the call's version, a redelivery does not
   CHECK(store.callRepository.find("call_v")->version == 1);
   const auto ringing = sb::test::callEvent("call_v", "v-1", "leg.ringing", "contact", 1'700'000'000'100, 1);
   const auto answered = sb::test::callEvent("call_v", "v-2", "leg.answered", "contact", 1'700'000'000'200, 2);
-  store.calls->ingest("test", CallStore::toJson({ringing}));
+  store.calls->ingest().ingest("test", CallStore::toJson({ringing}));
   const auto rang = *store.callRepository.find("call_v");
   CHECK(rang.version == 2);
   CHECK(rang.toJson()["version"] == 2);
-  store.calls->ingest("test", CallStore::toJson({ringing}));
+  store.calls->ingest().ingest("test", CallStore::toJson({ringing}));
   CHECK(store.callRepository.find("call_v")->version == 2);
-  store.calls->ingest("test", CallStore::toJson({answered}));
+  store.calls->ingest().ingest("test", CallStore::toJson({answered}));
   const auto live = *store.callRepository.find("call_v");
   CHECK(live.version == 3);
   CHECK(live.status == "in-progress");
@@ -97,7 +97,7 @@ TEST_CASE("ingest: an event for an unknown call is dropped, the rest of the webh
   store.addCall("call_b", "agent-b");
   auto stray = sb::test::callEvent("call_nobody", "stray-1", "leg.ringing", "contact", 1, 1);
   auto ringing = sb::test::callEvent("call_b", "b-1", "leg.ringing", "contact", 1'700'000'000'100, 1);
-  CHECK(store.calls->ingest("test", CallStore::toJson({stray, ringing})) == 1);
+  CHECK(store.calls->ingest().ingest("test", CallStore::toJson({stray, ringing})) == 1);
   CHECK(store.record("call_b")["status"] == "ringing");
 }
 
@@ -120,7 +120,7 @@ TEST_CASE("ingest: an event outside the SDK's schema is refused at the door, nam
                      {"call_id", "call_s"},
                      {"occurred_at_ms", t0},
                      {"colour", "red"}});  // a field the schema does not have
-  CHECK(store.calls->ingest("plugin-x", webhook) == 2);
+  CHECK(store.calls->ingest().ingest("plugin-x", webhook) == 2);
 
   const auto call = store.record("call_s");
   CHECK(call["status"] == "completed");
@@ -162,7 +162,7 @@ TEST_CASE("ingest: an event without our call id is matched by the provider's leg
   });
   auto answered = sb::test::callEvent("", "c-1", "leg.answered", "contact", 1'700'000'000'100, 1);
   answered.providerCallId = "CA123";
-  CHECK(store.calls->ingest("test", CallStore::toJson({answered})) == 1);
+  CHECK(store.calls->ingest().ingest("test", CallStore::toJson({answered})) == 1);
   CHECK(store.record("call_c")["status"] == "in-progress");
 }
 
@@ -186,8 +186,9 @@ TEST_CASE("ingest property: any order, chunking and redelivery of webhooks gives
       size_t at = 0;
       while (at < deliveries.size()) {
         const size_t size = std::min(deliveries.size() - at, std::uniform_int_distribution<size_t>(1, 3)(random));
-        store.calls->ingest("test", CallStore::toJson({deliveries.begin() + static_cast<std::ptrdiff_t>(at),
-                                                       deliveries.begin() + static_cast<std::ptrdiff_t>(at + size)}));
+        store.calls->ingest().ingest("test",
+                                     CallStore::toJson({deliveries.begin() + static_cast<std::ptrdiff_t>(at),
+                                                        deliveries.begin() + static_cast<std::ptrdiff_t>(at + size)}));
         at += size;
       }
       store.calls->drainReactions();

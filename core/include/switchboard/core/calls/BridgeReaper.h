@@ -1,0 +1,77 @@
+#pragma once
+
+#include <switchboard/core/calls/CallLedger.h>
+#include <switchboard/core/calls/ProviderSlot.h>
+
+#include <chrono>
+#include <condition_variable>
+#include <deque>
+#include <functional>
+#include <mutex>
+#include <set>
+#include <string>
+#include <thread>
+#include <utility>
+#include <vector>
+
+namespace sb::core {
+
+struct BridgeReaperOptions {
+  /// An answered contact whose agent has not joined after this long is hung
+  /// up (abandoned, product §2.4); an agent whose browser leg dropped has as
+  /// long to come back before the call is ended. 0 turns both off.
+  int64_t agentJoinTimeoutS = 15;
+  std::chrono::milliseconds sweepEvery{1000};
+};
+
+/// Ends what must not be left alone, on its own thread so that neither a
+/// webhook nor the journal waits on the provider: the bridge of a call whose
+/// contact hung up or whose agent left for good, a contact answered with no
+/// agent (abandoned), and provider legs that belong to no live call.
+/// THREADING: thread-safe.
+class BridgeReaper {
+ public:
+  BridgeReaper(CallLedger& ledger, const ProviderSlot& provider, BridgeReaperOptions options);
+  ~BridgeReaper();
+  BridgeReaper(const BridgeReaper&) = delete;
+  BridgeReaper& operator=(const BridgeReaper&) = delete;
+
+  /// Queues the bridge ends that committed events ask for (journal thread:
+  /// only queues).
+  void onCommitted(const std::vector<CommittedEvent>& events);
+  /// Hangs up provider legs that belong to no live call (each leg once).
+  void hangUpOrphans(const std::vector<sdk::CallRef>& legs);
+  /// Waits until the work queued so far has run (tests).
+  void drain();
+  /// Stops the thread (queued work is dropped; later work only queues).
+  /// Before the journal stops: the thread writes through it.
+  void stop();
+
+ private:
+  void react(std::function<void()> task);
+  void loop();
+  /// Asks the provider to end the call's legs and bridge: {already gone at
+  /// the provider, what went wrong (empty: done)}.
+  std::pair<bool, std::string> hangUp(const CallRecord& call);
+  void endBridge(const std::string& callId, const std::string& reason);
+  void sweepAbandoned();
+  void abandon(const CallRecord& call);
+  void endAfterAgentLeft(const CallRecord& call);
+
+  CallLedger& ledger_;
+  const ProviderSlot& provider_;
+  BridgeReaperOptions options_;
+
+  std::mutex mutex_;
+  std::condition_variable wake_;
+  std::condition_variable idle_;
+  std::deque<std::function<void()>> tasks_;
+  bool busy_ = false;
+  bool stopping_ = false;
+  static constexpr size_t kRememberedOrphans = 10000;
+  std::set<std::string> orphansHungUp_;  ///< provider leg ids, under mutex_
+  std::deque<std::string> orphanOrder_;
+  std::thread thread_;
+};
+
+}  // namespace sb::core

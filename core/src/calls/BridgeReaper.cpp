@@ -1,0 +1,244 @@
+#include <switchboard/core/calls/BridgeReaper.h>
+
+#include <switchboard/core/log/Logging.h>
+#include <switchboard/core/plugin/ProviderError.h>
+
+#include <pthread.h>
+
+namespace sb::core {
+
+BridgeReaper::BridgeReaper(CallLedger& ledger, const ProviderSlot& provider, BridgeReaperOptions options)
+    : ledger_(ledger), provider_(provider), options_(options) {
+  thread_ = std::thread([this] { loop(); });
+}
+
+BridgeReaper::~BridgeReaper() {
+  stop();
+}
+
+void BridgeReaper::stop() {
+  {
+    std::lock_guard lock(mutex_);
+    stopping_ = true;
+  }
+  wake_.notify_all();
+  if (thread_.joinable()) {
+    thread_.join();
+  }
+}
+
+void BridgeReaper::onCommitted(const std::vector<CommittedEvent>& events) {
+  for (const CommittedEvent& e : events) {
+    if (!e.endBridge.empty()) {
+      react([this, id = e.call.id, reason = e.endBridge] { endBridge(id, reason); });
+    }
+  }
+}
+
+std::pair<bool, std::string> BridgeReaper::hangUp(const CallRecord& call) {
+  try {
+    const bool gone =
+        provider_.get()
+            .endCall({call.id, call.conferenceName, call.conferenceId, call.providerCallId, call.agentLegId})
+            .alreadyEnded;
+    return {gone, {}};
+  } catch (const ProviderError& e) {
+    if (e.status() == sdk::Status::NotFound) {
+      return {true, {}};  // the provider no longer knows the call: it is over there
+    }
+    return {false, e.what()};
+  }
+}
+
+void BridgeReaper::endBridge(const std::string& callId, const std::string& reason) {
+  auto call = ledger_.repository().find(callId);
+  if (!call) {
+    return;
+  }
+  // Ask the provider to close the bridge; its events then end the legs.
+  // The record changes only through those events, so the outcome does not
+  // depend on the order webhooks came in.
+  const auto [gone, problem] = hangUp(*call);
+  if (!problem.empty()) {
+    logger("calls")->warn("could not end the bridge of call {} after {}: {}", callId, reason, problem);
+  }
+  nlohmann::json payload = {{"reason", reason}, {"already_ended", gone}};
+  if (!problem.empty()) {
+    payload["error"] = problem;
+  }
+  const bool providerGone = gone;
+  ledger_.commitHost(callId, "bridge.end_requested", payload, [this, providerGone](CallRecord& c) {
+    // Nothing more will come from a bridge the provider no longer has.
+    return providerGone ? CallStateMachine::endByHost(c, ledger_.now(), "bridge-gone") : Transition{};
+  });
+}
+
+void BridgeReaper::sweepAbandoned() {
+  // A sweep of the database, not a timer per call: it survives a restart and
+  // works the same when several hosts share the database.
+  if (provider_.find() == nullptr) {
+    return;  // nothing to hang up with; the first sweep after start-up catches up
+  }
+  constexpr int64_t kPerSweep = 100;
+  const int64_t answeredBefore = ledger_.now() - options_.agentJoinTimeoutS * 1000;
+  for (const CallRecord& call : ledger_.repository().answeredWithoutAgent(answeredBefore, kPerSweep)) {
+    try {
+      abandon(call);
+    } catch (const std::exception& e) {
+      logger("calls")->warn("could not hang up call {} (answered, no agent joined): {}", call.id, e.what());
+    }
+  }
+  for (const CallRecord& call : ledger_.repository().answeredWithAgentAway(kPerSweep)) {
+    const auto since = CallStateMachine::agentAwaySince(call);
+    if (!since || *since > answeredBefore) {
+      continue;  // still inside the time to come back
+    }
+    try {
+      endAfterAgentLeft(call);
+    } catch (const std::exception& e) {
+      logger("calls")->warn("could not end call {} (the agent left): {}", call.id, e.what());
+    }
+  }
+}
+
+void BridgeReaper::endAfterAgentLeft(const CallRecord& call) {
+  // The page may have come back since the sweep read the call.
+  const auto current = ledger_.repository().find(call.id);
+  if (!current || current->ended()) {
+    return;
+  }
+  const auto since = CallStateMachine::agentAwaySince(*current);
+  if (!since || *since > ledger_.now() - options_.agentJoinTimeoutS * 1000) {
+    return;
+  }
+  // Once; again only if the provider has still not ended the call a while
+  // after the first try (its answer or its events were lost).
+  constexpr int64_t kRetryAfterMs = 10000;
+  if (const auto gone = current->clocks.find(CallStateMachine::kAgentGoneClock);
+      gone != current->clocks.end() && gone->is_number_integer() &&
+      ledger_.now() - gone->get<int64_t>() < kRetryAfterMs) {
+    return;
+  }
+  logger("calls")->info("call {}: the agent left and did not come back within {} s; ending the call", call.id,
+                        options_.agentJoinTimeoutS);
+  ledger_.commitHost(
+      call.id, "call.agent_gone",
+      {{"reason", "the agent left and did not come back"}, {"agent_join_timeout_s", options_.agentJoinTimeoutS}},
+      [this](CallRecord& c) {
+        Transition t;
+        c.clocks[CallStateMachine::kAgentGoneClock] = ledger_.now();
+        t.changed = true;
+        return t;
+      });
+  endBridge(call.id, "agent-left");
+}
+
+void BridgeReaper::abandon(const CallRecord& call) {
+  // The agent may have joined since the sweep read the call.
+  const auto current = ledger_.repository().find(call.id);
+  if (!current || current->ended() || current->agentJoinedAt) {
+    return;
+  }
+  // The decision is recorded before the hang-up: the provider's end event
+  // can be committed before anything we write after it, and must then still
+  // read as abandoned, not as an answered call.
+  if (!current->clocks.contains(CallStateMachine::kAbandonedClock)) {
+    logger("calls")->info("call {}: the contact answered and no agent joined within {} s; hanging up", call.id,
+                          options_.agentJoinTimeoutS);
+    ledger_.commitHost(call.id, "call.abandoned",
+                       {{"reason", "no agent joined"}, {"agent_join_timeout_s", options_.agentJoinTimeoutS}},
+                       [this](CallRecord& c) { return CallStateMachine::markAbandoned(c, ledger_.now()); });
+  }
+  const auto [gone, problem] = hangUp(*current);
+  if (!problem.empty()) {
+    // Not recorded as over while the contact may still be on the line: the
+    // next sweep tries again.
+    logger("calls")->warn("could not hang up call {} (answered, no agent joined): {}", call.id, problem);
+    return;
+  }
+  // The provider's events end the call; one it no longer has sends none.
+  const bool providerGone = gone;
+  ledger_.commitHost(call.id, "bridge.end_requested", {{"reason", "abandoned"}, {"already_ended", gone}},
+                     [this, providerGone](CallRecord& c) {
+                       return providerGone ? CallStateMachine::endByHost(c, ledger_.now(), "abandoned-no-agent")
+                                           : Transition{};
+                     });
+}
+
+void BridgeReaper::hangUpOrphans(const std::vector<sdk::CallRef>& legs) {
+  for (const sdk::CallRef& leg : legs) {
+    {
+      // Once per leg: its other events (ringing, answered) would ask again.
+      std::lock_guard lock(mutex_);
+      if (!orphansHungUp_.insert(leg.providerCallId).second) {
+        continue;
+      }
+      orphanOrder_.push_back(leg.providerCallId);
+      if (orphanOrder_.size() > kRememberedOrphans) {
+        orphansHungUp_.erase(orphanOrder_.front());
+        orphanOrder_.pop_front();
+      }
+    }
+    react([this, leg] {
+      logger("calls")->warn("call {}: provider leg {} is live but its call is not; hanging it up",
+                            leg.callId.empty() ? "(unknown)" : leg.callId, leg.providerCallId);
+      try {
+        provider_.get().endCall(leg);
+      } catch (const ProviderError& e) {
+        if (e.status() != sdk::Status::NotFound) {
+          logger("calls")->warn("could not hang up provider leg {}: {}", leg.providerCallId, e.what());
+        }
+      }
+    });
+  }
+}
+
+void BridgeReaper::react(std::function<void()> task) {
+  {
+    std::lock_guard lock(mutex_);
+    tasks_.push_back(std::move(task));
+  }
+  wake_.notify_one();
+}
+
+void BridgeReaper::drain() {
+  std::unique_lock lock(mutex_);
+  idle_.wait(lock, [this] { return tasks_.empty() && !busy_; });
+}
+
+void BridgeReaper::loop() {
+  pthread_setname_np(pthread_self(), "sb-reactions");
+  std::unique_lock lock(mutex_);
+  auto nextSweep = std::chrono::steady_clock::now() + options_.sweepEvery;
+  for (;;) {
+    wake_.wait_until(lock, nextSweep, [this] { return stopping_ || !tasks_.empty(); });
+    if (stopping_) {
+      return;
+    }
+    if (std::chrono::steady_clock::now() >= nextSweep) {
+      nextSweep = std::chrono::steady_clock::now() + options_.sweepEvery;
+      if (options_.agentJoinTimeoutS > 0) {
+        tasks_.push_back([this] { sweepAbandoned(); });
+      }
+    }
+    if (tasks_.empty()) {
+      continue;
+    }
+    auto task = std::move(tasks_.front());
+    tasks_.pop_front();
+    busy_ = true;
+    lock.unlock();
+    try {
+      task();
+    } catch (const std::exception& e) {
+      logger("calls")->error("call reaction failed: {}", e.what());
+    }
+    lock.lock();
+    busy_ = false;
+    if (tasks_.empty()) {
+      idle_.notify_all();
+    }
+  }
+}
+
+}  // namespace sb::core
