@@ -98,6 +98,11 @@ std::vector<ConfigKey> makeKeys() {
       integer("import.max_bytes", 209715200, 1024, 1LL << 40,
               "a CSV import larger than this (200 MiB) is refused whole"),
       integer("import.max_rows", 1000000, 1, 100000000, "a CSV import with more data rows is refused whole"),
+      described(text("import.spool_dir", "",
+                     "where an upload is copied whole before its import writes to the database (a slow upload "
+                     "never holds the write lock calls need); needs room for `import.max_bytes` per upload in "
+                     "progress (`http.max_uploads`)"),
+                "the system's temporary directory (`$TMPDIR`, else `/tmp`)"),
       integer("auth.key_cache_ms", 5000, 0, 3600000,
               "how long a checked API key is trusted before it is looked up again; a revocation takes effect within "
               "this time"),

@@ -67,6 +67,7 @@ core::ContactServiceOptions HostContext::contactOptions(const core::Settings& se
   }
   options.limits.maxBytes = static_cast<uint64_t>(maxBytes);
   options.limits.maxRows = maxRows;
+  options.spoolDir = settings.getString("import.spool_dir", "");
   return options;
 }
 

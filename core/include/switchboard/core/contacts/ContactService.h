@@ -4,6 +4,7 @@
 #include <switchboard/core/contacts/CsvImporter.h>
 #include <switchboard/core/contacts/PhoneNormalizer.h>
 
+#include <filesystem>
 #include <functional>
 #include <istream>
 #include <string>
@@ -13,6 +14,9 @@ namespace sb::core {
 struct ContactServiceOptions {
   std::string defaultRegion = "US";
   ImportLimits limits;
+  /// Where an upload is copied before its import opens the database's write
+  /// transaction (the system's temporary directory when empty).
+  std::filesystem::path spoolDir;
   std::function<int64_t()> clock;  ///< Unix seconds; defaults to the system clock
 };
 
@@ -32,7 +36,9 @@ class ContactService {
   ContactService(ContactRepository& contacts, DncRepository& dnc, ContactServiceOptions options);
 
   /// Imports a CSV into a new list named `listName` (a name from the
-  /// filename or the date when empty).
+  /// filename or the date when empty). The input is first read whole into a
+  /// spool file, and only then is the database written: a slow sender never
+  /// holds the write lock that calls and webhooks need.
   ContactList importCsv(std::istream& in, std::string listName, const std::string& filename,
                         const std::string& createdBy, ImportProgress progress = {});
 
