@@ -60,7 +60,8 @@ TEST_CASE("cli: plugins lists sim, twilio, telnyx and the out-of-tree example, a
     CHECK(plugin.at("capabilities").is_object());
     CHECK(plugin.at("abi") == "1.0");
   }
-  CHECK(loaded == std::set<std::string>{"sim", "twilio", "telnyx", "cprov", "cprov_crashing_invoke"});
+  CHECK(loaded ==
+        std::set<std::string>{"sim", "twilio", "telnyx", "cprov", "cprov_crashing_invoke", "cprov_blocking_webhook"});
   CHECK(listing.at("active") == "sim");
   // 9 broken fixtures, plus both echo folders refused as one duplicate id.
   REQUIRE(listing.at("refused").size() == 11);

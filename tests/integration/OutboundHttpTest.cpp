@@ -248,3 +248,29 @@ TEST_CASE("retry policy: what may be repeated, and the wait a 429 names", "[outb
   CHECK_FALSE(afterNoAnswer(policy, get, 1).again);
   CHECK_FALSE(afterNoAnswer(policy, post, 0).again);
 }
+
+TEST_CASE("outbound: a deadline cuts an attempt short and stops retries", "[outbound]") {
+  CaptureServer server;
+  HttpClient client;
+  SECTION("a slow answer") {
+    server.setResponder([](const sb::sdk::HttpRequest&) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(1000));
+      sb::sdk::HttpResponse response;
+      response.status = 200;
+      return response;
+    });
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(300);
+    CHECK_THROWS_AS(client.send(request(server, "GET", "/slow"), "t", deadline), sb::core::HttpTransportError);
+    // The server's handler finishes its answer (recorded then) before the
+    // server goes; only the one request came: not sent again past the deadline.
+    CHECK(server.waitFor(1, std::chrono::seconds(5)).size() == 1);
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    CHECK(server.requests().size() == 1);
+  }
+  SECTION("a 503 whose resend would start past it") {
+    server.setResponder(failingFirst(1, 503));
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(50);  // < the 100 ms backoff
+    CHECK(client.send(request(server, "GET", "/x"), "t", deadline).status == 503);
+    CHECK(server.requests().size() == 1);
+  }
+}

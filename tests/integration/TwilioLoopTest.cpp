@@ -428,3 +428,26 @@ TEST_CASE("twilio: an end that hung the contact up succeeds even if ending the c
   REQUIRE(world.probe.reaches(id, CallProbe::bridgeOver));
   CHECK(world.probe.call(id)["end_cause"] == "ended-by-agent");
 }
+
+TEST_CASE("twilio faults: an operation past plugins.operation_timeout_ms fails with the deadline named",
+          "[twilio][faults]") {
+  World world(std::map<std::string, std::string>{{"plugins.operation_timeout_ms", "1000"},
+                                                 {"provider.twilio.http_timeout_ms", "5000"}});
+  // Twilio answers the dial after 3 s: the host's HTTP for the operation
+  // stops at its 1 s deadline, not at the plugin's 5 s timeout.
+  world.fake.inject({FakeTwilio::Fault::Kind::Slow, "POST", "/Calls.json", 0, 0, 3000, 1});
+  const auto dialed = world.agent.post("/api/v1/calls", {{"to", "+12125550001"}});
+  CHECK(dialed.status == 503);
+  CHECK(dialed.json["error"]["code"] == "PROVIDER_ERROR");
+  const std::string message = dialed.json["error"]["message"];
+  CHECK(message.find("plugins.operation_timeout_ms") != std::string::npos);
+  // Twilio placed it after all: its first callback names the leg, which is
+  // hung up; and the agent is free again for the next call.
+  REQUIRE(world.fake.waitUntil([&] { return world.fake.callSidsTo("+12125550001").size() == 1; }));
+  const std::string sid = world.fake.callSidsTo("+12125550001").front();
+  REQUIRE(world.fake.waitUntil([&] {
+    const auto status = world.fake.callStatus(sid);
+    return status == "canceled" || status == "completed";
+  }));
+  CHECK(world.agent.post("/api/v1/calls", {{"to", "+12125550002"}}).status == 201);
+}

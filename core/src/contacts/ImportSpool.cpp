@@ -3,9 +3,9 @@
 #include <switchboard/core/DomainError.h>
 
 #include <cerrno>
-#include <cstring>
 #include <stdexcept>
 #include <string>
+#include <system_error>
 #include <vector>
 
 #include <fcntl.h>
@@ -43,7 +43,8 @@ class FdReadBuffer final : public std::streambuf {
 };
 
 std::string why(const std::filesystem::path& dir) {
-  return "cannot spool the upload in " + dir.string() + " (import.spool_dir): " + std::strerror(errno);
+  return "cannot spool the upload in " + dir.string() +
+         " (import.spool_dir): " + std::error_code(errno, std::generic_category()).message();
 }
 
 int openAnonymous(const std::filesystem::path& dir) {

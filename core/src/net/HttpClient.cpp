@@ -17,6 +17,7 @@
 #include <Poco/Timespan.h>
 #include <Poco/URI.h>
 
+#include <algorithm>
 #include <istream>
 #include <memory>
 #include <mutex>
@@ -82,26 +83,38 @@ size_t HttpClient::idleConnections() const {
   return pool_->idleCount();
 }
 
-sdk::HttpResponse HttpClient::send(const sdk::HttpRequest& request, const std::string& client) const {
+sdk::HttpResponse HttpClient::send(const sdk::HttpRequest& request, const std::string& client,
+                                   std::optional<std::chrono::steady_clock::time_point> deadline) const {
   if (!knownMethod(request.method)) {
     throw std::invalid_argument("unsupported HTTP method '" + request.method + "'");
   }
+  const auto asked = request.timeoutMs > 0 ? std::chrono::milliseconds(request.timeoutMs) : options_.requestTimeout;
+  const auto left = [&deadline] {
+    return std::chrono::duration_cast<std::chrono::milliseconds>(*deadline - std::chrono::steady_clock::now());
+  };
   int rateLimited = 0;
   int failed = 0;
   for (;;) {
     Attempt attempt;
     RetryDecision decision;
     sdk::HttpResponse response;
+    const auto timeout = deadline ? std::clamp(left(), std::chrono::milliseconds(1), asked) : asked;
     try {
-      response = sendOnce(request, attempt);
+      response = sendOnce(request, timeout, attempt);
       observe(client, attempt);
       decision = afterResponse(options_.retry, request, response, rateLimited, failed, unixSeconds());
+      if (decision.again && deadline && left() <= decision.wait) {
+        decision.again = false;  // the caller's deadline comes first
+      }
       if (!decision.again) {
         return response;
       }
     } catch (const HttpTransportError& e) {
       observe(client, attempt);
       decision = afterNoAnswer(options_.retry, request, failed);
+      if (decision.again && deadline && left() <= decision.wait) {
+        throw;
+      }
       if (!decision.again) {
         if (repeatable(request)) {
           throw;
@@ -142,7 +155,8 @@ void HttpClient::observe(const std::string& client, const Attempt& attempt) cons
   }
 }
 
-sdk::HttpResponse HttpClient::sendOnce(const sdk::HttpRequest& request, Attempt& attempt) const {
+sdk::HttpResponse HttpClient::sendOnce(const sdk::HttpRequest& request, std::chrono::milliseconds timeout,
+                                       Attempt& attempt) const {
   Poco::URI uri;
   try {
     uri = Poco::URI(request.url);
@@ -161,8 +175,7 @@ sdk::HttpResponse HttpClient::sendOnce(const sdk::HttpRequest& request, Attempt&
   SessionPool::Lease lease = pool_->acquire(scheme, uri.getHost(), uri.getPort());
   attempt.reused = lease.reused;
   Poco::Net::HTTPClientSession& session = *lease.session;
-  const auto timeout = request.timeoutMs > 0 ? std::chrono::milliseconds(request.timeoutMs) : options_.requestTimeout;
-  session.setTimeout(toTimespan(options_.connectTimeout), toTimespan(timeout), toTimespan(timeout));
+  session.setTimeout(toTimespan(std::min(options_.connectTimeout, timeout)), toTimespan(timeout), toTimespan(timeout));
 
   std::string target = uri.getPathEtc();
   if (target.empty()) {

@@ -1,6 +1,7 @@
 #include <switchboard/core/crypto/Crypto.h>
 #include <switchboard/core/log/Logging.h>
 #include <switchboard/core/plugin/HostServices.h>
+#include <switchboard/core/plugin/OperationDeadline.h>
 #include <switchboard/sdk/config.hpp>
 #include <switchboard/sdk/detail/abi_io.hpp>
 
@@ -111,6 +112,16 @@ int32_t HostServices::configGetThunk(void* ctx, sb_str key, sb_writer* value) no
   }
 }
 
+namespace {
+
+std::string deadlineMessage(const sdk::HttpRequest& request) {
+  return "the operation's deadline of " + std::to_string(OperationDeadline::budget().count()) +
+         " ms (plugins.operation_timeout_ms) ran out at " + request.method + " " +
+         request.url.substr(0, request.url.find('?'));
+}
+
+}  // namespace
+
 int32_t HostServices::httpSendThunk(void* ctx, const sb_http_request* request, sb_http_response_sink* response,
                                     sb_error* error) noexcept {
   auto* self = static_cast<HostServices*>(ctx);
@@ -129,8 +140,26 @@ int32_t HostServices::httpSendThunk(void* ctx, const sb_http_request* request, s
       out.headers.emplace_back(std::string(fromStr(request->headers[i].name)),
                                std::string(fromStr(request->headers[i].value)));
     }
+    const auto deadline = OperationDeadline::current();
+    if (deadline && std::chrono::steady_clock::now() >= *deadline) {
+      fillError(error, SB_STATUS_UNAVAILABLE, deadlineMessage(out));
+      return SB_STATUS_UNAVAILABLE;
+    }
     const auto started = std::chrono::steady_clock::now();
-    const sdk::HttpResponse in = self->http_->send(out, self->pluginId_);
+    sdk::HttpResponse in;
+    try {
+      in = self->http_->send(out, self->pluginId_, deadline);
+    } catch (const HttpTransportError& e) {
+      // The attempt's timeout was cut to the deadline; it fires within a few
+      // ms of it, on either side.
+      constexpr auto kSlack = std::chrono::milliseconds(50);
+      if (deadline && std::chrono::steady_clock::now() >= *deadline - kSlack) {
+        self->logger_->warn("outbound http failed: {} ({})", e.what(), deadlineMessage(out));
+        fillError(error, SB_STATUS_UNAVAILABLE, std::string(e.what()) + "; " + deadlineMessage(out));
+        return SB_STATUS_UNAVAILABLE;
+      }
+      throw;
+    }
     const auto elapsed =
         std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started).count();
     // The URL is logged without its query: query strings may carry tokens.

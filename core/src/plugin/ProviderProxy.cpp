@@ -1,6 +1,9 @@
 #include <switchboard/core/plugin/ProviderError.h>
 #include <switchboard/core/plugin/ProviderProxy.h>
 
+#include <switchboard/core/log/Logging.h>
+#include <switchboard/core/plugin/OperationDeadline.h>
+
 #include <switchboard/core/plugin/CrashReport.h>
 #include <switchboard/sdk/detail/abi_io.hpp>
 #include <switchboard/sdk/json.hpp>
@@ -43,9 +46,11 @@ struct ReplyCollector {
 
 }  // namespace
 
-ProviderProxy::ProviderProxy(LoadedPluginPtr plugin, nlohmann::json config, std::shared_ptr<const HttpClient> http)
+ProviderProxy::ProviderProxy(LoadedPluginPtr plugin, nlohmann::json config, std::shared_ptr<const HttpClient> http,
+                             ProviderLimits limits)
     : plugin_(std::move(plugin)),
-      services_(std::make_unique<HostServices>(plugin_->id(), std::move(config), std::move(http))) {
+      services_(std::make_unique<HostServices>(plugin_->id(), std::move(config), std::move(http))),
+      limits_(limits) {
   const auto& capabilities = plugin_->capabilities();
   if (auto it = capabilities.find("webhooks_nonblocking"); it != capabilities.end() && it->is_boolean()) {
     webhooksNonBlocking_ = it->get<bool>();
@@ -80,9 +85,18 @@ nlohmann::json ProviderProxy::invoke(const std::string& operation, const nlohman
   StringWriter writer(result);
   sb_error error = makeError();
   int32_t status = SB_STATUS_OK;
+  const auto started = std::chrono::steady_clock::now();
   {
     const PluginCallScope scope(plugin_->id(), operation.c_str());
+    const OperationDeadline deadline(limits_.operationDeadline);
     status = plugin_->api().invoke(instance_, toStr(operation), toStr(body), writer.get(), &error);
+  }
+  if (const auto took = std::chrono::steady_clock::now() - started; took > limits_.operationDeadline) {
+    // Past the deadline its host services stop at: the plugin waited in
+    // code of its own, which the host cannot cut short.
+    logger("plugins")->warn("plugin '{}' took {} ms for {} (plugins.operation_timeout_ms = {})", plugin_->id(),
+                            std::chrono::duration_cast<std::chrono::milliseconds>(took).count(), operation,
+                            limits_.operationDeadline.count());
   }
   if (status != SB_STATUS_OK) {
     fail(status, error, operation.c_str());
@@ -117,9 +131,20 @@ WebhookOutcome ProviderProxy::onWebhook(const sdk::HttpRequest& request) const {
   ReplyCollector reply;
   sb_error error = makeError();
   int32_t status = SB_STATUS_OK;
+  const auto started = std::chrono::steady_clock::now();
   {
     const PluginCallScope scope(plugin_->id(), "on_webhook");
+    const OperationDeadline deadline(limits_.operationDeadline);
     status = plugin_->api().on_webhook(instance_, &raw, eventsWriter.get(), &reply.sink, &error);
+  }
+  const auto took = std::chrono::steady_clock::now() - started;
+  if (took > limits_.nonBlockingWebhookBudget && webhooksNonBlocking_.exchange(false)) {
+    // It ran on an I/O thread and stalled every connection served there.
+    logger("plugins")->warn(
+        "plugin '{}' declares webhooks_nonblocking, but a webhook took {} ms (budget {} ms, "
+        "plugins.nonblocking_webhook_budget_ms); its webhooks now run on the worker pool",
+        plugin_->id(), std::chrono::duration_cast<std::chrono::milliseconds>(took).count(),
+        limits_.nonBlockingWebhookBudget.count());
   }
   if (status != SB_STATUS_OK) {
     fail(status, error, "on_webhook");

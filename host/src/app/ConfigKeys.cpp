@@ -91,6 +91,13 @@ std::vector<ConfigKey> makeKeys() {
       choice("log.level", "info", {"trace", "debug", "info", "warn", "error", "off"}, "the least severe level logged"),
       choice("log.format", "text", {"text", "json"}, "`json`: one JSON object per line"),
       described(text("log.file", "", "log to this file instead of stderr"), "(stderr)"),
+      integer("plugins.operation_timeout_ms", 15000, 100, 600000,
+              "a plugin operation (placing, ending, muting a call; a webhook) gets this long: the host's HTTP "
+              "for it stops there, so the caller gets `503 PROVIDER_ERROR` naming the deadline instead of "
+              "waiting out every timeout and retry"),
+      integer("plugins.nonblocking_webhook_budget_ms", 100, 1, 60000,
+              "a plugin that declares `webhooks_nonblocking` and takes longer over a webhook is logged and its "
+              "webhooks moved to the worker pool (they ran on the I/O thread that serves every connection)"),
       described(text("plugins.path", "", "`:`-separated folders holding plugin folders"),
                 "`<bin>/../lib/switchboard/plugins`"),
       described(text("web.root", "", "the folder the dialer page is served from"), "`<bin>/../share/switchboard/web`"),

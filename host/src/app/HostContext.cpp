@@ -168,7 +168,11 @@ void HostContext::startProvider(const std::string& publicBaseUrl) {
     config["webhook_base_url"] = publicBaseUrl_ + "/webhooks/" + id;
   }
   try {
-    provider_ = std::make_unique<core::ProviderProxy>(chosen, std::move(config), httpClient_);
+    core::ProviderLimits limits;
+    limits.operationDeadline = std::chrono::milliseconds(settings_.getInt("plugins.operation_timeout_ms", 15000));
+    limits.nonBlockingWebhookBudget =
+        std::chrono::milliseconds(settings_.getInt("plugins.nonblocking_webhook_budget_ms", 100));
+    provider_ = std::make_unique<core::ProviderProxy>(chosen, std::move(config), httpClient_, limits);
     providerProblem_.clear();
     calls_->setProvider(provider_.get());
     log->info("provider '{}' ready; webhooks at {}/webhooks/{}/", id, publicBaseUrl_, id);

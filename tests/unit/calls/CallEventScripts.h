@@ -12,7 +12,7 @@
 
 namespace sb::test {
 
-/// A call as CallService::start leaves it before the provider answers.
+/// A call as CallCommands::start leaves it before the provider answers.
 inline core::CallRecord callRecord(const std::string& id, const std::string& agent) {
   core::CallRecord call;
   call.id = id;

@@ -1,13 +1,10 @@
-// Webhook events through CallService::ingest into SQLite: stored once by
+// Webhook events through CallIngest::ingest into SQLite: stored once by
 // their key, applied through the state machine, and the same final record
 // for any order, chunking and redelivery of a call's events.
-#include "support/TempDir.h"
+#include "unit/calls/CallDatabase.h"
 #include "unit/calls/CallEventScripts.h"
 
 #include <switchboard/core/calls/CallService.h>
-#include <switchboard/core/calls/SqliteCallRepository.h>
-#include <switchboard/core/contacts/SqliteContactRepository.h>
-#include <switchboard/core/contacts/SqliteDncRepository.h>
 #include <switchboard/core/plugin/EventCheck.h>
 
 #include <catch2/catch.hpp>
@@ -17,18 +14,10 @@
 
 namespace {
 
-struct CallStore {
-  sb::test::TempDir dir;
-  sb::core::Database database{(dir / "calls.db").string()};
-  sb::core::SqliteContactRepository contactRepository{database};
-  sb::core::SqliteDncRepository dncRepository{database};
-  sb::core::ContactService contacts{contactRepository, dncRepository, {}};
-  sb::core::SqliteCallRepository callRepository{database};
-  sb::core::Metrics metrics;
+struct CallStore : sb::test::CallDatabase {
   std::unique_ptr<sb::core::CallService> calls;
 
   CallStore() {
-    database.migrate();
     calls = std::make_unique<sb::core::CallService>(callRepository, contacts, metrics, sb::core::CallServiceOptions{});
   }
 

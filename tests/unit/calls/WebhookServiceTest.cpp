@@ -2,19 +2,15 @@
 // verifies and translates the request, its events are stored, and the reply
 // is handed back only once they are committed; a forged request and a
 // provider that is not the active one are refused with domain errors.
-#include "support/TempDir.h"
+#include "unit/calls/CallDatabase.h"
 #include "unit/calls/CallEventScripts.h"
 
 #include <switchboard/core/DomainError.h>
 #include <switchboard/core/calls/CallService.h>
-#include <switchboard/core/calls/SqliteCallRepository.h>
 #include <switchboard/core/calls/WebhookService.h>
-#include <switchboard/core/contacts/SqliteContactRepository.h>
-#include <switchboard/core/contacts/SqliteDncRepository.h>
 #include <switchboard/core/crypto/Crypto.h>
 #include <switchboard/core/net/HttpClient.h>
 #include <switchboard/core/plugin/PluginLoader.h>
-#include <switchboard/core/storage/Database.h>
 
 #include <catch2/catch.hpp>
 
@@ -26,20 +22,12 @@ namespace {
 constexpr const char* kSecret = "webhook-service-secret";
 constexpr const char* kUrl = "https://dialer.example/webhooks/sim/events";
 
-struct World {
-  sb::test::TempDir dir;
-  sb::core::Database database{(dir / "calls.db").string()};
-  sb::core::SqliteContactRepository contactRepository{database};
-  sb::core::SqliteDncRepository dncRepository{database};
-  sb::core::ContactService contacts{contactRepository, dncRepository, {}};
-  sb::core::SqliteCallRepository callRepository{database};
-  sb::core::Metrics metrics;
+struct World : sb::test::CallDatabase {
   std::unique_ptr<sb::core::ProviderProxy> sim;
   std::unique_ptr<sb::core::CallService> calls;
   std::unique_ptr<sb::core::WebhookService> webhooks;
 
   World() {
-    database.migrate();
     sim = std::make_unique<sb::core::ProviderProxy>(
         sb::core::PluginLoader::load(SB_SIM_PLUGIN_DIR),
         nlohmann::json{{"webhook_base_url", "https://dialer.example/webhooks/sim"}, {"secret", kSecret}},

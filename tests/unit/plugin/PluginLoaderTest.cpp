@@ -119,7 +119,7 @@ TEST_CASE("discovery loads the good plugins and explains every refusal", "[loade
   // (CrashReportTest).
   std::set<std::string> loaded;
   for (const auto& plugin : discovery.loaded) loaded.insert(plugin->id());
-  CHECK(loaded == std::set<std::string>{"cprov", "cprov_crashing_invoke"});
+  CHECK(loaded == std::set<std::string>{"cprov", "cprov_crashing_invoke", "cprov_blocking_webhook"});
   CHECK(discovery.refused.size() == 9);
   for (const auto& refusal : discovery.refused) {
     CHECK_FALSE(refusal.reason.empty());

@@ -145,3 +145,17 @@ TEST_CASE("proxy: the C fixture plugin works through the real loader", "[proxy]"
   CHECK(errorFrom([&] { proxy.invoke("call.start", {}); }).status() == sb::sdk::Status::Unsupported);
   CHECK(errorFrom([&] { proxy.onWebhook({}); }).status() == sb::sdk::Status::Unauthenticated);
 }
+
+TEST_CASE("proxy: a plugin that declares non-blocking webhooks and blocks is moved off the I/O thread",
+          "[proxy][plugins]") {
+  sb::core::ProviderLimits limits;
+  limits.nonBlockingWebhookBudget = std::chrono::milliseconds(100);
+  sb::core::ProviderProxy proxy(sb::core::PluginLoader::load(std::string(SB_FIXTURE_PLUGINS) + "/blocking_webhook"),
+                                nlohmann::json::object(), std::make_shared<sb::core::HttpClient>(), limits);
+  CHECK(proxy.webhooksNonBlocking());  // what it declares
+  sb::sdk::HttpRequest hook;
+  hook.method = "POST";
+  hook.path = "/webhooks/cprov_blocking_webhook/events";
+  CHECK(proxy.onWebhook(hook).reply.status == 200);  // it took 300 ms
+  CHECK_FALSE(proxy.webhooksNonBlocking());          // what it gets from now on
+}

@@ -5,6 +5,7 @@
 
 #include <chrono>
 #include <memory>
+#include <optional>
 #include <stdexcept>
 #include <string>
 
@@ -53,14 +54,18 @@ class HttpClient {
   /// HTTP response. Throws std::invalid_argument for a bad URL or method and
   /// HttpTransportError when no response arrived. `client` labels the
   /// metrics (the plugin's id).
-  sdk::HttpResponse send(const sdk::HttpRequest& request, const std::string& client = "host") const;
+  /// `deadline`, when set, bounds the whole exchange: each attempt's timeout
+  /// is cut to what is left, and no retry starts that would end past it.
+  sdk::HttpResponse send(const sdk::HttpRequest& request, const std::string& client = "host",
+                         std::optional<std::chrono::steady_clock::time_point> deadline = std::nullopt) const;
 
   /// Idle kept-alive connections now (tests, diagnostics).
   size_t idleConnections() const;
 
  private:
   struct Attempt;
-  sdk::HttpResponse sendOnce(const sdk::HttpRequest& request, Attempt& attempt) const;
+  sdk::HttpResponse sendOnce(const sdk::HttpRequest& request, std::chrono::milliseconds timeout,
+                             Attempt& attempt) const;
   void observe(const std::string& client, const Attempt& attempt) const;
 
   HttpClientOptions options_;

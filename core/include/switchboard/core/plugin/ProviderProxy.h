@@ -6,6 +6,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include <atomic>
+#include <chrono>
 #include <memory>
 #include <string>
 
@@ -17,6 +19,17 @@ struct WebhookOutcome {
   sdk::HttpResponse reply;
 };
 
+/// Bounds on what a plugin's callbacks may cost their callers.
+struct ProviderLimits {
+  /// plugins.operation_timeout_ms: an operation's host services (http_send)
+  /// stop at this deadline (OperationDeadline).
+  std::chrono::milliseconds operationDeadline{15000};
+  /// plugins.nonblocking_webhook_budget_ms: a webhook of a plugin that
+  /// declares webhooks_nonblocking taking longer than this shows the promise
+  /// is broken; its webhooks then run on the worker pool.
+  std::chrono::milliseconds nonBlockingWebhookBudget{100};
+};
+
 /// One live instance of a provider plugin, seen as a C++ API: every non-OK
 /// status from the plugin becomes a ProviderError. The proxy owns the
 /// instance (destroy() runs in its destructor) and keeps the library mapped.
@@ -26,7 +39,8 @@ class ProviderProxy {
  public:
   /// Creates the instance with its configuration section. Throws
   /// ProviderError when the plugin's create() refuses (bad config, ...).
-  ProviderProxy(LoadedPluginPtr plugin, nlohmann::json config, std::shared_ptr<const HttpClient> http);
+  ProviderProxy(LoadedPluginPtr plugin, nlohmann::json config, std::shared_ptr<const HttpClient> http,
+                ProviderLimits limits = {});
   ~ProviderProxy();
   ProviderProxy(const ProviderProxy&) = delete;
   ProviderProxy& operator=(const ProviderProxy&) = delete;
@@ -40,8 +54,9 @@ class ProviderProxy {
   /// ProviderError(Unauthenticated).
   WebhookOutcome onWebhook(const sdk::HttpRequest& request) const;
   /// The plugin promises (capabilities "webhooks_nonblocking") that
-  /// onWebhook never blocks, so it may run on an I/O thread.
-  bool webhooksNonBlocking() const noexcept { return webhooksNonBlocking_; }
+  /// onWebhook never blocks, so it may run on an I/O thread; false from the
+  /// first webhook that took longer than the budget (logged once).
+  bool webhooksNonBlocking() const noexcept { return webhooksNonBlocking_.load(std::memory_order_relaxed); }
 
   sdk::StartCallResult startCall(const sdk::StartCallRequest& request) const;
   sdk::EndCallResult endCall(const sdk::EndCallRequest& request) const;
@@ -55,7 +70,8 @@ class ProviderProxy {
   LoadedPluginPtr plugin_;
   std::unique_ptr<HostServices> services_;
   void* instance_ = nullptr;
-  bool webhooksNonBlocking_ = false;
+  ProviderLimits limits_;
+  mutable std::atomic<bool> webhooksNonBlocking_{false};
 };
 
 }  // namespace sb::core
