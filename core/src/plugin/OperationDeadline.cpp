@@ -1,27 +1,27 @@
 #include <switchboard/core/plugin/OperationDeadline.h>
 
-#include <algorithm>
+#include <cstdint>
 
 namespace sb::core {
 namespace {
 
 thread_local std::optional<std::chrono::steady_clock::time_point> deadline;
-thread_local std::chrono::milliseconds deadlineBudget{0};
+thread_local int64_t deadlineBudgetMs = 0;  // a plain integer: nothing to throw at thread start
 
 }  // namespace
 
 OperationDeadline::OperationDeadline(std::chrono::milliseconds budget)
-    : previous_(deadline), previousBudget_(deadlineBudget) {
+    : previous_(deadline), previousBudget_(deadlineBudgetMs) {
   const auto at = std::chrono::steady_clock::now() + budget;
   if (!deadline || at < *deadline) {
     deadline = at;
-    deadlineBudget = budget;
+    deadlineBudgetMs = budget.count();
   }
 }
 
 OperationDeadline::~OperationDeadline() {
   deadline = previous_;
-  deadlineBudget = previousBudget_;
+  deadlineBudgetMs = previousBudget_.count();
 }
 
 std::optional<std::chrono::steady_clock::time_point> OperationDeadline::current() {
@@ -29,7 +29,7 @@ std::optional<std::chrono::steady_clock::time_point> OperationDeadline::current(
 }
 
 std::chrono::milliseconds OperationDeadline::budget() {
-  return deadline ? deadlineBudget : std::chrono::milliseconds(0);
+  return std::chrono::milliseconds(deadline ? deadlineBudgetMs : 0);
 }
 
 }  // namespace sb::core
