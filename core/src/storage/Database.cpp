@@ -89,6 +89,7 @@ void Database::startCheckpointer(std::chrono::milliseconds interval) {
       lock.unlock();
       int walFrames = 0;
       int copied = 0;
+      std::unique_lock passing(checkpointPass_);
       sqlite3_wal_checkpoint_v2(db, nullptr, SQLITE_CHECKPOINT_PASSIVE, &walFrames, &copied);
       if (walFrames > kRestartWalFrames) {
         // The restart holds the journal off while it copies what came after
@@ -109,7 +110,11 @@ void Database::startCheckpointer(std::chrono::milliseconds interval) {
             break;
           }
         }
+        passing.unlock();  // before the shared connection: a writer at the backstop holds it and waits for this
         restartWal();
+      }
+      if (passing.owns_lock()) {
+        passing.unlock();
       }
       lock.lock();
     }
@@ -144,6 +149,9 @@ int Database::afterCommit(void* database, sqlite3* shared, const char*, int walF
     self->checkpointWake_.notify_one();
   }
   if (walFrames > kMaxWalFrames) {
+    // Wait for a pass in progress (bounded: a pass copies what the WAL held
+    // when it began); a RESTART that meets one gives up at once.
+    const std::lock_guard pass(self->checkpointPass_);
     sqlite3_busy_timeout(shared, kBackstopBusyMs);
     sqlite3_wal_checkpoint_v2(shared, nullptr, SQLITE_CHECKPOINT_RESTART, nullptr, nullptr);
     sqlite3_busy_timeout(shared, kBusyTimeoutMs);
