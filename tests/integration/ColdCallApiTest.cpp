@@ -7,7 +7,7 @@
 
 #include <catch2/catch.hpp>
 
-#include <sqlite3.h>
+#include <Poco/Data/Session.h>
 
 using sb::test::ApiClient;
 using sb::test::eventually;
@@ -333,12 +333,12 @@ TEST_CASE("cold-call api: initiate is limited to 10 a minute per key", "[cold-ca
 TEST_CASE("cold-call api: an unexpected failure is INTERNAL_ERROR without details leaking", "[cold-call]") {
   Board board;
   // The database refuses writes underneath the host.
-  board.host.context().database().withConnection(
-      [](sqlite3* db) { sqlite3_exec(db, "PRAGMA query_only = 1", nullptr, nullptr, nullptr); });
+  board.host.context().database().withSession(
+      [](Poco::Data::Session& session) { session << "PRAGMA query_only = 1", Poco::Data::Keywords::now; });
   const auto failed = board.initiate({{"to_phone", "+15551230001"}});
   checkError(failed, 500, "INTERNAL_ERROR");
   CHECK(failed.json["error"]["message"].get<std::string>().find("readonly") == std::string::npos);
-  board.host.context().database().withConnection(
-      [](sqlite3* db) { sqlite3_exec(db, "PRAGMA query_only = 0", nullptr, nullptr, nullptr); });
+  board.host.context().database().withSession(
+      [](Poco::Data::Session& session) { session << "PRAGMA query_only = 0", Poco::Data::Keywords::now; });
   CHECK(board.initiate({{"to_phone", "+15551230001"}}).status == 201);
 }

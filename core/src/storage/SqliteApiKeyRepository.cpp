@@ -36,7 +36,8 @@ void SqliteApiKeyRepository::insert(const ApiKeyRecord& record) {
   database_.withSession([&](Poco::Data::Session& session) {
     ApiKeyRecord copy = record;
     Poco::Int64 createdAt = copy.createdAt;
-    session << "INSERT INTO api_keys (id, name, role, prefix, key_hash, created_at) VALUES (?, ?, ?, ?, ?, ?)",
+    session << database_.sql(
+        "INSERT INTO api_keys (id, name, role, prefix, key_hash, created_at) VALUES ($1, $2, $3, $4, $5, $6)"),
         use(copy.id), use(copy.name), use(copy.role), use(copy.prefix), use(copy.keyHash), use(createdAt), now;
   });
 }
@@ -45,7 +46,7 @@ std::optional<ApiKeyRecord> SqliteApiKeyRepository::findByHash(const std::string
   return database_.withSession([&](Poco::Data::Session& session) -> std::optional<ApiKeyRecord> {
     std::string hash = keyHash;
     Poco::Data::Statement statement(session);
-    statement << std::string(kColumns) + " WHERE key_hash = ?", use(hash);
+    statement << database_.sql(std::string(kColumns) + " WHERE key_hash = $1"), use(hash);
     auto rows = readAll(statement);
     if (rows.empty()) {
       return std::nullopt;
@@ -57,7 +58,7 @@ std::optional<ApiKeyRecord> SqliteApiKeyRepository::findByHash(const std::string
 std::vector<ApiKeyRecord> SqliteApiKeyRepository::list() {
   return database_.withSession([&](Poco::Data::Session& session) {
     Poco::Data::Statement statement(session);
-    statement << std::string(kColumns) + " ORDER BY created_at, id";
+    statement << database_.sql(std::string(kColumns) + " ORDER BY created_at, id");
     return readAll(statement);
   });
 }
@@ -65,11 +66,11 @@ std::vector<ApiKeyRecord> SqliteApiKeyRepository::list() {
 bool SqliteApiKeyRepository::revoke(const std::string& idOrPrefix, int64_t at) {
   return database_.withSession([&](Poco::Data::Session& session) {
     std::string key = idOrPrefix;
-    std::string prefix = idOrPrefix;
     Poco::Int64 when = at;
     Poco::Data::Statement statement(session);
-    statement << "UPDATE api_keys SET revoked_at = ? WHERE (id = ? OR prefix = ?) AND revoked_at IS NULL", use(when),
-        use(key), use(prefix);
+    statement << database_.sql(
+        "UPDATE api_keys SET revoked_at = $1 WHERE (id = $2 OR prefix = $2) AND revoked_at IS NULL"),
+        use(when), use(key);
     return statement.execute() > 0;
   });
 }

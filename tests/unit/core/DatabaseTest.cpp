@@ -108,3 +108,22 @@ TEST_CASE("under commits that never pause, the checkpointer keeps the WAL from g
   CHECK(largestWal > 0);
   CHECK(largestWal < 64 * 1024 * 1024);
 }
+
+TEST_CASE("SQL written with numbered parameters runs on SQLite, quoted text untouched", "[storage]") {
+  sb::core::Database database(":memory:");
+  // Each number once and in order: plain "?".
+  CHECK(database.sql("INSERT INTO t VALUES ($1, $2, $3), ($4, $5, $6)") == "INSERT INTO t VALUES (?, ?, ?), (?, ?, ?)");
+  // Repeated or out of order: numbered.
+  CHECK(database.sql("SELECT a FROM t WHERE b = $1 AND c IN ($2, $2) LIMIT $10") ==
+        "SELECT a FROM t WHERE b = ?1 AND c IN (?2, ?2) LIMIT ?10");
+  CHECK(database.sql("SELECT '$1', \"$2\", 'it''s $3', $1, $x") == "SELECT '$1', \"$2\", 'it''s $3', ?, $x");
+  CHECK(database.sql("SELECT $2, $1") == "SELECT ?2, ?1");
+  // A repeated number binds one value, as in PostgreSQL.
+  std::string out;
+  database.withSession([&](Poco::Data::Session& session) {
+    const std::string word = "echo";
+    session << database.sql("SELECT $1 || '-' || $1"), Poco::Data::Keywords::useRef(word),
+        Poco::Data::Keywords::into(out), Poco::Data::Keywords::now;
+  });
+  CHECK(out == "echo-echo");
+}
