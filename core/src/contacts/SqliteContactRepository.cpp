@@ -217,7 +217,7 @@ class SqliteImportWriter final : public ContactImportWriter {
     row.doNotCall = isDoNotCall(row.contact->phoneE164);
     out.contact = row.contact;
     out.listId = listId_;
-    out.status = row.doNotCall ? &kDoNotCall : &kNotCalled;
+    out.status = row.doNotCall ? &doNotCall_ : &notCalled_;
     out.attributes.assign(row.attributesJson);
   }
 
@@ -264,8 +264,8 @@ class SqliteImportWriter final : public ContactImportWriter {
     return found != 0;
   }
 
-  inline static const std::string kDoNotCall = "do_not_call";
-  inline static const std::string kNotCalled = "not_called";
+  const std::string doNotCall_ = "do_not_call";  // bound by reference, so strings of the writer's own
+  const std::string notCalled_ = "not_called";
 
   const Database& database_;
   Poco::Data::Session session_;
