@@ -3,196 +3,241 @@
 #include <switchboard/core/DomainError.h>
 #include <switchboard/sdk/json.hpp>
 
-#include "storage/SqliteStatement.h"
+#include <Poco/Data/AbstractExtractor.h>
+#include <Poco/Data/AbstractPreparator.h>
+#include <Poco/Data/DataException.h>
+#include <Poco/Data/Statement.h>
+#include <Poco/Data/TypeHandler.h>
+#include <Poco/Nullable.h>
+#include <Poco/Tuple.h>
 
 #include <array>
+
+using namespace Poco::Data::Keywords;
+using Poco::Data::AbstractExtractor;
+using Poco::Data::AbstractPreparator;
 
 namespace sb::core {
 namespace {
 
-using sqlite::Statement;
-
-std::string orEmpty(const std::optional<std::string>& value) {
-  return value.value_or(std::string());
-}
-
-CallRecord readCall(const Statement& row, int base = 0) {
-  CallRecord c;
-  int i = base;
-  c.id = row.text(i++);
-  c.contactId = row.optionalInteger(i++);
-  c.agentId = row.text(i++);
-  c.provider = row.text(i++);
-  c.topology = row.text(i++);
-  c.toE164 = row.text(i++);
-  c.fromE164 = row.text(i++);
-  c.conferenceName = row.text(i++);
-  c.conferenceId = orEmpty(row.optionalText(i++));
-  c.providerCallId = orEmpty(row.optionalText(i++));
-  c.agentLegId = orEmpty(row.optionalText(i++));
-  c.sessionId = row.text(i++);
-  c.status = row.text(i++);
-  c.conferenceState = row.text(i++);
-  c.agentState = row.text(i++);
-  c.contactMuted = row.integer(i++) != 0;
-  c.contactHeld = row.integer(i++) != 0;
-  c.agentMuted = row.integer(i++) != 0;
-  c.agentHeld = row.integer(i++) != 0;
-  c.endCause = orEmpty(row.optionalText(i++));
-  c.contactDurationS = row.optionalInteger(i++);
-  c.talkSeconds = row.optionalInteger(i++);
-  c.result = orEmpty(row.optionalText(i++));
-  c.outcome = row.optionalText(i++);
-  c.notes = row.text(i++);
-  c.createdAt = row.integer(i++);
-  c.ringingAt = row.optionalInteger(i++);
-  c.answeredAt = row.optionalInteger(i++);
-  c.conferenceStartedAt = row.optionalInteger(i++);
-  c.agentJoinedAt = row.optionalInteger(i++);
-  c.endedAt = row.optionalInteger(i++);
-  c.clocks = nlohmann::json::parse(row.text(i++), nullptr, false);
-  if (!c.clocks.is_object()) {
-    c.clocks = nlohmann::json::object();
-  }
-  c.outcomeAt = row.optionalInteger(i++);
-  c.outcomeBy = orEmpty(row.optionalText(i++));
-  c.agentNamed = row.integer(i++) != 0;
-  c.contactName = row.text(i++);
-  c.contactCompany = row.text(i++);
-  c.version = row.integer(i++);
-  return c;
-}
-
-std::optional<std::string> nullIfEmpty(const std::string& value) {
-  return value.empty() ? std::nullopt : std::optional<std::string>(value);
-}
-
-/// The calls columns in kColumns order: how to compare and bind each, so
-/// that an update writes only what changed without building the row.
+/// How one calls column is compared, bound and read, so that an update
+/// writes only what changed without building the row, and a select reads
+/// into CallRecord in table order.
 struct Column {
   const char* name;
   bool (*same)(const CallRecord&, const CallRecord&);
-  void (*bind)(Statement&, int, const CallRecord&);
+  /// Appends the column's value to `statement`'s bindings (a copy).
+  void (*bind)(Poco::Data::Statement& statement, const CallRecord&);
+  void (*read)(std::size_t pos, AbstractExtractor::Ptr, CallRecord&);
+  void (*prepare)(std::size_t pos, AbstractPreparator::Ptr);
 };
 
 template <auto Member>
 bool sameField(const CallRecord& a, const CallRecord& b) {
   return a.*Member == b.*Member;
 }
-template <auto Member>
-void bindField(Statement& s, int index, const CallRecord& c) {
-  s.bind(index, c.*Member);
+
+std::string readText(std::size_t pos, AbstractExtractor::Ptr extractor) {
+  std::string value;
+  extractor->extract(pos, value);  // false (value left empty) for NULL
+  return value;
 }
-template <auto Member>
-void bindTextOrNull(Statement& s, int index, const CallRecord& c) {
-  const std::string& value = c.*Member;
-  if (value.empty()) {
-    s.bindNull(index);
-  } else {
-    s.bind(index, value);
-  }
+std::optional<int64_t> readInteger(std::size_t pos, AbstractExtractor::Ptr extractor) {
+  Poco::Int64 value = 0;
+  return extractor->extract(pos, value) ? std::optional<int64_t>(value) : std::nullopt;
 }
-template <auto Member>
-void bindFlag(Statement& s, int index, const CallRecord& c) {
-  s.bind(index, int64_t{c.*Member ? 1 : 0});
+void prepareText(std::size_t pos, AbstractPreparator::Ptr preparator) {
+  preparator->prepare(pos, std::string());
 }
-void bindClocks(Statement& s, int index, const CallRecord& c) {
-  s.bind(index, sdk::json::dump(c.clocks));
+void prepareInteger(std::size_t pos, AbstractPreparator::Ptr preparator) {
+  preparator->prepare(pos, Poco::Int64{0});
 }
 
+/// TEXT NOT NULL.
 template <auto Member>
-constexpr Column field(const char* name) {
-  return {name, &sameField<Member>, &bindField<Member>};
+constexpr Column text(const char* name) {
+  return {name, &sameField<Member>, [](Poco::Data::Statement& s, const CallRecord& c) { s, bind(c.*Member); },
+          [](std::size_t pos, AbstractExtractor::Ptr e, CallRecord& c) { c.*Member = readText(pos, e); }, &prepareText};
 }
+/// TEXT, NULL for an empty string.
 template <auto Member>
 constexpr Column textOrNull(const char* name) {
-  return {name, &sameField<Member>, &bindTextOrNull<Member>};
+  return {name, &sameField<Member>,
+          [](Poco::Data::Statement& s, const CallRecord& c) {
+            const std::string& value = c.*Member;
+            s, bind(value.empty() ? Poco::Nullable<std::string>() : Poco::Nullable<std::string>(value));
+          },
+          [](std::size_t pos, AbstractExtractor::Ptr e, CallRecord& c) { c.*Member = readText(pos, e); }, &prepareText};
 }
+/// TEXT, NULL for std::nullopt.
+template <auto Member>
+constexpr Column optionalText(const char* name) {
+  return {name, &sameField<Member>,
+          [](Poco::Data::Statement& s, const CallRecord& c) {
+            const std::optional<std::string>& value = c.*Member;
+            s, bind(value ? Poco::Nullable<std::string>(*value) : Poco::Nullable<std::string>());
+          },
+          [](std::size_t pos, AbstractExtractor::Ptr e, CallRecord& c) {
+            std::string value;
+            c.*Member = e->extract(pos, value) ? std::optional<std::string>(std::move(value)) : std::nullopt;
+          },
+          &prepareText};
+}
+/// INTEGER NOT NULL.
+template <auto Member>
+constexpr Column integer(const char* name) {
+  return {name, &sameField<Member>,
+          [](Poco::Data::Statement& s, const CallRecord& c) { s, bind(Poco::Int64{c.*Member}); },
+          [](std::size_t pos, AbstractExtractor::Ptr e, CallRecord& c) { c.*Member = readInteger(pos, e).value_or(0); },
+          &prepareInteger};
+}
+/// INTEGER, NULL for std::nullopt.
+template <auto Member>
+constexpr Column optionalInteger(const char* name) {
+  return {name, &sameField<Member>,
+          [](Poco::Data::Statement& s, const CallRecord& c) {
+            const std::optional<int64_t>& value = c.*Member;
+            s, bind(value ? Poco::Nullable<Poco::Int64>(*value) : Poco::Nullable<Poco::Int64>());
+          },
+          [](std::size_t pos, AbstractExtractor::Ptr e, CallRecord& c) { c.*Member = readInteger(pos, e); },
+          &prepareInteger};
+}
+/// INTEGER 0/1.
 template <auto Member>
 constexpr Column flag(const char* name) {
-  return {name, &sameField<Member>, &bindFlag<Member>};
+  return {name, &sameField<Member>,
+          [](Poco::Data::Statement& s, const CallRecord& c) { s, bind(Poco::Int64{c.*Member ? 1 : 0}); },
+          [](std::size_t pos, AbstractExtractor::Ptr e, CallRecord& c) {
+            c.*Member = readInteger(pos, e).value_or(0) != 0;
+          },
+          &prepareInteger};
+}
+/// The internal clocks, a JSON object in TEXT.
+constexpr Column clocks(const char* name) {
+  return {name, &sameField<&CallRecord::clocks>,
+          [](Poco::Data::Statement& s, const CallRecord& c) { s, bind(sdk::json::dump(c.clocks)); },
+          [](std::size_t pos, AbstractExtractor::Ptr e, CallRecord& c) {
+            c.clocks = nlohmann::json::parse(readText(pos, e), nullptr, false);
+            if (!c.clocks.is_object()) c.clocks = nlohmann::json::object();
+          },
+          &prepareText};
 }
 
 constexpr std::array<Column, 38> kColumnTable = {{
-    field<&CallRecord::id>("id"),
-    field<&CallRecord::contactId>("contact_id"),
-    field<&CallRecord::agentId>("agent_id"),
-    field<&CallRecord::provider>("provider"),
-    field<&CallRecord::topology>("topology"),
-    field<&CallRecord::toE164>("to_e164"),
-    field<&CallRecord::fromE164>("from_e164"),
-    field<&CallRecord::conferenceName>("conference_name"),
+    text<&CallRecord::id>("id"),
+    optionalInteger<&CallRecord::contactId>("contact_id"),
+    text<&CallRecord::agentId>("agent_id"),
+    text<&CallRecord::provider>("provider"),
+    text<&CallRecord::topology>("topology"),
+    text<&CallRecord::toE164>("to_e164"),
+    text<&CallRecord::fromE164>("from_e164"),
+    text<&CallRecord::conferenceName>("conference_name"),
     textOrNull<&CallRecord::conferenceId>("conference_id"),
     textOrNull<&CallRecord::providerCallId>("provider_call_id"),
     textOrNull<&CallRecord::agentLegId>("agent_leg_id"),
-    field<&CallRecord::sessionId>("session_id"),
-    field<&CallRecord::status>("status"),
-    field<&CallRecord::conferenceState>("conference_state"),
-    field<&CallRecord::agentState>("agent_state"),
+    text<&CallRecord::sessionId>("session_id"),
+    text<&CallRecord::status>("status"),
+    text<&CallRecord::conferenceState>("conference_state"),
+    text<&CallRecord::agentState>("agent_state"),
     flag<&CallRecord::contactMuted>("contact_muted"),
     flag<&CallRecord::contactHeld>("contact_held"),
     flag<&CallRecord::agentMuted>("agent_muted"),
     flag<&CallRecord::agentHeld>("agent_held"),
     textOrNull<&CallRecord::endCause>("end_cause"),
-    field<&CallRecord::contactDurationS>("contact_duration_s"),
-    field<&CallRecord::talkSeconds>("talk_seconds"),
+    optionalInteger<&CallRecord::contactDurationS>("contact_duration_s"),
+    optionalInteger<&CallRecord::talkSeconds>("talk_seconds"),
     textOrNull<&CallRecord::result>("result"),
-    field<&CallRecord::outcome>("outcome"),
-    field<&CallRecord::notes>("notes"),
-    field<&CallRecord::createdAt>("created_at"),
-    field<&CallRecord::ringingAt>("ringing_at"),
-    field<&CallRecord::answeredAt>("answered_at"),
-    field<&CallRecord::conferenceStartedAt>("conference_started_at"),
-    field<&CallRecord::agentJoinedAt>("agent_joined_at"),
-    field<&CallRecord::endedAt>("ended_at"),
-    {"clocks", &sameField<&CallRecord::clocks>, &bindClocks},
-    field<&CallRecord::outcomeAt>("outcome_at"),
+    optionalText<&CallRecord::outcome>("outcome"),
+    text<&CallRecord::notes>("notes"),
+    integer<&CallRecord::createdAt>("created_at"),
+    optionalInteger<&CallRecord::ringingAt>("ringing_at"),
+    optionalInteger<&CallRecord::answeredAt>("answered_at"),
+    optionalInteger<&CallRecord::conferenceStartedAt>("conference_started_at"),
+    optionalInteger<&CallRecord::agentJoinedAt>("agent_joined_at"),
+    optionalInteger<&CallRecord::endedAt>("ended_at"),
+    clocks("clocks"),
+    optionalInteger<&CallRecord::outcomeAt>("outcome_at"),
     textOrNull<&CallRecord::outcomeBy>("outcome_by"),
     flag<&CallRecord::agentNamed>("agent_named"),
-    field<&CallRecord::contactName>("contact_name"),
-    field<&CallRecord::contactCompany>("contact_company"),
-    field<&CallRecord::version>("version"),  // last: save() stamps it when another column changed
+    text<&CallRecord::contactName>("contact_name"),
+    text<&CallRecord::contactCompany>("contact_company"),
+    integer<&CallRecord::version>("version"),  // last: save() stamps it when another column changed
 }};
 constexpr size_t kColumnCount = kColumnTable.size();
 
-/// "id, contact_id, ...", in table order (readCall reads in this order).
-const std::string& columnList() {
-  static const std::string list = [] {
-    std::string out;
-    for (const Column& column : kColumnTable) {
-      out += (out.empty() ? "" : ", ") + std::string(column.name);
-    }
-    return out;
-  }();
-  return list;
-}
+constexpr size_t kEventColumnCount = 9;
 
-StoredEvent readEvent(const Statement& row) {
-  StoredEvent e;
-  e.seq = row.integer(0);
-  e.callId = row.text(1);
-  e.source = row.text(2);
-  e.eventKey = row.text(3);
-  e.type = row.text(4);
-  e.leg = orEmpty(row.optionalText(5));
-  e.occurredAt = row.integer(6);
-  e.receivedAt = row.integer(7);
-  e.payload = nlohmann::json::parse(row.text(8), nullptr, false);
-  return e;
-}
+}  // namespace
+}  // namespace sb::core
+
+namespace Poco::Data {
+
+/// A calls row, read in kColumnTable's order: `into(std::vector<CallRecord>)`.
+template <>
+class TypeHandler<sb::core::CallRecord> {
+ public:
+  static std::size_t size() { return sb::core::kColumnCount; }
+  static void extract(std::size_t pos, sb::core::CallRecord& call, const sb::core::CallRecord&,
+                      AbstractExtractor::Ptr extractor) {
+    for (const sb::core::Column& column : sb::core::kColumnTable) column.read(pos++, extractor, call);
+  }
+  static void prepare(std::size_t pos, const sb::core::CallRecord&, AbstractPreparator::Ptr preparator) {
+    for (const sb::core::Column& column : sb::core::kColumnTable) column.prepare(pos++, preparator);
+  }
+};
+
+/// A call_events row (kEventColumns' order).
+template <>
+class TypeHandler<sb::core::StoredEvent> {
+ public:
+  static std::size_t size() { return sb::core::kEventColumnCount; }
+  static void extract(std::size_t pos, sb::core::StoredEvent& e, const sb::core::StoredEvent&,
+                      AbstractExtractor::Ptr extractor) {
+    Poco::Int64 number = 0;
+    extractor->extract(pos++, number);
+    e.seq = number;
+    extractor->extract(pos++, e.callId);
+    extractor->extract(pos++, e.source);
+    extractor->extract(pos++, e.eventKey);
+    extractor->extract(pos++, e.type);
+    extractor->extract(pos++, e.leg);  // NULL: left empty
+    number = 0;
+    extractor->extract(pos++, number);
+    e.occurredAt = number;
+    number = 0;
+    extractor->extract(pos++, number);
+    e.receivedAt = number;
+    std::string payload;
+    extractor->extract(pos++, payload);
+    e.payload = nlohmann::json::parse(payload, nullptr, false);
+  }
+  static void prepare(std::size_t pos, const sb::core::StoredEvent&, AbstractPreparator::Ptr preparator) {
+    preparator->prepare(pos++, Poco::Int64{0});
+    for (int i = 0; i < 5; ++i) preparator->prepare(pos++, std::string());
+    preparator->prepare(pos++, Poco::Int64{0});
+    preparator->prepare(pos++, Poco::Int64{0});
+    preparator->prepare(pos++, std::string());
+  }
+};
+
+}  // namespace Poco::Data
+
+namespace sb::core {
+namespace {
 
 constexpr const char* kEventColumns =
     "e.seq, e.call_id, e.source, e.event_key, e.type, e.leg, e.occurred_at, e.received_at, e.payload";
 
-// One statement cache per process is enough: the repository runs on the
-// shared connection, under its lock.
-sqlite::StatementCache& cache() {
-  static sqlite::StatementCache statements;
-  return statements;
+/// "id, contact_id, ...", in table order, each with `prefix` ("c.") before it.
+std::string columnList(const std::string& prefix = "") {
+  std::string out;
+  for (const Column& column : kColumnTable) {
+    out += (out.empty() ? "" : ", ") + prefix + column.name;
+  }
+  return out;
 }
 
-/// The statements built from the column table, once. Their addresses key
-/// the statement cache.
+/// The statements built from the column table, once.
 struct Queries {
   std::string insert;
   std::string select;
@@ -207,60 +252,94 @@ struct Queries {
   std::string activeOfAgent;
   std::string answeredWithoutAgent;
   std::string answeredWithAgentAway;
+  std::string eventsAfter;
 };
 
 const Queries& queries() {
   static const Queries q = [] {
     Queries out;
-    std::string values = "?";
-    for (size_t i = 1; i < kColumnCount; ++i) {
-      values += ",?";
+    std::string values;
+    for (size_t i = 1; i <= kColumnCount; ++i) {
+      values += (i == 1 ? "$" : ", $") + std::to_string(i);
     }
     out.insert = "INSERT INTO calls (" + columnList() + ") VALUES (" + values + ")";
     out.select = "SELECT " + columnList() + " FROM calls ";
-    out.byId = out.select + "WHERE id = ?";
-    out.byConferenceId = out.select + "WHERE conference_id = ? ORDER BY created_at DESC LIMIT 1";
-    out.byConferenceName = out.select + "WHERE conference_name = ?";
-    out.bySession = out.select + "WHERE session_id = ?";
-    out.byProviderCall = out.select + "WHERE provider_call_id = ? ORDER BY created_at DESC LIMIT 1";
-    out.byAgentLeg = out.select + "WHERE agent_leg_id = ? ORDER BY created_at DESC LIMIT 1";
+    out.byId = out.select + "WHERE id = $1";
+    out.byConferenceId = out.select + "WHERE conference_id = $1 ORDER BY created_at DESC LIMIT 1";
+    out.byConferenceName = out.select + "WHERE conference_name = $1";
+    out.bySession = out.select + "WHERE session_id = $1";
+    out.byProviderCall = out.select + "WHERE provider_call_id = $1 ORDER BY created_at DESC LIMIT 1";
+    out.byAgentLeg = out.select + "WHERE agent_leg_id = $1 ORDER BY created_at DESC LIMIT 1";
     // agent_named = 1 and ended_at IS NULL: the unique index's own condition.
-    out.activeFor = out.select + "WHERE agent_id = ? AND ended_at IS NULL AND agent_named = 1";
-    out.activeAll = out.select + "WHERE ended_at IS NULL ORDER BY created_at LIMIT ?";
-    out.activeOfAgent = out.select + "WHERE ended_at IS NULL AND agent_id = ? ORDER BY created_at LIMIT ?";
+    out.activeFor = out.select + "WHERE agent_id = $1 AND ended_at IS NULL AND agent_named = 1";
+    out.activeAll = out.select + "WHERE ended_at IS NULL ORDER BY created_at LIMIT $1";
+    out.activeOfAgent = out.select + "WHERE ended_at IS NULL AND agent_id = $1 ORDER BY created_at LIMIT $2";
     // Scans the live calls only (the calls_active partial index).
     out.answeredWithoutAgent = out.select +
-                               "WHERE ended_at IS NULL AND answered_at < ? AND agent_joined_at IS NULL "
-                               "ORDER BY answered_at LIMIT ?";
+                               "WHERE ended_at IS NULL AND answered_at < $1 AND agent_joined_at IS NULL "
+                               "ORDER BY answered_at LIMIT $2";
     out.answeredWithAgentAway = out.select +
                                 "WHERE ended_at IS NULL AND answered_at IS NOT NULL AND agent_joined_at IS NOT NULL "
-                                "AND agent_state <> 'connected' ORDER BY answered_at LIMIT ?";
+                                "AND agent_state <> 'connected' ORDER BY answered_at LIMIT $1";
+    out.eventsAfter = std::string("SELECT ") + kEventColumns + ", " + columnList("c.") +
+                      " FROM call_events e JOIN calls c ON c.id = e.call_id WHERE e.seq > $1 ORDER BY e.seq LIMIT $2";
     return out;
   }();
   return q;
 }
 
-/// The calls.* column list with a table prefix, for joins.
-std::string prefixedColumns(const std::string& alias) {
-  std::string out;
-  for (const Column& column : kColumnTable) {
-    out += (out.empty() ? "" : ", ") + alias + "." + column.name;
+/// A WHERE clause built filter by filter: each condition takes the next
+/// parameter number, and bindAll() binds the values in the same order.
+class Filters {
+ public:
+  template <typename T>
+  std::string parameter(T value) {
+    binders_.emplace_back([value](Poco::Data::Statement& s) { s, bind(value); });
+    return "$" + std::to_string(binders_.size());
   }
-  return out;
-}
+  void add(const std::string& condition) { where_ += " AND " + condition; }
+  const std::string& where() const { return where_; }
+  void bindAll(Poco::Data::Statement& statement, size_t count) const {
+    for (size_t i = 0; i < count && i < binders_.size(); ++i) binders_[i](statement);
+  }
+  size_t size() const { return binders_.size(); }
+
+ private:
+  std::string where_ = " WHERE 1=1";
+  std::vector<std::function<void(Poco::Data::Statement&)>> binders_;
+};
 
 }  // namespace
 
-// Transaction control runs once or twice per webhook: prepared once.
+void SqliteCallRepository::run(std::unique_ptr<Poco::Data::Statement>& statement, Poco::Data::Session& session,
+                               const char* sql) {
+  // Kept between runs: constructing a Poco statement costs more than
+  // running one of these (measured with callgrind on sb_bench_journal).
+  if (!statement) {
+    statement = std::make_unique<Poco::Data::Statement>(session);
+    *statement << sql;
+  }
+  try {
+    statement->execute();
+  } catch (...) {
+    statement.reset();  // a Poco statement that threw is not run again
+    throw;
+  }
+}
+
 void SqliteCallRepository::transact(const std::function<void()>& work) {
-  database_.withConnection([&](sqlite3* db) {
-    cache().get(db, "BEGIN IMMEDIATE").run();
+  database_.withSession([&](Poco::Data::Session& session) {
+    run(control_.begin, session, "BEGIN IMMEDIATE");
     writtenInStep_.clear();
     try {
       work();
-      cache().get(db, "COMMIT").run();
+      run(control_.commit, session, "COMMIT");
     } catch (...) {
-      sqlite3_exec(db, "ROLLBACK", nullptr, nullptr, nullptr);
+      try {
+        session << "ROLLBACK", now;
+      } catch (const Poco::Exception&) {
+        // A failed COMMIT may have ended the transaction already.
+      }
       records_.clear();  // it may hold writes that were just undone
       throw;
     }
@@ -268,15 +347,15 @@ void SqliteCallRepository::transact(const std::function<void()>& work) {
 }
 
 void SqliteCallRepository::step(const std::function<void()>& work) {
-  database_.withConnection([&](sqlite3* db) {
-    cache().get(db, "SAVEPOINT job").run();
+  database_.withSession([&](Poco::Data::Session& session) {
+    run(control_.savepoint, session, "SAVEPOINT job");
     writtenInStep_.clear();
     try {
       work();
-      cache().get(db, "RELEASE job").run();
+      run(control_.release, session, "RELEASE job");
     } catch (...) {
-      cache().get(db, "ROLLBACK TO job").run();
-      cache().get(db, "RELEASE job").run();
+      run(control_.rollbackTo, session, "ROLLBACK TO job");
+      run(control_.release, session, "RELEASE job");
       for (const auto& id : writtenInStep_) {
         records_.erase(id);
       }
@@ -286,17 +365,19 @@ void SqliteCallRepository::step(const std::function<void()>& work) {
 }
 
 void SqliteCallRepository::insert(const CallRecord& call) {
-  database_.withConnection([&](sqlite3* db) {
-    Statement s = cache().get(db, queries().insert.c_str());
-    for (size_t i = 0; i < kColumnCount; ++i) {
-      kColumnTable[i].bind(s, static_cast<int>(i + 1), call);
-    }
+  database_.withSession([&](Poco::Data::Session& session) {
+    Poco::Data::Statement statement(session);
+    statement << database_.sql(queries().insert);
+    for (const Column& column : kColumnTable) column.bind(statement, call);
     try {
-      s.run();
+      statement.execute();
       remember(call);
-    } catch (const sqlite::SqliteError& e) {
-      if ((e.code() & 0xff) == SQLITE_CONSTRAINT && sqlite3_extended_errcode(db) == SQLITE_CONSTRAINT_UNIQUE &&
-          std::string(sqlite3_errmsg(db)).find("agent_id") != std::string::npos) {
+    } catch (const Poco::Data::DataException& e) {
+      // SQLite names the column ("UNIQUE constraint failed: calls.agent_id"),
+      // PostgreSQL the index (calls_one_active_per_agent).
+      const std::string message = e.displayText();
+      if (message.find("calls.agent_id") != std::string::npos ||
+          message.find("calls_one_active_per_agent") != std::string::npos) {
         throw DomainError(DomainError::Kind::AgentBusy, "agent '" + call.agentId + "' already has an active call",
                           {{"agent_id", call.agentId}});
       }
@@ -322,37 +403,38 @@ void SqliteCallRepository::save(const CallRecord& before, CallRecord& after) {
   constexpr size_t kVersion = kColumnCount - 1;
   after.version = before.version + 1;
   mask |= uint64_t{1} << kVersion;
-  database_.withConnection([&](sqlite3* db) {
+  database_.withSession([&](Poco::Data::Session& session) {
     auto [it, added] = updateSql_.try_emplace(mask);
     if (added) {
       std::string sql = "UPDATE calls SET ";
-      bool first = true;
+      int parameter = 0;
       for (size_t i = 1; i < kColumnCount; ++i) {
         if ((mask & (uint64_t{1} << i)) != 0) {
-          sql += (first ? "" : ", ") + std::string(kColumnTable[i].name) + " = ?" + std::to_string(i + 1);
-          first = false;
+          sql += (parameter == 0 ? "" : ", ") + std::string(kColumnTable[i].name) + " = $";
+          sql += std::to_string(++parameter);
         }
       }
-      it->second = sql + " WHERE id = ?1";
+      it->second = database_.sql(sql + " WHERE id = $" + std::to_string(parameter + 1));
     }
-    Statement s = cache().get(db, it->second.c_str());
-    kColumnTable[0].bind(s, 1, after);
+    Poco::Data::Statement statement(session);
+    statement << it->second;
     for (size_t i = 1; i < kColumnCount; ++i) {
       if ((mask & (uint64_t{1} << i)) != 0) {
-        kColumnTable[i].bind(s, static_cast<int>(i + 1), after);
+        kColumnTable[i].bind(statement, after);
       }
     }
-    s.run();
+    kColumnTable[0].bind(statement, after);
+    statement.execute();
     remember(after);
   });
 }
 
-std::optional<CallRecord> SqliteCallRepository::findWhere(const char* where, const std::string& value) {
-  return database_.withConnection([&](sqlite3* db) -> std::optional<CallRecord> {
-    Statement s = cache().get(db, where);
-    s.bind(1, value);
-    if (!s.step()) return std::nullopt;
-    return readCall(s);
+std::optional<CallRecord> SqliteCallRepository::findWhere(const std::string& sql, const std::string& value) {
+  return database_.withSession([&](Poco::Data::Session& session) -> std::optional<CallRecord> {
+    std::vector<CallRecord> rows;
+    session << database_.sql(sql), useRef(value), into(rows), now;
+    if (rows.empty()) return std::nullopt;
+    return std::move(rows.front());
   });
 }
 
@@ -371,11 +453,11 @@ void SqliteCallRepository::remember(const CallRecord& call) {
 }
 
 std::optional<CallRecord> SqliteCallRepository::find(const std::string& id) {
-  return database_.withConnection([&](sqlite3*) -> std::optional<CallRecord> {
+  return database_.withSession([&](Poco::Data::Session&) -> std::optional<CallRecord> {
     if (auto it = records_.find(id); it != records_.end()) {
       return it->second;
     }
-    return findWhere(queries().byId.c_str(), id);
+    return findWhere(queries().byId, id);
   });
 }
 
@@ -384,7 +466,7 @@ std::optional<CallRecord> SqliteCallRepository::findByReference(const std::strin
   // what other writers (a deleted contact's SET NULL) did too.
   for (const std::string* sql :
        {&queries().byId, &queries().byConferenceId, &queries().byConferenceName, &queries().bySession}) {
-    if (auto call = findWhere(sql->c_str(), reference)) {
+    if (auto call = findWhere(*sql, reference)) {
       return call;
     }
   }
@@ -396,83 +478,93 @@ std::optional<CallRecord> SqliteCallRepository::resolve(const sdk::CallEvent& ev
     if (auto call = find(event.callId)) return call;
   }
   if (!event.providerCallId.empty()) {
-    if (auto call = findWhere(queries().byProviderCall.c_str(), event.providerCallId)) return call;
-    if (auto call = findWhere(queries().byAgentLeg.c_str(), event.providerCallId)) return call;
+    if (auto call = findWhere(queries().byProviderCall, event.providerCallId)) return call;
+    if (auto call = findWhere(queries().byAgentLeg, event.providerCallId)) return call;
   }
   if (!event.conferenceId.empty()) {
-    if (auto call = findWhere(queries().byConferenceId.c_str(), event.conferenceId)) return call;
+    if (auto call = findWhere(queries().byConferenceId, event.conferenceId)) return call;
   }
   return std::nullopt;
 }
 
 std::optional<CallRecord> SqliteCallRepository::activeFor(const std::string& agentId) {
-  return findWhere(queries().activeFor.c_str(), agentId);
+  return findWhere(queries().activeFor, agentId);
 }
 
 std::vector<CallRecord> SqliteCallRepository::active(const std::string& agentId, int64_t limit) {
-  return database_.withConnection([&](sqlite3* db) {
-    Statement s = cache().get(db, agentId.empty() ? queries().activeAll.c_str() : queries().activeOfAgent.c_str());
-    int index = 1;
-    if (!agentId.empty()) {
-      s.bind(index++, agentId);
-    }
-    s.bind(index, limit);
+  return database_.withSession([&](Poco::Data::Session& session) {
     std::vector<CallRecord> out;
-    while (s.step()) {
-      out.push_back(readCall(s));
+    const Poco::Int64 most = limit;
+    if (agentId.empty()) {
+      session << database_.sql(queries().activeAll), useRef(most), into(out), now;
+    } else {
+      session << database_.sql(queries().activeOfAgent), useRef(agentId), useRef(most), into(out), now;
     }
     return out;
   });
 }
 
 std::vector<CallRecord> SqliteCallRepository::answeredWithoutAgent(int64_t answeredBeforeMs, int64_t limit) {
-  return database_.withConnection([&](sqlite3* db) {
-    Statement s = cache().get(db, queries().answeredWithoutAgent.c_str());
-    s.bind(1, answeredBeforeMs);
-    s.bind(2, limit);
+  return database_.withSession([&](Poco::Data::Session& session) {
     std::vector<CallRecord> out;
-    while (s.step()) {
-      out.push_back(readCall(s));
-    }
+    const Poco::Int64 before = answeredBeforeMs;
+    const Poco::Int64 most = limit;
+    session << database_.sql(queries().answeredWithoutAgent), useRef(before), useRef(most), into(out), now;
     return out;
   });
 }
 
 std::vector<CallRecord> SqliteCallRepository::answeredWithAgentAway(int64_t limit) {
-  return database_.withConnection([&](sqlite3* db) {
-    Statement s = cache().get(db, queries().answeredWithAgentAway.c_str());
-    s.bind(1, limit);
+  return database_.withSession([&](Poco::Data::Session& session) {
     std::vector<CallRecord> out;
-    while (s.step()) {
-      out.push_back(readCall(s));
-    }
+    const Poco::Int64 most = limit;
+    session << database_.sql(queries().answeredWithAgentAway), useRef(most), into(out), now;
     return out;
   });
 }
 
 int64_t SqliteCallRepository::activeCount() {
-  return database_.withConnection([&](sqlite3* db) {
+  return database_.withSession([&](Poco::Data::Session& session) {
     // Served by the calls_active partial index: as many entries as live calls.
-    Statement s = cache().get(db, "SELECT COUNT(*) FROM calls WHERE ended_at IS NULL");
-    return s.step() ? s.integer(0) : int64_t{0};
+    Poco::Int64 count = 0;
+    session << "SELECT COUNT(*) FROM calls WHERE ended_at IS NULL", into(count), now;
+    return count;
   });
 }
 
 int64_t SqliteCallRepository::appendEvent(const StoredEvent& event) {
-  static const char* const kSql =
-      "INSERT INTO call_events (call_id, source, event_key, type, leg, occurred_at, received_at, payload) "
-      "VALUES (?,?,?,?,?,?,?,?) ON CONFLICT (call_id, source, event_key) DO NOTHING";
-  return database_.withConnection([&](sqlite3* db) -> int64_t {
-    Statement s = cache().get(db, kSql);
-    s.bind(1, event.callId).bind(2, event.source).bind(3, event.eventKey).bind(4, event.type);
-    s.bind(5, nullIfEmpty(event.leg))
-        .bind(6, event.occurredAt)
-        .bind(7, event.receivedAt)
-        .bind(8, sdk::json::dump(event.payload));
-    // Not RETURNING: SQLite buffers its rows in a temporary table, which
-    // cost more than the insert itself (measured).
-    if (s.run() == 0) return 0;  // the key was there already
-    return sqlite3_last_insert_rowid(db);
+  return database_.withSession([&](Poco::Data::Session& session) -> int64_t {
+    EventRow& row = eventRow_;
+    row.callId = event.callId;
+    row.source = event.source;
+    row.eventKey = event.eventKey;
+    row.type = event.type;
+    row.leg = event.leg.empty() ? Poco::Nullable<std::string>() : Poco::Nullable<std::string>(event.leg);
+    row.occurredAt = event.occurredAt;
+    row.receivedAt = event.receivedAt;
+    row.payload = sdk::json::dump(event.payload);
+    if (!row.insert) {
+      row.insert = std::make_unique<Poco::Data::Statement>(session);
+      *row.insert << database_.sql(
+          "INSERT INTO call_events (call_id, source, event_key, type, leg, occurred_at, "
+          "received_at, payload) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) "
+          "ON CONFLICT (call_id, source, event_key) DO NOTHING"),
+          use(row.callId), use(row.source), use(row.eventKey), use(row.type), use(row.leg), use(row.occurredAt),
+          use(row.receivedAt), use(row.payload);
+      row.lastId = std::make_unique<Poco::Data::Statement>(session);
+      *row.lastId << "SELECT last_insert_rowid()", into(row.seq);
+    }
+    try {
+      if (row.insert->execute() == 0) return 0;  // the key was there already
+      // Not RETURNING: SQLite buffers its rows in a temporary table, which
+      // cost more than the insert itself (measured).
+      row.lastId->execute();
+    } catch (...) {
+      row.insert.reset();  // a Poco statement that threw is not run again
+      row.lastId.reset();
+      throw;
+    }
+    return row.seq;
   });
 }
 
@@ -480,163 +572,171 @@ void SqliteCallRepository::markContactDialed(int64_t contactId, int64_t nowMs) {
   // A new call has no outcome yet: the contact's last outcome and notes are
   // the new call's, so a call left unlogged reads as unlogged, never as the
   // previous call's outcome (history keeps every call's own).
-  static const char* const kSql =
-      "UPDATE contacts SET status = CASE WHEN status = 'do_not_call' THEN status ELSE 'in_call' END, "
-      "last_outcome = NULL, last_notes = NULL, last_called_at = ?, updated_at = ? WHERE id = ?";
-  database_.withConnection([&](sqlite3* db) {
-    Statement s = cache().get(db, kSql);
-    s.bind(1, nowMs / 1000).bind(2, nowMs / 1000).bind(3, contactId).run();
+  database_.withSession([&](Poco::Data::Session& session) {
+    const Poco::Int64 seconds = nowMs / 1000;
+    const Poco::Int64 id = contactId;
+    session << database_.sql(
+        "UPDATE contacts SET status = CASE WHEN status = 'do_not_call' THEN status ELSE "
+        "'in_call' END, last_outcome = NULL, last_notes = NULL, last_called_at = $1, "
+        "updated_at = $1 WHERE id = $2"),
+        useRef(seconds), useRef(id), now;
   });
 }
 
 void SqliteCallRepository::markContactCallEnded(int64_t contactId, int64_t nowMs) {
-  static const char* const kSql =
-      "UPDATE contacts SET status = CASE WHEN status = 'in_call' THEN 'called' ELSE status END, updated_at = ? "
-      "WHERE id = ?";
-  database_.withConnection([&](sqlite3* db) {
-    Statement s = cache().get(db, kSql);
-    s.bind(1, nowMs / 1000).bind(2, contactId).run();
+  database_.withSession([&](Poco::Data::Session& session) {
+    const Poco::Int64 seconds = nowMs / 1000;
+    const Poco::Int64 id = contactId;
+    session << database_.sql(
+        "UPDATE contacts SET status = CASE WHEN status = 'in_call' THEN 'called' ELSE status "
+        "END, updated_at = $1 WHERE id = $2"),
+        useRef(seconds), useRef(id), now;
   });
 }
 
 void SqliteCallRepository::markContactOutcome(int64_t contactId, const std::string& outcome, const std::string& notes,
                                               int64_t nowMs) {
-  static const char* const kSql =
-      "UPDATE contacts SET last_outcome = ?, last_notes = ?, updated_at = ?, "
-      "status = CASE WHEN status IN ('in_call', 'not_called') THEN 'called' ELSE status END WHERE id = ?";
-  database_.withConnection([&](sqlite3* db) {
-    Statement s = cache().get(db, kSql);
-    s.bind(1, outcome).bind(2, notes).bind(3, nowMs / 1000).bind(4, contactId).run();
+  database_.withSession([&](Poco::Data::Session& session) {
+    const Poco::Int64 seconds = nowMs / 1000;
+    const Poco::Int64 id = contactId;
+    session << database_.sql(
+        "UPDATE contacts SET last_outcome = $1, last_notes = $2, updated_at = $3, status = CASE "
+        "WHEN status IN ('in_call', 'not_called') THEN 'called' ELSE status END WHERE id = $4"),
+        useRef(outcome), useRef(notes), useRef(seconds), useRef(id), now;
   });
 }
 
 CallPage SqliteCallRepository::history(const CallQuery& query) {
-  std::string where = " WHERE 1=1";
-  if (query.contactId) where += " AND contact_id = :contact";
-  if (!query.agentId.empty()) where += " AND agent_id = :agent";
-  if (!query.outcome.empty()) where += " AND outcome = :outcome";
-  if (!query.result.empty()) where += " AND result = :result";
-  if (!query.status.empty()) where += " AND status = :status";
-  if (query.fromMs) where += " AND created_at >= :from";
-  if (query.toMs) where += " AND created_at < :to";
-  if (!query.notesSearch.empty()) where += " AND instr(lower(notes), lower(:notes)) > 0";
-  if (!query.contactSearch.empty()) {
-    where +=
-        " AND (instr(lower(contact_name), lower(:who)) > 0 OR instr(lower(contact_company), lower(:who)) > 0"
-        " OR instr(to_e164, :who) > 0)";
+  Filters filters;
+  if (query.contactId) filters.add("contact_id = " + filters.parameter(Poco::Int64{*query.contactId}));
+  if (!query.agentId.empty()) filters.add("agent_id = " + filters.parameter(query.agentId));
+  if (!query.outcome.empty()) filters.add("outcome = " + filters.parameter(query.outcome));
+  if (!query.result.empty()) filters.add("result = " + filters.parameter(query.result));
+  if (!query.status.empty()) filters.add("status = " + filters.parameter(query.status));
+  if (query.fromMs) filters.add("created_at >= " + filters.parameter(Poco::Int64{*query.fromMs}));
+  if (query.toMs) filters.add("created_at < " + filters.parameter(Poco::Int64{*query.toMs}));
+  // Substring matches without LIKE's wildcards: the text is the user's.
+  if (!query.notesSearch.empty()) {
+    filters.add("instr(lower(notes), lower(" + filters.parameter(query.notesSearch) + ")) > 0");
   }
-  auto bindAll = [&](Statement& s) {
-    if (query.contactId) s.bind(":contact", *query.contactId);
-    if (!query.agentId.empty()) s.bind(":agent", query.agentId);
-    if (!query.outcome.empty()) s.bind(":outcome", query.outcome);
-    if (!query.result.empty()) s.bind(":result", query.result);
-    if (!query.status.empty()) s.bind(":status", query.status);
-    if (query.fromMs) s.bind(":from", *query.fromMs);
-    if (query.toMs) s.bind(":to", *query.toMs);
-    if (!query.notesSearch.empty()) s.bind(":notes", query.notesSearch);
-    if (!query.contactSearch.empty()) s.bind(":who", query.contactSearch);
-  };
-  return database_.withConnection([&](sqlite3* db) {
+  if (!query.contactSearch.empty()) {
+    const std::string who = filters.parameter(query.contactSearch);
+    filters.add("(instr(lower(contact_name), lower(" + who + ")) > 0 OR instr(lower(contact_company), lower(" + who +
+                ")) > 0 OR instr(to_e164, " + who + ") > 0)");
+  }
+  const size_t filterCount = filters.size();
+  const std::string limit = filters.parameter(Poco::Int64{query.perPage});
+  const std::string offset = filters.parameter(Poco::Int64{(query.page - 1) * query.perPage});
+  return database_.withSession([&](Poco::Data::Session& session) {
     CallPage page;
-    Statement count(db, "SELECT COUNT(*) FROM calls" + where);
-    bindAll(count);
-    page.total = count.step() ? count.integer(0) : 0;
-    Statement s(db, queries().select + where + " ORDER BY created_at DESC, id DESC LIMIT :limit OFFSET :offset");
-    bindAll(s);
-    s.bind(":limit", query.perPage).bind(":offset", (query.page - 1) * query.perPage);
-    while (s.step()) {
-      page.items.push_back(readCall(s));
-    }
+    Poco::Data::Statement count(session);
+    count << database_.sql("SELECT COUNT(*) FROM calls" + filters.where()), into(page.total);
+    filters.bindAll(count, filterCount);
+    count.execute();
+    Poco::Data::Statement select(session);
+    select << database_.sql(queries().select + filters.where() + " ORDER BY created_at DESC, id DESC LIMIT " + limit +
+                            " OFFSET " + offset),
+        into(page.items);
+    filters.bindAll(select, filters.size());
+    select.execute();
     return page;
   });
 }
 
 std::vector<StoredEvent> SqliteCallRepository::timeline(const std::string& callId) {
-  return database_.withConnection([&](sqlite3* db) {
-    Statement s(db, std::string("SELECT ") + kEventColumns + " FROM call_events e WHERE e.call_id = ? ORDER BY e.seq");
-    s.bind(1, callId);
+  return database_.withSession([&](Poco::Data::Session& session) {
     std::vector<StoredEvent> out;
-    while (s.step()) {
-      out.push_back(readEvent(s));
-    }
+    session << database_.sql(std::string("SELECT ") + kEventColumns +
+                             " FROM call_events e WHERE e.call_id = $1 ORDER BY e.seq"),
+        useRef(callId), into(out), now;
     return out;
   });
 }
 
 std::vector<std::pair<StoredEvent, CallRecord>> SqliteCallRepository::eventsAfter(int64_t seq, int64_t limit) {
-  return database_.withConnection([&](sqlite3* db) {
-    Statement s(db, std::string("SELECT ") + kEventColumns + ", " + prefixedColumns("c") +
-                        " FROM call_events e JOIN calls c ON c.id = e.call_id WHERE e.seq > ? ORDER BY e.seq LIMIT ?");
-    s.bind(1, seq).bind(2, limit);
+  return database_.withSession([&](Poco::Data::Session& session) {
+    std::vector<StoredEvent> events;
+    std::vector<CallRecord> calls;
+    const Poco::Int64 after = seq;
+    const Poco::Int64 most = limit;
+    session << database_.sql(queries().eventsAfter), useRef(after), useRef(most), into(events), into(calls), now;
     std::vector<std::pair<StoredEvent, CallRecord>> out;
-    while (s.step()) {
-      out.emplace_back(readEvent(s), readCall(s, 9));
+    out.reserve(events.size());
+    for (size_t i = 0; i < events.size() && i < calls.size(); ++i) {
+      out.emplace_back(std::move(events[i]), std::move(calls[i]));
     }
     return out;
   });
 }
 
 int64_t SqliteCallRepository::lastEventSeq() {
-  return database_.withConnection([&](sqlite3* db) {
-    Statement s(db, "SELECT COALESCE(MAX(seq), 0) FROM call_events");
-    return s.step() ? s.integer(0) : int64_t{0};
+  return database_.withSession([&](Poco::Data::Session& session) {
+    Poco::Int64 seq = 0;
+    session << "SELECT COALESCE(MAX(seq), 0) FROM call_events", into(seq), now;
+    return seq;
   });
 }
 
 nlohmann::json SqliteCallRepository::stats(const CallStatsQuery& query) {
-  std::string where = " WHERE 1=1";
-  if (query.fromMs) where += " AND created_at >= :from";
-  if (query.toMs) where += " AND created_at < :to";
-  if (!query.agentId.empty()) where += " AND agent_id = :agent";
-  auto bindAll = [&](Statement& s) {
-    if (query.fromMs) s.bind(":from", *query.fromMs);
-    if (query.toMs) s.bind(":to", *query.toMs);
-    if (!query.agentId.empty()) s.bind(":agent", query.agentId);
+  Filters filters;
+  if (query.fromMs) filters.add("created_at >= " + filters.parameter(Poco::Int64{*query.fromMs}));
+  if (query.toMs) filters.add("created_at < " + filters.parameter(Poco::Int64{*query.toMs}));
+  if (!query.agentId.empty()) filters.add("agent_id = " + filters.parameter(query.agentId));
+  // A connect is a call the contact answered; an abandoned call was
+  // answered, but no agent spoke to anyone: not a connect.
+  const std::string connected = "answered_at IS NOT NULL AND (result IS NULL OR result <> 'abandoned')";
+  const std::string aggregates = "COUNT(*), COUNT(CASE WHEN " + connected +
+                                 " THEN 1 END), COALESCE(SUM(talk_seconds), 0), AVG(CASE WHEN " + connected +
+                                 " THEN talk_seconds END)";
+  using Totals = Poco::Tuple<Poco::Int64, Poco::Int64, Poco::Int64, Poco::Nullable<double>>;
+  using Grouped = Poco::Tuple<std::string, Poco::Int64, Poco::Int64, Poco::Int64, Poco::Nullable<double>>;
+  auto toJson = [](Poco::Int64 calls, Poco::Int64 connects, Poco::Int64 talk, const Poco::Nullable<double>& average) {
+    return nlohmann::json{
+        {"calls", calls},
+        {"connects", connects},
+        {"connect_rate", calls > 0 ? static_cast<double>(connects) / static_cast<double>(calls) : 0.0},
+        {"talk_seconds", talk},
+        {"average_talk_seconds", average.isNull() ? 0.0 : average.value()}};
   };
-  // A connect is a call the contact answered.
-  const std::string aggregates =
-      // An abandoned call was answered, but no agent spoke to anyone: not a connect.
-      "COUNT(*), SUM(answered_at IS NOT NULL AND result IS NOT 'abandoned'), COALESCE(SUM(talk_seconds), 0), "
-      "AVG(CASE WHEN answered_at IS NOT NULL AND result IS NOT 'abandoned' THEN talk_seconds END)";
-  return database_.withConnection([&](sqlite3* db) {
-    auto read = [](Statement& s, int base) {
-      const int64_t calls = s.integer(base);
-      const int64_t connects = s.integer(base + 1);
-      const auto average = s.optionalText(base + 3);
-      return nlohmann::json{
-          {"calls", calls},
-          {"connects", connects},
-          {"connect_rate", calls > 0 ? static_cast<double>(connects) / static_cast<double>(calls) : 0.0},
-          {"talk_seconds", s.integer(base + 2)},
-          {"average_talk_seconds", average ? std::stod(*average) : 0.0}};
-    };
+  return database_.withSession([&](Poco::Data::Session& session) {
     nlohmann::json out;
     {
-      Statement s(db, "SELECT " + aggregates + " FROM calls" + where);
-      bindAll(s);
-      out["totals"] = s.step() ? read(s, 0) : nlohmann::json::object();
+      std::vector<Totals> rows;
+      Poco::Data::Statement s(session);
+      s << database_.sql("SELECT " + aggregates + " FROM calls" + filters.where()), into(rows);
+      filters.bindAll(s, filters.size());
+      s.execute();
+      out["totals"] = rows.empty() ? nlohmann::json::object()
+                                   : toJson(rows[0].get<0>(), rows[0].get<1>(), rows[0].get<2>(), rows[0].get<3>());
     }
     auto grouped = [&](const std::string& key, const std::string& expression) {
-      Statement s(db, "SELECT " + expression + ", " + aggregates + " FROM calls" + where + " GROUP BY 1 ORDER BY 1");
-      bindAll(s);
-      nlohmann::json rows = nlohmann::json::array();
-      while (s.step()) {
-        nlohmann::json row = read(s, 1);
-        row[key] = s.text(0);
-        rows.push_back(row);
+      std::vector<Grouped> rows;
+      Poco::Data::Statement s(session);
+      s << database_.sql("SELECT " + expression + ", " + aggregates + " FROM calls" + filters.where() +
+                         " GROUP BY 1 ORDER BY 1"),
+          into(rows);
+      filters.bindAll(s, filters.size());
+      s.execute();
+      nlohmann::json list = nlohmann::json::array();
+      for (const Grouped& row : rows) {
+        nlohmann::json j = toJson(row.get<1>(), row.get<2>(), row.get<3>(), row.get<4>());
+        j[key] = row.get<0>();
+        list.push_back(std::move(j));
       }
-      return rows;
+      return list;
     };
     out["per_day"] = grouped("day", "strftime('%Y-%m-%d', created_at / 1000, 'unixepoch')");
     out["per_agent"] = grouped("agent_id", "agent_id");
     auto counts = [&](const std::string& column) {
-      Statement s(db, "SELECT " + column + ", COUNT(*) FROM calls" + where + " AND " + column +
-                          " IS NOT NULL GROUP BY 1 ORDER BY 2 DESC, 1");
-      bindAll(s);
+      std::vector<Poco::Tuple<std::string, Poco::Int64>> rows;
+      Poco::Data::Statement s(session);
+      s << database_.sql("SELECT " + column + ", COUNT(*) FROM calls" + filters.where() + " AND " + column +
+                         " IS NOT NULL GROUP BY 1 ORDER BY 2 DESC, 1"),
+          into(rows);
+      filters.bindAll(s, filters.size());
+      s.execute();
       nlohmann::json j = nlohmann::json::object();
-      while (s.step()) {
-        j[s.text(0)] = s.integer(1);
-      }
+      for (const auto& row : rows) j[row.get<0>()] = row.get<1>();
       return j;
     };
     out["outcomes"] = counts("outcome");

@@ -1,5 +1,7 @@
 #include <switchboard/core/storage/Database.h>
 
+#include "storage/SqliteStatementCache.h"
+
 #include <Poco/Data/DataException.h>
 #include <Poco/Data/SQLite/Connector.h>
 #include <Poco/Data/SQLite/Utility.h>
@@ -30,6 +32,7 @@ Poco::Data::Session openFile(const std::string& path) {
     // locking is pure cost (measured: 2% of an import's instructions).
     sqlite3_config(SQLITE_CONFIG_MULTITHREAD);
     Poco::Data::SQLite::Connector::registerConnector();
+    sqlite::CachingConnector::registerConnector();
   });
   if (path != ":memory:") {
     const auto parent = std::filesystem::path(path).parent_path();
@@ -39,7 +42,7 @@ Poco::Data::Session openFile(const std::string& path) {
     }
   }
   try {
-    return Poco::Data::Session("SQLite", path);
+    return Poco::Data::Session(sqlite::CachingConnector::kName, path);
   } catch (const Poco::Exception& e) {
     throw std::runtime_error("cannot open database '" + path + "': " + e.displayText());
   }

@@ -1,8 +1,9 @@
 #include "support/TempDir.h"
 
+#include <Poco/Data/DataException.h>
+#include <Poco/Data/Statement.h>
 #include <switchboard/core/storage/Database.h>
 
-#include <sqlite3.h>
 #include <catch2/catch.hpp>
 
 #include <algorithm>
@@ -81,9 +82,8 @@ TEST_CASE("under commits that never pause, the checkpointer keeps the WAL from g
   const auto path = (dir / "x.db").string();
   sb::core::Database database(path);
   database.migrate();
-  database.withConnection([](sqlite3* db) {
-    REQUIRE(sqlite3_exec(db, "CREATE TABLE filler (id INTEGER PRIMARY KEY, blob BLOB)", nullptr, nullptr, nullptr) ==
-            SQLITE_OK);
+  database.withSession([](Poco::Data::Session& session) {
+    session << "CREATE TABLE filler (id INTEGER PRIMARY KEY, blob BLOB)", Poco::Data::Keywords::now;
   });
   database.startCheckpointer(std::chrono::milliseconds(20));
   // Each commit appends a few 4 KiB frames; 160 MiB of them in all, with no
@@ -92,9 +92,8 @@ TEST_CASE("under commits that never pause, the checkpointer keeps the WAL from g
   const int64_t framesWritten = 160 * 1024 * 1024 / pageBytes;
   int64_t largestWal = 0;
   for (int64_t commit = 0; commit < framesWritten / 2; ++commit) {
-    database.withConnection([](sqlite3* db) {
-      REQUIRE(sqlite3_exec(db, "INSERT INTO filler (blob) VALUES (zeroblob(3000))", nullptr, nullptr, nullptr) ==
-              SQLITE_OK);
+    database.withSession([](Poco::Data::Session& session) {
+      session << "INSERT INTO filler (blob) VALUES (zeroblob(3000))", Poco::Data::Keywords::now;
     });
     if (commit % 1000 == 0) {
       std::error_code ignored;
@@ -126,4 +125,43 @@ TEST_CASE("SQL written with numbered parameters runs on SQLite, quoted text unto
         Poco::Data::Keywords::into(out), Poco::Data::Keywords::now;
   });
   CHECK(out == "echo-echo");
+}
+
+TEST_CASE("prepared statements are reused, and a statement that failed runs again", "[storage]") {
+  using namespace Poco::Data::Keywords;
+  sb::test::TempDir dir;
+  sb::core::Database database((dir / "x.db").string());
+  database.withSession([&](Poco::Data::Session& session) {
+    session << "CREATE TABLE t (k TEXT PRIMARY KEY, v INTEGER NOT NULL)", now;
+    // The same text, run many times and by two statements alive at once.
+    for (int i = 0; i < 100; ++i) {
+      std::string key = "k" + std::to_string(i);
+      session << database.sql("INSERT INTO t (k, v) VALUES ($1, $2)"), use(key), use(i), now;
+    }
+    Poco::Data::Statement first(session);
+    Poco::Data::Statement second(session);
+    int a = 0;
+    int b = 0;
+    first << "SELECT v FROM t WHERE k = 'k7'", into(a);
+    second << "SELECT v FROM t WHERE k = 'k7'", into(b);
+    first.execute();
+    second.execute();
+    CHECK(a == 7);
+    CHECK(b == 7);
+    // A constraint failure, then the same text succeeds.
+    std::string duplicate = "k1";
+    int value = 1;
+    CHECK_THROWS_AS((session << database.sql("INSERT INTO t (k, v) VALUES ($1, $2)"), use(duplicate), use(value), now),
+                    Poco::Data::DataException);
+    std::string fresh = "new";
+    session << database.sql("INSERT INTO t (k, v) VALUES ($1, $2)"), use(fresh), use(value), now;
+    int count = 0;
+    session << "SELECT COUNT(*) FROM t", into(count), now;
+    CHECK(count == 101);
+    // Comments only: nothing runs; two statements in one text: refused.
+    CHECK_NOTHROW((session << "-- nothing here", now));
+    CHECK_THROWS_AS((session << "DELETE FROM t; DELETE FROM t", now), Poco::Data::DataException);
+    session << "SELECT COUNT(*) FROM t", into(count), now;
+    CHECK(count == 101);
+  });
 }

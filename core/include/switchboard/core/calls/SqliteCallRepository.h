@@ -3,7 +3,11 @@
 #include <switchboard/core/calls/CallRepository.h>
 #include <switchboard/core/storage/Database.h>
 
+#include <Poco/Data/Statement.h>
+#include <Poco/Nullable.h>
+
 #include <map>
+#include <memory>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -38,16 +42,32 @@ class SqliteCallRepository final : public CallRepository {
   nlohmann::json stats(const CallStatsQuery& query) override;
 
  private:
-  std::optional<CallRecord> findWhere(const char* where, const std::string& value);
+  std::optional<CallRecord> findWhere(const std::string& sql, const std::string& value);
+  /// Runs a statement without parameters, prepared on first use.
+  static void run(std::unique_ptr<Poco::Data::Statement>& statement, Poco::Data::Session& session, const char* sql);
   void remember(const CallRecord& call);
 
   Database& database_;
-  std::map<uint64_t, std::string> updateSql_;  ///< by changed-columns mask; used under the connection lock
+  std::map<uint64_t, std::string>
+      updateSql_;  ///< by changed-columns mask, in this database's SQL; under the connection lock
   /// Live calls as last written, so that applying an event need not read
   /// its call back (all writes pass through this repository). Under the
   /// connection lock; a rolled-back write evicts what it touched.
   std::unordered_map<std::string, CallRecord> records_;
   std::vector<std::string> writtenInStep_;
+
+  // Statements of the webhook path, kept for the repository's life (under
+  // the connection lock): transaction control, and the event insert bound
+  // to eventRow_'s fields.
+  struct Control {
+    std::unique_ptr<Poco::Data::Statement> begin, commit, savepoint, release, rollbackTo;
+  } control_;
+  struct EventRow {
+    std::string callId, source, eventKey, type, payload;
+    Poco::Nullable<std::string> leg;
+    Poco::Int64 occurredAt = 0, receivedAt = 0, seq = 0;
+    std::unique_ptr<Poco::Data::Statement> insert, lastId;
+  } eventRow_;
 };
 
 }  // namespace sb::core
