@@ -12,7 +12,7 @@
 
 #include <sqlite3.h>
 
-#include <cctype>
+#include <memory>
 #include <mutex>
 #include <unordered_map>
 #include <vector>
@@ -24,14 +24,22 @@ using Poco::Data::SQLite::Utility;
 
 /// Idle prepared statements of one connection, by SQL text. A statement is
 /// taken out while a Poco statement uses it, so two users of one text at
-/// once each get their own.
+/// once each get their own. Shared by the session and its statements: one
+/// that outlives its session finalizes its statement instead of returning it.
 class StatementCache {
  public:
   explicit StatementCache(sqlite3* db) : db_(db) {}
-  ~StatementCache() {
+  ~StatementCache() { close(); }
+
+  /// Finalizes the idle statements; from now on, released ones too. Called
+  /// before the connection closes.
+  void close() {
     for (auto& [sql, statements] : idle_) {
       for (sqlite3_stmt* statement : statements) sqlite3_finalize(statement);
     }
+    idle_.clear();
+    idleCount_ = 0;
+    closed_ = true;
   }
   StatementCache(const StatementCache&) = delete;
   StatementCache& operator=(const StatementCache&) = delete;
@@ -69,7 +77,7 @@ class StatementCache {
   void release(const std::string& sql, sqlite3_stmt* statement) {
     sqlite3_reset(statement);
     sqlite3_clear_bindings(statement);
-    if (idleCount_ >= kMaxIdle) {
+    if (closed_ || idleCount_ >= kMaxIdle) {
       sqlite3_finalize(statement);
       return;
     }
@@ -98,14 +106,15 @@ class StatementCache {
   sqlite3* db_;
   std::unordered_map<std::string, std::vector<sqlite3_stmt*>> idle_;
   size_t idleCount_ = 0;
+  bool closed_ = false;
 };
 
 /// Poco's SQLite statement semantics (bind, step, extract, affected rows)
 /// on a statement from the connection's cache.
 class CachedStatementImpl final : public Poco::Data::StatementImpl {
  public:
-  CachedStatementImpl(Poco::Data::SessionImpl& session, StatementCache& cache)
-      : StatementImpl(session), cache_(cache) {}
+  CachedStatementImpl(Poco::Data::SessionImpl& session, std::shared_ptr<StatementCache> cache)
+      : StatementImpl(session), cache_(std::move(cache)) {}
   ~CachedStatementImpl() override { giveBack(); }
   CachedStatementImpl(const CachedStatementImpl&) = delete;
   CachedStatementImpl& operator=(const CachedStatementImpl&) = delete;
@@ -115,7 +124,7 @@ class CachedStatementImpl final : public Poco::Data::StatementImpl {
 
   int affectedRowCount() const override {
     if (affected_ != kUnknown) return affected_;
-    return statement_ == nullptr || sqlite3_stmt_readonly(statement_) != 0 ? 0 : sqlite3_changes(cache_.db());
+    return statement_ == nullptr || sqlite3_stmt_readonly(statement_) != 0 ? 0 : sqlite3_changes(cache_->db());
   }
 
   const Poco::Data::MetaColumn& metaColumn(std::size_t pos) const override { return columns_.at(pos); }
@@ -129,9 +138,9 @@ class CachedStatementImpl final : public Poco::Data::StatementImpl {
     }
     response_ = sqlite3_step(statement_);
     if (affected_ == kUnknown) affected_ = 0;
-    if (sqlite3_stmt_readonly(statement_) == 0) affected_ += sqlite3_changes(cache_.db());
+    if (sqlite3_stmt_readonly(statement_) == 0) affected_ += sqlite3_changes(cache_->db());
     if (response_ != SQLITE_ROW && response_ != SQLITE_OK && response_ != SQLITE_DONE) {
-      Utility::throwException(cache_.db(), response_);
+      Utility::throwException(cache_->db(), response_);
     }
     extractor_->reset();  // its cached null indicators belong to the last row
     return response_ == SQLITE_ROW;
@@ -142,7 +151,7 @@ class CachedStatementImpl final : public Poco::Data::StatementImpl {
       throw Poco::Data::DataException("No data received");
     }
     if (response_ != SQLITE_ROW) {
-      Utility::throwException(cache_.db(), response_, "Iterator Error: trying to access the next value");
+      Utility::throwException(cache_->db(), response_, "Iterator Error: trying to access the next value");
     }
     std::size_t pos = 0;  // result columns count from 0
     for (auto& extraction : extractions()) {
@@ -162,7 +171,7 @@ class CachedStatementImpl final : public Poco::Data::StatementImpl {
     bindBegin_ = bindings().begin();
     std::string sql = toString();
     giveBack();
-    statement_ = cache_.acquire(sql);
+    statement_ = cache_->acquire(sql);
     sql_ = std::move(sql);
     affected_ = kUnknown;
     binder_ = new Poco::Data::SQLite::Binder(statement_);
@@ -223,12 +232,12 @@ class CachedStatementImpl final : public Poco::Data::StatementImpl {
 
   void giveBack() {
     if (statement_ != nullptr) {
-      cache_.release(sql_, statement_);
+      cache_->release(sql_, statement_);
       statement_ = nullptr;
     }
   }
 
-  StatementCache& cache_;
+  std::shared_ptr<StatementCache> cache_;
   std::string sql_;
   sqlite3_stmt* statement_ = nullptr;
   Poco::SharedPtr<Poco::Data::SQLite::Binder> binder_;
@@ -246,14 +255,18 @@ class CachedStatementImpl final : public Poco::Data::StatementImpl {
 class CachingSessionImpl final : public Poco::Data::SQLite::SessionImpl {
  public:
   CachingSessionImpl(const std::string& file, std::size_t timeout)
-      : SessionImpl(file, timeout), cache_(Poco::AnyCast<sqlite3*>(getProperty("handle"))) {}
+      : SessionImpl(file, timeout),
+        cache_(std::make_shared<StatementCache>(Poco::AnyCast<sqlite3*>(getProperty("handle")))) {}
+  ~CachingSessionImpl() override { cache_->close(); }
+  CachingSessionImpl(const CachingSessionImpl&) = delete;
+  CachingSessionImpl& operator=(const CachingSessionImpl&) = delete;
 
   Poco::SharedPtr<Poco::Data::StatementImpl> createStatementImpl() override {
     return new CachedStatementImpl(*this, cache_);
   }
 
  private:
-  StatementCache cache_;
+  std::shared_ptr<StatementCache> cache_;
 };
 
 }  // namespace
