@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Builds and runs every test: unit, ABI, loader, conformance (sim, Twilio
 # against its fake, the out-of-tree example built with g++ and with clang +
-# libc++), HTTP spine, CLI, and the dialer page in Chromium.
+# libc++), HTTP spine, CLI, and the dialer page in Chromium. The suite runs
+# on SQLite and again on PostgreSQL (a throwaway server that ctest starts and
+# stops: scripts/pg-throwaway.sh); `ctest -L sqlite` or `-L postgresql` runs one.
 #
 #   scripts/test.sh           # the ci preset
 #   scripts/test.sh --asan    # the same suite under ASan + UBSan

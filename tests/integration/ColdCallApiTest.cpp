@@ -333,12 +333,20 @@ TEST_CASE("cold-call api: initiate is limited to 10 a minute per key", "[cold-ca
 TEST_CASE("cold-call api: an unexpected failure is INTERNAL_ERROR without details leaking", "[cold-call]") {
   Board board;
   // The database refuses writes underneath the host.
-  board.host.context().database().withSession(
-      [](Poco::Data::Session& session) { session << "PRAGMA query_only = 1", Poco::Data::Keywords::now; });
+  auto& database = board.host.context().database();
+  auto readOnly = [&](bool on) {
+    database.withSession([&](Poco::Data::Session& session) {
+      session << (database.isPostgresql() ? std::string("SET default_transaction_read_only = ") + (on ? "on" : "off")
+                                          : std::string("PRAGMA query_only = ") + (on ? "1" : "0")),
+          Poco::Data::Keywords::now;
+    });
+  };
+  readOnly(true);
   const auto failed = board.initiate({{"to_phone", "+15551230001"}});
   checkError(failed, 500, "INTERNAL_ERROR");
-  CHECK(failed.json["error"]["message"].get<std::string>().find("readonly") == std::string::npos);
-  board.host.context().database().withSession(
-      [](Poco::Data::Session& session) { session << "PRAGMA query_only = 0", Poco::Data::Keywords::now; });
+  const std::string message = failed.json["error"]["message"].get<std::string>();
+  CHECK(message.find("readonly") == std::string::npos);
+  CHECK(message.find("read-only") == std::string::npos);
+  readOnly(false);
   CHECK(board.initiate({{"to_phone", "+15551230001"}}).status == 201);
 }

@@ -7,7 +7,7 @@ namespace sb::test {
 
 TestHost::TestHost(const std::map<std::string, std::string>& overrides) {
   core::Settings settings = host::defaultSettings();
-  settings.set("database.path", (dir_ / "test.db").string());
+  settings.set(onPostgresql() ? "database.url" : "database.path", database_.target());
   settings.set("plugins.path", std::filesystem::path(SB_SIM_PLUGIN_DIR).parent_path().string());
   settings.set("http.port", "0");
   settings.set("http.log_requests", "false");

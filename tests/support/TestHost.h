@@ -1,6 +1,7 @@
 #pragma once
 
 #include "support/TempDir.h"
+#include "support/TestDatabase.h"
 
 #include "app/HostContext.h"
 #include "http/ApiServer.h"
@@ -28,6 +29,7 @@ class TestHost {
 
  private:
   TempDir dir_;
+  TestDatabase database_{dir_, "test.db"};
   std::unique_ptr<host::HostContext> context_;
   std::unique_ptr<host::ApiServer> server_;
 };

@@ -329,17 +329,24 @@ void SqliteCallRepository::run(std::unique_ptr<Poco::Data::Statement>& statement
 
 void SqliteCallRepository::transact(const std::function<void()>& work) {
   database_.withSession([&](Poco::Data::Session& session) {
-    run(control_.begin, session, "BEGIN IMMEDIATE");
+    // SQLite: statements kept between transactions (cheaper than
+    // Database::beginWrite's new one each time); PostgreSQL: Poco's own
+    // transaction control (Database::beginWrite says why).
+    if (database_.isPostgresql()) {
+      database_.beginWrite(session);
+    } else {
+      run(control_.begin, session, "BEGIN IMMEDIATE");
+    }
     writtenInStep_.clear();
     try {
       work();
-      run(control_.commit, session, "COMMIT");
-    } catch (...) {
-      try {
-        session << "ROLLBACK", now;
-      } catch (const Poco::Exception&) {
-        // A failed COMMIT may have ended the transaction already.
+      if (database_.isPostgresql()) {
+        database_.commit(session);
+      } else {
+        run(control_.commit, session, "COMMIT");
       }
+    } catch (...) {
+      database_.rollback(session);
       records_.clear();  // it may hold writes that were just undone
       throw;
     }
@@ -545,19 +552,30 @@ int64_t SqliteCallRepository::appendEvent(const StoredEvent& event) {
     row.payload = sdk::json::dump(event.payload);
     if (!row.insert) {
       row.insert = std::make_unique<Poco::Data::Statement>(session);
-      *row.insert << database_.sql(
+      const std::string insert =
           "INSERT INTO call_events (call_id, source, event_key, type, leg, occurred_at, "
           "received_at, payload) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) "
-          "ON CONFLICT (call_id, source, event_key) DO NOTHING"),
-          use(row.callId), use(row.source), use(row.eventKey), use(row.type), use(row.leg), use(row.occurredAt),
-          use(row.receivedAt), use(row.payload);
-      row.lastId = std::make_unique<Poco::Data::Statement>(session);
-      *row.lastId << "SELECT last_insert_rowid()", into(row.seq);
+          "ON CONFLICT (call_id, source, event_key) DO NOTHING";
+      *row.insert << database_.sql(insert + (database_.isPostgresql() ? " RETURNING seq" : "")), use(row.callId),
+          use(row.source), use(row.eventKey), use(row.type), use(row.leg), use(row.occurredAt), use(row.receivedAt),
+          use(row.payload);
+      if (database_.isPostgresql()) {
+        *row.insert, into(row.returned);
+      } else {
+        row.lastId = std::make_unique<Poco::Data::Statement>(session);
+        *row.lastId << "SELECT last_insert_rowid()", into(row.seq);
+      }
     }
     try {
+      if (database_.isPostgresql()) {
+        // No row back: the key was there already.
+        row.returned.clear();
+        row.insert->execute();
+        return row.returned.empty() ? 0 : row.returned.front();
+      }
       if (row.insert->execute() == 0) return 0;  // the key was there already
-      // Not RETURNING: SQLite buffers its rows in a temporary table, which
-      // cost more than the insert itself (measured).
+      // Not RETURNING on SQLite: it buffers the rows in a temporary table,
+      // which cost more than the insert itself (measured).
       row.lastId->execute();
     } catch (...) {
       row.insert.reset();  // a Poco statement that threw is not run again
@@ -617,12 +635,13 @@ CallPage SqliteCallRepository::history(const CallQuery& query) {
   if (query.toMs) filters.add("created_at < " + filters.parameter(Poco::Int64{*query.toMs}));
   // Substring matches without LIKE's wildcards: the text is the user's.
   if (!query.notesSearch.empty()) {
-    filters.add("instr(lower(notes), lower(" + filters.parameter(query.notesSearch) + ")) > 0");
+    filters.add(database_.contains("lower(notes)", "lower(" + filters.parameter(query.notesSearch) + ")"));
   }
   if (!query.contactSearch.empty()) {
     const std::string who = filters.parameter(query.contactSearch);
-    filters.add("(instr(lower(contact_name), lower(" + who + ")) > 0 OR instr(lower(contact_company), lower(" + who +
-                ")) > 0 OR instr(to_e164, " + who + ") > 0)");
+    filters.add("(" + database_.contains("lower(contact_name)", "lower(" + who + ")") + " OR " +
+                database_.contains("lower(contact_company)", "lower(" + who + ")") + " OR " +
+                database_.contains("to_e164", who) + ")");
   }
   const size_t filterCount = filters.size();
   const std::string limit = filters.parameter(Poco::Int64{query.perPage});
@@ -725,7 +744,7 @@ nlohmann::json SqliteCallRepository::stats(const CallStatsQuery& query) {
       }
       return list;
     };
-    out["per_day"] = grouped("day", "strftime('%Y-%m-%d', created_at / 1000, 'unixepoch')");
+    out["per_day"] = grouped("day", database_.utcDay("created_at"));
     out["per_agent"] = grouped("agent_id", "agent_id");
     auto counts = [&](const std::string& column) {
       std::vector<Poco::Tuple<std::string, Poco::Int64>> rows;

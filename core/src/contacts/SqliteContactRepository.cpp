@@ -156,8 +156,10 @@ class SqliteImportWriter final : public ContactImportWriter {
     // A 16 MiB page cache: an import appends to the table and to the
     // list_id index, so more cache buys nothing (measured: 1M rows take as
     // long with 64 MiB) and costs the import's peak RSS.
-    session_ << database_.sql("PRAGMA cache_size=-16384"), now;
-    session_ << database_.sql("BEGIN IMMEDIATE"), now;
+    if (!database_.isPostgresql()) {
+      session_ << "PRAGMA cache_size=-16384", now;
+    }
+    database_.beginWrite(session_);
     const Poco::Int64 createdAt = list.createdAt;
     session_ << database_.sql(
         "INSERT INTO contact_lists (name, source, filename, created_by, created_at) "
@@ -169,11 +171,7 @@ class SqliteImportWriter final : public ContactImportWriter {
 
   ~SqliteImportWriter() override {
     if (!committed_) {
-      try {
-        session_ << database_.sql("ROLLBACK"), now;
-      } catch (const Poco::Exception&) {
-        // The connection closes next, which rolls back all the same.
-      }
+      database_.rollback(session_);  // (the connection closes next, which rolls back all the same)
     }
   }
 
@@ -208,7 +206,7 @@ class SqliteImportWriter final : public ContactImportWriter {
         "duplicate_count = $4, unverified_count = $5, report = $6 WHERE id = $7"),
         useRef(rowsTotal), useRef(imported), useRef(skipped), useRef(duplicates), useRef(unverified), useRef(report),
         useRef(listId_), now;
-    session_ << database_.sql("COMMIT"), now;
+    database_.commit(session_);
     committed_ = true;
   }
 

@@ -1,5 +1,6 @@
 #include <switchboard/core/storage/Database.h>
 
+#include "storage/Postgresql.h"
 #include "storage/SqliteStatementCache.h"
 
 #include <Poco/Data/DataException.h>
@@ -56,9 +57,46 @@ constexpr int kBackstopBusyMs = 1000;
 /// A migration whose SQL carries this line runs with foreign keys off.
 constexpr const char* kForeignKeysOffMarker = "-- switchboard: foreign_keys off";
 
+/// The PostgreSQL advisory lock that migrating hosts take turns on (any
+/// constant: it names the lock for this schema).
+constexpr long kMigrationLock = 0x5357424452;  // "SWBDR"
+
 }  // namespace
 
-Database::Database(const std::string& path) : path_(path), session_(openFile(path)) {
+Database::Target Database::readTarget(const std::string& target) {
+  if (postgresql::isUrl(target)) {
+    auto parsed = postgresql::parseUrl(target);
+    return {DatabaseBackend::Postgresql, std::move(parsed.connectionString), std::move(parsed.displayName)};
+  }
+  const std::string path = target.rfind("sqlite:", 0) == 0 ? target.substr(7) : target;
+  if (path.empty()) {
+    throw std::runtime_error("no database: set database.path (SQLite) or database.url");
+  }
+  return {DatabaseBackend::Sqlite, path, path};
+}
+
+Poco::Data::Session Database::openShared(const Target& target) {
+  if (target.backend == DatabaseBackend::Postgresql) {
+    return postgresql::open({target.connection, target.displayName});
+  }
+  return openFile(target.connection);
+}
+
+Database::Database(const std::string& target) : Database(readTarget(target)) {}
+
+Database::Database(Target target)
+    : path_(std::move(target.connection)),
+      displayName_(std::move(target.displayName)),
+      backend_(target.backend),
+      session_(openShared({backend_, path_, displayName_})) {
+  if (isPostgresql()) {
+    preparePostgresql();
+  } else {
+    prepareSqlite();
+  }
+}
+
+void Database::prepareSqlite() {
   try {
     session_ << "PRAGMA journal_mode=WAL", now;
     session_ << "PRAGMA busy_timeout=" + std::to_string(kBusyTimeoutMs), now;
@@ -71,7 +109,19 @@ Database::Database(const std::string& path) : path_(path), session_(openFile(pat
                 "applied_at INTEGER NOT NULL)",
         now;
   } catch (const Poco::Exception& e) {
-    throw std::runtime_error("cannot prepare database '" + path + "': " + e.displayText());
+    throw std::runtime_error("cannot prepare database '" + path_ + "': " + e.displayText());
+  }
+}
+
+void Database::preparePostgresql() {
+  try {
+    // Under the migrations' lock: two hosts starting together would both
+    // see no table and the second CREATE would fail.
+    postgresql::execScript(session_, "BEGIN; SELECT pg_advisory_xact_lock(" + std::to_string(kMigrationLock) +
+                                         "); CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY "
+                                         "KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL); COMMIT");
+  } catch (const Poco::Exception& e) {
+    throw std::runtime_error("cannot prepare database '" + displayName_ + "': " + e.displayText());
   }
 }
 
@@ -80,7 +130,7 @@ Database::~Database() {
 }
 
 void Database::startCheckpointer(std::chrono::milliseconds interval) {
-  if (path_ == ":memory:" || checkpointer_.joinable()) {
+  if (isPostgresql() || path_ == ":memory:" || checkpointer_.joinable()) {
     return;
   }
   sqlite3* db = openConnection();
@@ -189,6 +239,9 @@ sqlite3* Database::rawHandle() {
 }
 
 std::string Database::sql(std::string_view portable) const {
+  if (isPostgresql()) {
+    return std::string(portable);
+  }
   // The parameters outside quoted text and identifiers: "$" and digits.
   std::vector<std::pair<size_t, size_t>> parameters;  // offset, length
   bool inOrder = true;
@@ -225,6 +278,9 @@ std::string Database::sql(std::string_view portable) const {
 }
 
 Poco::Data::Session Database::openSession() const {
+  if (isPostgresql()) {
+    return postgresql::open({path_, displayName_});
+  }
   if (path_ == ":memory:") {
     throw std::runtime_error("an in-memory database has no second connection; use a file");
   }
@@ -260,12 +316,76 @@ int Database::schemaVersion() {
   });
 }
 
+void Database::beginWrite(Poco::Data::Session& session) const {
+  if (isPostgresql()) {
+    session.begin();
+  } else {
+    session << "BEGIN IMMEDIATE", now;
+  }
+}
+
+void Database::commit(Poco::Data::Session& session) const {
+  if (isPostgresql()) {
+    session.commit();
+  } else {
+    session << "COMMIT", now;
+  }
+}
+
+void Database::rollback(Poco::Data::Session& session) const noexcept {
+  try {
+    if (isPostgresql()) {
+      session.rollback();
+    } else {
+      session << "ROLLBACK", now;
+    }
+  } catch (const Poco::Exception&) {
+    // A failed COMMIT may have ended the transaction already; a broken
+    // connection rolls back by itself.
+  }
+}
+
+std::string Database::utcDay(std::string_view milliseconds) const {
+  const std::string ms(milliseconds);
+  if (isPostgresql()) {
+    return "to_char(to_timestamp((" + ms + ") / 1000.0) AT TIME ZONE 'UTC', 'YYYY-MM-DD')";
+  }
+  return "strftime('%Y-%m-%d', (" + ms + ") / 1000, 'unixepoch')";
+}
+
+std::string Database::contains(std::string_view haystack, std::string_view needle) const {
+  return std::string(isPostgresql() ? "strpos(" : "instr(") + std::string(haystack) + ", " + std::string(needle) +
+         ") > 0";
+}
+
 int Database::migrate(int upToVersion) {
+  return withSession([&](Poco::Data::Session& session) {
+    if (!isPostgresql()) {
+      return migrateLocked(session, upToVersion);
+    }
+    // Hosts that start together take turns: the second finds the work done.
+    postgresql::execScript(session, "SELECT pg_advisory_lock(" + std::to_string(kMigrationLock) + ")");
+    try {
+      const int applied = migrateLocked(session, upToVersion);
+      postgresql::execScript(session, "SELECT pg_advisory_unlock(" + std::to_string(kMigrationLock) + ")");
+      return applied;
+    } catch (...) {
+      try {
+        postgresql::execScript(session, "SELECT pg_advisory_unlock(" + std::to_string(kMigrationLock) + ")");
+      } catch (const Poco::Exception&) {
+        // The lock goes with the connection.
+      }
+      throw;
+    }
+  });
+}
+
+int Database::migrateLocked(Poco::Data::Session& session, int upToVersion) {
   const int current = schemaVersion();
-  const auto& migrations = builtInMigrations();
+  const auto& migrations = builtInMigrations(backend_);
   const int newest = migrations.empty() ? 0 : migrations.back().version;
   if (current > newest) {
-    throw std::runtime_error("database '" + path_ + "' is at schema version " + std::to_string(current) +
+    throw std::runtime_error("database '" + displayName_ + "' is at schema version " + std::to_string(current) +
                              ", newer than this build's " + std::to_string(newest) + "; upgrade switchboard");
   }
   int applied = 0;
@@ -273,58 +393,82 @@ int Database::migrate(int upToVersion) {
     if (migration.version <= current || migration.version > upToVersion) {
       continue;
     }
-    withSession([&](Poco::Data::Session& session) {
-      // A migration that rebuilds a table runs with foreign keys off (SQLite's
-      // documented procedure: dropping the old table would otherwise run the
-      // referencing tables' ON DELETE actions), and checks them before commit.
-      const bool foreignKeysOff = migration.sql.find(kForeignKeysOffMarker) != std::string::npos;
-      if (foreignKeysOff) {
-        session << "PRAGMA foreign_keys=OFF", now;
-      }
-      session.begin();
-      try {
-        // Poco runs one statement per execute; split on ';' at line ends.
-        size_t start = 0;
-        const std::string& sql = migration.sql;
-        while (start < sql.size()) {
-          size_t end = sql.find(";\n", start);
-          if (end == std::string::npos) {
-            end = sql.size();
-          }
-          std::string statement = sql.substr(start, end - start);
-          if (statement.find_first_not_of(" \t\r\n") != std::string::npos) {
-            session << statement, now;
-          }
-          start = end + 2;
-        }
-        const auto nowSeconds = static_cast<Poco::Int64>(std::time(nullptr));
-        int version = migration.version;
-        std::string name = migration.name;
-        session << "INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)", use(version),
-            use(name), bind(nowSeconds), now;
-        if (foreignKeysOff) {
-          int broken = 0;
-          session << "SELECT COUNT(*) FROM pragma_foreign_key_check", into(broken), now;
-          if (broken != 0) {
-            throw Poco::Data::DataException(std::to_string(broken) + " rows violate a foreign key after the migration");
-          }
-        }
-        session.commit();
-      } catch (const Poco::Exception& e) {
-        session.rollback();
-        if (foreignKeysOff) {
-          session << "PRAGMA foreign_keys=ON", now;
-        }
-        throw std::runtime_error("migration " + std::to_string(migration.version) + " (" + migration.name +
-                                 ") failed: " + e.displayText());
-      }
-      if (foreignKeysOff) {
-        session << "PRAGMA foreign_keys=ON", now;
-      }
-    });
+    if (isPostgresql()) {
+      applyPostgresql(session, migration);
+    } else {
+      applySqlite(session, migration);
+    }
     ++applied;
   }
   return applied;
+}
+
+void Database::recordMigration(Poco::Data::Session& session, const Migration& migration) {
+  const auto nowSeconds = static_cast<Poco::Int64>(std::time(nullptr));
+  const Poco::Int64 version = migration.version;
+  session << sql("INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)"), bind(version),
+      bind(migration.name), bind(nowSeconds), now;
+}
+
+void Database::applyPostgresql(Poco::Data::Session& session, const Migration& migration) {
+  // PostgreSQL changes its schema transactionally: the migration and its
+  // record commit together or not at all.
+  session.begin();
+  try {
+    postgresql::execScript(session, migration.sql);
+    recordMigration(session, migration);
+    session.commit();
+  } catch (const Poco::Exception& e) {
+    rollback(session);
+    throw std::runtime_error("migration " + std::to_string(migration.version) + " (" + migration.name +
+                             ") failed: " + e.displayText());
+  }
+}
+
+void Database::applySqlite(Poco::Data::Session& session, const Migration& migration) {
+  // A migration that rebuilds a table runs with foreign keys off (SQLite's
+  // documented procedure: dropping the old table would otherwise run the
+  // referencing tables' ON DELETE actions), and checks them before commit.
+  const bool foreignKeysOff = migration.sql.find(kForeignKeysOffMarker) != std::string::npos;
+  if (foreignKeysOff) {
+    session << "PRAGMA foreign_keys=OFF", now;
+  }
+  session.begin();
+  try {
+    // Poco runs one statement per execute; split on ';' at line ends.
+    size_t start = 0;
+    const std::string& text = migration.sql;
+    while (start < text.size()) {
+      size_t end = text.find(";\n", start);
+      if (end == std::string::npos) {
+        end = text.size();
+      }
+      std::string statement = text.substr(start, end - start);
+      if (statement.find_first_not_of(" \t\r\n") != std::string::npos) {
+        session << statement, now;
+      }
+      start = end + 2;
+    }
+    recordMigration(session, migration);
+    if (foreignKeysOff) {
+      int broken = 0;
+      session << "SELECT COUNT(*) FROM pragma_foreign_key_check", into(broken), now;
+      if (broken != 0) {
+        throw Poco::Data::DataException(std::to_string(broken) + " rows violate a foreign key after the migration");
+      }
+    }
+    session.commit();
+  } catch (const Poco::Exception& e) {
+    session.rollback();
+    if (foreignKeysOff) {
+      session << "PRAGMA foreign_keys=ON", now;
+    }
+    throw std::runtime_error("migration " + std::to_string(migration.version) + " (" + migration.name +
+                             ") failed: " + e.displayText());
+  }
+  if (foreignKeysOff) {
+    session << "PRAGMA foreign_keys=ON", now;
+  }
 }
 
 }  // namespace sb::core

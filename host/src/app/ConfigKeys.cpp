@@ -42,6 +42,11 @@ ConfigKey described(ConfigKey key, std::string defaultText) {
   return key;
 }
 
+ConfigKey secret(ConfigKey key) {
+  key.secret = true;
+  return key;
+}
+
 constexpr int64_t kMaxInt = 2147483647;
 
 std::vector<ConfigKey> makeKeys() {
@@ -84,7 +89,14 @@ std::vector<ConfigKey> makeKeys() {
       integer("http.max_body_bytes", 1048576, 1024, kMaxInt,
               "default request body limit (413 `PAYLOAD_TOO_LARGE` above it); webhooks: 256 KiB"),
       boolean("http.log_requests", true, "one structured log line per request (phone numbers masked)"),
-      text("database.path", "var/switchboard.db", "SQLite database (WAL); created and migrated at start"),
+      text("database.path", "var/switchboard.db",
+           "SQLite database (WAL); created and migrated at start. Used when `database.url` is empty"),
+      secret(described(text("database.url", "",
+                            "PostgreSQL database that several hosts share, as a libpq URL: "
+                            "`postgresql://user:password@host:5432/name` (query parameters such as `sslmode` "
+                            "pass through; a value may not contain a space). Empty: SQLite at `database.path`. "
+                            "Migrated at start; the database must exist"),
+                       "(SQLite)")),
       integer("database.checkpoint_ms", 250, 10, 60000,
               "how often the WAL checkpointer runs (writers never checkpoint on commit; a commit that finds the WAL "
               "past its threshold wakes it at once)"),
@@ -193,6 +205,11 @@ core::Settings defaultSettings() {
     }
   }
   return core::Settings(defaults);
+}
+
+std::string databaseTarget(const core::Settings& settings) {
+  const std::string url = settings.getString("database.url", "");
+  return url.empty() ? settings.getString("database.path") : url;
 }
 
 }  // namespace sb::host

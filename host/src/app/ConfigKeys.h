@@ -15,4 +15,8 @@ const std::vector<core::ConfigKey>& hostConfigKeys();
 /// The host's built-in defaults as a Settings (the weakest layer).
 core::Settings defaultSettings();
 
+/// What core::Database opens: `database.url` when set (PostgreSQL), else
+/// the SQLite file at `database.path`.
+std::string databaseTarget(const core::Settings& settings);
+
 }  // namespace sb::host

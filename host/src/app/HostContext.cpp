@@ -1,4 +1,5 @@
 #include "app/HostContext.h"
+#include "app/ConfigKeys.h"
 
 #include "app/ConfigLoader.h"
 
@@ -28,7 +29,7 @@ std::vector<std::string> splitList(const std::string& text) {
 }  // namespace
 
 HostContext::HostContext(core::Settings settings) : settings_(std::move(settings)) {
-  database_ = std::make_unique<core::Database>(settings_.getString("database.path"));
+  database_ = std::make_unique<core::Database>(databaseTarget(settings_));
   database_->migrate();
   database_->startCheckpointer(std::chrono::milliseconds(settings_.getInt("database.checkpoint_ms", 250)));
   apiKeyRepository_ = std::make_unique<core::SqliteApiKeyRepository>(*database_);

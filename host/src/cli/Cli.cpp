@@ -1,4 +1,5 @@
 #include "cli/Cli.h"
+#include "app/ConfigKeys.h"
 
 #include <switchboard/abi/provider_abi.h>
 #include <switchboard/core/config/ConfigKey.h>
@@ -267,10 +268,10 @@ int run(int argc, char** argv, char** environment) {
 
 int migrate(const Args& args, char** environment) {
   const core::Settings settings = loadSettings(args.configRequest(environment));
-  core::Database database(settings.getString("database.path"));
+  core::Database database(databaseTarget(settings));
   const int applied = database.migrate();
-  std::cout << "database " << settings.getString("database.path") << ": applied " << applied
-            << " migration(s); schema version " << database.schemaVersion() << "\n";
+  std::cout << "database " << database.displayName() << ": applied " << applied << " migration(s); schema version "
+            << database.schemaVersion() << "\n";
   return 0;
 }
 

@@ -1,3 +1,4 @@
+#include "app/ConfigKeys.h"
 #include "app/ConfigLoader.h"
 #include "cli/Cli.h"
 
@@ -14,7 +15,7 @@ namespace sb::host::cli {
 
 int keys(const Args& args, char** environment) {
   const core::Settings settings = loadSettings(args.configRequest(environment));
-  core::Database database(settings.getString("database.path"));
+  core::Database database(databaseTarget(settings));
   database.migrate();
   core::SqliteApiKeyRepository repository(database);
   core::ApiKeyService service(repository);

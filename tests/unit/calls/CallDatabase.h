@@ -1,9 +1,11 @@
 #pragma once
 
-// A migrated SQLite database in a temporary folder with the repositories
+// A migrated database (SQLite in a temporary folder, or PostgreSQL in the
+// PostgreSQL pass) with the repositories
 // and the contact service the call flows need: what the call tests build on.
 
 #include "support/TempDir.h"
+#include "support/TestDatabase.h"
 
 #include <switchboard/core/calls/SqliteCallRepository.h>
 #include <switchboard/core/contacts/ContactService.h>
@@ -16,7 +18,8 @@ namespace sb::test {
 
 struct CallDatabase {
   TempDir dir;
-  core::Database database{(dir / "calls.db").string()};
+  TestDatabase target{dir, "calls.db"};
+  core::Database database{target.target()};
   core::SqliteContactRepository contactRepository{database};
   core::SqliteDncRepository dncRepository{database};
   core::ContactService contacts{contactRepository, dncRepository, {}};

@@ -1,6 +1,7 @@
 // The single writer: concurrent callers share commits, each caller gets its
 // own job's outcome, and a failing job undoes only its own writes.
 #include "support/TempDir.h"
+#include "support/TestDatabase.h"
 #include "unit/calls/CallEventScripts.h"
 
 #include <switchboard/core/calls/CallJournal.h>
@@ -23,7 +24,8 @@ sb::core::CallRecord callNamed(const std::string& id) {
 
 TEST_CASE("journal: concurrent writers share commits and each sees its own outcome", "[calls]") {
   sb::test::TempDir dir;
-  sb::core::Database database((dir / "journal.db").string());
+  sb::test::TestDatabase target(dir, "journal.db");
+  sb::core::Database database(target.target());
   database.migrate();
   sb::core::SqliteCallRepository repository(database);
   sb::core::CallJournal journal(repository);
@@ -68,7 +70,8 @@ TEST_CASE("journal: concurrent writers share commits and each sees its own outco
 
 TEST_CASE("journal: a lone write does not wait for company", "[calls]") {
   sb::test::TempDir dir;
-  sb::core::Database database((dir / "journal.db").string());
+  sb::test::TestDatabase target(dir, "journal.db");
+  sb::core::Database database(target.target());
   database.migrate();
   sb::core::SqliteCallRepository repository(database);
   sb::core::CallJournal journal(repository);
@@ -84,7 +87,8 @@ TEST_CASE("journal: a lone write does not wait for company", "[calls]") {
 
 TEST_CASE("journal: a submitted job is told after its commit, on the journal's thread", "[calls]") {
   sb::test::TempDir dir;
-  sb::core::Database database((dir / "journal.db").string());
+  sb::test::TestDatabase target(dir, "journal.db");
+  sb::core::Database database(target.target());
   database.migrate();
   sb::core::SqliteCallRepository repository(database);
   sb::core::CallJournal journal(repository);

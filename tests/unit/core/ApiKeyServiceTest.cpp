@@ -1,3 +1,5 @@
+#include "support/TestDatabase.h"
+
 #include <switchboard/core/auth/ApiKeyService.h>
 #include <switchboard/core/storage/Database.h>
 #include <switchboard/core/storage/SqliteApiKeyRepository.h>
@@ -7,7 +9,9 @@
 using namespace sb::core;
 
 TEST_CASE("API keys: created once, stored hashed, checked, revoked", "[auth]") {
-  Database database(":memory:");
+  sb::test::TempDir dir;
+  sb::test::TestDatabase target(dir, "keys.db");
+  Database database(target.target());
   database.migrate();
   SqliteApiKeyRepository repository(database);
   auto now = std::chrono::steady_clock::now();
@@ -33,7 +37,9 @@ TEST_CASE("API keys: created once, stored hashed, checked, revoked", "[auth]") {
 }
 
 TEST_CASE("API keys: a revocation from another process shows after the cache TTL", "[auth]") {
-  Database database(":memory:");
+  sb::test::TempDir dir;
+  sb::test::TestDatabase target(dir, "keys.db");
+  Database database(target.target());
   database.migrate();
   SqliteApiKeyRepository repository(database);
   auto now = std::chrono::steady_clock::now();
@@ -47,13 +53,15 @@ TEST_CASE("API keys: a revocation from another process shows after the cache TTL
   CHECK_FALSE(server.authenticate(created.key));
 }
 
-TEST_CASE("roles parse strictly", "[auth]") {
+TEST_CASE("roles parse strictly", "[auth][no-db]") {
   CHECK(parseRole("admin") == Role::Admin);
   CHECK_THROWS_AS(parseRole("root"), std::invalid_argument);
 }
 
 TEST_CASE("API keys: a flood of random keys never evicts the keys in use", "[auth]") {
-  Database database(":memory:");
+  sb::test::TempDir dir;
+  sb::test::TestDatabase target(dir, "keys.db");
+  Database database(target.target());
   database.migrate();
   SqliteApiKeyRepository repository(database);
   auto now = std::chrono::steady_clock::now();

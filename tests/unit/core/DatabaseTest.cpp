@@ -1,4 +1,5 @@
 #include "support/TempDir.h"
+#include "support/TestDatabase.h"
 
 #include <Poco/Data/DataException.h>
 #include <Poco/Data/Statement.h>
@@ -8,22 +9,81 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <thread>
 
 TEST_CASE("migrations apply once, in order, and are recorded", "[storage]") {
   sb::test::TempDir dir;
-  const auto path = (dir / "db" / "switchboard.db").string();
-  sb::core::Database database(path);
+  sb::test::TestDatabase target(dir, "db/switchboard.db");
+  sb::core::Database database(target.target());
+  CHECK(database.isPostgresql() == sb::test::onPostgresql());
+  const auto& migrations = sb::core::builtInMigrations(database.backend());
   const int applied = database.migrate();
-  CHECK(applied == static_cast<int>(sb::core::builtInMigrations().size()));
-  CHECK(database.schemaVersion() == sb::core::builtInMigrations().back().version);
+  CHECK(applied == static_cast<int>(migrations.size()));
+  CHECK(database.schemaVersion() == migrations.back().version);
   CHECK(database.migrate() == 0);
-  sb::core::Database reopened(path);
+  sb::core::Database reopened(target.target());
   CHECK(reopened.migrate() == 0);
+}
+
+TEST_CASE("both backends have the same migrations, version by version", "[storage][no-db]") {
+  const auto& sqlite = sb::core::builtInMigrations(sb::core::DatabaseBackend::Sqlite);
+  const auto& postgresql = sb::core::builtInMigrations(sb::core::DatabaseBackend::Postgresql);
+  REQUIRE(sqlite.size() == postgresql.size());
+  for (size_t i = 0; i < sqlite.size(); ++i) {
+    CHECK(sqlite[i].version == postgresql[i].version);
+    CHECK(sqlite[i].name == postgresql[i].name);
+    CHECK_FALSE(postgresql[i].sql.empty());
+  }
+}
+
+TEST_CASE("hosts that start together on one PostgreSQL database migrate it once", "[storage][pg-only]") {
+  sb::test::TempDir dir;
+  sb::test::TestDatabase target(dir, "unused");
+  std::vector<int> applied(4, -1);
+  std::vector<std::string> errors(applied.size());
+  std::vector<std::thread> hosts;
+  for (size_t i = 0; i < applied.size(); ++i) {
+    hosts.emplace_back([&, i] {
+      try {
+        sb::core::Database database(target.target());
+        applied[i] = database.migrate();
+      } catch (const std::exception& e) {
+        errors[i] = e.what();
+      }
+    });
+  }
+  for (auto& host : hosts) host.join();
+  int total = 0;
+  for (size_t i = 0; i < applied.size(); ++i) {
+    INFO("host " << i << ": " << errors[i]);
+    CHECK(errors[i].empty());
+    total += applied[i];
+  }
+  CHECK(total == static_cast<int>(sb::core::builtInMigrations(sb::core::DatabaseBackend::Postgresql).size()));
+}
+
+TEST_CASE("a PostgreSQL URL: read by libpq, its password never shown", "[storage][no-db]") {
+  // Nothing listens on port 1: the connection fails, and the error names
+  // the database without the password.
+  try {
+    sb::core::Database database("postgresql://rep:hunter2@127.0.0.1:1/team?connect_timeout=2");
+    FAIL("connected to nothing");
+  } catch (const std::runtime_error& e) {
+    const std::string message = e.what();
+    CHECK(message.find("postgresql://rep:***@127.0.0.1:1/team") != std::string::npos);
+    CHECK(message.find("hunter2") == std::string::npos);
+  }
+  CHECK_THROWS_WITH(
+      sb::core::Database("postgresql://rep@127.0.0.1:1/team?nonsense=1"),
+      Catch::Matchers::Contains("not a PostgreSQL URL libpq can read") && Catch::Matchers::Contains("nonsense"));
+  CHECK_THROWS_WITH(sb::core::Database("postgresql://rep:two%20words@127.0.0.1:1/team"),
+                    Catch::Matchers::Contains("'password' has a space") && !Catch::Matchers::Contains("two words"));
 }
 
 TEST_CASE("a database from a newer build is refused", "[storage]") {
   sb::test::TempDir dir;
-  sb::core::Database database((dir / "x.db").string());
+  sb::test::TestDatabase target(dir, "x.db");
+  sb::core::Database database(target.target());
   database.migrate();
   database.withSession([](Poco::Data::Session& session) {
     session << "INSERT INTO schema_migrations (version, name, applied_at) VALUES (9999, 'future', 0)",
@@ -32,7 +92,8 @@ TEST_CASE("a database from a newer build is refused", "[storage]") {
   CHECK_THROWS_WITH(database.migrate(), Catch::Matchers::Contains("newer than this build"));
 }
 
-TEST_CASE("the contacts rebuild (migration 4) keeps every contact and the calls that point at them", "[storage]") {
+TEST_CASE("the contacts rebuild (migration 4) keeps every contact and the calls that point at them",
+          "[storage][sqlite]") {
   using Poco::Data::Keywords::into;
   using Poco::Data::Keywords::now;
   sb::test::TempDir dir;
@@ -77,7 +138,8 @@ TEST_CASE("the contacts rebuild (migration 4) keeps every contact and the calls 
   });
 }
 
-TEST_CASE("under commits that never pause, the checkpointer keeps the WAL from growing without bound", "[storage]") {
+TEST_CASE("under commits that never pause, the checkpointer keeps the WAL from growing without bound",
+          "[storage][sqlite]") {
   sb::test::TempDir dir;
   const auto path = (dir / "x.db").string();
   sb::core::Database database(path);
@@ -108,7 +170,7 @@ TEST_CASE("under commits that never pause, the checkpointer keeps the WAL from g
   CHECK(largestWal < 64 * 1024 * 1024);
 }
 
-TEST_CASE("SQL written with numbered parameters runs on SQLite, quoted text untouched", "[storage]") {
+TEST_CASE("SQL written with numbered parameters runs on SQLite, quoted text untouched", "[storage][sqlite]") {
   sb::core::Database database(":memory:");
   // Each number once and in order: plain "?".
   CHECK(database.sql("INSERT INTO t VALUES ($1, $2, $3), ($4, $5, $6)") == "INSERT INTO t VALUES (?, ?, ?), (?, ?, ?)");
@@ -127,7 +189,7 @@ TEST_CASE("SQL written with numbered parameters runs on SQLite, quoted text unto
   CHECK(out == "echo-echo");
 }
 
-TEST_CASE("prepared statements are reused, and a statement that failed runs again", "[storage]") {
+TEST_CASE("prepared statements are reused, and a statement that failed runs again", "[storage][sqlite]") {
   using namespace Poco::Data::Keywords;
   sb::test::TempDir dir;
   sb::core::Database database((dir / "x.db").string());

@@ -66,6 +66,7 @@ class SqliteCallRepository final : public CallRepository {
     std::string callId, source, eventKey, type, payload;
     Poco::Nullable<std::string> leg;
     Poco::Int64 occurredAt = 0, receivedAt = 0, seq = 0;
+    std::vector<Poco::Int64> returned;  // PostgreSQL: the new row's seq (RETURNING), none on a conflict
     std::unique_ptr<Poco::Data::Statement> insert, lastId;
   } eventRow_;
 };

@@ -17,27 +17,40 @@ struct sqlite3;
 
 namespace sb::core {
 
-/// One migration compiled into the binary from core/migrations/NNNN_name.sql.
+/// Where the data lives: one SQLite file (the embedded default) or a
+/// PostgreSQL database that several hosts share.
+enum class DatabaseBackend { Sqlite, Postgresql };
+
+/// One migration compiled into the binary from
+/// core/migrations/<backend>/NNNN_name.sql. Both backends have the same
+/// versions and names.
 struct Migration {
   int version;
   std::string name;
   std::string sql;
 };
 
-/// The migrations of this build, in version order.
-const std::vector<Migration>& builtInMigrations();
+/// The migrations of this build for `backend`, in version order.
+const std::vector<Migration>& builtInMigrations(DatabaseBackend backend = DatabaseBackend::Sqlite);
 
-/// The SQLite database: one connection in WAL mode with a busy timeout and
-/// foreign keys on, plus versioned migrations. Repositories use it through
-/// Poco::Data (withSession, openSession); statements are prepared once per
-/// connection and text (storage/SqliteStatementCache.h).
-/// THREADING: the connection is shared; withSession serializes
-/// its users (re-entrant on one thread, so a transaction can span calls).
+/// The database, SQLite or PostgreSQL, through Poco::Data, plus versioned
+/// migrations. SQLite: one connection in WAL mode with a busy timeout and
+/// foreign keys on; statements are prepared once per connection and text
+/// (storage/SqliteStatementCache.h). PostgreSQL: one shared connection
+/// through Poco's PostgreSQL connector, and connections of their own for
+/// long transactions (openSession).
+/// Repositories write one SQL text for both (numbered parameters, see sql())
+/// and ask this class for what differs (beginWrite, utcDay, contains).
+/// THREADING: the shared connection is serialized by withSession
+/// (re-entrant on one thread, so a transaction can span calls).
 class Database {
  public:
-  /// Opens (creating if needed) the database at `path` (":memory:" works).
-  /// Throws std::runtime_error naming the path on failure.
-  explicit Database(const std::string& path);
+  /// Opens the database named by `target`: a PostgreSQL URL
+  /// ("postgresql://user:password@host:port/name?sslmode=...", or
+  /// "postgres://"), "sqlite:PATH", or a SQLite path (":memory:" works;
+  /// the file is created if needed). Throws std::runtime_error naming the
+  /// target (without its password) on failure.
+  explicit Database(const std::string& target);
   ~Database();
   Database(const Database&) = delete;
   Database& operator=(const Database&) = delete;
@@ -52,7 +65,8 @@ class Database {
   /// writers off while it copies the rest. A commit that finds the WAL past
   /// `kRestartWalFrames` wakes the thread at once rather than at its next
   /// interval; one past `kMaxWalFrames` restarts the WAL itself (the
-  /// backstop for a starved thread). No-op for ":memory:".
+  /// backstop for a starved thread). No-op for ":memory:" and PostgreSQL
+  /// (which checkpoints by itself).
   void startCheckpointer(std::chrono::milliseconds interval);
   /// WAL frames (pages) past which the checkpointer makes the WAL restart.
   static constexpr int kRestartWalFrames = 4096;
@@ -66,7 +80,8 @@ class Database {
 
   /// Applies every pending migration up to `upToVersion` (all by default),
   /// each in its own transaction, and returns how many ran. Refuses a
-  /// database newer than this build.
+  /// database newer than this build. On PostgreSQL, hosts that start
+  /// together take turns (an advisory lock): each migration runs once.
   int migrate(int upToVersion = std::numeric_limits<int>::max());
   int schemaVersion();
 
@@ -77,22 +92,60 @@ class Database {
   }
 
   /// A new connection to the same database, configured like the shared one
-  /// (busy timeout, foreign keys), for long transactions such as an import
-  /// that must not hold the shared connection. Use it from one thread at a
-  /// time. Not available for ":memory:" databases.
+  /// (SQLite: busy timeout, foreign keys), for long transactions such as an
+  /// import that must not hold the shared connection. Use it from one
+  /// thread at a time. Not available for SQLite's ":memory:".
   Poco::Data::Session openSession() const;
 
-  const std::string& path() const noexcept { return path_; }
+  /// The target as given, with a PostgreSQL password masked: for logs.
+  const std::string& displayName() const noexcept { return displayName_; }
+  DatabaseBackend backend() const noexcept { return backend_; }
+  bool isPostgresql() const noexcept { return backend_ == DatabaseBackend::Postgresql; }
+
+  /// Transaction control for a write transaction on `session` (the shared
+  /// one inside withSession, or one from openSession). SQLite: BEGIN
+  /// IMMEDIATE, so that the transaction never has to upgrade a read lock
+  /// (which fails at once, busy timeout or not, when another writer
+  /// waits). PostgreSQL: Poco's begin/commit/rollback, which let the
+  /// connector defer deallocating statements until the transaction ends
+  /// (inside a failed transaction a DEALLOCATE fails, and the statement
+  /// would stay on the server for the connection's life).
+  void beginWrite(Poco::Data::Session& session) const;
+  void commit(Poco::Data::Session& session) const;
+  /// Never throws: a failed COMMIT may have ended the transaction already,
+  /// and a broken connection rolls back all the same.
+  void rollback(Poco::Data::Session& session) const noexcept;
+
+  /// SQL for the UTC day ("YYYY-MM-DD") of a Unix-milliseconds expression.
+  std::string utcDay(std::string_view milliseconds) const;
+  /// SQL that is true when text `needle` occurs in text `haystack`.
+  std::string contains(std::string_view haystack, std::string_view needle) const;
 
   /// `portable` in this database's parameter style. Repositories write SQL
   /// with PostgreSQL's numbered parameters ($1, $2, ...; each number first
-  /// used in increasing order, a number may repeat). SQLite gets "?" (or
+  /// used in increasing order, a number may repeat); PostgreSQL gets them
+  /// as written. SQLite gets "?" (or
   /// "?N" when a number repeats): to SQLite "$1" is a name, and names are
   /// looked up one by one while a statement is prepared (measured: with
   /// 512-parameter inserts, 1M-row imports took 5.5 s instead of 3.5-3.9 s).
   std::string sql(std::string_view portable) const;
 
  private:
+  struct Target {
+    DatabaseBackend backend;
+    std::string connection;  ///< the SQLite path or libpq's connection string
+    std::string displayName;
+  };
+  static Target readTarget(const std::string& target);
+  explicit Database(Target target);
+  static Poco::Data::Session openShared(const Target& target);
+  void prepareSqlite();
+  void preparePostgresql();
+  int migrateLocked(Poco::Data::Session& session, int upToVersion);
+  void applySqlite(Poco::Data::Session& session, const Migration& migration);
+  void applyPostgresql(Poco::Data::Session& session, const Migration& migration);
+  void recordMigration(Poco::Data::Session& session, const Migration& migration);
+
   /// Runs fn(sqlite3*) on the shared connection, serialized like withSession:
   /// for SQLite's checkpoint API, which Poco::Data does not wrap.
   template <typename Fn>
@@ -109,7 +162,10 @@ class Database {
   /// sqlite3_wal_hook of the shared connection while the checkpointer runs.
   static int afterCommit(void* database, sqlite3* shared, const char* schema, int walFrames);
 
+  /// The SQLite file, or libpq's "key=value" connection string.
   std::string path_;
+  std::string displayName_;
+  DatabaseBackend backend_ = DatabaseBackend::Sqlite;
   std::recursive_mutex mutex_;
   /// Copies the WAL's last frames back holding writers off, so that the
   /// next commit starts the WAL over.

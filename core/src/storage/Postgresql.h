@@ -1,0 +1,37 @@
+#pragma once
+
+// What the PostgreSQL backend needs beyond Poco::Data: reading a
+// postgresql:// URL into the connection string Poco's connector takes, and
+// running a migration's many statements at once (Poco prepares one
+// statement per execute).
+
+#include <Poco/Data/Session.h>
+
+#include <string>
+
+namespace sb::core::postgresql {
+
+/// True for "postgresql://..." and "postgres://...".
+bool isUrl(const std::string& target);
+
+struct ConnectionTarget {
+  /// libpq's "key=value key=value" form: the only one Poco's connector reads.
+  std::string connectionString;
+  /// The URL with its password masked, for logs and errors.
+  std::string displayName;
+};
+
+/// Parses a URL with libpq's own parser (every parameter libpq knows:
+/// host, port, dbname, user, password, sslmode, ...). Throws
+/// std::runtime_error saying what is wrong, without the password.
+ConnectionTarget parseUrl(const std::string& url);
+
+/// A new connection. Throws std::runtime_error naming `displayName`.
+Poco::Data::Session open(const ConnectionTarget& target);
+
+/// Runs `sql` (any number of statements, comments allowed) on `session`'s
+/// connection in one round trip. Throws Poco::Data::DataException with the
+/// server's message.
+void execScript(Poco::Data::Session& session, const std::string& sql);
+
+}  // namespace sb::core::postgresql
