@@ -22,6 +22,9 @@ class TestHost {
   ~TestHost();
 
   uint16_t port() const;
+  /// The database this host opened (a SQLite path or a PostgreSQL URL): a
+  /// second host given it as `database.url` shares it.
+  const std::string& databaseTarget() const noexcept { return database_.target(); }
   host::HostContext& context() { return *context_; }
 
   std::string adminKey;

@@ -32,6 +32,10 @@ CallService::CallService(CallRepository& calls, ContactService& contacts, Metric
           .count();
     };
   }
+  // Before the journal: its commits poke the feed.
+  if (auto listener = calls.listenForEvents()) {
+    feed_ = std::make_unique<ClusterEventFeed>(std::move(listener), calls, bus_);
+  }
   journal_ = std::make_unique<CallJournal>(calls, options_.journalBatch);
   journal_->setLinger(options_.journalLinger, options_.journalLingerBelow);
   journal_->setListener([this](const std::vector<CommittedEvent>& events) { onCommitted(events); });
@@ -53,6 +57,7 @@ CallService::CallService(CallRepository& calls, ContactService& contacts, Metric
 }
 
 CallService::~CallService() {
+  feed_.reset();
   reaper_->stop();  // its thread writes through the journal
   journal_->stop();
 }
@@ -75,7 +80,11 @@ void CallService::onCommitted(const std::vector<CommittedEvent>& events) {
     }
   }
   reaper_->onCommitted(events);
-  bus_.publish(events);
+  if (feed_) {
+    feed_->poke();  // the feed publishes every host's events in sequence order
+  } else {
+    bus_.publish(events);
+  }
 }
 
 }  // namespace sb::core

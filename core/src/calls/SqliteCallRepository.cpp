@@ -338,9 +338,12 @@ void SqliteCallRepository::transact(const std::function<void()>& work) {
       run(control_.begin, session, "BEGIN IMMEDIATE");
     }
     writtenInStep_.clear();
+    eventsInTransaction_ = false;
     try {
+      database_.lockCallWriters(session);
       work();
       if (database_.isPostgresql()) {
+        if (eventsInTransaction_) database_.notify(session, kEventsChannel);
         database_.commit(session);
       } else {
         run(control_.commit, session, "COMMIT");
@@ -447,6 +450,9 @@ std::optional<CallRecord> SqliteCallRepository::findWhere(const std::string& sql
 
 void SqliteCallRepository::remember(const CallRecord& call) {
   // Caller holds the connection lock.
+  if (database_.isPostgresql()) {
+    return;  // another host may write this call next: read it back each time
+  }
   writtenInStep_.push_back(call.id);
   if (call.ended()) {
     records_.erase(call.id);  // its events are over, bar a straggler or two
@@ -571,7 +577,9 @@ int64_t SqliteCallRepository::appendEvent(const StoredEvent& event) {
         // No row back: the key was there already.
         row.returned.clear();
         row.insert->execute();
-        return row.returned.empty() ? 0 : row.returned.front();
+        if (row.returned.empty()) return 0;
+        eventsInTransaction_ = true;
+        return row.returned.front();
       }
       if (row.insert->execute() == 0) return 0;  // the key was there already
       // Not RETURNING on SQLite: it buffers the rows in a temporary table,
@@ -686,6 +694,10 @@ std::vector<std::pair<StoredEvent, CallRecord>> SqliteCallRepository::eventsAfte
     }
     return out;
   });
+}
+
+std::unique_ptr<DatabaseListener> SqliteCallRepository::listenForEvents() {
+  return database_.listen(kEventsChannel);
 }
 
 int64_t SqliteCallRepository::lastEventSeq() {

@@ -60,6 +60,8 @@ constexpr const char* kForeignKeysOffMarker = "-- switchboard: foreign_keys off"
 /// The PostgreSQL advisory lock that migrating hosts take turns on (any
 /// constant: it names the lock for this schema).
 constexpr long kMigrationLock = 0x5357424452;  // "SWBDR"
+/// The advisory lock that the hosts' call journals take turns on.
+constexpr long kCallWritersLock = 0x5357424443;  // "SWBDC"
 
 }  // namespace
 
@@ -343,6 +345,26 @@ void Database::rollback(Poco::Data::Session& session) const noexcept {
     // A failed COMMIT may have ended the transaction already; a broken
     // connection rolls back by itself.
   }
+}
+
+void Database::lockCallWriters(Poco::Data::Session& session) const {
+  if (isPostgresql()) {
+    // One round trip (Poco would prepare, describe, run and deallocate).
+    postgresql::execScript(session, "SELECT pg_advisory_xact_lock(" + std::to_string(kCallWritersLock) + ")");
+  }
+}
+
+void Database::notify(Poco::Data::Session& session, const std::string& channel) const {
+  if (isPostgresql()) {
+    postgresql::execScript(session, "NOTIFY " + channel);
+  }
+}
+
+std::unique_ptr<DatabaseListener> Database::listen(const std::string& channel) const {
+  if (!isPostgresql()) {
+    return nullptr;
+  }
+  return postgresql::listen({path_, displayName_}, channel);
 }
 
 std::string Database::utcDay(std::string_view milliseconds) const {

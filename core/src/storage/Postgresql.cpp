@@ -6,9 +6,14 @@
 #include <Poco/Exception.h>
 #include <libpq-fe.h>
 
+#include <spdlog/spdlog.h>
+
 #include <memory>
 #include <mutex>
 #include <stdexcept>
+#include <thread>
+
+#include <poll.h>
 
 namespace sb::core::postgresql {
 namespace {
@@ -103,6 +108,87 @@ void execScript(Poco::Data::Session& session, const std::string& sql) {
   if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK && status != PGRES_EMPTY_QUERY) {
     throw Poco::Data::DataException(result ? PQresultErrorMessage(result.get()) : PQerrorMessage(connection));
   }
+}
+
+namespace {
+
+class Listener final : public DatabaseListener {
+ public:
+  Listener(ConnectionTarget target, std::string channel) : target_(std::move(target)), channel_(std::move(channel)) {
+    if (!connect()) {
+      throw std::runtime_error("cannot listen on database '" + target_.displayName + "': " + lastError_);
+    }
+  }
+  ~Listener() override { PQfinish(connection_); }
+  Listener(const Listener&) = delete;
+  Listener& operator=(const Listener&) = delete;
+
+  bool wait(std::chrono::milliseconds timeout) override {
+    if (connection_ == nullptr || PQstatus(connection_) != CONNECTION_OK) {
+      // Lost: try again, at most once per wait (the caller's timeout paces it).
+      if (connect()) {
+        spdlog::info("listening on database '{}' again", target_.displayName);
+        return true;
+      }
+      std::this_thread::sleep_for(timeout);
+      return false;
+    }
+    if (drain()) return true;
+    pollfd descriptor{PQsocket(connection_), POLLIN, 0};
+    const int ready = ::poll(&descriptor, 1, static_cast<int>(timeout.count()));
+    if (ready <= 0) return false;
+    if (PQconsumeInput(connection_) == 0 || PQstatus(connection_) != CONNECTION_OK) {
+      spdlog::warn("lost the notification connection to database '{}': {}", target_.displayName,
+                   PQerrorMessage(connection_));
+      PQfinish(connection_);
+      connection_ = nullptr;
+      return false;
+    }
+    return drain();
+  }
+
+ private:
+  bool connect() {
+    PQfinish(connection_);
+    connection_ = PQconnectdb(target_.connectionString.c_str());
+    if (PQstatus(connection_) != CONNECTION_OK) {
+      lastError_ = PQerrorMessage(connection_);
+      PQfinish(connection_);
+      connection_ = nullptr;
+      return false;
+    }
+    PQsetNoticeProcessor(
+        connection_, [](void*, const char*) {}, nullptr);
+    std::unique_ptr<PGresult, decltype(&PQclear)> result(PQexec(connection_, ("LISTEN " + channel_).c_str()), &PQclear);
+    if (PQresultStatus(result.get()) != PGRES_COMMAND_OK) {
+      lastError_ = PQresultErrorMessage(result.get());
+      PQfinish(connection_);
+      connection_ = nullptr;
+      return false;
+    }
+    return true;
+  }
+
+  /// Takes every notification already received; true if there was one.
+  bool drain() {
+    bool any = false;
+    while (PGnotify* notify = PQnotifies(connection_)) {
+      any = true;
+      PQfreemem(notify);
+    }
+    return any;
+  }
+
+  ConnectionTarget target_;
+  std::string channel_;
+  PGconn* connection_ = nullptr;
+  std::string lastError_;
+};
+
+}  // namespace
+
+std::unique_ptr<DatabaseListener> listen(const ConnectionTarget& target, const std::string& channel) {
+  return std::make_unique<Listener>(target, channel);
 }
 
 }  // namespace sb::core::postgresql

@@ -5,8 +5,11 @@
 // running a migration's many statements at once (Poco prepares one
 // statement per execute).
 
+#include <switchboard/core/storage/DatabaseListener.h>
+
 #include <Poco/Data/Session.h>
 
+#include <memory>
 #include <string>
 
 namespace sb::core::postgresql {
@@ -33,5 +36,9 @@ Poco::Data::Session open(const ConnectionTarget& target);
 /// connection in one round trip. Throws Poco::Data::DataException with the
 /// server's message.
 void execScript(Poco::Data::Session& session, const std::string& sql);
+
+/// LISTEN `channel` on a libpq connection of its own (Poco::Data has no
+/// asynchronous notifications), made again after a loss.
+std::unique_ptr<DatabaseListener> listen(const ConnectionTarget& target, const std::string& channel);
 
 }  // namespace sb::core::postgresql

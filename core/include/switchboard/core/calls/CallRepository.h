@@ -1,9 +1,11 @@
 #pragma once
 
 #include <switchboard/core/calls/Call.h>
+#include <switchboard/core/storage/DatabaseListener.h>
 #include <switchboard/sdk/model.hpp>
 
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -67,6 +69,10 @@ class CallRepository {
   /// agent, for resuming the live stream.
   virtual std::vector<std::pair<StoredEvent, CallRecord>> eventsAfter(int64_t seq, int64_t limit) = 0;
   virtual int64_t lastEventSeq() = 0;
+  /// When several hosts share the store: a listener that wakes whenever any
+  /// host commits events (then eventsAfter() has them, in seq order).
+  /// nullptr when this host is the only writer.
+  virtual std::unique_ptr<DatabaseListener> listenForEvents() { return nullptr; }
   /// Totals, per UTC day and per agent: calls, connects, connect rate, talk
   /// time, outcomes, results.
   virtual nlohmann::json stats(const CallStatsQuery& query) = 0;

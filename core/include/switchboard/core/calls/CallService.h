@@ -2,6 +2,7 @@
 
 #include <switchboard/core/calls/BridgeReaper.h>
 #include <switchboard/core/calls/CallCommands.h>
+#include <switchboard/core/calls/ClusterEventFeed.h>
 #include <switchboard/core/calls/CallEventBus.h>
 #include <switchboard/core/calls/CallIngest.h>
 #include <switchboard/core/calls/CallJournal.h>
@@ -25,7 +26,8 @@ namespace sb::core {
 /// - commands(): what agents do to calls (place, join, mute, hold, end, log);
 /// - ingest(): what providers report (a webhook's events);
 /// - queries(): reads;
-/// - bus(): every committed event, in order, for live pages;
+/// - bus(): every committed event, in order, for live pages (when hosts
+///   share the database, every host's: a ClusterEventFeed publishes them);
 /// and a BridgeReaper that ends what must not be left alone.
 /// Owns them and wires the journal's commits to the bus, the reaper and the
 /// call metrics. Routes take the flow they need.
@@ -64,6 +66,7 @@ class CallService {
   std::unique_ptr<CallIngest> ingest_;
   std::unique_ptr<CallQueries> queries_;
   Counter& established_;
+  std::unique_ptr<ClusterEventFeed> feed_;  ///< when other hosts write too; after the journal: stops first
 };
 
 }  // namespace sb::core

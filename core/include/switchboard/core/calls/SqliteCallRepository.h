@@ -39,6 +39,9 @@ class SqliteCallRepository final : public CallRepository {
   std::vector<StoredEvent> timeline(const std::string& callId) override;
   std::vector<std::pair<StoredEvent, CallRecord>> eventsAfter(int64_t seq, int64_t limit) override;
   int64_t lastEventSeq() override;
+  std::unique_ptr<DatabaseListener> listenForEvents() override;
+  /// The channel a commit with events notifies (PostgreSQL).
+  static constexpr const char* kEventsChannel = "switchboard_call_events";
   nlohmann::json stats(const CallStatsQuery& query) override;
 
  private:
@@ -52,9 +55,11 @@ class SqliteCallRepository final : public CallRepository {
       updateSql_;  ///< by changed-columns mask, in this database's SQL; under the connection lock
   /// Live calls as last written, so that applying an event need not read
   /// its call back (all writes pass through this repository). Under the
-  /// connection lock; a rolled-back write evicts what it touched.
+  /// connection lock; a rolled-back write evicts what it touched. Empty on
+  /// PostgreSQL, where other hosts write the same calls.
   std::unordered_map<std::string, CallRecord> records_;
   std::vector<std::string> writtenInStep_;
+  bool eventsInTransaction_ = false;  ///< an event was stored since the transaction began
 
   // Statements of the webhook path, kept for the repository's life (under
   // the connection lock): transaction control, and the event insert bound

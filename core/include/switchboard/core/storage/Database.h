@@ -1,5 +1,7 @@
 #pragma once
 
+#include <switchboard/core/storage/DatabaseListener.h>
+
 #include <Poco/Data/Session.h>
 
 struct sqlite3;
@@ -9,6 +11,7 @@ struct sqlite3;
 #include <condition_variable>
 #include <functional>
 #include <limits>
+#include <memory>
 #include <mutex>
 #include <string>
 #include <string_view>
@@ -115,6 +118,20 @@ class Database {
   /// Never throws: a failed COMMIT may have ended the transaction already,
   /// and a broken connection rolls back all the same.
   void rollback(Poco::Data::Session& session) const noexcept;
+
+  /// PostgreSQL: holds every other host's call writers off until
+  /// `session`'s transaction ends (a transaction-scoped advisory lock), so
+  /// that event sequence numbers commit in the order they were taken and a
+  /// host that reads "events after N" never skips one that commits late.
+  /// No-op on SQLite, whose writers are serialized already.
+  void lockCallWriters(Poco::Data::Session& session) const;
+  /// PostgreSQL: NOTIFY `channel`, delivered to listeners (listen()) when
+  /// `session`'s transaction commits. No-op on SQLite.
+  void notify(Poco::Data::Session& session, const std::string& channel) const;
+
+  /// A listener on `channel` (a plain identifier) on its own connection:
+  /// PostgreSQL only (nullptr on SQLite, which one host has to itself).
+  std::unique_ptr<DatabaseListener> listen(const std::string& channel) const;
 
   /// SQL for the UTC day ("YYYY-MM-DD") of a Unix-milliseconds expression.
   std::string utcDay(std::string_view milliseconds) const;
