@@ -2,7 +2,6 @@
 
 #include <switchboard/core/calls/BridgeReaper.h>
 #include <switchboard/core/calls/CallCommands.h>
-#include <switchboard/core/calls/ClusterEventFeed.h>
 #include <switchboard/core/calls/CallEventBus.h>
 #include <switchboard/core/calls/CallIngest.h>
 #include <switchboard/core/calls/CallJournal.h>
@@ -10,6 +9,7 @@
 #include <switchboard/core/calls/CallOptions.h>
 #include <switchboard/core/calls/CallQueries.h>
 #include <switchboard/core/calls/CallRepository.h>
+#include <switchboard/core/calls/ClusterEventFeed.h>
 #include <switchboard/core/calls/ProviderSlot.h>
 #include <switchboard/core/contacts/ContactService.h>
 #include <switchboard/core/metrics/Metrics.h>
