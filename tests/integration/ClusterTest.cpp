@@ -114,3 +114,29 @@ TEST_CASE("two hosts: the rules that span hosts are the database's own constrain
   CHECK(again == 0);
   CHECK(b.lastEventSeq() == first);
 }
+
+TEST_CASE("a host outlives its database connections being cut (a PostgreSQL restart)", "[cluster][pg-only]") {
+  sb::test::TestHost host(config());
+  EventStreamClient stream(host.port(), host.adminKey);
+  REQUIRE(stream.status() == 200);
+  const ApiClient admin(host.port(), host.adminKey);
+  REQUIRE(dial(admin, "+15551230001", "rep-1").status == 201);
+
+  // The server ends every connection to the host's database (what a
+  // restart does to them).
+  const std::string url = host.databaseTarget();
+  const std::string name = url.substr(url.rfind('/') + 1);
+  sb::test::adminExec("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '" + name + "'");
+
+  // At most the request that meets the break fails; the host connects
+  // again and carries on, live events included.
+  const auto ready = sb::test::eventually([&] { return admin.get("/ready").status == 200; });
+  CHECK(ready);
+  std::string id;
+  for (int attempt = 0; attempt < 2 && id.empty(); ++attempt) {
+    const auto placed = dial(admin, "+15551230002", "rep-2");
+    if (placed.status == 201) id = placed.json["id"];
+  }
+  REQUIRE_FALSE(id.empty());
+  CHECK(stream.waitFor(id, "leg.answered"));
+}

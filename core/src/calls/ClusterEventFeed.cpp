@@ -1,6 +1,6 @@
 #include <switchboard/core/calls/ClusterEventFeed.h>
 
-#include <spdlog/spdlog.h>
+#include <switchboard/core/log/Logging.h>
 
 #include <pthread.h>
 
@@ -81,7 +81,7 @@ void ClusterEventFeed::publishNew() {
   } catch (const std::exception& e) {
     // The database is away: the next wake (at most kSafetyNet) tries again
     // from the same place, so nothing is skipped.
-    spdlog::warn("live events: cannot read new events after {}: {}", lastSeq_, e.what());
+    logger("events")->warn("live events: cannot read new events after {}: {}", lastSeq_, e.what());
   }
 }
 

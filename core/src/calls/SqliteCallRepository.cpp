@@ -327,8 +327,19 @@ void SqliteCallRepository::run(std::unique_ptr<Poco::Data::Statement>& statement
   }
 }
 
+void SqliteCallRepository::forgetStaleStatements() {
+  if (database_.connectionGeneration() == statementsGeneration_) {
+    return;
+  }
+  control_ = {};
+  eventRow_.insert.reset();
+  eventRow_.lastId.reset();
+  statementsGeneration_ = database_.connectionGeneration();
+}
+
 void SqliteCallRepository::transact(const std::function<void()>& work) {
   database_.withSession([&](Poco::Data::Session& session) {
+    forgetStaleStatements();
     // SQLite: statements kept between transactions (cheaper than
     // Database::beginWrite's new one each time); PostgreSQL: Poco's own
     // transaction control (Database::beginWrite says why).
@@ -358,6 +369,7 @@ void SqliteCallRepository::transact(const std::function<void()>& work) {
 
 void SqliteCallRepository::step(const std::function<void()>& work) {
   database_.withSession([&](Poco::Data::Session& session) {
+    forgetStaleStatements();
     run(control_.savepoint, session, "SAVEPOINT job");
     writtenInStep_.clear();
     try {
@@ -547,6 +559,7 @@ int64_t SqliteCallRepository::activeCount() {
 
 int64_t SqliteCallRepository::appendEvent(const StoredEvent& event) {
   return database_.withSession([&](Poco::Data::Session& session) -> int64_t {
+    forgetStaleStatements();
     EventRow& row = eventRow_;
     row.callId = event.callId;
     row.source = event.source;

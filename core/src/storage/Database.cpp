@@ -10,6 +10,8 @@
 #include <Poco/Exception.h>
 #include <sqlite3.h>
 
+#include <switchboard/core/log/Logging.h>
+
 #include <filesystem>
 
 #include <pthread.h>
@@ -96,6 +98,18 @@ Database::Database(Target target)
   } else {
     prepareSqlite();
   }
+}
+
+void Database::reconnectIfBroken() {
+  if (!postgresql::isBroken(session_)) {
+    return;
+  }
+  logger("storage")->warn("the connection to database '{}' was lost; connecting again", displayName_);
+  Poco::Data::Session fresh = postgresql::open({path_, displayName_});  // throws while the server is away
+  retired_.push_back(session_);
+  session_ = fresh;
+  ++generation_;
+  logger("storage")->info("connected to database '{}' again", displayName_);
 }
 
 void Database::prepareSqlite() {

@@ -6,7 +6,7 @@
 #include <Poco/Exception.h>
 #include <libpq-fe.h>
 
-#include <spdlog/spdlog.h>
+#include <switchboard/core/log/Logging.h>
 
 #include <memory>
 #include <mutex>
@@ -101,6 +101,11 @@ Poco::Data::Session open(const ConnectionTarget& target) {
   }
 }
 
+bool isBroken(Poco::Data::Session& session) {
+  PGconn* connection = handleOf(session);
+  return connection == nullptr || PQstatus(connection) != CONNECTION_OK;
+}
+
 void execScript(Poco::Data::Session& session, const std::string& sql) {
   PGconn* connection = handleOf(session);
   std::unique_ptr<PGresult, decltype(&PQclear)> result(PQexec(connection, sql.c_str()), &PQclear);
@@ -127,7 +132,7 @@ class Listener final : public DatabaseListener {
     if (connection_ == nullptr || PQstatus(connection_) != CONNECTION_OK) {
       // Lost: try again, at most once per wait (the caller's timeout paces it).
       if (connect()) {
-        spdlog::info("listening on database '{}' again", target_.displayName);
+        logger("storage")->info("listening on database '{}' again", target_.displayName);
         return true;
       }
       std::this_thread::sleep_for(timeout);
@@ -138,8 +143,8 @@ class Listener final : public DatabaseListener {
     const int ready = ::poll(&descriptor, 1, static_cast<int>(timeout.count()));
     if (ready <= 0) return false;
     if (PQconsumeInput(connection_) == 0 || PQstatus(connection_) != CONNECTION_OK) {
-      spdlog::warn("lost the notification connection to database '{}': {}", target_.displayName,
-                   PQerrorMessage(connection_));
+      logger("storage")->warn("lost the notification connection to database '{}': {}", target_.displayName,
+                              PQerrorMessage(connection_));
       PQfinish(connection_);
       connection_ = nullptr;
       return false;

@@ -32,6 +32,10 @@ ConnectionTarget parseUrl(const std::string& url);
 /// A new connection. Throws std::runtime_error naming `displayName`.
 Poco::Data::Session open(const ConnectionTarget& target);
 
+/// True when the session's connection is known to be broken (libpq learns
+/// of a break when an operation on it fails).
+bool isBroken(Poco::Data::Session& session);
+
 /// Runs `sql` (any number of statements, comments allowed) on `session`'s
 /// connection in one round trip. Throws Poco::Data::DataException with the
 /// server's message.

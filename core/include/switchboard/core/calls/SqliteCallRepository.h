@@ -49,6 +49,9 @@ class SqliteCallRepository final : public CallRepository {
   /// Runs a statement without parameters, prepared on first use.
   static void run(std::unique_ptr<Poco::Data::Statement>& statement, Poco::Data::Session& session, const char* sql);
   void remember(const CallRecord& call);
+  /// Drops the kept statements when the connection they belong to was
+  /// replaced (Database::connectionGeneration). Under the connection lock.
+  void forgetStaleStatements();
 
   Database& database_;
   std::map<uint64_t, std::string>
@@ -59,7 +62,9 @@ class SqliteCallRepository final : public CallRepository {
   /// PostgreSQL, where other hosts write the same calls.
   std::unordered_map<std::string, CallRecord> records_;
   std::vector<std::string> writtenInStep_;
-  bool eventsInTransaction_ = false;  ///< an event was stored since the transaction began
+  bool eventsInTransaction_ = false;
+  uint64_t statementsGeneration_ =
+      0;  ///< the connection control_ and eventRow_ belong to  ///< an event was stored since the transaction began
 
   // Statements of the webhook path, kept for the repository's life (under
   // the connection lock): transaction control, and the event insert bound

@@ -88,9 +88,16 @@ class Database {
   int migrate(int upToVersion = std::numeric_limits<int>::max());
   int schemaVersion();
 
+  /// Runs fn(Poco::Data::Session&) on the shared connection. On PostgreSQL
+  /// a connection found broken (a server restart, a terminated backend) is
+  /// made again first: the statement that met the break failed, the next
+  /// caller gets a new connection (and a new connectionGeneration()).
   template <typename Fn>
   auto withSession(Fn&& fn) {
     std::lock_guard lock(mutex_);
+    if (backend_ == DatabaseBackend::Postgresql) {
+      reconnectIfBroken();
+    }
     return fn(session_);
   }
 
@@ -99,6 +106,11 @@ class Database {
   /// import that must not hold the shared connection. Use it from one
   /// thread at a time. Not available for SQLite's ":memory:".
   Poco::Data::Session openSession() const;
+
+  /// Counts the shared connection's replacements (under withSession).
+  /// Statements kept between calls belong to one connection: a holder that
+  /// sees the number change drops them and prepares them again.
+  uint64_t connectionGeneration() const noexcept { return generation_; }
 
   /// The target as given, with a PostgreSQL password masked: for logs.
   const std::string& displayName() const noexcept { return displayName_; }
@@ -158,6 +170,7 @@ class Database {
   static Poco::Data::Session openShared(const Target& target);
   void prepareSqlite();
   void preparePostgresql();
+  void reconnectIfBroken();
   int migrateLocked(Poco::Data::Session& session, int upToVersion);
   void applySqlite(Poco::Data::Session& session, const Migration& migration);
   void applyPostgresql(Poco::Data::Session& session, const Migration& migration);
@@ -201,6 +214,11 @@ class Database {
   std::mutex checkpointPass_;
   std::thread checkpointer_;  // recursive: a batched transaction calls repositories that lock too
   Poco::Data::Session session_;
+  uint64_t generation_ = 0;
+  /// Replaced connections, kept: Poco's statements refer to their session
+  /// without owning it, and a holder drops its statements only at its next
+  /// use (one dead connection per replacement, which is rare).
+  std::vector<Poco::Data::Session> retired_;
 };
 
 }  // namespace sb::core
