@@ -8,7 +8,8 @@
 #   bench/webhook_bench.sh [SECONDS=10] [CONNECTIONS=64] [BUILD_DIR=build/release]
 #
 # EXTRA_INI='[calls]<newline>journal_linger_us = 0' appends to the host's
-# config, to compare settings in one session.
+# config, to compare settings in one session. DATABASE_URL=postgresql://...
+# runs the host on that (empty) PostgreSQL database instead of SQLite.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 seconds=${1:-10}
@@ -90,6 +91,7 @@ port = $port
 max_threads = 64
 [database]
 path = $work/bench.db
+url = ${DATABASE_URL:-}
 [log]
 level = warn
 [provider.sim]

@@ -106,6 +106,7 @@ void Database::reconnectIfBroken() {
   }
   logger("storage")->warn("the connection to database '{}' was lost; connecting again", displayName_);
   Poco::Data::Session fresh = postgresql::open({path_, displayName_});  // throws while the server is away
+  postgresql::retire(session_);
   retired_.push_back(session_);
   session_ = fresh;
   ++generation_;

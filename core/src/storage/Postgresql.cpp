@@ -83,6 +83,18 @@ ConnectionTarget parseUrl(const std::string& url) {
 Poco::Data::Session open(const ConnectionTarget& target) {
   static std::once_flag once;
   std::call_once(once, [] { Poco::Data::PostgreSQL::Connector::registerConnector(); });
+  // Poco's connector leaks libpq's connection object when the connection
+  // fails (about 35 KiB each: measured by LeakSanitizer), and a host whose
+  // database is away tries again on every request. So a failure is found
+  // out here first, on a connection of our own.
+  {
+    std::unique_ptr<PGconn, decltype(&PQfinish)> probe(PQconnectdb(target.connectionString.c_str()), &PQfinish);
+    if (PQstatus(probe.get()) != CONNECTION_OK) {
+      std::string reason = PQerrorMessage(probe.get());
+      while (!reason.empty() && (reason.back() == '\n' || reason.back() == ' ')) reason.pop_back();
+      throw std::runtime_error("cannot open database '" + target.displayName + "': " + reason);
+    }
+  }
   try {
     Poco::Data::Session session(Poco::Data::PostgreSQL::Connector::KEY, target.connectionString);
     // libpq prints the server's notices ("relation already exists,
@@ -98,6 +110,21 @@ Poco::Data::Session open(const ConnectionTarget& target) {
       reason.replace(at, (end == std::string::npos ? reason.size() : end) - at, "password=***");
     }
     throw std::runtime_error("cannot open database '" + target.displayName + "': " + reason);
+  }
+}
+
+void retire(Poco::Data::Session& session) noexcept {
+  // Poco frees a connection only while it works (its disconnect checks the
+  // status first): made again in place, it can be closed, and the statements
+  // that still refer to it then fail as "not connected" instead of reaching
+  // freed memory.
+  try {
+    auto* handle = Poco::AnyCast<Poco::Data::PostgreSQL::SessionHandle*>(session.getProperty("handle"));
+    if (handle->reset()) {
+      session.close();
+    }
+  } catch (const Poco::Exception&) {
+    // Left as it is: one connection object, for the rest of the run.
   }
 }
 

@@ -36,6 +36,10 @@ Poco::Data::Session open(const ConnectionTarget& target);
 /// of a break when an operation on it fails).
 bool isBroken(Poco::Data::Session& session);
 
+/// Frees a broken session's connection (Poco leaves a broken one unfreed);
+/// the session stays valid for the statements that refer to it.
+void retire(Poco::Data::Session& session) noexcept;
+
 /// Runs `sql` (any number of statements, comments allowed) on `session`'s
 /// connection in one round trip. Throws Poco::Data::DataException with the
 /// server's message.
