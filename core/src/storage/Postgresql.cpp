@@ -1,4 +1,5 @@
 #include "storage/Postgresql.h"
+#include "storage/PostgresqlStatementCache.h"
 
 #include <Poco/Data/DataException.h>
 #include <Poco/Data/PostgreSQL/Connector.h>
@@ -82,7 +83,7 @@ ConnectionTarget parseUrl(const std::string& url) {
 
 Poco::Data::Session open(const ConnectionTarget& target) {
   static std::once_flag once;
-  std::call_once(once, [] { Poco::Data::PostgreSQL::Connector::registerConnector(); });
+  std::call_once(once, [] { CachingConnector::registerConnector(); });
   // Poco's connector leaks libpq's connection object when the connection
   // fails (about 35 KiB each: measured by LeakSanitizer), and a host whose
   // database is away tries again on every request. So a failure is found
@@ -96,7 +97,7 @@ Poco::Data::Session open(const ConnectionTarget& target) {
     }
   }
   try {
-    Poco::Data::Session session(Poco::Data::PostgreSQL::Connector::KEY, target.connectionString);
+    Poco::Data::Session session(CachingConnector::kName, target.connectionString);
     // libpq prints the server's notices ("relation already exists,
     // skipping") to stderr: they are not for the host's operator.
     PQsetNoticeProcessor(
