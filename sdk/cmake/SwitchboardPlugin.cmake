@@ -62,7 +62,7 @@ function(sb_add_provider_plugin target)
   set(SB_PLUGIN_DISPLAY_NAME "${ARG_NAME}")
   set(SB_PLUGIN_VERSION "${ARG_VERSION}")
   set(SB_PLUGIN_VENDOR "${ARG_VENDOR}")
-  set(SB_PLUGIN_ABI "1.0")
+  set(SB_PLUGIN_ABI "${SB_ABI_VERSION}")  # the header's SB_ABI_MAJOR.SB_ABI_MINOR
   set(SB_PLUGIN_LIBRARY "libsb_${ARG_ID}${CMAKE_SHARED_MODULE_SUFFIX}")
   set(SB_PLUGIN_CONFIG "")
   if(ARG_CONFIG)

@@ -59,6 +59,11 @@ SB_OFFSET(sb_crypto_v1, hmac, 8);
 SB_OFFSET(sb_crypto_v1, digest, 16);
 SB_OFFSET(sb_crypto_v1, ed25519_verify, 24);
 SB_OFFSET(sb_crypto_v1, random_bytes, 32);
+SB_CHECK(sb_state_v1, 40);
+SB_OFFSET(sb_state_v1, get, 8);
+SB_OFFSET(sb_state_v1, put, 16);
+SB_OFFSET(sb_state_v1, remove, 24);
+SB_OFFSET(sb_state_v1, claim, 32);
 
 SB_CHECK(sb_provider_api, 80);
 SB_OFFSET(sb_provider_api, abi_major, 4);

@@ -141,7 +141,7 @@ const nlohmann::json kStart = {{"call_id", "conf-1"},    {"agent_id", "agent-1"}
 
 TEST_CASE("conformance: the descriptor and capabilities are well formed", "[conformance]") {
   Subject subject;
-  CHECK(subject.plugin->abiVersion() == "1.0");
+  CHECK(subject.plugin->abiVersion() == std::to_string(SB_ABI_MAJOR) + "." + std::to_string(SB_ABI_MINOR));
   CHECK_FALSE(subject.plugin->displayName().empty());
   CHECK_FALSE(subject.plugin->version().empty());
   subject.expectValid("capabilities", subject.plugin->capabilities());

@@ -89,7 +89,8 @@ struct Loop {
 
 }  // namespace
 
-TEST_CASE("call loop: answered; the agent joins, mutes, holds, ends; outcome, history, stats, export", "[call-loop]") {
+TEST_CASE("call loop: answered - the agent joins, mutes, holds, ends - outcome, history, stats, export",
+          "[call-loop]") {
   Loop loop;
   const auto contact = loop.contactByPhone("+12125550001");
   CHECK(contact["status"] == "not_called");
@@ -196,7 +197,7 @@ TEST_CASE("call loop: answered; the agent joins, mutes, holds, ends; outcome, hi
   CHECK(after.json["contact_name"] == name);
 }
 
-TEST_CASE("call loop: the contact hangs up; the call ends for the agent too", "[call-loop]") {
+TEST_CASE("call loop: the contact hangs up - the call ends for the agent too", "[call-loop]") {
   Loop loop;
   const auto contact = loop.contactByPhone("+12125550005");
   const auto dialed = loop.agent.post("/api/v1/calls", {{"contact_id", contact["id"]}});
@@ -292,7 +293,7 @@ TEST_CASE("call loop: outcomes must come from the configured dispositions", "[ca
   CHECK(loop.agent.patch("/api/v1/calls/call_nope", {{"notes", "x"}}).status == 404);
 }
 
-TEST_CASE("call loop: an agent acts only on its own calls; everyone sees the history", "[call-loop]") {
+TEST_CASE("call loop: an agent acts only on its own calls - everyone sees the history", "[call-loop]") {
   Loop loop;
   const auto otherKey = loop.host.context().apiKeys().create("agent-2", sb::core::Role::Agent).key;
   ApiClient other(loop.host.port(), otherKey);

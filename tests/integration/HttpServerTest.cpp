@@ -284,7 +284,7 @@ TEST_CASE("server: a late answer after stop() is dropped, and the client sees a 
   server.reset();
 }
 
-TEST_CASE("server: a full worker queue answers 503; the server recovers", "[http]") {
+TEST_CASE("server: a full worker queue answers 503 - the server recovers", "[http]") {
   sb::host::ServerOptions options;
   options.maxThreads = 1;
   options.maxQueued = 0;
@@ -304,7 +304,7 @@ TEST_CASE("server: a full worker queue answers 503; the server recovers", "[http
   CHECK(third.read().body == "hi");
 }
 
-TEST_CASE("server: a streaming upload is read through the body stream; what it leaves is drained", "[http]") {
+TEST_CASE("server: a streaming upload is read through the body stream - what it leaves is drained", "[http]") {
   Server server;
   std::string body(5 * 1024 * 1024 + 17, '\0');
   uint64_t sum = 0;

@@ -85,7 +85,7 @@ TEST_CASE("outbound: requests to one host share a kept-alive connection", "[outb
   }
 }
 
-TEST_CASE("outbound: concurrent requests each get a connection; the idle pool stays bounded", "[outbound]") {
+TEST_CASE("outbound: concurrent requests each get a connection - the idle pool stays bounded", "[outbound]") {
   CaptureServer server;
   server.setResponder([](const sb::sdk::HttpRequest&) {
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
@@ -167,7 +167,7 @@ TEST_CASE("outbound: a 5xx is resent only when repeating the request is harmless
   }
 }
 
-TEST_CASE("outbound: a short 429 is waited out for any method; a long one goes back", "[outbound]") {
+TEST_CASE("outbound: a short 429 is waited out for any method - a long one goes back", "[outbound]") {
   CaptureServer server;
   HttpClient client;
 

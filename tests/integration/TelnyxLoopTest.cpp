@@ -68,7 +68,8 @@ struct World {
 
 }  // namespace
 
-TEST_CASE("telnyx loop: answered; the browser joins, mutes, holds, ends; outcome and history", "[telnyx][call-loop]") {
+TEST_CASE("telnyx loop: answered - the browser joins, mutes, holds, ends - outcome and history",
+          "[telnyx][call-loop]") {
   World world;
   const auto call = world.bridged("+12125550001");
   const std::string& id = call.first;
@@ -112,7 +113,7 @@ TEST_CASE("telnyx loop: answered; the browser joins, mutes, holds, ends; outcome
   CHECK(world.fake.rejectedWebhooks().empty());
 }
 
-TEST_CASE("telnyx loop: the contact hangs up; the conference ends and the agent is free", "[telnyx][call-loop]") {
+TEST_CASE("telnyx loop: the contact hangs up - the conference ends and the agent is free", "[telnyx][call-loop]") {
   World world;
   const std::string id = world.probe.dial("+12125550005");
   REQUIRE(world.join(id).error.empty());
@@ -155,7 +156,7 @@ TEST_CASE("telnyx loop: duplicated and reordered webhooks give the same call", "
   CHECK(world.fake.conferencesNamed(world.probe.call(id)["conference_name"]) == 1);
 }
 
-TEST_CASE("telnyx webhooks: forged, altered and stale deliveries get 403; a redelivery changes nothing",
+TEST_CASE("telnyx webhooks: forged, altered and stale deliveries get 403 - a redelivery changes nothing",
           "[telnyx][webhooks]") {
   World world;
   const std::string id = world.probe.dial("+12125550003");

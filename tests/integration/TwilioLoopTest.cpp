@@ -58,7 +58,7 @@ struct World {
 
 }  // namespace
 
-TEST_CASE("twilio loop: answered; the agent joins, mutes, holds, ends; outcome and history", "[twilio][call-loop]") {
+TEST_CASE("twilio loop: answered - the agent joins, mutes, holds, ends - outcome and history", "[twilio][call-loop]") {
   World world;
   const std::string id = world.probe.dial("+12125550001");
   REQUIRE(world.fake.count("POST", "/Calls.json") == 1);
@@ -117,7 +117,7 @@ TEST_CASE("twilio loop: answered; the agent joins, mutes, holds, ends; outcome a
   CHECK(world.fake.rejectedCallbacks().empty());
 }
 
-TEST_CASE("twilio loop: the contact hangs up; the conference ends and the agent is free", "[twilio][call-loop]") {
+TEST_CASE("twilio loop: the contact hangs up - the conference ends and the agent is free", "[twilio][call-loop]") {
   World world;
   const std::string id = world.probe.dial("+12125550005");
   REQUIRE(world.join(id).joined);
@@ -166,7 +166,7 @@ TEST_CASE("twilio loop: duplicated and reordered callbacks give the same call", 
   }
 }
 
-TEST_CASE("twilio webhooks: forged, altered and re-aimed callbacks get 403; a replay changes nothing",
+TEST_CASE("twilio webhooks: forged, altered and re-aimed callbacks get 403 - a replay changes nothing",
           "[twilio][webhooks]") {
   World world;
   const std::string id = world.probe.dial("+12125550003");
@@ -251,7 +251,8 @@ TEST_CASE("twilio faults: a 5xx on dialing is a clear error, the call is failed,
   CHECK(world.agent.post("/api/v1/calls", {{"to", "+12125550001"}}).status == 201);
 }
 
-TEST_CASE("twilio faults: a 429 is waited out and sent again; a long one goes back to the caller", "[twilio][faults]") {
+TEST_CASE("twilio faults: a 429 is waited out and sent again - a long one goes back to the caller",
+          "[twilio][faults]") {
   World world;
   world.fake.inject({FakeTwilio::Fault::Kind::RateLimit, "POST", "/Calls.json", 429, 0, 0, 1});
   const std::string id = world.probe.dial("+12125550001");
@@ -400,7 +401,7 @@ TEST_CASE("twilio: the admin board's five steps through the cold-call API", "[tw
   REQUIRE(eventually([&] { return admin.get(prefix + "/status/" + conferenceSid).json["status"] == "completed"; }));
 }
 
-TEST_CASE("twilio config: the auth token alone places calls; the browser leg then says what is missing", "[twilio]") {
+TEST_CASE("twilio config: the auth token alone places calls - the browser leg then says what is missing", "[twilio]") {
   World world({{"provider.twilio.api_key_sid", ""},
                {"provider.twilio.api_key_secret", ""},
                {"provider.twilio.twiml_app_sid", ""}});

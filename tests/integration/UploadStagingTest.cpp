@@ -16,7 +16,8 @@ using sb::test::ApiClient;
 using sb::test::TestHost;
 using sb::test::Wire;
 
-TEST_CASE("import: a stalled upload holds no lock; calls go on and the list then arrives whole", "[contacts][import]") {
+TEST_CASE("import: a stalled upload holds no lock - calls go on and the list then arrives whole",
+          "[contacts][import]") {
   // A generous body timeout: the client below pauses on purpose.
   TestHost host({{"http.body_grace_s", "60"}, {"http.body_min_bytes_per_s", "1"}});
   ApiClient agent(host.port(), host.agentKey);

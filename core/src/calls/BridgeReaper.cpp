@@ -3,12 +3,24 @@
 #include <switchboard/core/log/Logging.h>
 #include <switchboard/core/plugin/ProviderError.h>
 
+#include <Poco/Environment.h>
+
 #include <pthread.h>
+#include <unistd.h>
 
 namespace sb::core {
+namespace {
+
+constexpr const char* kSweepLease = "abandoned-call-sweep";
+
+}  // namespace
 
 BridgeReaper::BridgeReaper(CallLedger& ledger, const ProviderSlot& provider, BridgeReaperOptions options)
-    : ledger_(ledger), provider_(provider), options_(options) {
+    : ledger_(ledger),
+      provider_(provider),
+      options_(options),
+      leaseHolder_(Poco::Environment::nodeName() + ":" + std::to_string(::getpid()) + ":" + CallLedger::newId("", 8)),
+      sweeping_(options_.leases == nullptr) {
   thread_ = std::thread([this] { loop(); });
 }
 
@@ -25,6 +37,43 @@ void BridgeReaper::stop() {
   if (thread_.joinable()) {
     thread_.join();
   }
+  if (options_.leases != nullptr && sweeping_.exchange(false)) {
+    // Hand over at once rather than after the lease lapses.
+    try {
+      options_.leases->release(kSweepLease, leaseHolder_);
+    } catch (const std::exception& e) {
+      logger("calls")->warn("could not give up the abandoned-call sweep's lease: {}", e.what());
+    }
+  }
+}
+
+bool BridgeReaper::holdSweepLease() {
+  if (options_.leases == nullptr) {
+    return true;
+  }
+  bool held = false;
+  try {
+    held = options_.leases->acquire(kSweepLease, leaseHolder_, ledger_.now(), options_.leaseTtl.count());
+    leaseRenewedAt_ = std::chrono::steady_clock::now();
+  } catch (const std::exception& e) {
+    // Unsure whether we still hold it: stop sweeping; another host takes
+    // over once it lapses.
+    logger("calls")->warn("could not renew the abandoned-call sweep's lease: {}", e.what());
+  }
+  if (held != sweeping_.exchange(held)) {
+    logger("calls")->info("this host ({}) {} the abandoned-call sweep", leaseHolder_,
+                          held ? "now runs" : "no longer runs");
+  }
+  return held;
+}
+
+bool BridgeReaper::keepSweepLease() {
+  // A long sweep (many calls, slow provider answers) renews its lease when
+  // half of it is gone, so that no other host starts on the same calls.
+  if (options_.leases == nullptr || std::chrono::steady_clock::now() - leaseRenewedAt_ < options_.leaseTtl / 2) {
+    return true;
+  }
+  return holdSweepLease();
 }
 
 void BridgeReaper::onCommitted(const std::vector<CommittedEvent>& events) {
@@ -74,14 +123,21 @@ void BridgeReaper::endBridge(const std::string& callId, const std::string& reaso
 }
 
 void BridgeReaper::sweepAbandoned() {
-  // A sweep of the database, not a timer per call: it survives a restart and
-  // works the same when several hosts share the database.
+  // A sweep of the database, not a timer per call: it survives a restart,
+  // and when several hosts share the database the holder of the lease
+  // sweeps for all of them (a host that dies hands over when it lapses).
   if (provider_.find() == nullptr) {
     return;  // nothing to hang up with; the first sweep after start-up catches up
+  }
+  if (!holdSweepLease()) {
+    return;
   }
   constexpr int64_t kPerSweep = 100;
   const int64_t answeredBefore = ledger_.now() - options_.agentJoinTimeoutS * 1000;
   for (const CallRecord& call : ledger_.repository().answeredWithoutAgent(answeredBefore, kPerSweep)) {
+    if (!keepSweepLease()) {
+      return;
+    }
     try {
       abandon(call);
     } catch (const std::exception& e) {
@@ -92,6 +148,9 @@ void BridgeReaper::sweepAbandoned() {
     const auto since = CallStateMachine::agentAwaySince(call);
     if (!since || *since > answeredBefore) {
       continue;  // still inside the time to come back
+    }
+    if (!keepSweepLease()) {
+      return;
     }
     try {
       endAfterAgentLeft(call);

@@ -74,11 +74,13 @@ spdlog::level::level_enum toSpdlog(int32_t level) {
 
 }  // namespace
 
-HostServices::HostServices(std::string pluginId, nlohmann::json config, std::shared_ptr<const HttpClient> http)
+HostServices::HostServices(std::string pluginId, nlohmann::json config, std::shared_ptr<const HttpClient> http,
+                           std::shared_ptr<PluginStateRepository> state)
     : pluginId_(std::move(pluginId)),
       config_(std::move(config)),
       http_(std::move(http)),
-      logger_(logger("plugin." + pluginId_)) {
+      logger_(logger("plugin." + pluginId_)),
+      state_(std::move(state)) {
   table_.struct_size = sizeof(sb_host_api);
   table_.abi_major = SB_ABI_MAJOR;
   table_.abi_minor = SB_ABI_MINOR;
@@ -194,9 +196,12 @@ int64_t HostServices::clockNowThunk(void*) noexcept {
       .count();
 }
 
-const void* HostServices::getExtensionThunk(void*, const char* id) noexcept {
+const void* HostServices::getExtensionThunk(void* ctx, const char* id) noexcept {
   if (id != nullptr && std::strcmp(id, SB_EXTENSION_CRYPTO_V1) == 0) {
     return &kCryptoTable;
+  }
+  if (id != nullptr && std::strcmp(id, SB_EXTENSION_STATE_V1) == 0 && static_cast<HostServices*>(ctx)->state_) {
+    return &kStateTable;
   }
   return nullptr;
 }

@@ -47,9 +47,9 @@ struct ReplyCollector {
 }  // namespace
 
 ProviderProxy::ProviderProxy(LoadedPluginPtr plugin, nlohmann::json config, std::shared_ptr<const HttpClient> http,
-                             ProviderLimits limits)
+                             ProviderLimits limits, std::shared_ptr<PluginStateRepository> state)
     : plugin_(std::move(plugin)),
-      services_(std::make_unique<HostServices>(plugin_->id(), std::move(config), std::move(http))),
+      services_(std::make_unique<HostServices>(plugin_->id(), std::move(config), std::move(http), std::move(state))),
       limits_(limits) {
   const auto& capabilities = plugin_->capabilities();
   if (auto it = capabilities.find("webhooks_nonblocking"); it != capabilities.end() && it->is_boolean()) {

@@ -39,7 +39,11 @@ HostContext::HostContext(core::Settings settings) : settings_(std::move(settings
   dncRepository_ = std::make_unique<core::SqliteDncRepository>(*database_);
   contacts_ = std::make_unique<core::ContactService>(*contactRepository_, *dncRepository_, contactOptions(settings_));
   callRepository_ = std::make_unique<core::SqliteCallRepository>(*database_);
-  calls_ = std::make_unique<core::CallService>(*callRepository_, *contacts_, metrics_, callOptions(settings_));
+  leases_ = std::make_unique<core::SqlLeaseRepository>(*database_);
+  pluginState_ = std::make_shared<core::SqlPluginStateRepository>(*database_);
+  core::CallServiceOptions options = callOptions(settings_);
+  options.sweepLeases = leases_.get();
+  calls_ = std::make_unique<core::CallService>(*callRepository_, *contacts_, metrics_, std::move(options));
   webhooks_ = std::make_unique<core::WebhookService>(calls_->provider(), calls_->ingest());
   iceServers_ = splitList(settings_.getString("webrtc.ice_servers"));
   httpClient_ = std::make_shared<const core::HttpClient>(httpClientOptions(settings_), &metrics_);
@@ -173,7 +177,7 @@ void HostContext::startProvider(const std::string& publicBaseUrl) {
     limits.operationDeadline = std::chrono::milliseconds(settings_.getInt("plugins.operation_timeout_ms", 15000));
     limits.nonBlockingWebhookBudget =
         std::chrono::milliseconds(settings_.getInt("plugins.nonblocking_webhook_budget_ms", 100));
-    provider_ = std::make_unique<core::ProviderProxy>(chosen, std::move(config), httpClient_, limits);
+    provider_ = std::make_unique<core::ProviderProxy>(chosen, std::move(config), httpClient_, limits, pluginState_);
     providerProblem_.clear();
     calls_->setProvider(provider_.get());
     log->info("provider '{}' ready; webhooks at {}/webhooks/{}/", id, publicBaseUrl_, id);

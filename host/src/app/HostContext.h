@@ -15,6 +15,8 @@
 #include <switchboard/core/plugin/PluginLoader.h>
 #include <switchboard/core/plugin/ProviderProxy.h>
 #include <switchboard/core/storage/Database.h>
+#include <switchboard/core/storage/SqlLeaseRepository.h>
+#include <switchboard/core/storage/SqlPluginStateRepository.h>
 #include <switchboard/core/storage/SqliteApiKeyRepository.h>
 
 #include <filesystem>
@@ -80,6 +82,8 @@ class HostContext {
   std::unique_ptr<core::ContactService> contacts_;
   core::Metrics metrics_;
   std::unique_ptr<core::SqliteCallRepository> callRepository_;
+  std::unique_ptr<core::SqlLeaseRepository> leases_;
+  std::shared_ptr<core::SqlPluginStateRepository> pluginState_;
   std::shared_ptr<const core::HttpClient> httpClient_;
   core::PluginDiscovery plugins_;
   std::unique_ptr<core::ProviderProxy> provider_;

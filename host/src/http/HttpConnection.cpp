@@ -341,6 +341,12 @@ void HttpConnection::startStreaming(bool sendContinue) {
   streamParser_->body_limit(std::numeric_limits<std::uint64_t>::max());  // counted as it arrives (readBodyChunk)
   headParser_.reset();
   stream_.expires_never();  // the body's reads set their own
+  try {
+    pipeline_.precheck(request_, *match_.route);
+  } catch (...) {
+    respond(ErrorMapper::toResponse(std::current_exception(), request_.requestId));
+    return;
+  }
   auto self = shared_from_this();
   if (!workers_.post([self, sendContinue] { self->admitThenStream(sendContinue); })) {
     refuse(503, "UNAVAILABLE", "the server is busy; retry shortly");

@@ -133,7 +133,7 @@ void RequestPipeline::authFailed(const ApiRequest& request, const std::string& m
   throw ApiError::unauthorized(message);
 }
 
-void RequestPipeline::authenticate(const Route& route, ApiRequest& request) {
+void RequestPipeline::precheck(const ApiRequest& request, const Route& route) {
   if (route.access == Access::Public || route.access == Access::Signed) {
     return;
   }
@@ -148,6 +148,14 @@ void RequestPipeline::authenticate(const Route& route, ApiRequest& request) {
   if (!key || key->empty()) {  // costs no lookup: not counted as a guess
     throw ApiError::unauthorized("missing API key: send it in the X-API-Key header or as Authorization: Bearer");
   }
+}
+
+void RequestPipeline::authenticate(const Route& route, ApiRequest& request) {
+  if (route.access == Access::Public || route.access == Access::Signed) {
+    return;
+  }
+  precheck(request, route);
+  const auto key = presentedKey(request);
   request.principal = apiKeys_.authenticate(*key);
   if (!request.principal) {
     authFailed(request, "invalid or revoked API key");

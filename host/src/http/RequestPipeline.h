@@ -39,6 +39,11 @@ class RequestPipeline {
   /// does it unless the server already did, from the head of a request
   /// whose body it must not wait for first.
   void admit(ApiRequest& request, const RouteMatch& match);
+  /// The part of admit() that reads nothing (the address's budget of failed
+  /// key checks, a key present at all): cheap enough for the I/O thread, so
+  /// a flood without keys is refused there instead of filling the workers'
+  /// queue. Throws ApiError.
+  void precheck(const ApiRequest& request, const Route& route);
 
   /// Counts and logs a request that was answered.
   void finished(const ApiRequest& request, const std::string& target, const std::string& routeName, int status,

@@ -12,11 +12,14 @@ namespace {
 
 constexpr size_t kMaxRememberedCalls = 10000;
 constexpr int kMaxDeliveryAttempts = 4;
+/// Longer than any simulated call.
+constexpr std::chrono::hours kSharedCallTtl{24};
 
 }  // namespace
 
 SimProvider::SimProvider(sdk::Host host, sdk::Config config)
     : Provider(host, std::move(config)),
+      state_(this->host().state()),
       secret_(this->config().getString("secret")),
       webhookUrl_(this->config().getString("webhook_base_url")),
       duplicates_(this->config().getBool("duplicate_events", false)),
@@ -64,12 +67,40 @@ bool SimProvider::isFinal(const std::string& state) const {
   return state == "completed" || state == "busy" || state == "no-answer" || state == "failed" || state == "canceled";
 }
 
-SimProvider::SimCall& SimProvider::findLocked(const std::string& callId) {
+SimCall& SimProvider::findLocked(const std::string& callId) {
   auto it = calls_.find(callId);
+  if (state_) {
+    try {
+      if (const auto shared = state_->get("call:" + callId)) {
+        SimCall copy = SimCall::fromJson(nlohmann::json::parse(*shared));
+        if (it == calls_.end()) {
+          it = calls_.emplace(callId, std::move(copy)).first;
+          remember(callId);
+        } else if (copy.revision > it->second.revision) {
+          copy.scenario = it->second.scenario;
+          it->second = std::move(copy);
+        }
+      }
+    } catch (const std::exception& e) {
+      host().warn("could not read call '" + callId + "' from the shared state: " + e.what());
+    }
+  }
   if (it == calls_.end()) {
     throw sdk::ProviderError(sdk::Status::NotFound, "sim has no call '" + callId + "'");
   }
   return it->second;
+}
+
+void SimProvider::publishLocked(SimCall& call) {
+  ++call.revision;
+  if (!state_) {
+    return;
+  }
+  try {
+    state_->put("call:" + call.callId, call.toJson().dump(), kSharedCallTtl);
+  } catch (const sdk::ProviderError& e) {
+    host().warn("could not share call '" + call.callId + "' with the other hosts: " + e.what());
+  }
 }
 
 void SimProvider::remember(const std::string& callId) {
@@ -173,14 +204,19 @@ sdk::StartCallResult SimProvider::startCall(const sdk::StartCallRequest& request
   call.to = request.to;
   call.scenario = scenario;
   const std::string id = request.callId;
+  publishLocked(call);
   calls_.emplace(id, call);
   remember(id);
 
+  // Each step first reads the call's newest copy: another host may have
+  // ended it (its own timers cannot be cancelled from there).
   scheduler_.after(timings_.ringAfter, id, [this, id] {
     std::lock_guard inner(mutex_);
     SimCall& c = findLocked(id);
+    if (c.contactState != "initiated") return;
     c.contactState = "ringing";
     emitLocked(c, sdk::event::kLegRinging, sdk::leg::kContact);
+    publishLocked(c);
   });
   const auto ringing = timings_.ringAfter;
   switch (scenario.outcome) {
@@ -188,15 +224,19 @@ sdk::StartCallResult SimProvider::startCall(const sdk::StartCallRequest& request
       scheduler_.after(ringing + timings_.answerAfter, id, [this, id] {
         std::lock_guard inner(mutex_);
         SimCall& c = findLocked(id);
+        if (c.contactState != "ringing") return;
         c.contactState = "in-progress";
         c.answeredAtMs = host().nowMs();
         emitLocked(c, sdk::event::kLegAnswered, sdk::leg::kContact);
         c.conferenceStarted = true;
         emitLocked(c, sdk::event::kConferenceStarted, "");
+        publishLocked(c);
         if (c.scenario.hangupAfter.count() > 0) {
           scheduler_.after(c.scenario.hangupAfter, id, [this, id] {
             std::lock_guard last(mutex_);
-            endAllLocked(findLocked(id), "completed");
+            SimCall& answered = findLocked(id);
+            endAllLocked(answered, "completed");
+            publishLocked(answered);
           });
         }
       });
@@ -205,13 +245,17 @@ sdk::StartCallResult SimProvider::startCall(const sdk::StartCallRequest& request
     case Outcome::Failed:
       scheduler_.after(ringing + timings_.rejectAfter, id, [this, id, scenario] {
         std::lock_guard inner(mutex_);
-        endAllLocked(findLocked(id), outcomeCause(scenario.outcome));
+        SimCall& c = findLocked(id);
+        endAllLocked(c, outcomeCause(scenario.outcome));
+        publishLocked(c);
       });
       break;
     case Outcome::NoAnswer:
       scheduler_.after(ringing + timings_.noAnswerAfter, id, [this, id] {
         std::lock_guard inner(mutex_);
-        endAllLocked(findLocked(id), "no-answer");
+        SimCall& c = findLocked(id);
+        endAllLocked(c, "no-answer");
+        publishLocked(c);
       });
       break;
   }
@@ -233,6 +277,7 @@ sdk::EndCallResult SimProvider::endCall(const sdk::EndCallRequest& request) {
     return result;
   }
   endAllLocked(call, call.contactState == "in-progress" ? "completed" : "canceled");
+  publishLocked(call);
   return result;
 }
 
@@ -269,6 +314,7 @@ sdk::ParticipantUpdateResult SimProvider::updateParticipant(const sdk::Participa
     held = *request.held;
     emitLocked(call, sdk::event::kParticipantHeld, request.leg, {{"held", held}});
   }
+  publishLocked(call);
   return {request.leg, contact ? call.providerCallId : call.agentLegId, contact ? call.contactState : call.agentState,
           muted, held};
 }
@@ -296,13 +342,15 @@ sdk::ClientCredential SimProvider::issueClientCredential(const sdk::ClientCreden
   if (call.agentState != "connecting") {
     call.agentState = "connecting";
     call.agentLegId = newId("simagent_");
+    publishLocked(call);
     const std::string id = call.callId;
     scheduler_.after(timings_.agentJoinAfter, id, [this, id] {
       std::lock_guard inner(mutex_);
       SimCall& c = findLocked(id);
-      if (c.agentState == "connecting") {
+      if (c.agentState == "connecting" && !isFinal(c.contactState)) {
         c.agentState = "connected";
         emitLocked(c, sdk::event::kAgentJoined, sdk::leg::kAgent, {{"provider_call_id", c.agentLegId}});
+        publishLocked(c);
       }
     });
   }

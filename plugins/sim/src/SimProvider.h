@@ -1,6 +1,7 @@
 #pragma once
 
 #include "Scheduler.h"
+#include "SimCall.h"
 #include "SimScenario.h"
 
 #include <switchboard/sdk/provider.hpp>
@@ -9,6 +10,7 @@
 #include <deque>
 #include <map>
 #include <mutex>
+#include <optional>
 #include <set>
 #include <string>
 
@@ -31,26 +33,14 @@ class SimProvider final : public sdk::Provider {
   sdk::WebhookResult onWebhook(const sdk::HttpRequest& request) override;
 
  private:
-  struct SimCall {
-    std::string callId;
-    std::string providerCallId;
-    std::string conferenceId;
-    std::string agentLegId;
-    std::string to;
-    Scenario scenario;
-    std::string contactState = "initiated";  ///< initiated|ringing|in-progress|completed|busy|no-answer|failed|canceled
-    std::string agentState;                  ///< ""|connecting|connected|disconnected
-    bool conferenceStarted = false;
-    bool conferenceEnded = false;
-    bool contactMuted = false;
-    bool contactHeld = false;
-    bool agentMuted = false;
-    bool agentHeld = false;
-    int64_t answeredAtMs = 0;
-    int64_t sequence = 0;
-  };
-
+  /// The call, in its newest copy: when the host shares state (ABI 1.1),
+  /// another host may have placed it or changed it since (any request may
+  /// reach any host), and its copy there is adopted. NotFound if no host
+  /// has it.
   SimCall& findLocked(const std::string& callId);
+  /// Shares the call's copy with the other hosts (a no-op without shared
+  /// state). After every change.
+  void publishLocked(SimCall& call);
   bool isFinal(const std::string& state) const;
   /// Builds an event for a call (caller holds mutex_) and queues its delivery.
   void emitLocked(SimCall& call, const std::string& type, const std::string& leg, nlohmann::json extra = {});
@@ -63,6 +53,7 @@ class SimProvider final : public sdk::Provider {
   /// as a carrier that refuses them would.
   void failIfConfigured(const char* operation) const;
 
+  std::optional<sdk::State> state_;
   std::string secret_;
   std::string webhookUrl_;
   bool duplicates_;

@@ -6,13 +6,21 @@
 #include <switchboard/sdk/define_provider.hpp>
 #include <switchboard/sdk/encoding.hpp>
 
+#include <chrono>
 #include <functional>
+#include <thread>
 
 namespace sb::telnyx {
 namespace {
 
 constexpr size_t kMaxBridges = 10000;
 constexpr int64_t kMaxLoginTokenS = 86400;  // Telnyx: 24 h at most
+/// How long a leg waits for the other leg's conference to be created.
+constexpr std::chrono::seconds kCreateWait{10};
+/// A creator that died mid-creation stops blocking the others after this.
+constexpr std::chrono::seconds kCreatorClaim{15};
+/// Longer than any call.
+constexpr std::chrono::hours kSharedStateTtl{24};
 
 std::string field(const nlohmann::json& object, const char* key) {
   if (!object.is_object()) return {};
@@ -44,7 +52,8 @@ std::optional<int64_t> jwtExpiry(const std::string& token) {
 TelnyxProvider::TelnyxProvider(sdk::Host host, sdk::Config config)
     : Provider(host, std::move(config)),
       config_(TelnyxConfig::from(this->config(), this->host().crypto())),
-      client_(this->host(), config_) {
+      client_(this->host(), config_),
+      state_(this->host().state()) {
   this->host().info("Telnyx Call Control application " + config_.connectionId + " via " + config_.baseUrl +
                     "; webhooks at " + config_.webhookBaseUrl + "/events");
   if (config_.credentialId.empty()) {
@@ -107,9 +116,19 @@ sdk::StartCallResult TelnyxProvider::startCall(const sdk::StartCallRequest& requ
 
 std::string TelnyxProvider::conferenceOf(const sdk::CallRef& call) {
   if (!call.conferenceId.empty()) return call.conferenceId;
-  std::lock_guard lock(mutex_);
-  auto it = bridges_.find(call.callId);
-  if (it != bridges_.end() && !it->second.conferenceId.empty()) return it->second.conferenceId;
+  {
+    std::lock_guard lock(mutex_);
+    auto it = bridges_.find(call.callId);
+    if (it != bridges_.end() && !it->second.conferenceId.empty()) return it->second.conferenceId;
+  }
+  // Created on another host, whose webhook the host has not stored yet.
+  if (state_) {
+    try {
+      return state_->get("conference:" + call.callId).value_or("");
+    } catch (const sdk::ProviderError& e) {
+      host().warn("could not read the conference of call '" + call.callId + "' from the shared state: " + e.what());
+    }
+  }
   return {};
 }
 
@@ -285,6 +304,33 @@ sdk::ClientCredential TelnyxProvider::issueClientCredential(const sdk::ClientCre
   return credential;
 }
 
+std::string TelnyxProvider::sharedConference(const std::string& callId) {
+  if (!state_) {
+    return {};  // one host: this one creates it
+  }
+  const std::string key = "conference:" + callId;
+  if (auto id = state_->get(key)) {
+    return *id;
+  }
+  // Exactly one host creates the conference; the others wait for its id.
+  const std::string token = sdk::encoding::toHex(host().crypto().randomBytes(8));
+  if (state_->claim("conference-creator:" + callId, token, kCreatorClaim) == token) {
+    return {};
+  }
+  const auto deadline = std::chrono::steady_clock::now() + kCreateWait;
+  while (std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    if (auto id = state_->get(key)) {
+      return *id;
+    }
+  }
+  // The webhook fails and Telnyx redelivers it: by then the conference
+  // exists, or the creator's claim has lapsed and this host creates it.
+  throw sdk::ProviderError(sdk::Status::Unavailable, "another host has been creating the conference of call '" +
+                                                         callId + "' for " + std::to_string(kCreateWait.count()) +
+                                                         " s");
+}
+
 void TelnyxProvider::bridgeLeg(const std::string& callId, const std::string& leg, const std::string& callControlId,
                                const std::string& clientState) {
   std::string conference;
@@ -297,7 +343,7 @@ void TelnyxProvider::bridgeLeg(const std::string& callId, const std::string& leg
     }
     // The other leg is creating the conference: wait for it, then join, in
     // this webhook, so that a failure here is redelivered and tried again.
-    created_.wait_for(lock, std::chrono::seconds(10), [&] { return !bridgeLocked(callId).creating; });
+    created_.wait_for(lock, kCreateWait, [&] { return !bridgeLocked(callId).creating; });
     Bridge& bridge = bridgeLocked(callId);
     conference = bridge.conferenceId;
     if (conference.empty()) {
@@ -305,7 +351,23 @@ void TelnyxProvider::bridgeLeg(const std::string& callId, const std::string& leg
       name = bridge.conferenceName.empty() ? callId : bridge.conferenceName;
     }
   }
+  const bool creatingHere = conference.empty();
+  auto settle = [&](const std::string& id) {
+    {
+      std::lock_guard lock(mutex_);
+      Bridge& bridge = bridgeLocked(callId);
+      if (!id.empty()) bridge.conferenceId = id;
+      bridge.creating = false;
+    }
+    created_.notify_all();
+  };
   try {
+    if (creatingHere) {
+      // The other leg may have been answered on another host, which made
+      // the conference (or is making it) there.
+      conference = sharedConference(callId);
+      if (!conference.empty()) settle(conference);
+    }
     if (!conference.empty()) {
       // The contact leaving ends the bridge; the agent's browser leg may drop
       // and come back (a reload): the host decides when to give up on it
@@ -315,13 +377,11 @@ void TelnyxProvider::bridgeLeg(const std::string& callId, const std::string& leg
       return;
     }
     const nlohmann::json created = client_.send(createConference(callControlId, name, callId + ":conference"));
-    {
-      std::lock_guard lock(mutex_);
-      Bridge& bridge = bridgeLocked(callId);
-      bridge.conferenceId = field(created, "id");
-      bridge.creating = false;
+    const std::string id = field(created, "id");
+    if (state_ && !id.empty()) {
+      state_->put("conference:" + callId, id, kSharedStateTtl);
     }
-    created_.notify_all();
+    settle(id);
   } catch (...) {
     // 90034 and the like: we answer the webhook with an error, Telnyx
     // redelivers it, and this leg is tried again then.
@@ -329,9 +389,16 @@ void TelnyxProvider::bridgeLeg(const std::string& callId, const std::string& leg
       std::lock_guard lock(mutex_);
       Bridge& bridge = bridgeLocked(callId);
       bridge.bridged.erase(callControlId);
-      if (conference.empty()) bridge.creating = false;
+      if (creatingHere && bridge.conferenceId.empty()) bridge.creating = false;
     }
     created_.notify_all();
+    if (creatingHere && conference.empty() && state_) {
+      try {
+        state_->remove("conference-creator:" + callId);  // the redelivery (on any host) may create it
+      } catch (const sdk::ProviderError& e) {
+        host().warn("call '" + callId + "': could not give up the claim to create its conference: " + e.what());
+      }
+    }
     throw;
   }
 }

@@ -55,6 +55,10 @@ class TelnyxProvider final : public sdk::Provider {
   /// The browser's client_state carries our seal (and, with checkExpiry,
   /// has not expired).
   bool agentStateValid(const nlohmann::json& clientState, bool checkExpiry) const;
+  /// Across hosts that share state: the conference another host made for
+  /// the call (waiting while it makes it); empty when this host is to make
+  /// it (it won the claim, or there is no shared state).
+  std::string sharedConference(const std::string& callId);
   /// A leg answered: create the conference from it, or join it.
   void bridgeLeg(const std::string& callId, const std::string& leg, const std::string& callControlId,
                  const std::string& clientState);
@@ -71,6 +75,9 @@ class TelnyxProvider final : public sdk::Provider {
 
   TelnyxConfig config_;
   TelnyxClient client_;
+  /// The host's shared state (ABI 1.1): the conference's id, so that a leg
+  /// answered on another host joins it instead of making a second one.
+  std::optional<sdk::State> state_;
   std::mutex mutex_;
   std::condition_variable created_;  ///< a conference was created (or its creation failed)
   std::map<std::string, Bridge> bridges_;

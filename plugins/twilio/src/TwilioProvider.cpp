@@ -13,6 +13,8 @@ namespace sb::twilio {
 namespace {
 
 constexpr size_t kMaxRemembered = 1000;
+/// Longer than any call: what a call's callbacks taught us is kept that long.
+constexpr std::chrono::hours kSharedStateTtl{24};
 
 using sdk::encoding::FormFields;
 
@@ -65,7 +67,8 @@ std::string suffixAfterProvider(const std::string& path) {
 TwilioProvider::TwilioProvider(sdk::Host host, sdk::Config config)
     : Provider(host, std::move(config)),
       config_(TwilioConfig::from(this->config(), this->host().crypto())),
-      client_(this->host(), config_) {
+      client_(this->host(), config_),
+      state_(this->host().state()) {
   this->host().info("Twilio account " + config_.accountSid + " via " + config_.baseUrl + "; webhooks at " +
                     config_.webhookBaseUrl + "; REST as " +
                     (config_.apiKeySid.empty() ? "the account" : "API key " + config_.apiKeySid));
@@ -85,34 +88,73 @@ std::string TwilioProvider::conferenceCallbackUrl(const std::string& callId) con
   return callbackUrl("conference", {{"call_id", callId}});
 }
 
+std::optional<std::string> TwilioProvider::sharedGet(const std::string& key) const {
+  if (!state_) {
+    return std::nullopt;
+  }
+  try {
+    return state_->get(key);
+  } catch (const sdk::ProviderError& e) {
+    host().warn("could not read '" + key + "' from the host's shared state: " + e.what());
+    return std::nullopt;
+  }
+}
+
+void TwilioProvider::sharedPut(const std::string& key, const std::string& value) const {
+  if (!state_) {
+    return;
+  }
+  try {
+    state_->put(key, value, kSharedStateTtl);
+  } catch (const sdk::ProviderError& e) {
+    host().warn("could not keep '" + key + "' in the host's shared state (other hosts will not know it): " + e.what());
+  }
+}
+
 std::string TwilioProvider::rememberAbandoned(const std::string& callId) {
-  std::lock_guard lock(mutex_);
-  if (abandoned_.insert(callId).second) {
-    abandonedOrder_.push_back(callId);
+  std::string sid;
+  {
+    std::lock_guard lock(mutex_);
+    if (abandoned_.insert(callId).second) {
+      abandonedOrder_.push_back(callId);
+    }
+    while (abandonedOrder_.size() > kMaxRemembered) {
+      abandoned_.erase(abandonedOrder_.front());
+      abandonedOrder_.pop_front();
+    }
+    if (auto it = legs_.find(callId); it != legs_.end()) {
+      sid = it->second;
+    }
   }
-  while (abandonedOrder_.size() > kMaxRemembered) {
-    abandoned_.erase(abandonedOrder_.front());
-    abandonedOrder_.pop_front();
-  }
-  auto it = legs_.find(callId);
-  return it == legs_.end() ? std::string() : it->second;
+  sharedPut("abandoned:" + callId, "1");
+  // The leg's first callback may have reached another host.
+  return sid.empty() ? sharedGet("leg:" + callId).value_or("") : sid;
 }
 
 void TwilioProvider::rememberLeg(const std::string& callId, const std::string& callSid) {
-  std::lock_guard lock(mutex_);
-  if (callSid.empty() || !legs_.emplace(callId, callSid).second) {
-    return;
+  {
+    std::lock_guard lock(mutex_);
+    if (callSid.empty() || !legs_.emplace(callId, callSid).second) {
+      return;
+    }
+    legsOrder_.push_back(callId);
+    while (legsOrder_.size() > kMaxRemembered) {
+      legs_.erase(legsOrder_.front());
+      legsOrder_.pop_front();
+    }
   }
-  legsOrder_.push_back(callId);
-  while (legsOrder_.size() > kMaxRemembered) {
-    legs_.erase(legsOrder_.front());
-    legsOrder_.pop_front();
-  }
+  sharedPut("leg:" + callId, callSid);
 }
 
 bool TwilioProvider::isAbandoned(const std::string& callId) const {
-  std::lock_guard lock(mutex_);
-  return abandoned_.count(callId) != 0;
+  {
+    std::lock_guard lock(mutex_);
+    if (abandoned_.count(callId) != 0) {
+      return true;
+    }
+  }
+  // Given up on by another host (its POST /Calls lost its answer there).
+  return sharedGet("abandoned:" + callId).has_value();
 }
 
 sdk::StartCallResult TwilioProvider::startCall(const sdk::StartCallRequest& request) {

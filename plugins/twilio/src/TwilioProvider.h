@@ -24,6 +24,7 @@
 #include <deque>
 #include <map>
 #include <mutex>
+#include <optional>
 #include <set>
 #include <string>
 
@@ -59,8 +60,15 @@ class TwilioProvider final : public sdk::Provider {
   bool isAbandoned(const std::string& callId) const;
   void rememberLeg(const std::string& callId, const std::string& callSid);
 
+  /// The host's shared state, when it offers one (ABI 1.1): what a call's
+  /// callbacks taught one host, every host knows. The maps below are this
+  /// host's own copy (all there is on an older host).
+  std::optional<std::string> sharedGet(const std::string& key) const;
+  void sharedPut(const std::string& key, const std::string& value) const;
+
   TwilioConfig config_;
   TwilioClient client_;
+  std::optional<sdk::State> state_;
   mutable std::mutex mutex_;
   std::set<std::string> abandoned_;
   std::deque<std::string> abandonedOrder_;   ///< oldest first, to bound memory

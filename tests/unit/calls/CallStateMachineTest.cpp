@@ -67,7 +67,7 @@ TEST_CASE("state machine: busy, no-answer and failed are results of their own", 
   }
 }
 
-TEST_CASE("state machine: a late event never moves a call backwards; final states are final", "[calls]") {
+TEST_CASE("state machine: a late event never moves a call backwards - final states are final", "[calls]") {
   auto events = sb::test::eventScript("answered", "call_1");
   CallRecord call = freshCall();
   CallStateMachine::apply(call, events[1]);  // answered first
@@ -146,7 +146,7 @@ TEST_CASE("state machine: an agent who never joined is not 'away' (that call is 
   CHECK_FALSE(CallStateMachine::agentAwaySince(call));
 }
 
-TEST_CASE("state machine: a browser leg replaced by a reload; the old leg's end is not the agent leaving", "[calls]") {
+TEST_CASE("state machine: a browser leg replaced by a reload - the old leg's end is not the agent leaving", "[calls]") {
   namespace ev = sb::sdk::event;
   const auto script = sb::test::eventScript("answered", "call_1");
   const std::vector<sb::sdk::CallEvent> live(script.begin(), script.begin() + 3);  // rang, answered, bridged

@@ -41,7 +41,7 @@ TEST_CASE("phones: the shapes people type become E.164", "[phone]") {
   CHECK(e164(gb, "+1 (212) 555-0100") == "+12125550100");
 }
 
-TEST_CASE("phones: extensions are kept apart; line type and verification are reported", "[phone]") {
+TEST_CASE("phones: extensions are kept apart - line type and verification are reported", "[phone]") {
   const PhoneNormalizer us("US");
   const auto withExtension = us.normalize("(212) 555-0100 ext. 42");
   REQUIRE(withExtension);

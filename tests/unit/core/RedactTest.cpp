@@ -8,7 +8,7 @@ TEST_CASE("phone numbers are masked in log text, short numbers are kept", "[log]
   CHECK(sb::core::maskPhoneNumbers("%2B447911123456") == "%2B**********56");
 }
 
-TEST_CASE("numbers written with separators or URL-encoded are masked too; dates are kept", "[log]") {
+TEST_CASE("numbers written with separators or URL-encoded are masked too - dates are kept", "[log]") {
   using sb::core::maskPhoneNumbers;
   CHECK(maskPhoneNumbers("?q=212-555-0100") == "?q=***-***-**00");
   CHECK(maskPhoneNumbers("(212)555.0100") == "(***)***.**00");

@@ -39,7 +39,7 @@ TEST_CASE("INI sections become key prefixes, comments and quotes are handled", "
   CHECK_THROWS_WITH(settings.loadIni("novalue\n", "bad.ini"), Catch::Matchers::Contains("expected 'key = value'"));
 }
 
-TEST_CASE("an uncommented sample line loses its inline comment; a quoted value keeps its ';'", "[config]") {
+TEST_CASE("an uncommented sample line loses its inline comment - a quoted value keeps its semicolon", "[config]") {
   Settings settings;
   settings.loadIni(
       "[http]\nport = 9000 ; the port\nhost = 0.0.0.0\t# every interface\n"

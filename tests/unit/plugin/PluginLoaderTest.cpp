@@ -7,6 +7,8 @@
 
 #include <catch2/catch.hpp>
 
+#include <filesystem>
+
 #include <set>
 
 #include <fstream>
@@ -50,11 +52,14 @@ TEST_CASE("a well-formed C plugin loads and describes itself", "[loader]") {
 }
 
 TEST_CASE("the loader refuses each broken plugin for its own reason", "[loader]") {
-  CHECK_THAT(refusalOf(fixture("wrong_major")), Contains("built for ABI major 2") && Contains("this host speaks 1.0"));
-  CHECK_THAT(refusalOf(fixture("newer_minor")), Contains("needs ABI 1.1") && Contains("upgrade the host"));
+  const std::string host = std::to_string(SB_ABI_MAJOR) + "." + std::to_string(SB_ABI_MINOR);
+  const std::string newer = std::to_string(SB_ABI_MAJOR) + "." + std::to_string(SB_ABI_MINOR + 1);
+  CHECK_THAT(refusalOf(fixture("wrong_major")),
+             Contains("built for ABI major 2") && Contains("this host speaks " + host));
+  CHECK_THAT(refusalOf(fixture("newer_minor")), Contains("needs ABI " + newer) && Contains("upgrade the host"));
   CHECK_THAT(refusalOf(fixture("no_entry")), Contains("does not export sb_provider_entry_v1"));
   CHECK_THAT(refusalOf(fixture("null_invoke")), Contains("'invoke' is null"));
-  CHECK_THAT(refusalOf(fixture("null_table")), Contains("returned no table for host ABI 1.0"));
+  CHECK_THAT(refusalOf(fixture("null_table")), Contains("returned no table for host ABI " + host));
   CHECK_THAT(refusalOf(fixture("small_table")), Contains("provider table is 8 bytes"));
   CHECK_THAT(refusalOf(fixture("bad_capabilities")), Contains("capabilities_json is not valid JSON"));
   CHECK_THAT(refusalOf(fixture("undefined_symbol")),
@@ -126,20 +131,23 @@ TEST_CASE("discovery loads the good plugins and explains every refusal", "[loade
   }
 }
 
-TEST_CASE("a library that crashes while it loads is refused by name; the loader goes on", "[loader]") {
+TEST_CASE("a library that crashes while it loads is refused by name - the loader goes on", "[loader]") {
   CHECK_THAT(refusalOf(fixture("crashing_constructor")),
              Contains("crashing_constructor") && (Contains("crashed while loading") || Contains("ended the process")));
   // The process that asked is still here, and loads the good one after it.
   CHECK(PluginLoader::load(fixture("good"))->id() == "cprov");
 }
 
-TEST_CASE("only the libraries asked for are mapped; the rest are listed unloaded", "[loader]") {
+TEST_CASE("only the libraries asked for are mapped - the rest are listed unloaded", "[loader]") {
   // The crashing library is never mapped when nobody asks for it.
   const auto discovery =
       PluginLoader::discover({SB_FIXTURE_PLUGINS}, [](const std::string& id) { return id == "cprov"; });
   REQUIRE(discovery.loaded.size() == 1);
   CHECK(discovery.refused.empty());
-  CHECK(discovery.found.size() == 10);  // every other fixture folder
+  size_t folders = 0;
+  for (const auto& entry : std::filesystem::directory_iterator(SB_FIXTURE_PLUGINS)) folders += entry.is_directory();
+  CHECK(folders >= 11);
+  CHECK(discovery.found.size() == folders - 1);  // every other fixture folder
   bool listed = false;
   for (const auto& manifest : discovery.found) {
     listed = listed || manifest.id == "cprov_crashing_constructor";

@@ -32,7 +32,7 @@ extern "C" {
 #endif
 
 #define SB_ABI_MAJOR 1
-#define SB_ABI_MINOR 0
+#define SB_ABI_MINOR 1
 
 /* Calling convention of every function pointer in this header. Empty on the
  * platforms we support today; a placeholder so that a Windows port can pin
@@ -198,6 +198,44 @@ typedef struct sb_crypto_v1 {
   /* Fills `out` with `size` cryptographically secure random bytes. */
   int32_t(SB_ABI* random_bytes)(void* ctx, uint8_t* out, size_t size);
 } sb_crypto_v1;
+
+/* Extension "sb.state.v1" (ABI 1.1): a small key-value store for what a
+ * plugin keeps between webhooks and operations (a leg's id learned from a
+ * callback, a conference's id, a call given up on). The host keeps it in its
+ * database, so every host that shares the database sees the same values and
+ * a webhook or an operation for a call may reach any of them. Keys are per
+ * plugin id: two plugins never see each other's keys.
+ * Limits: a key is 1 to SB_STATE_MAX_KEY bytes, a value at most
+ * SB_STATE_MAX_VALUE bytes of UTF-8 text without NUL (JSON suits it), a
+ * time to live 1 ms to SB_STATE_MAX_TTL_MS. An expired value reads as
+ * NOT_FOUND and is deleted later. Every function may block on the database
+ * (milliseconds): a plugin that declares webhooks_nonblocking must not call
+ * it from on_webhook. A value written by one call is read by the next,
+ * whichever host runs it; there are no transactions across keys. */
+#define SB_EXTENSION_STATE_V1 "sb.state.v1"
+#define SB_STATE_MAX_KEY 256
+#define SB_STATE_MAX_VALUE 65536
+#define SB_STATE_MAX_TTL_MS 604800000 /* 7 days */
+typedef struct sb_state_v1 {
+  uint32_t struct_size;
+  /* Writes the value stored under `key` to `value`. Returns OK, NOT_FOUND
+   * (never stored, removed or expired), INVALID_ARGUMENT (a bad key) or
+   * UNAVAILABLE (the database could not be reached). */
+  int32_t(SB_ABI* get)(void* ctx, sb_str key, sb_writer* value);
+  /* Stores `value` under `key` for `ttl_ms`, replacing what was there.
+   * Returns OK, INVALID_ARGUMENT (key, value or ttl outside the limits) or
+   * UNAVAILABLE. */
+  int32_t(SB_ABI* put)(void* ctx, sb_str key, sb_str value, int64_t ttl_ms);
+  /* Removes `key`. Returns OK (also when nothing was stored),
+   * INVALID_ARGUMENT or UNAVAILABLE. */
+  int32_t(SB_ABI* remove)(void* ctx, sb_str key);
+  /* Stores `value` under `key` for `ttl_ms` only if no unexpired value is
+   * there, and writes the value stored now to `current`: `value` when this
+   * caller won, another's when someone got there first. Of several callers
+   * on any hosts, exactly one wins: for "only one of us does this" (create
+   * a conference once). Returns OK, INVALID_ARGUMENT or UNAVAILABLE. */
+  int32_t(SB_ABI* claim)(void* ctx, sb_str key, sb_str value, int64_t ttl_ms, sb_writer* current);
+} sb_state_v1;
 
 /* ---- The provider table --------------------------------------------------- */
 

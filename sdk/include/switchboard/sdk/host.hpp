@@ -1,6 +1,7 @@
 // The plugin's view of the host services table (sb_host_api): logging,
-// configuration lookup, outbound HTTP, the clock and extensions. A Host is a
-// cheap copyable handle; it is valid for the plugin instance's lifetime.
+// configuration lookup, outbound HTTP, the clock and extensions (crypto,
+// shared state). A Host is a cheap copyable handle; it is valid for the
+// plugin instance's lifetime.
 #pragma once
 
 #include <switchboard/abi/provider_abi.h>
@@ -8,6 +9,7 @@
 #include <switchboard/sdk/http.hpp>
 #include <switchboard/sdk/status.hpp>
 
+#include <chrono>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -66,6 +68,60 @@ class Crypto {
     }
   }
   const sb_crypto_v1* table_;
+  void* ctx_;
+};
+
+/// What the plugin keeps between webhooks and operations, in the host's
+/// database (extension "sb.state.v1", ABI 1.1): every host that shares the
+/// database sees the same values, so a webhook or an operation for a call
+/// may reach any of them. Keys are the plugin's own; values are UTF-8 text
+/// (JSON suits), at most SB_STATE_MAX_VALUE bytes, kept for a time to live.
+/// Every call may wait on the database: not for on_webhook of a plugin that
+/// declares webhooks_nonblocking.
+class State {
+ public:
+  State(const sb_state_v1* table, void* ctx) noexcept : table_(table), ctx_(ctx) {}
+
+  /// The value under `key`, or nullopt when none is stored (or it expired).
+  std::optional<std::string> get(std::string_view key) const {
+    std::string value;
+    detail::StringWriter writer(value);
+    const int32_t status = table_->get(ctx_, detail::toStr(key), writer.get());
+    if (status == SB_STATUS_NOT_FOUND) {
+      return std::nullopt;
+    }
+    check(status, "get", key);
+    return value;
+  }
+
+  /// Stores `value` under `key` for `ttl`, replacing what was there.
+  void put(std::string_view key, std::string_view value, std::chrono::milliseconds ttl) const {
+    check(table_->put(ctx_, detail::toStr(key), detail::toStr(value), static_cast<int64_t>(ttl.count())), "put", key);
+  }
+
+  /// Removes `key` (nothing stored is not an error).
+  void remove(std::string_view key) const { check(table_->remove(ctx_, detail::toStr(key)), "remove", key); }
+
+  /// Stores `value` under `key` for `ttl` unless an unexpired value is
+  /// there; returns the value stored now (equal to `value` when this caller
+  /// won). Of callers racing on any hosts, exactly one wins.
+  std::string claim(std::string_view key, std::string_view value, std::chrono::milliseconds ttl) const {
+    std::string current;
+    detail::StringWriter writer(current);
+    check(
+        table_->claim(ctx_, detail::toStr(key), detail::toStr(value), static_cast<int64_t>(ttl.count()), writer.get()),
+        "claim", key);
+    return current;
+  }
+
+ private:
+  static void check(int32_t status, const char* what, std::string_view key) {
+    if (status != SB_STATUS_OK) {
+      throw ProviderError(statusFromRaw(status),
+                          std::string("host state ") + what + " of '" + std::string(key) + "' failed");
+    }
+  }
+  const sb_state_v1* table_;
   void* ctx_;
 };
 
@@ -137,6 +193,16 @@ class Host {
       throw ProviderError(statusFromRaw(status), error.message, error.retry_after_ms);
     }
     return response;
+  }
+
+  /// The host's shared state (extension "sb.state.v1"), or nullopt from a
+  /// host older than ABI 1.1: keep the state in memory then (one host).
+  std::optional<State> state() const {
+    const void* table = api_->get_extension(api_->ctx, SB_EXTENSION_STATE_V1);
+    if (table == nullptr) {
+      return std::nullopt;
+    }
+    return State(static_cast<const sb_state_v1*>(table), api_->ctx);
   }
 
   /// The host's crypto extension; throws Unsupported if the host lacks it.

@@ -2,7 +2,9 @@
 
 #include <switchboard/core/calls/CallLedger.h>
 #include <switchboard/core/calls/ProviderSlot.h>
+#include <switchboard/core/storage/LeaseRepository.h>
 
+#include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <deque>
@@ -22,6 +24,9 @@ struct BridgeReaperOptions {
   /// long to come back before the call is ended. 0 turns both off.
   int64_t agentJoinTimeoutS = 15;
   std::chrono::milliseconds sweepEvery{1000};
+  /// See CallServiceOptions::sweepLeases.
+  LeaseRepository* leases = nullptr;
+  std::chrono::milliseconds leaseTtl{5000};
 };
 
 /// Ends what must not be left alone, on its own thread so that neither a
@@ -43,6 +48,8 @@ class BridgeReaper {
   void hangUpOrphans(const std::vector<sdk::CallRef>& legs);
   /// Waits until the work queued so far has run (tests).
   void drain();
+  /// True while this host holds the sweep's lease (or needs none).
+  bool sweeps() const noexcept { return sweeping_.load(); }
   /// Stops the thread (queued work is dropped; later work only queues).
   /// Before the journal stops: the thread writes through it.
   void stop();
@@ -55,6 +62,10 @@ class BridgeReaper {
   std::pair<bool, std::string> hangUp(const CallRecord& call);
   void endBridge(const std::string& callId, const std::string& reason);
   void sweepAbandoned();
+  /// Takes or renews the sweep's lease: true when this host is to sweep.
+  bool holdSweepLease();
+  /// Mid-sweep: renews the lease once half of it is gone.
+  bool keepSweepLease();
   void abandon(const CallRecord& call);
   void endAfterAgentLeft(const CallRecord& call);
 
@@ -71,6 +82,9 @@ class BridgeReaper {
   static constexpr size_t kRememberedOrphans = 10000;
   std::set<std::string> orphansHungUp_;  ///< provider leg ids, under mutex_
   std::deque<std::string> orphanOrder_;
+  std::string leaseHolder_;  ///< this reaper's name in the leases table
+  std::atomic<bool> sweeping_{false};
+  std::chrono::steady_clock::time_point leaseRenewedAt_;  ///< reaction thread only
   std::thread thread_;
 };
 

@@ -9,6 +9,8 @@
 
 namespace sb::core {
 
+class LeaseRepository;
+
 struct CallServiceOptions {
   std::vector<std::string> callerIds;     ///< E.164; the first is the default
   std::vector<std::string> dispositions;  ///< outcomes an agent may log
@@ -23,6 +25,12 @@ struct CallServiceOptions {
   int64_t agentJoinTimeoutS = 15;
   /// How often the reaction thread looks for such calls.
   std::chrono::milliseconds abandonSweepEvery{1000};
+  /// When set, only the host that holds the lease "abandoned-call-sweep"
+  /// sweeps (hosts that share the database take turns, and one that dies
+  /// hands over once its lease lapses after sweepLeaseTtl). Null: this host
+  /// sweeps alone. Not owned.
+  LeaseRepository* sweepLeases = nullptr;
+  std::chrono::milliseconds sweepLeaseTtl{5000};
   int64_t credentialTtlS = 3600;
   std::string conferencePrefix = "COLD_CALL_";
   size_t journalBatch = 256;

@@ -39,8 +39,9 @@ class ProviderProxy {
  public:
   /// Creates the instance with its configuration section. Throws
   /// ProviderError when the plugin's create() refuses (bad config, ...).
+  /// `state` backs the plugin's "sb.state.v1" service (none: not offered).
   ProviderProxy(LoadedPluginPtr plugin, nlohmann::json config, std::shared_ptr<const HttpClient> http,
-                ProviderLimits limits = {});
+                ProviderLimits limits = {}, std::shared_ptr<PluginStateRepository> state = nullptr);
   ~ProviderProxy();
   ProviderProxy(const ProviderProxy&) = delete;
   ProviderProxy& operator=(const ProviderProxy&) = delete;
