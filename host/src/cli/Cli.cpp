@@ -44,6 +44,8 @@ Commands:
                              the provider missing or a required key unset
   config keys [--markdown]   every key the host and the found plugins declare
   migrate                    apply pending database migrations
+  db copy --to URL           copy every row of the configured database into another,
+                             empty one (SQLite to PostgreSQL: docs/SCALING.md)
   version                    print the version
 
 Options of every command:
@@ -81,6 +83,7 @@ const std::map<std::string, CommandSpec>& commands() {
          flag("quiet", "print the key only")}}},
       {"config", {{flag("json", "print JSON"), flag("markdown", "print the docs' tables")}}},
       {"migrate", {}},
+      {"db", {{valued("to", "URL", "the database to copy into")}}},
       {"version", {}},
       {"help", {}},
   };
@@ -250,7 +253,7 @@ int run(int argc, char** argv, char** environment) {
   }
   static const std::map<std::string, std::function<int(const Args&, char**)>> handlers = {
       {"serve", serve},     {"plugins", plugins}, {"keys", keys},
-      {"migrate", migrate}, {"import", import},   {"config", config},
+      {"migrate", migrate}, {"import", import},   {"config", config}, {"db", db},
   };
   try {
     return handlers.at(args.command)(args, environment);

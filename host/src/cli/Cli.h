@@ -40,6 +40,7 @@ int keys(const Args& args, char** environment);
 int migrate(const Args& args, char** environment);
 int import(const Args& args, char** environment);
 int config(const Args& args, char** environment);
+int db(const Args& args, char** environment);
 
 /// The folder holding the running executable (for plugin discovery).
 std::string executableDir(const std::string& argv0);
