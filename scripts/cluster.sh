@@ -6,7 +6,8 @@
 #   scripts/cluster.sh                       # builds (release), http://127.0.0.1:8080
 #   SB_CLUSTER_PORT=9000 scripts/cluster.sh
 #   scripts/cluster.sh --build-dir build/ci  # use that build's binaries, build nothing
-#   scripts/cluster.sh --config my.ini       # both hosts' configuration (default: the sample)
+#   scripts/cluster.sh --config my.ini       # the hosts' configuration (default: the sample)
+#   scripts/cluster.sh --hosts 3             # how many hosts (default 2)
 #
 # Every SWITCHBOARD_* variable in the environment reaches both hosts (for
 # example SWITCHBOARD_RATELIMIT_COLDCALL_INITIATE for a load test); the
@@ -18,10 +19,16 @@ root=$(pwd)
 
 build=""
 config=$root/host/etc/switchboard.ini
+hosts=2
 while [ $# -gt 0 ]; do
   case "$1" in
     --build-dir)
       build=${2:?--build-dir needs a folder}
+      shift 2
+      ;;
+    --hosts)
+      hosts=${2:?--hosts needs a number}
+      [[ "$hosts" =~ ^[1-9]$ ]] || { echo "cluster: --hosts takes 1 to 9" >&2; exit 2; }
       shift 2
       ;;
     --config)
@@ -29,7 +36,7 @@ while [ $# -gt 0 ]; do
       shift 2
       ;;
     *)
-      echo "usage: $0 [--build-dir DIR] [--config FILE]" >&2
+      echo "usage: $0 [--build-dir DIR] [--config FILE] [--hosts N]" >&2
       exit 2
       ;;
   esac
@@ -94,7 +101,8 @@ key=$(env $(host_env a 0) "$bin" keys create --config "$config" \
   --name "cluster-$(date +%Y%m%d-%H%M%S)" --role admin --quiet)
 
 host_ports=()
-for name in a b; do
+names=(a b c d e f g h i)
+for name in "${names[@]:0:$hosts}"; do
   host_port=$(free_port)
   host_ports+=("$host_port")
   env $(host_env "$name" "$host_port") "$bin" serve --config "$config" \
@@ -119,9 +127,10 @@ backend hosts
   balance roundrobin
   option httpchk GET /ready
   http-check expect status 200
-  server a 127.0.0.1:${host_ports[0]} check inter 1s
-  server b 127.0.0.1:${host_ports[1]} check inter 1s
 CFG
+for i in "${!host_ports[@]}"; do
+  echo "  server ${names[$i]} 127.0.0.1:${host_ports[$i]} check inter 1s" >>"$work/haproxy.cfg"
+done
 haproxy -db -f "$work/haproxy.cfg" >"$work/haproxy.out" 2>&1 &
 pids+=($!)
 
@@ -131,7 +140,7 @@ for attempt in $(seq 1 100); do
   for host_port in "${host_ports[@]}" "$port"; do
     if curl -fsS -o /dev/null "http://127.0.0.1:$host_port/ready" 2>/dev/null; then ready=$((ready + 1)); fi
   done
-  [ "$ready" -eq 3 ] && break
+  [ "$ready" -eq $((hosts + 1)) ] && break
   for pid in "${pids[@]}"; do
     if ! kill -0 "$pid" 2>/dev/null; then
       echo "cluster: a process ended at start-up:" >&2
@@ -149,10 +158,10 @@ done
 
 cat <<MSG
 
-  A Switchboard cluster: two hosts on one PostgreSQL, HAProxy in front, the simulated carrier.
+  A Switchboard cluster: ${hosts} host(s) on one PostgreSQL, HAProxy in front, the simulated carrier.
   URL:       ${public}      (the dialer page; any request may reach either host)
   API key:   ${key}      (admin; shown once, stored hashed; paste it on the page)
-  Hosts:     http://127.0.0.1:${host_ports[0]}  http://127.0.0.1:${host_ports[1]}  (logs in $work)
+  Hosts:     $(printf 'http://127.0.0.1:%s  ' "${host_ports[@]}")(logs in $work)
   Database:  ${database_url}
   Stop:      Ctrl-C
 
