@@ -3,6 +3,7 @@
 // calls.max_active; an agent's live calls can be found again (a reload).
 // Each holds for every provider: the sim, the fake Twilio and the fake Telnyx.
 #include "support/ApiClient.h"
+#include "support/LoadShape.h"
 #include "support/ProviderWorld.h"
 
 #include <catch2/catch.hpp>
@@ -305,43 +306,9 @@ TEST_CASE("calls: the original load shape (initiate, status, end at 3:1:1) on on
                                                         {"calls.agent_join_timeout_s", "1"}}));
   INFO(world.provider());
   sb::test::TestHost& host = world.host();
-  constexpr int kUsers = 20;
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(3);
-  std::atomic<int> requests{0};
-  std::mutex failuresMutex;
-  std::vector<std::string> failures;
-  std::vector<std::thread> users;
-  for (int u = 0; u < kUsers; ++u) {
-    users.emplace_back([&, u] {
-      const ApiClient board(host.port(), host.adminKey);
-      std::mt19937 rng(static_cast<unsigned>(u));
-      std::discrete_distribution<int> task({3, 1, 1});
-      std::uniform_int_distribution<int> think(50, 150);
-      std::deque<std::string> live;
-      int n = 0;
-      while (std::chrono::steady_clock::now() < deadline) {
-        const int pick = live.empty() ? 0 : task(rng);
-        ApiReply reply;
-        if (pick == 0) {
-          reply = board.post(kInitiate, {{"to_phone", "+1555" + std::to_string(2000000 + u * 10000 + n++)}});
-          if (reply.status == 201) live.push_back(reply.json["conference_sid"]);
-        } else if (pick == 1) {
-          reply = board.get("/api/v1/cold-call/status/" + live[static_cast<size_t>(rng()) % live.size()]);
-        } else {
-          reply = board.post("/api/v1/cold-call/end", {{"conference_sid", live.front()}});
-          live.pop_front();
-        }
-        ++requests;
-        if (reply.status != 200 && reply.status != 201) {
-          std::lock_guard lock(failuresMutex);
-          failures.push_back(std::to_string(reply.status) + " " + reply.body);
-        }
-        std::this_thread::sleep_for(std::chrono::milliseconds(think(rng)));
-      }
-    });
-  }
-  for (auto& user : users) user.join();
-  INFO((failures.empty() ? std::string() : failures.front()));
-  CHECK(failures.empty());
-  CHECK(requests.load() >= kUsers * 3);  // every user went round more than once (fewer under the sanitizers)
+  sb::test::LoadShape shape;  // 20 users, 3 s, 50-150 ms of thinking
+  const sb::test::LoadResult load = sb::test::runOriginalShape(host.port(), host.adminKey, shape);
+  INFO((load.failures.empty() ? std::string() : load.failures.front()));
+  CHECK(load.failures.empty());
+  CHECK(load.requests >= shape.users * 3);  // every user went round more than once (fewer under the sanitizers)
 }

@@ -3,44 +3,29 @@
 // one URL it prints, landing on both hosts, with no error; then Ctrl-C
 // stops everything and leaves nothing behind.
 #include "support/ApiClient.h"
+#include "support/LoadShape.h"
+#include "support/Processes.h"
 
-#include <Poco/Net/ServerSocket.h>
 
 #include <catch2/catch.hpp>
 
-#include <atomic>
 #include <csignal>
 #include <cstdlib>
-#include <deque>
 #include <filesystem>
 #include <fstream>
-#include <mutex>
-#include <random>
 #include <regex>
 #include <sstream>
-#include <thread>
 
 #include <spawn.h>
 #include <sys/wait.h>
 
 using sb::test::ApiClient;
-using sb::test::ApiReply;
+using sb::test::freePort;
+using sb::test::slurp;
 
 extern char** environ;
 
 namespace {
-
-uint16_t freePort() {
-  Poco::Net::ServerSocket probe(Poco::Net::SocketAddress("127.0.0.1", 0));
-  return probe.address().port();
-}
-
-std::string slurp(const std::filesystem::path& file) {
-  std::ifstream in(file);
-  std::stringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
 
 std::string capture(const std::string& text, const std::string& pattern) {
   std::smatch match;
@@ -98,54 +83,24 @@ TEST_CASE("cluster: scripts/cluster.sh serves 50 admin-board users through HAPro
 
   // The original load test's shape: 50 users on one admin key, initiate,
   // status and end at 3:1:1, 1-3 s between tasks, all through HAProxy.
-  constexpr int kUsers = 50;
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(seconds);
-  std::atomic<int> requests{0};
-  std::mutex failuresMutex;
-  std::vector<std::string> failures;
-  std::vector<std::thread> users;
-  for (int u = 0; u < kUsers; ++u) {
-    users.emplace_back([&, u] {
-      const ApiClient board(port, key);
-      std::mt19937 rng(static_cast<unsigned>(u));
-      std::discrete_distribution<int> task({3, 1, 1});
-      std::uniform_int_distribution<int> think(1000, 3000);
-      std::this_thread::sleep_for(std::chrono::milliseconds(think(rng) / 3));  // not in lockstep
-      std::deque<std::string> live;
-      int n = 0;
-      while (std::chrono::steady_clock::now() < deadline) {
-        const int pick = live.empty() ? 0 : task(rng);
-        ApiReply reply;
-        if (pick == 0) {
-          reply = board.post("/api/v1/cold-call/initiate",
-                             {{"to_phone", "+1555" + std::to_string(3000000 + u * 10000 + n++)}});
-          if (reply.status == 201) live.push_back(reply.json["conference_sid"]);
-        } else if (pick == 1) {
-          reply = board.get("/api/v1/cold-call/status/" + live[static_cast<size_t>(rng()) % live.size()]);
-        } else {
-          reply = board.post("/api/v1/cold-call/end", {{"conference_sid", live.front()}});
-          live.pop_front();
-        }
-        ++requests;
-        if (reply.status != 200 && reply.status != 201) {
-          std::lock_guard lock(failuresMutex);
-          failures.push_back(std::to_string(reply.status) + " " + reply.body);
-        }
-        std::this_thread::sleep_for(std::chrono::milliseconds(think(rng)));
-      }
-    });
-  }
-  for (auto& user : users) user.join();
-  INFO(failures.size() << " failures; the first: " << (failures.empty() ? std::string() : failures.front()));
-  CHECK(failures.empty());
-  CHECK(requests.load() >= kUsers * seconds / 4);  // about one request per user every 2 s
+  sb::test::LoadShape shape;
+  shape.users = 50;
+  shape.duration = std::chrono::seconds(seconds);
+  shape.thinkMin = std::chrono::milliseconds(1000);
+  shape.thinkMax = std::chrono::milliseconds(3000);
+  shape.firstNumber = 3000000;
+  const sb::test::LoadResult load = sb::test::runOriginalShape(port, key, shape);
+  INFO(load.failures.size() << " failures; the first: "
+                            << (load.failures.empty() ? std::string() : load.failures.front()));
+  CHECK(load.failures.empty());
+  CHECK(load.requests >= shape.users * seconds / 4);  // about one request per user every 2 s
   // HAProxy spread the users over both hosts.
   const double onA = coldCallRequests(hostA);
   const double onB = coldCallRequests(hostB);
-  WARN(kUsers << " users, " << seconds << " s: " << requests.load() << " requests, " << failures.size()
-              << " errors; host A answered " << onA << ", host B " << onB);
-  CHECK(onA > requests.load() / 4);
-  CHECK(onB > requests.load() / 4);
+  WARN(shape.users << " users, " << seconds << " s: " << load.requests << " requests, " << load.failures.size()
+                   << " errors; host A answered " << onA << ", host B " << onB);
+  CHECK(onA > load.requests / 4);
+  CHECK(onB > load.requests / 4);
 
   // Ctrl-C stops everything and leaves nothing behind.
   ::kill(pid, SIGINT);

@@ -3,6 +3,7 @@
 // host that placed the call, so what host B sees of a call placed on host A
 // came through the database; what a plugin on B knows of it came through the
 // host's shared state (sb.state.v1).
+#include "support/Processes.h"
 #include "support/ApiClient.h"
 #include "support/CallProbe.h"
 #include "support/ProviderWorld.h"
@@ -15,7 +16,6 @@
 #include <switchboard/core/calls/SqliteCallRepository.h>
 #include <switchboard/core/storage/Database.h>
 
-#include <Poco/Net/ServerSocket.h>
 
 #include <catch2/catch.hpp>
 
@@ -31,6 +31,8 @@ extern char** environ;
 
 using sb::test::ApiClient;
 using sb::test::EventStreamClient;
+
+using sb::test::freePort;
 
 namespace {
 
@@ -237,11 +239,6 @@ TEST_CASE("two hosts (Telnyx): the browser leg answered on host B joins the conf
 }
 
 namespace {
-
-uint16_t freePort() {
-  Poco::Net::ServerSocket probe(Poco::Net::SocketAddress("127.0.0.1", 0));
-  return probe.address().port();
-}
 
 /// `switchboard serve` in a process of its own on a shared database, so
 /// that the test can kill -9 it.

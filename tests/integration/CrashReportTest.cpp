@@ -1,6 +1,7 @@
 // A plugin that crashes takes the host down (it runs in the host's process),
 // but the host says which plugin and operation were running, on stderr and
 // in its log file, and the process still ends by the plugin's signal.
+#include "support/Processes.h"
 #include "support/ApiClient.h"
 #include "support/HttpCall.h"
 #include "support/TempDir.h"
@@ -20,14 +21,9 @@
 
 using Catch::Matchers::Contains;
 
-namespace {
+using sb::test::slurp;
 
-std::string slurp(const std::filesystem::path& file) {
-  std::ifstream in(file);
-  std::stringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
+namespace {
 
 }  // namespace
 

@@ -2,11 +2,11 @@
 // far below http.max_connections: the host sizes its connection budget to
 // the limit and says so, holds to it under a flood of connections without a
 // log line per refusal, and serves again once they are given back.
+#include "support/Processes.h"
 #include "support/ApiClient.h"
 #include "support/HttpCall.h"
 #include "support/TempDir.h"
 
-#include <Poco/Net/ServerSocket.h>
 
 #include <catch2/catch.hpp>
 
@@ -26,19 +26,10 @@ using Catch::Matchers::Contains;
 
 extern char** environ;
 
+using sb::test::freePort;
+using sb::test::slurp;
+
 namespace {
-
-uint16_t freePort() {
-  Poco::Net::ServerSocket probe(Poco::Net::SocketAddress("127.0.0.1", 0));
-  return probe.address().port();
-}
-
-std::string slurp(const std::filesystem::path& file) {
-  std::ifstream in(file);
-  std::stringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
 
 size_t countOf(const std::string& text, const std::string& needle) {
   size_t count = 0;

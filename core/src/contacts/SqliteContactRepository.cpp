@@ -1,6 +1,8 @@
 #include <switchboard/core/contacts/SqliteContactRepository.h>
 #include <switchboard/sdk/json.hpp>
 
+#include "storage/Postgresql.h"
+
 #include <Poco/Data/Statement.h>
 #include <Poco/Nullable.h>
 #include <Poco/Tuple.h>
@@ -188,6 +190,10 @@ class SqliteImportWriter final : public ContactImportWriter {
       describe(rows[i], block < blocks ? blocks_[block].rows[i % kRowsPerInsert]
                                        : singles_[i - blocks * kRowsPerInsert].rows[0]);
     }
+    if (database_.isPostgresql()) {
+      copyRows(rows.size());
+      return;
+    }
     // Prepared with the first rows of each shape: Poco refuses to bind an
     // empty vector. The bindings hold the vectors by reference.
     run(insertMany_, blocks_);
@@ -217,6 +223,37 @@ class SqliteImportWriter final : public ContactImportWriter {
     out.listId = listId_;
     out.status = row.doNotCall ? &doNotCall_ : &notCalled_;
     out.attributes.assign(row.attributesJson);
+  }
+
+  /// PostgreSQL: the batch as one COPY. Poco's PostgreSQL connector runs a
+  /// statement bound to a vector once per element, a round trip each
+  /// (measured: 1M rows in 13.6 s, 17x PostgreSQL's own COPY of the file).
+  void copyRows(size_t count) {
+    copyBuffer_.clear();
+    const size_t blocks = blocks_.size();
+    for (size_t i = 0; i < count; ++i) {
+      const ContactInsert& row = i / kRowsPerInsert < blocks ? blocks_[i / kRowsPerInsert].rows[i % kRowsPerInsert]
+                                                             : singles_[i - blocks * kRowsPerInsert].rows[0];
+      const Contact& c = *row.contact;
+      copyBuffer_ += std::to_string(row.listId);
+      copyBuffer_ += '\t';
+      copyBuffer_ += std::to_string(c.sourceRow);
+      for (const std::string* text : {&c.name, &c.company, &c.title, &c.email, &c.timezone, &c.phoneRaw, &c.phoneE164,
+                                      &c.phoneExtension, &c.lineType}) {
+        copyBuffer_ += '\t';
+        postgresql::appendCopyText(copyBuffer_, *text);
+      }
+      copyBuffer_ += c.phoneVerified ? "\t1\t" : "\t0\t";
+      postgresql::appendCopyText(copyBuffer_, *row.status);
+      copyBuffer_ += '\t';
+      postgresql::appendCopyText(copyBuffer_, row.attributes);
+      const std::string createdAt = std::to_string(c.createdAt);
+      copyBuffer_ += '\t' + createdAt + '\t' + createdAt + '\n';  // updated_at
+    }
+    postgresql::copyIn(session_,
+                       "contacts (list_id, source_row, name, company, title, email, timezone, phone_raw, phone_e164, "
+                       "phone_ext, line_type, phone_verified, status, attributes, created_at, updated_at)",
+                       copyBuffer_);
   }
 
   template <size_t kRows>
@@ -268,6 +305,7 @@ class SqliteImportWriter final : public ContactImportWriter {
   const Database& database_;
   Poco::Data::Session session_;
   std::vector<ContactInserts<kRowsPerInsert>> blocks_;
+  std::string copyBuffer_;  ///< PostgreSQL: the batch in COPY's text format, its buffer kept
   std::vector<ContactInserts<1>> singles_;
   std::optional<Poco::Data::Statement> insertMany_;
   std::optional<Poco::Data::Statement> insertOne_;

@@ -143,6 +143,49 @@ void execScript(Poco::Data::Session& session, const std::string& sql) {
   }
 }
 
+void copyIn(Poco::Data::Session& session, const std::string& target, std::string_view rows) {
+  PGconn* connection = handleOf(session);
+  const std::string command = "COPY " + target + " FROM STDIN";
+  std::unique_ptr<PGresult, decltype(&PQclear)> started(PQexec(connection, command.c_str()), &PQclear);
+  if (!started || PQresultStatus(started.get()) != PGRES_COPY_IN) {
+    throw Poco::Data::DataException(started ? PQresultErrorMessage(started.get()) : PQerrorMessage(connection));
+  }
+  // Sent in pieces: libpq buffers what it is given, and a piece at a time
+  // keeps that buffer small.
+  constexpr size_t kPiece = 1 << 20;
+  bool sent = true;
+  for (size_t at = 0; at < rows.size() && sent; at += kPiece) {
+    const size_t length = std::min(kPiece, rows.size() - at);
+    sent = PQputCopyData(connection, rows.data() + at, static_cast<int>(length)) == 1;
+  }
+  std::string problem = sent ? "" : PQerrorMessage(connection);
+  if (PQputCopyEnd(connection, sent ? nullptr : "the client could not send its rows") != 1 && problem.empty()) {
+    problem = PQerrorMessage(connection);
+  }
+  // Every result of the COPY must be read before the connection is used again.
+  while (PGresult* result = PQgetResult(connection)) {
+    if (PQresultStatus(result) != PGRES_COMMAND_OK && problem.empty()) {
+      problem = PQresultErrorMessage(result);
+    }
+    PQclear(result);
+  }
+  if (!problem.empty()) {
+    throw Poco::Data::DataException(problem);
+  }
+}
+
+void appendCopyText(std::string& out, std::string_view text) {
+  for (const char c : text) {
+    switch (c) {
+      case '\\': out += "\\\\"; break;
+      case '\t': out += "\\t"; break;
+      case '\n': out += "\\n"; break;
+      case '\r': out += "\\r"; break;
+      default: out += c;
+    }
+  }
+}
+
 namespace {
 
 class Listener final : public DatabaseListener {

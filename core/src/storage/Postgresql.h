@@ -11,6 +11,7 @@
 
 #include <memory>
 #include <string>
+#include <string_view>
 
 namespace sb::core::postgresql {
 
@@ -44,6 +45,16 @@ void retire(Poco::Data::Session& session) noexcept;
 /// connection in one round trip. Throws Poco::Data::DataException with the
 /// server's message.
 void execScript(Poco::Data::Session& session, const std::string& sql);
+
+/// Streams `rows` (PostgreSQL's COPY text format: tab-separated, one row a
+/// line, backslash escapes) into the table and columns of `target`
+/// ("contacts (list_id, name, ...)") on `session`'s connection, inside its
+/// transaction: one COPY, where Poco's connector would run a bound INSERT
+/// per row. Throws Poco::Data::DataException with the server's message.
+void copyIn(Poco::Data::Session& session, const std::string& target, std::string_view rows);
+
+/// Appends `text` to `out` escaped for COPY's text format.
+void appendCopyText(std::string& out, std::string_view text);
 
 /// LISTEN `channel` on a libpq connection of its own (Poco::Data has no
 /// asynchronous notifications), made again after a loss.
