@@ -6,7 +6,6 @@
 #include "support/LoadShape.h"
 #include "support/Processes.h"
 
-
 #include <catch2/catch.hpp>
 
 #include <csignal>

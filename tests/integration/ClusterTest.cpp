@@ -3,9 +3,9 @@
 // host that placed the call, so what host B sees of a call placed on host A
 // came through the database; what a plugin on B knows of it came through the
 // host's shared state (sb.state.v1).
-#include "support/Processes.h"
 #include "support/ApiClient.h"
 #include "support/CallProbe.h"
+#include "support/Processes.h"
 #include "support/ProviderWorld.h"
 #include "support/TestDatabase.h"
 #include "support/TestHost.h"
@@ -15,7 +15,6 @@
 #include <switchboard/core/DomainError.h>
 #include <switchboard/core/calls/SqliteCallRepository.h>
 #include <switchboard/core/storage/Database.h>
-
 
 #include <catch2/catch.hpp>
 

@@ -1,9 +1,9 @@
 // A plugin that crashes takes the host down (it runs in the host's process),
 // but the host says which plugin and operation were running, on stderr and
 // in its log file, and the process still ends by the plugin's signal.
-#include "support/Processes.h"
 #include "support/ApiClient.h"
 #include "support/HttpCall.h"
+#include "support/Processes.h"
 #include "support/TempDir.h"
 
 #include <switchboard/core/plugin/CrashReport.h>
@@ -23,9 +23,7 @@ using Catch::Matchers::Contains;
 
 using sb::test::slurp;
 
-namespace {
-
-}  // namespace
+namespace {}  // namespace
 
 TEST_CASE("crash report: the line names the plugin and the operation, and nests", "[crash]") {
   CHECK_THAT(sb::core::crashLine(SIGSEGV), Contains("fatal SIGSEGV outside any plugin call"));

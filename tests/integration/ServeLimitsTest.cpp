@@ -2,11 +2,10 @@
 // far below http.max_connections: the host sizes its connection budget to
 // the limit and says so, holds to it under a flood of connections without a
 // log line per refusal, and serves again once they are given back.
-#include "support/Processes.h"
 #include "support/ApiClient.h"
 #include "support/HttpCall.h"
+#include "support/Processes.h"
 #include "support/TempDir.h"
-
 
 #include <catch2/catch.hpp>
 

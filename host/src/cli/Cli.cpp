@@ -252,8 +252,8 @@ int run(int argc, char** argv, char** environment) {
     return 0;
   }
   static const std::map<std::string, std::function<int(const Args&, char**)>> handlers = {
-      {"serve", serve},     {"plugins", plugins}, {"keys", keys},
-      {"migrate", migrate}, {"import", import},   {"config", config}, {"db", db},
+      {"serve", serve},   {"plugins", plugins}, {"keys", keys}, {"migrate", migrate},
+      {"import", import}, {"config", config},   {"db", db},
   };
   try {
     return handlers.at(args.command)(args, environment);
