@@ -2,11 +2,13 @@
 // rate and size limits, health and readiness, webhook signatures, and every
 // connection served when there are more keep-alive clients than Poco's
 // default pool.
+#include "support/ApiClient.h"
 #include "support/HttpCall.h"
 #include "support/TempDir.h"
 
 #include "support/TestHost.h"
 
+#include <switchboard/core/config/Settings.h>
 #include <switchboard/core/crypto/Crypto.h>
 
 #include <Poco/Net/HTTPClientSession.h>
@@ -116,6 +118,31 @@ TEST_CASE("spine: per-key per-route rate limits answer 429 with Retry-After", "[
   // Another key, and another route of the same key, have their own budgets.
   CHECK(host.get("/api/v1/me", {{"X-API-Key", host.adminKey}}).status == 200);
   CHECK(host.get("/api/v1/provider", {{"X-API-Key", host.agentKey}}).status == 200);
+}
+
+TEST_CASE("spine: a route's rate limit set from the environment's spelling applies, a name of no route is refused",
+          "[http]") {
+  // SWITCHBOARD_RATELIMIT_COLDCALL_INITIATE arrives as ratelimit.coldcall_initiate:
+  // an environment variable cannot spell the dot in a route's name.
+  sb::test::TestHost spelled(std::map<std::string, std::string>{{"ratelimit.coldcall_initiate", "2"}});
+  const sb::test::ApiClient board(spelled.port(), spelled.adminKey);
+  int refused = 0;
+  for (int i = 0; i < 3; ++i) {
+    const auto reply = board.post("/api/v1/cold-call/initiate", {{"to_phone", "+1555400000" + std::to_string(i)}});
+    if (reply.status == 429) {
+      ++refused;
+      CHECK(reply.json["error"]["details"]["limit_per_minute"] == 2);
+    }
+  }
+  CHECK(refused == 1);
+  // A typo no longer leaves the route at its default unnoticed.
+  try {
+    sb::test::TestHost typo(std::map<std::string, std::string>{{"ratelimit.coldcall.initate", "2"}});
+    FAIL("a rate limit for a route that does not exist was accepted");
+  } catch (const sb::core::ConfigError& e) {
+    CHECK_THAT(e.what(), Catch::Contains("ratelimit.coldcall.initate names no route") &&
+                             Catch::Contains("did you mean ratelimit.coldcall.initiate?"));
+  }
 }
 
 TEST_CASE("spine: request bodies over the limit get 413 and nothing reaches the plugin", "[http]") {

@@ -132,7 +132,8 @@ std::vector<ConfigKey> makeKeys() {
       integer("ratelimit.default_per_minute", 600, 1, 10000000, "requests per key and route and minute"),
       described(integer("ratelimit.*", 600, 1, 10000000,
                         "`ratelimit.<route name>` overrides `ratelimit.default_per_minute` for one route (route "
-                        "names: docs/HTTP_API.md)"),
+                        "names: docs/HTTP_API.md; a name of no route stops the host; from the environment the "
+                        "name's dots are `_`: `SWITCHBOARD_RATELIMIT_COLDCALL_INITIATE`)"),
                 "`ratelimit.default_per_minute`"),
       integer("outbound.connect_timeout_ms", 5000, 100, 600000, "plugin HTTP requests: connect timeout"),
       integer("outbound.request_timeout_ms", 15000, 100, 600000,

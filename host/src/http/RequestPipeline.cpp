@@ -3,6 +3,8 @@
 #include "http/ApiError.h"
 #include "http/ErrorMapper.h"
 
+#include <switchboard/core/config/ConfigKey.h>
+#include <switchboard/core/config/Settings.h>
 #include <switchboard/core/crypto/Crypto.h>
 #include <switchboard/core/log/Logging.h>
 #include <switchboard/core/log/Redact.h>
@@ -37,12 +39,46 @@ std::optional<std::string> presentedKey(const ApiRequest& request) {
   return std::nullopt;
 }
 
+/// A route name as an environment variable spells it: '.' and '-' become
+/// '_' on the way in (SWITCHBOARD_RATELIMIT_COLDCALL_INITIATE arrives as
+/// ratelimit.coldcall_initiate), so names are compared with the three alike.
+std::string spelledAlike(std::string name) {
+  std::replace_if(
+      name.begin(), name.end(), [](char c) { return c == '.' || c == '-'; }, '_');
+  return name;
+}
+
+/// ratelimit.<route name> overrides, each resolved to the route it names
+/// (written as in the file, or as the environment spells it). A name that
+/// names no route is a configuration error naming the nearest: a typo must
+/// not leave a route at its default unnoticed.
+ServerOptions withResolvedRates(const Router& router, ServerOptions options) {
+  std::vector<std::string> names;
+  for (const Route& route : router.routes()) names.push_back(route.name);
+  std::map<std::string, int> resolved;
+  for (const auto& [given, limit] : options.rateOverrides) {
+    std::string match;
+    for (const std::string& name : names) {
+      if (name == given || (match.empty() && spelledAlike(name) == spelledAlike(given))) match = name;
+    }
+    if (match.empty()) {
+      const std::string near = core::nearestWord(given, names);
+      throw core::ConfigError("ratelimit." + given + " names no route" +
+                              (near.empty() ? std::string() : "; did you mean ratelimit." + near + "?") +
+                              " (route names: docs/HTTP_API.md)");
+    }
+    resolved[match] = limit;
+  }
+  options.rateOverrides = std::move(resolved);
+  return options;
+}
+
 }  // namespace
 
 RequestPipeline::RequestPipeline(std::shared_ptr<const Router> router, ServerOptions options,
                                  core::ApiKeyService& apiKeys, core::Metrics* metrics)
     : router_(std::move(router)),
-      options_(std::move(options)),
+      options_(withResolvedRates(*router_, std::move(options))),
       apiKeys_(apiKeys),
       metrics_(metrics),
       serial_(nextSerial()),
