@@ -223,6 +223,51 @@ TEST_CASE("calls: an answered contact whose agent never joins is hung up and the
   CHECK(live["result"].is_null());
 }
 
+TEST_CASE("calls: a call whose end webhook is lost is closed by the status checks, and its agent is free again",
+          "[calls][status-check]") {
+  // The sim's "hangup-unheard": the contact hangs up at the carrier and the
+  // webhooks that say so never come.
+  const bool checking = GENERATE(true, false);
+  INFO((checking ? "status checks every second" : "status checks off"));
+  sb::test::TestHost host(config({{"provider.sim.results.0071", "hangup-unheard:0.3"},
+                                  {"calls.status_check_s", checking ? "1" : "0"},
+                                  {"calls.agent_join_timeout_s", "0"}}));
+  const ApiClient agent(host.port(), host.agentKey);
+  const ApiReply placed = agent.post("/api/v1/calls", {{"to", "+15551230071"}});
+  REQUIRE(placed.status == 201);
+  const std::string id = placed.json["id"];
+  REQUIRE(sb::test::eventually([&] { return agent.get("/api/v1/calls/" + id).json["status"] == "in-progress"; }));
+
+  if (!checking) {
+    // The control: without the checks nothing tells the host the call is
+    // over (answer 1.5 s + hang-up 0.3 s after placing; waited well past).
+    std::this_thread::sleep_for(std::chrono::seconds(4));
+    CHECK(agent.get("/api/v1/calls/" + id).json["status"] == "in-progress");
+    return;
+  }
+  nlohmann::json call;
+  REQUIRE(sb::test::eventually(
+      [&] {
+        call = agent.get("/api/v1/calls/" + id).json;
+        return call["status"] != "in-progress";
+      },
+      std::chrono::seconds(15)));
+  INFO(call.dump());
+  CHECK(call["end_cause"] == "reconciled");
+  const auto& timeline = call["timeline"];
+  const auto reconciled = std::find_if(timeline.begin(), timeline.end(),
+                                       [](const nlohmann::json& e) { return e["type"] == "call.reconciled"; });
+  REQUIRE(reconciled != timeline.end());
+  CHECK_THAT((*reconciled)["reason"].get<std::string>(), Catch::Matchers::Contains("(completed)"));
+  // No end event came from the sim: the host learned it by asking.
+  for (const auto& e : timeline) {
+    CHECK_FALSE((e["source"] == "sim" && e["type"] == "leg.ended"));
+  }
+  // The agent is no longer held by the call.
+  CHECK(agent.get("/api/v1/calls/active").json["data"].empty());
+  CHECK(agent.post("/api/v1/calls", {{"to", "+15551230072"}}).status == 201);
+}
+
 TEST_CASE("calls: an agent whose page drops mid-call has agent_join_timeout_s to come back, then the call ends",
           "[calls][abandoned][rejoin]") {
   // The real providers only: the sim's browser leg is the host's own.

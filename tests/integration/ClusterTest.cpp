@@ -3,6 +3,7 @@
 // host that placed the call, so what host B sees of a call placed on host A
 // came through the database; what a plugin on B knows of it came through the
 // host's shared state (sb.state.v1).
+#include "storage/Connections.h"
 #include "support/ApiClient.h"
 #include "support/CallProbe.h"
 #include "support/Processes.h"
@@ -290,7 +291,7 @@ class HostProcess {
 };
 
 std::string sweepHolder(sb::core::Database& database) {
-  return database.withSession([](Poco::Data::Session& session) {
+  return database.connections().withSession([](Poco::Data::Session& session) {
     std::vector<std::string> holders;
     session << "SELECT holder FROM leases WHERE name = 'abandoned-call-sweep'", Poco::Data::Keywords::into(holders),
         Poco::Data::Keywords::now;

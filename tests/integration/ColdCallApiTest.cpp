@@ -1,6 +1,7 @@
 // The admin board's cold-call API (seed-requirements.md section 3): the
 // five-step flow with the documented fields, and every error code of the
 // contract produced for real.
+#include "storage/Connections.h"
 #include "support/ApiClient.h"
 #include "support/ParticipantIds.h"
 #include "support/TestHost.h"
@@ -335,7 +336,7 @@ TEST_CASE("cold-call api: an unexpected failure is INTERNAL_ERROR without detail
   // The database refuses writes underneath the host.
   auto& database = board.host.context().database();
   auto readOnly = [&](bool on) {
-    database.withSession([&](Poco::Data::Session& session) {
+    database.connections().withSession([&](Poco::Data::Session& session) {
       session << (database.isPostgresql() ? std::string("SET default_transaction_read_only = ") + (on ? "on" : "off")
                                           : std::string("PRAGMA query_only = ") + (on ? "1" : "0")),
           Poco::Data::Keywords::now;

@@ -1,6 +1,7 @@
 // Imports at scale through the real binary: a 60 MiB file lands whole with
 // memory flat, and an import killed with SIGKILL mid-file leaves either all
 // of its list or none of it.
+#include "storage/Connections.h"
 #include "support/TempDir.h"
 
 #include <switchboard/core/storage/Database.h>
@@ -28,7 +29,7 @@ std::string run(const std::string& command) {
 }
 
 int64_t scalar(sb::core::Database& database, const std::string& sql) {
-  return database.withSession([&](Poco::Data::Session& session) {
+  return database.connections().withSession([&](Poco::Data::Session& session) {
     Poco::Int64 value = 0;
     session << sql, Poco::Data::Keywords::into(value), Poco::Data::Keywords::now;
     return static_cast<int64_t>(value);
@@ -36,7 +37,7 @@ int64_t scalar(sb::core::Database& database, const std::string& sql) {
 }
 
 std::string text(sb::core::Database& database, const std::string& sql) {
-  return database.withSession([&](Poco::Data::Session& session) {
+  return database.connections().withSession([&](Poco::Data::Session& session) {
     std::string value;
     session << sql, Poco::Data::Keywords::into(value), Poco::Data::Keywords::now;
     return value;

@@ -1,9 +1,12 @@
 #include <switchboard/core/calls/BridgeReaper.h>
 
+#include <switchboard/core/calls/CallReconciler.h>
 #include <switchboard/core/log/Logging.h>
 #include <switchboard/core/plugin/ProviderError.h>
 
 #include <Poco/Environment.h>
+
+#include <algorithm>
 
 #include <pthread.h>
 #include <unistd.h>
@@ -122,7 +125,7 @@ void BridgeReaper::endBridge(const std::string& callId, const std::string& reaso
   });
 }
 
-void BridgeReaper::sweepAbandoned() {
+void BridgeReaper::sweep() {
   // A sweep of the database, not a timer per call: it survives a restart,
   // and when several hosts share the database the holder of the lease
   // sweeps for all of them (a host that dies hands over when it lapses).
@@ -132,6 +135,58 @@ void BridgeReaper::sweepAbandoned() {
   if (!holdSweepLease()) {
     return;
   }
+  if (options_.agentJoinTimeoutS > 0) {
+    sweepAbandoned();
+  }
+  if (options_.statusCheckEvery.count() > 0 && std::chrono::steady_clock::now() >= nextStatusPass_) {
+    // The live calls are read at most every few seconds, whatever the sweep's pace.
+    nextStatusPass_ = std::chrono::steady_clock::now() +
+                      std::min<std::chrono::milliseconds>(options_.statusCheckEvery, std::chrono::seconds(5));
+    checkStatuses();
+  }
+}
+
+void BridgeReaper::checkStatuses() {
+  // A webhook that never arrives (the provider gave up its retries, a
+  // network cut, a host down at the wrong moment) would leave a call live
+  // here for ever, its agent busy and the board wrong. Every live call is
+  // checked with the provider once per statusCheckEvery; the ones checked
+  // longest ago go first, and a pass asks at most statusChecksPerPass times,
+  // which bounds what the checks cost the provider account.
+  constexpr int64_t kLiveCallsRead = 10'000;
+  const int64_t now = ledger_.now();
+  const int64_t every = std::chrono::duration_cast<std::chrono::milliseconds>(options_.statusCheckEvery).count();
+  std::vector<CallRecord> live = ledger_.repository().active("", kLiveCallsRead);
+  std::unordered_map<std::string, int64_t> stillLive;  // the calls that ended are forgotten
+  std::vector<std::pair<int64_t, const CallRecord*>> due;
+  for (const CallRecord& call : live) {
+    const auto checked = statusCheckedAt_.find(call.id);
+    const int64_t since = checked != statusCheckedAt_.end() ? checked->second : call.createdAt;
+    if (checked != statusCheckedAt_.end()) stillLive.emplace(*checked);
+    if (now - since >= every) due.emplace_back(since, &call);
+  }
+  statusCheckedAt_.swap(stillLive);
+  std::sort(due.begin(), due.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+  int asked = 0;
+  CallReconciler reconciler(ledger_, provider_);
+  for (const auto& [since, call] : due) {
+    if (asked >= options_.statusChecksPerPass || !keepSweepLease()) {
+      return;
+    }
+    std::string problem;
+    const auto verdict = reconciler.check(*call, &problem);
+    if (verdict == CallReconciler::Verdict::Placing) {
+      continue;
+    }
+    ++asked;
+    statusCheckedAt_[call->id] = now;
+    if (verdict == CallReconciler::Verdict::Unknown) {
+      logger("calls")->warn("status check of call {}: the provider did not answer: {}", call->id, problem);
+    }
+  }
+}
+
+void BridgeReaper::sweepAbandoned() {
   constexpr int64_t kPerSweep = 100;
   const int64_t answeredBefore = ledger_.now() - options_.agentJoinTimeoutS * 1000;
   for (const CallRecord& call : ledger_.repository().answeredWithoutAgent(answeredBefore, kPerSweep)) {
@@ -276,8 +331,8 @@ void BridgeReaper::loop() {
     }
     if (std::chrono::steady_clock::now() >= nextSweep) {
       nextSweep = std::chrono::steady_clock::now() + options_.sweepEvery;
-      if (options_.agentJoinTimeoutS > 0) {
-        tasks_.push_back([this] { sweepAbandoned(); });
+      if (options_.agentJoinTimeoutS > 0 || options_.statusCheckEvery.count() > 0) {
+        tasks_.push_back([this] { sweep(); });
       }
     }
     if (tasks_.empty()) {

@@ -1,6 +1,7 @@
 #include <switchboard/core/calls/CallCommands.h>
 
 #include <switchboard/core/DomainError.h>
+#include <switchboard/core/calls/CallReconciler.h>
 #include <switchboard/core/calls/CallStateMachine.h>
 #include <switchboard/core/log/Logging.h>
 #include <switchboard/core/log/Redact.h>
@@ -45,31 +46,12 @@ void CallCommands::reconcileActive(const std::string& agentId) {
     return;
   }
   // A call whose end we never heard of (a lost webhook) must not block the
-  // agent forever: ask the provider before refusing. Not while the call is
-  // still being placed (no provider id yet): the provider does not know it
-  // yet and would say "not found", and a racing request would close the
-  // agent's new call and place a second one.
-  constexpr int64_t kPlacingGraceMs = 60'000;  // longer than any provider's create-call timeout
-  const bool placing = active->providerCallId.empty() && ledger_.now() - active->createdAt < kPlacingGraceMs;
-  bool over = false;
-  if (!placing) {
-    try {
-      sdk::CallRef ref{active->id, active->conferenceName, active->conferenceId, active->providerCallId,
-                       active->agentLegId};
-      const sdk::CallStatus status = provider_.get().callStatus(ref);
-      over = call_status::isFinal(status.status);
-    } catch (const ProviderError& e) {
-      over = e.status() == sdk::Status::NotFound;
-    }
-  }
-  if (!over) {
+  // agent forever: ask the provider before refusing.
+  if (CallReconciler(ledger_, provider_).check(*active) != CallReconciler::Verdict::Closed) {
     throw DomainError(
         DomainError::Kind::AgentBusy, "agent '" + agentId + "' is already on call '" + active->id + "'; end it first",
         {{"agent_id", agentId}, {"call_id", active->id}, {"status", active->status}}, DomainError::Subject::Call);
   }
-  logger("calls")->info("call {} had ended at the provider without our hearing of it; closing it", active->id);
-  ledger_.commitHost(active->id, "call.reconciled", {{"reason", "provider reports the call over"}},
-                     [this](CallRecord& c) { return CallStateMachine::endByHost(c, ledger_.now(), "reconciled"); });
 }
 
 CallRecord CallCommands::start(const StartCallCommand& command) {

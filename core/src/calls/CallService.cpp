@@ -49,9 +49,10 @@ CallService::CallService(CallRepository& calls, ContactService& contacts, Metric
     batchSeconds.observe(seconds);
   });
   ledger_ = std::make_unique<CallLedger>(calls, *journal_, options_.clockMs);
-  reaper_ = std::make_unique<BridgeReaper>(*ledger_, provider_,
-                                           BridgeReaperOptions{options_.agentJoinTimeoutS, options_.abandonSweepEvery,
-                                                               options_.sweepLeases, options_.sweepLeaseTtl});
+  reaper_ = std::make_unique<BridgeReaper>(
+      *ledger_, provider_,
+      BridgeReaperOptions{options_.agentJoinTimeoutS, options_.abandonSweepEvery, options_.sweepLeases,
+                          options_.sweepLeaseTtl, options_.statusCheckEvery});
   commands_ = std::make_unique<CallCommands>(*ledger_, provider_, contacts, *reaper_, metrics, options_);
   ingest_ = std::make_unique<CallIngest>(*ledger_, *reaper_, metrics, options_.agentJoinTimeoutS > 0);
   queries_ = std::make_unique<CallQueries>(*ledger_, options_.maxActive);

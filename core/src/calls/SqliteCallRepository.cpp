@@ -1,5 +1,7 @@
 #include <switchboard/core/calls/SqliteCallRepository.h>
 
+#include "storage/Connections.h"
+
 #include <switchboard/core/DomainError.h>
 #include <switchboard/sdk/json.hpp>
 
@@ -311,8 +313,10 @@ class Filters {
 
 }  // namespace
 
-void SqliteCallRepository::run(std::unique_ptr<Poco::Data::Statement>& statement, Poco::Data::Session& session,
-                               const char* sql) {
+namespace {
+
+/// Runs a statement without parameters, prepared on first use.
+void run(std::unique_ptr<Poco::Data::Statement>& statement, Poco::Data::Session& session, const char* sql) {
   // Kept between runs: constructing a Poco statement costs more than
   // running one of these (measured with callgrind on sb_bench_journal).
   if (!statement) {
@@ -327,40 +331,61 @@ void SqliteCallRepository::run(std::unique_ptr<Poco::Data::Statement>& statement
   }
 }
 
+}  // namespace
+
+struct SqliteCallRepository::KeptStatements {
+  struct Control {
+    std::unique_ptr<Poco::Data::Statement> begin, commit, savepoint, release, rollbackTo;
+  } control;
+  /// The event insert, bound to these fields.
+  struct EventRow {
+    std::string callId, source, eventKey, type, payload;
+    Poco::Nullable<std::string> leg;
+    Poco::Int64 occurredAt = 0, receivedAt = 0, seq = 0;
+    std::vector<Poco::Int64> returned;  // PostgreSQL: the new row's seq (RETURNING), none on a conflict
+    std::unique_ptr<Poco::Data::Statement> insert, lastId;
+  } eventRow;
+};
+
+SqliteCallRepository::SqliteCallRepository(Database& database)
+    : database_(database), kept_(std::make_unique<KeptStatements>()) {}
+
+SqliteCallRepository::~SqliteCallRepository() = default;
+
 void SqliteCallRepository::forgetStaleStatements() {
-  if (database_.connectionGeneration() == statementsGeneration_) {
+  if (database_.connections().connectionGeneration() == statementsGeneration_) {
     return;
   }
-  control_ = {};
-  eventRow_.insert.reset();
-  eventRow_.lastId.reset();
-  statementsGeneration_ = database_.connectionGeneration();
+  kept_->control = {};
+  kept_->eventRow.insert.reset();
+  kept_->eventRow.lastId.reset();
+  statementsGeneration_ = database_.connections().connectionGeneration();
 }
 
 void SqliteCallRepository::transact(const std::function<void()>& work) {
-  database_.withSession([&](Poco::Data::Session& session) {
+  database_.connections().withSession([&](Poco::Data::Session& session) {
     forgetStaleStatements();
     // SQLite: statements kept between transactions (cheaper than
-    // Database::beginWrite's new one each time); PostgreSQL: Poco's own
-    // transaction control (Database::beginWrite says why).
+    // Connections::beginWrite's new one each time); PostgreSQL: Poco's own
+    // transaction control (Connections::beginWrite says why).
     if (database_.isPostgresql()) {
-      database_.beginWrite(session);
+      database_.connections().beginWrite(session);
     } else {
-      run(control_.begin, session, "BEGIN IMMEDIATE");
+      run(kept_->control.begin, session, "BEGIN IMMEDIATE");
     }
     writtenInStep_.clear();
     eventsInTransaction_ = false;
     try {
-      database_.lockCallWriters(session);
+      database_.connections().lockCallWriters(session);
       work();
       if (database_.isPostgresql()) {
-        if (eventsInTransaction_) database_.notify(session, kEventsChannel);
-        database_.commit(session);
+        if (eventsInTransaction_) database_.connections().notify(session, kEventsChannel);
+        database_.connections().commit(session);
       } else {
-        run(control_.commit, session, "COMMIT");
+        run(kept_->control.commit, session, "COMMIT");
       }
     } catch (...) {
-      database_.rollback(session);
+      database_.connections().rollback(session);
       records_.clear();  // it may hold writes that were just undone
       throw;
     }
@@ -368,16 +393,16 @@ void SqliteCallRepository::transact(const std::function<void()>& work) {
 }
 
 void SqliteCallRepository::step(const std::function<void()>& work) {
-  database_.withSession([&](Poco::Data::Session& session) {
+  database_.connections().withSession([&](Poco::Data::Session& session) {
     forgetStaleStatements();
-    run(control_.savepoint, session, "SAVEPOINT job");
+    run(kept_->control.savepoint, session, "SAVEPOINT job");
     writtenInStep_.clear();
     try {
       work();
-      run(control_.release, session, "RELEASE job");
+      run(kept_->control.release, session, "RELEASE job");
     } catch (...) {
-      run(control_.rollbackTo, session, "ROLLBACK TO job");
-      run(control_.release, session, "RELEASE job");
+      run(kept_->control.rollbackTo, session, "ROLLBACK TO job");
+      run(kept_->control.release, session, "RELEASE job");
       for (const auto& id : writtenInStep_) {
         records_.erase(id);
       }
@@ -387,7 +412,7 @@ void SqliteCallRepository::step(const std::function<void()>& work) {
 }
 
 void SqliteCallRepository::insert(const CallRecord& call) {
-  database_.withSession([&](Poco::Data::Session& session) {
+  database_.connections().withSession([&](Poco::Data::Session& session) {
     Poco::Data::Statement statement(session);
     statement << database_.sql(queries().insert);
     for (const Column& column : kColumnTable) column.bind(statement, call);
@@ -425,7 +450,7 @@ void SqliteCallRepository::save(const CallRecord& before, CallRecord& after) {
   constexpr size_t kVersion = kColumnCount - 1;
   after.version = before.version + 1;
   mask |= uint64_t{1} << kVersion;
-  database_.withSession([&](Poco::Data::Session& session) {
+  database_.connections().withSession([&](Poco::Data::Session& session) {
     auto [it, added] = updateSql_.try_emplace(mask);
     if (added) {
       std::string sql = "UPDATE calls SET ";
@@ -452,7 +477,7 @@ void SqliteCallRepository::save(const CallRecord& before, CallRecord& after) {
 }
 
 std::optional<CallRecord> SqliteCallRepository::findWhere(const std::string& sql, const std::string& value) {
-  return database_.withSession([&](Poco::Data::Session& session) -> std::optional<CallRecord> {
+  return database_.connections().withSession([&](Poco::Data::Session& session) -> std::optional<CallRecord> {
     std::vector<CallRecord> rows;
     session << database_.sql(sql), useRef(value), into(rows), now;
     if (rows.empty()) return std::nullopt;
@@ -478,7 +503,7 @@ void SqliteCallRepository::remember(const CallRecord& call) {
 }
 
 std::optional<CallRecord> SqliteCallRepository::find(const std::string& id) {
-  return database_.withSession([&](Poco::Data::Session&) -> std::optional<CallRecord> {
+  return database_.connections().withSession([&](Poco::Data::Session&) -> std::optional<CallRecord> {
     if (auto it = records_.find(id); it != records_.end()) {
       return it->second;
     }
@@ -517,7 +542,7 @@ std::optional<CallRecord> SqliteCallRepository::activeFor(const std::string& age
 }
 
 std::vector<CallRecord> SqliteCallRepository::active(const std::string& agentId, int64_t limit) {
-  return database_.withSession([&](Poco::Data::Session& session) {
+  return database_.connections().withSession([&](Poco::Data::Session& session) {
     std::vector<CallRecord> out;
     const Poco::Int64 most = limit;
     if (agentId.empty()) {
@@ -530,7 +555,7 @@ std::vector<CallRecord> SqliteCallRepository::active(const std::string& agentId,
 }
 
 std::vector<CallRecord> SqliteCallRepository::answeredWithoutAgent(int64_t answeredBeforeMs, int64_t limit) {
-  return database_.withSession([&](Poco::Data::Session& session) {
+  return database_.connections().withSession([&](Poco::Data::Session& session) {
     std::vector<CallRecord> out;
     const Poco::Int64 before = answeredBeforeMs;
     const Poco::Int64 most = limit;
@@ -540,7 +565,7 @@ std::vector<CallRecord> SqliteCallRepository::answeredWithoutAgent(int64_t answe
 }
 
 std::vector<CallRecord> SqliteCallRepository::answeredWithAgentAway(int64_t limit) {
-  return database_.withSession([&](Poco::Data::Session& session) {
+  return database_.connections().withSession([&](Poco::Data::Session& session) {
     std::vector<CallRecord> out;
     const Poco::Int64 most = limit;
     session << database_.sql(queries().answeredWithAgentAway), useRef(most), into(out), now;
@@ -549,7 +574,7 @@ std::vector<CallRecord> SqliteCallRepository::answeredWithAgentAway(int64_t limi
 }
 
 int64_t SqliteCallRepository::activeCount() {
-  return database_.withSession([&](Poco::Data::Session& session) {
+  return database_.connections().withSession([&](Poco::Data::Session& session) {
     // Served by the calls_active partial index: as many entries as live calls.
     Poco::Int64 count = 0;
     session << "SELECT COUNT(*) FROM calls WHERE ended_at IS NULL", into(count), now;
@@ -558,9 +583,9 @@ int64_t SqliteCallRepository::activeCount() {
 }
 
 int64_t SqliteCallRepository::appendEvent(const StoredEvent& event) {
-  return database_.withSession([&](Poco::Data::Session& session) -> int64_t {
+  return database_.connections().withSession([&](Poco::Data::Session& session) -> int64_t {
     forgetStaleStatements();
-    EventRow& row = eventRow_;
+    auto& row = kept_->eventRow;
     row.callId = event.callId;
     row.source = event.source;
     row.eventKey = event.eventKey;
@@ -611,7 +636,7 @@ void SqliteCallRepository::markContactDialed(int64_t contactId, int64_t nowMs) {
   // A new call has no outcome yet: the contact's last outcome and notes are
   // the new call's, so a call left unlogged reads as unlogged, never as the
   // previous call's outcome (history keeps every call's own).
-  database_.withSession([&](Poco::Data::Session& session) {
+  database_.connections().withSession([&](Poco::Data::Session& session) {
     const Poco::Int64 seconds = nowMs / 1000;
     const Poco::Int64 id = contactId;
     session << database_.sql(
@@ -623,7 +648,7 @@ void SqliteCallRepository::markContactDialed(int64_t contactId, int64_t nowMs) {
 }
 
 void SqliteCallRepository::markContactCallEnded(int64_t contactId, int64_t nowMs) {
-  database_.withSession([&](Poco::Data::Session& session) {
+  database_.connections().withSession([&](Poco::Data::Session& session) {
     const Poco::Int64 seconds = nowMs / 1000;
     const Poco::Int64 id = contactId;
     session << database_.sql(
@@ -635,7 +660,7 @@ void SqliteCallRepository::markContactCallEnded(int64_t contactId, int64_t nowMs
 
 void SqliteCallRepository::markContactOutcome(int64_t contactId, const std::string& outcome, const std::string& notes,
                                               int64_t nowMs) {
-  database_.withSession([&](Poco::Data::Session& session) {
+  database_.connections().withSession([&](Poco::Data::Session& session) {
     const Poco::Int64 seconds = nowMs / 1000;
     const Poco::Int64 id = contactId;
     session << database_.sql(
@@ -667,7 +692,7 @@ CallPage SqliteCallRepository::history(const CallQuery& query) {
   const size_t filterCount = filters.size();
   const std::string limit = filters.parameter(Poco::Int64{query.perPage});
   const std::string offset = filters.parameter(Poco::Int64{(query.page - 1) * query.perPage});
-  return database_.withSession([&](Poco::Data::Session& session) {
+  return database_.connections().withReadSession([&](Poco::Data::Session& session) {
     CallPage page;
     Poco::Data::Statement count(session);
     count << database_.sql("SELECT COUNT(*) FROM calls" + filters.where()), into(page.total);
@@ -684,7 +709,7 @@ CallPage SqliteCallRepository::history(const CallQuery& query) {
 }
 
 std::vector<StoredEvent> SqliteCallRepository::timeline(const std::string& callId) {
-  return database_.withSession([&](Poco::Data::Session& session) {
+  return database_.connections().withReadSession([&](Poco::Data::Session& session) {
     std::vector<StoredEvent> out;
     session << database_.sql(std::string("SELECT ") + kEventColumns +
                              " FROM call_events e WHERE e.call_id = $1 ORDER BY e.seq"),
@@ -694,7 +719,7 @@ std::vector<StoredEvent> SqliteCallRepository::timeline(const std::string& callI
 }
 
 std::vector<std::pair<StoredEvent, CallRecord>> SqliteCallRepository::eventsAfter(int64_t seq, int64_t limit) {
-  return database_.withSession([&](Poco::Data::Session& session) {
+  return database_.connections().withReadSession([&](Poco::Data::Session& session) {
     std::vector<StoredEvent> events;
     std::vector<CallRecord> calls;
     const Poco::Int64 after = seq;
@@ -714,7 +739,7 @@ std::unique_ptr<DatabaseListener> SqliteCallRepository::listenForEvents() {
 }
 
 int64_t SqliteCallRepository::lastEventSeq() {
-  return database_.withSession([&](Poco::Data::Session& session) {
+  return database_.connections().withReadSession([&](Poco::Data::Session& session) {
     Poco::Int64 seq = 0;
     session << "SELECT COALESCE(MAX(seq), 0) FROM call_events", into(seq), now;
     return seq;
@@ -742,7 +767,7 @@ nlohmann::json SqliteCallRepository::stats(const CallStatsQuery& query) {
         {"talk_seconds", talk},
         {"average_talk_seconds", average.isNull() ? 0.0 : average.value()}};
   };
-  return database_.withSession([&](Poco::Data::Session& session) {
+  return database_.connections().withReadSession([&](Poco::Data::Session& session) {
     nlohmann::json out;
     {
       std::vector<Totals> rows;

@@ -1,5 +1,7 @@
 #include <switchboard/core/contacts/SqliteContactRepository.h>
+
 #include <switchboard/sdk/json.hpp>
+#include "storage/Connections.h"
 
 #include "storage/Postgresql.h"
 
@@ -154,14 +156,14 @@ ContactList toList(const ListRow& row, bool withReport) {
 class SqliteImportWriter final : public ContactImportWriter {
  public:
   SqliteImportWriter(const Database& database, const ContactList& list)
-      : database_(database), session_(database.openSession()) {
+      : database_(database), session_(database.connections().openSession()) {
     // A 16 MiB page cache: an import appends to the table and to the
     // list_id index, so more cache buys nothing (measured: 1M rows take as
     // long with 64 MiB) and costs the import's peak RSS.
     if (!database_.isPostgresql()) {
       session_ << "PRAGMA cache_size=-16384", now;
     }
-    database_.beginWrite(session_);
+    database_.connections().beginWrite(session_);
     const Poco::Int64 createdAt = list.createdAt;
     session_ << database_.sql(
         "INSERT INTO contact_lists (name, source, filename, created_by, created_at) "
@@ -173,7 +175,7 @@ class SqliteImportWriter final : public ContactImportWriter {
 
   ~SqliteImportWriter() override {
     if (!committed_) {
-      database_.rollback(session_);  // (the connection closes next, which rolls back all the same)
+      database_.connections().rollback(session_);  // (the connection closes next, which rolls back all the same)
     }
   }
 
@@ -212,7 +214,7 @@ class SqliteImportWriter final : public ContactImportWriter {
         "duplicate_count = $4, unverified_count = $5, report = $6 WHERE id = $7"),
         useRef(rowsTotal), useRef(imported), useRef(skipped), useRef(duplicates), useRef(unverified), useRef(report),
         useRef(listId_), now;
-    database_.commit(session_);
+    database_.connections().commit(session_);
     committed_ = true;
   }
 
@@ -335,7 +337,7 @@ std::unique_ptr<ContactImportWriter> SqliteContactRepository::beginImport(const 
 }
 
 std::vector<ContactList> SqliteContactRepository::lists() {
-  return database_.withSession([&](Poco::Data::Session& session) {
+  return database_.connections().withReadSession([&](Poco::Data::Session& session) {
     std::vector<ListRow> rows;
     session << database_.sql(std::string(kListColumns) + " ORDER BY l.created_at DESC, l.id"), into(rows), now;
     std::vector<ContactList> out;
@@ -346,7 +348,7 @@ std::vector<ContactList> SqliteContactRepository::lists() {
 }
 
 std::optional<ContactList> SqliteContactRepository::list(int64_t id) {
-  return database_.withSession([&](Poco::Data::Session& session) -> std::optional<ContactList> {
+  return database_.connections().withReadSession([&](Poco::Data::Session& session) -> std::optional<ContactList> {
     std::vector<ListRow> rows;
     const Poco::Int64 listId = id;
     session << database_.sql(std::string(kListColumns) + " WHERE l.id = $1"), useRef(listId), into(rows), now;
@@ -356,7 +358,7 @@ std::optional<ContactList> SqliteContactRepository::list(int64_t id) {
 }
 
 bool SqliteContactRepository::deleteList(int64_t id) {
-  return database_.withSession([&](Poco::Data::Session& session) {
+  return database_.connections().withSession([&](Poco::Data::Session& session) {
     const Poco::Int64 listId = id;
     Poco::Data::Statement statement(session);
     statement << database_.sql("DELETE FROM contact_lists WHERE id = $1"), useRef(listId);
@@ -389,7 +391,7 @@ ContactPage SqliteContactRepository::contacts(const ContactQuery& query) {
   }
   const std::string limit = parameter(Poco::Int64{query.perPage});
   const std::string offset = parameter(Poco::Int64{(query.page - 1) * query.perPage});
-  return database_.withSession([&](Poco::Data::Session& session) {
+  return database_.connections().withReadSession([&](Poco::Data::Session& session) {
     ContactPage page;
     Poco::Data::Statement count(session);
     count << database_.sql("SELECT COUNT(*) FROM contacts" + where), into(page.total);
@@ -408,7 +410,7 @@ ContactPage SqliteContactRepository::contacts(const ContactQuery& query) {
 }
 
 std::optional<Contact> SqliteContactRepository::contact(int64_t id) {
-  return database_.withSession([&](Poco::Data::Session& session) -> std::optional<Contact> {
+  return database_.connections().withReadSession([&](Poco::Data::Session& session) -> std::optional<Contact> {
     std::vector<ContactRow> rows;
     const Poco::Int64 contactId = id;
     session << database_.sql(std::string(kContactColumns) + " WHERE id = $1"), useRef(contactId), into(rows), now;
@@ -421,7 +423,7 @@ std::optional<Contact> SqliteContactRepository::updateContact(int64_t id, const 
   auto nullable = [](const std::optional<std::string>& value) {
     return value ? Poco::Nullable<std::string>(*value) : Poco::Nullable<std::string>();
   };
-  database_.withSession([&](Poco::Data::Session& session) {
+  database_.connections().withSession([&](Poco::Data::Session& session) {
     const Poco::Int64 updatedAt = nowS;
     const Poco::Int64 contactId = id;
     session << database_.sql(
@@ -439,7 +441,7 @@ std::optional<Contact> SqliteContactRepository::updateContact(int64_t id, const 
 }
 
 bool SqliteContactRepository::deleteContact(int64_t id) {
-  return database_.withSession([&](Poco::Data::Session& session) {
+  return database_.connections().withSession([&](Poco::Data::Session& session) {
     const Poco::Int64 contactId = id;
     Poco::Data::Statement statement(session);
     statement << database_.sql("DELETE FROM contacts WHERE id = $1"), useRef(contactId);
@@ -448,14 +450,14 @@ bool SqliteContactRepository::deleteContact(int64_t id) {
 }
 
 void SqliteContactRepository::setStatusByPhone(const std::string& e164, const std::string& status) {
-  database_.withSession([&](Poco::Data::Session& session) {
+  database_.connections().withSession([&](Poco::Data::Session& session) {
     session << database_.sql("UPDATE contacts SET status = $1 WHERE phone_e164 = $2"), useRef(status), useRef(e164),
         now;
   });
 }
 
 void SqliteContactRepository::clearDoNotCallStatus(const std::string& e164) {
-  database_.withSession([&](Poco::Data::Session& session) {
+  database_.connections().withSession([&](Poco::Data::Session& session) {
     session << database_.sql(
         "UPDATE contacts SET status = CASE WHEN last_called_at IS NULL THEN 'not_called' ELSE 'called' END "
         "WHERE phone_e164 = $1 AND status = 'do_not_call'"),

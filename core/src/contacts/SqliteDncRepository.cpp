@@ -1,5 +1,7 @@
 #include <switchboard/core/contacts/SqliteDncRepository.h>
 
+#include "storage/Connections.h"
+
 #include <Poco/Data/Statement.h>
 
 using namespace Poco::Data::Keywords;
@@ -18,7 +20,7 @@ DncEntry toEntry(const EntryRow& row) {
 }  // namespace
 
 bool SqliteDncRepository::add(const DncEntry& entry) {
-  return database_.withSession([&](Poco::Data::Session& session) {
+  return database_.connections().withSession([&](Poco::Data::Session& session) {
     int known = 0;
     session << database_.sql("SELECT COUNT(*) FROM do_not_call WHERE phone_e164 = $1"), useRef(entry.phoneE164),
         into(known), now;
@@ -33,7 +35,7 @@ bool SqliteDncRepository::add(const DncEntry& entry) {
 }
 
 bool SqliteDncRepository::remove(const std::string& e164) {
-  return database_.withSession([&](Poco::Data::Session& session) {
+  return database_.connections().withSession([&](Poco::Data::Session& session) {
     Poco::Data::Statement statement(session);
     statement << database_.sql("DELETE FROM do_not_call WHERE phone_e164 = $1"), useRef(e164);
     return statement.execute() > 0;
@@ -41,7 +43,7 @@ bool SqliteDncRepository::remove(const std::string& e164) {
 }
 
 std::optional<DncEntry> SqliteDncRepository::find(const std::string& e164) {
-  return database_.withSession([&](Poco::Data::Session& session) -> std::optional<DncEntry> {
+  return database_.connections().withReadSession([&](Poco::Data::Session& session) -> std::optional<DncEntry> {
     std::vector<EntryRow> rows;
     session << database_.sql(std::string(kEntryColumns) + "WHERE phone_e164 = $1"), useRef(e164), into(rows), now;
     if (rows.empty()) return std::nullopt;
@@ -50,7 +52,7 @@ std::optional<DncEntry> SqliteDncRepository::find(const std::string& e164) {
 }
 
 std::vector<DncEntry> SqliteDncRepository::list(int64_t offset, int64_t limit, int64_t& total) {
-  return database_.withSession([&](Poco::Data::Session& session) {
+  return database_.connections().withReadSession([&](Poco::Data::Session& session) {
     Poco::Int64 count = 0;
     session << database_.sql("SELECT COUNT(*) FROM do_not_call"), into(count), now;
     total = count;

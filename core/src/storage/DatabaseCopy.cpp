@@ -1,5 +1,7 @@
 #include <switchboard/core/storage/DatabaseCopy.h>
 
+#include "storage/Connections.h"
+
 #include <Poco/Data/RecordSet.h>
 #include <Poco/Data/Statement.h>
 #include <Poco/Nullable.h>
@@ -117,7 +119,7 @@ void insertRows(const Database& to, Poco::Data::Session& session, const TableCop
 int64_t copyTable(Poco::Data::Session& source, Database& to, Poco::Data::Session& target, const TableCopy& table) {
   const std::vector<Column> columns = columnsOf(to, target, table.table);
   int64_t copied = 0;
-  to.beginWrite(target);
+  to.connections().beginWrite(target);
   try {
     // Pages by offset along a unique key: the source is one snapshot, so
     // no row moves between pages.
@@ -132,9 +134,9 @@ int64_t copyTable(Poco::Data::Session& source, Database& to, Poco::Data::Session
       copied += static_cast<int64_t>(page.rowCount());
       if (page.rowCount() < kRowsPerRead) break;
     }
-    to.commit(target);
+    to.connections().commit(target);
   } catch (...) {
-    to.rollback(target);
+    to.connections().rollback(target);
     throw;
   }
   return copied;
@@ -155,8 +157,8 @@ CopyReport copyDatabase(Database& from, Database& to,
                         const std::function<void(const std::string& table, int64_t rows)>& progress) {
   from.migrate();
   to.migrate();
-  Poco::Data::Session source = from.openSession();
-  Poco::Data::Session target = to.openSession();
+  Poco::Data::Session source = from.connections().openSession();
+  Poco::Data::Session target = to.connections().openSession();
   for (const auto& table : plan()) {
     if (const int64_t rows = rowCount(target, table.table); rows > 0) {
       throw std::runtime_error("database " + to.displayName() + " already holds " + std::to_string(rows) +

@@ -1,5 +1,7 @@
 #include <switchboard/core/storage/SqlLeaseRepository.h>
 
+#include "storage/Connections.h"
+
 #include <Poco/Data/Statement.h>
 
 using namespace Poco::Data::Keywords;
@@ -7,7 +9,7 @@ using namespace Poco::Data::Keywords;
 namespace sb::core {
 
 bool SqlLeaseRepository::acquire(const std::string& name, const std::string& holder, int64_t nowMs, int64_t ttlMs) {
-  return database_.withSession([&](Poco::Data::Session& session) {
+  return database_.connections().withSession([&](Poco::Data::Session& session) {
     std::string n = name;
     std::string h = holder;
     Poco::Int64 until = nowMs + ttlMs;
@@ -26,7 +28,7 @@ bool SqlLeaseRepository::acquire(const std::string& name, const std::string& hol
 }
 
 void SqlLeaseRepository::release(const std::string& name, const std::string& holder) {
-  database_.withSession([&](Poco::Data::Session& session) {
+  database_.connections().withSession([&](Poco::Data::Session& session) {
     std::string n = name;
     std::string h = holder;
     session << database_.sql("DELETE FROM leases WHERE name = $1 AND holder = $2"), use(n), use(h), now;

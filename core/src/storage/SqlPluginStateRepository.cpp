@@ -1,5 +1,7 @@
 #include <switchboard/core/storage/SqlPluginStateRepository.h>
 
+#include "storage/Connections.h"
+
 #include <Poco/Data/Statement.h>
 
 using namespace Poco::Data::Keywords;
@@ -8,7 +10,7 @@ namespace sb::core {
 
 std::optional<std::string> SqlPluginStateRepository::get(const std::string& plugin, const std::string& key,
                                                          int64_t nowMs) {
-  return database_.withSession([&](Poco::Data::Session& session) -> std::optional<std::string> {
+  return database_.connections().withSession([&](Poco::Data::Session& session) -> std::optional<std::string> {
     std::string p = plugin;
     std::string k = key;
     Poco::Int64 at = nowMs;
@@ -24,7 +26,7 @@ std::optional<std::string> SqlPluginStateRepository::get(const std::string& plug
 
 void SqlPluginStateRepository::put(const std::string& plugin, const std::string& key, const std::string& value,
                                    int64_t expiresAtMs) {
-  database_.withSession([&](Poco::Data::Session& session) {
+  database_.connections().withSession([&](Poco::Data::Session& session) {
     std::string p = plugin;
     std::string k = key;
     std::string v = value;
@@ -39,7 +41,7 @@ void SqlPluginStateRepository::put(const std::string& plugin, const std::string&
 }
 
 void SqlPluginStateRepository::remove(const std::string& plugin, const std::string& key) {
-  database_.withSession([&](Poco::Data::Session& session) {
+  database_.connections().withSession([&](Poco::Data::Session& session) {
     std::string p = plugin;
     std::string k = key;
     session << database_.sql("DELETE FROM plugin_state WHERE plugin = $1 AND key = $2"), use(p), use(k), now;
@@ -48,7 +50,7 @@ void SqlPluginStateRepository::remove(const std::string& plugin, const std::stri
 
 std::string SqlPluginStateRepository::claim(const std::string& plugin, const std::string& key, const std::string& value,
                                             int64_t nowMs, int64_t expiresAtMs) {
-  return database_.withSession([&](Poco::Data::Session& session) {
+  return database_.connections().withSession([&](Poco::Data::Session& session) {
     std::string p = plugin;
     std::string k = key;
     std::string v = value;
@@ -70,7 +72,7 @@ std::string SqlPluginStateRepository::claim(const std::string& plugin, const std
 }
 
 int64_t SqlPluginStateRepository::purgeExpired(int64_t nowMs) {
-  return database_.withSession([&](Poco::Data::Session& session) {
+  return database_.connections().withSession([&](Poco::Data::Session& session) {
     Poco::Int64 at = nowMs;
     Poco::Data::Statement statement(session);
     statement << database_.sql("DELETE FROM plugin_state WHERE expires_at <= $1"), use(at);

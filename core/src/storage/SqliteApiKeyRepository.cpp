@@ -1,5 +1,7 @@
 #include <switchboard/core/storage/SqliteApiKeyRepository.h>
 
+#include "storage/Connections.h"
+
 #include <Poco/Data/RecordSet.h>
 #include <Poco/Data/Statement.h>
 
@@ -33,7 +35,7 @@ std::vector<ApiKeyRecord> readAll(Poco::Data::Statement& statement) {
 }  // namespace
 
 void SqliteApiKeyRepository::insert(const ApiKeyRecord& record) {
-  database_.withSession([&](Poco::Data::Session& session) {
+  database_.connections().withSession([&](Poco::Data::Session& session) {
     ApiKeyRecord copy = record;
     Poco::Int64 createdAt = copy.createdAt;
     session << database_.sql(
@@ -43,7 +45,7 @@ void SqliteApiKeyRepository::insert(const ApiKeyRecord& record) {
 }
 
 std::optional<ApiKeyRecord> SqliteApiKeyRepository::findByHash(const std::string& keyHash) {
-  return database_.withSession([&](Poco::Data::Session& session) -> std::optional<ApiKeyRecord> {
+  return database_.connections().withReadSession([&](Poco::Data::Session& session) -> std::optional<ApiKeyRecord> {
     std::string hash = keyHash;
     Poco::Data::Statement statement(session);
     statement << database_.sql(std::string(kColumns) + " WHERE key_hash = $1"), use(hash);
@@ -56,7 +58,7 @@ std::optional<ApiKeyRecord> SqliteApiKeyRepository::findByHash(const std::string
 }
 
 std::vector<ApiKeyRecord> SqliteApiKeyRepository::list() {
-  return database_.withSession([&](Poco::Data::Session& session) {
+  return database_.connections().withReadSession([&](Poco::Data::Session& session) {
     Poco::Data::Statement statement(session);
     statement << database_.sql(std::string(kColumns) + " ORDER BY created_at, id");
     return readAll(statement);
@@ -64,7 +66,7 @@ std::vector<ApiKeyRecord> SqliteApiKeyRepository::list() {
 }
 
 bool SqliteApiKeyRepository::revoke(const std::string& idOrPrefix, int64_t at) {
-  return database_.withSession([&](Poco::Data::Session& session) {
+  return database_.connections().withSession([&](Poco::Data::Session& session) {
     std::string key = idOrPrefix;
     Poco::Int64 when = at;
     Poco::Data::Statement statement(session);

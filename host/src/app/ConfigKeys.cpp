@@ -97,6 +97,10 @@ std::vector<ConfigKey> makeKeys() {
                             "pass through; a value may not contain a space). Empty: SQLite at `database.path`. "
                             "Migrated at start; the database must exist"),
                        "(SQLite)")),
+      integer("database.pool_size", 4, 0, 64,
+              "connections this host keeps for reads (history, timelines, stats, lists, the event feed, API-key "
+              "lookups) beside its one writing connection, opened when first needed; reads wait for a free one. "
+              "0: reads share the writer"),
       integer("database.checkpoint_ms", 250, 10, 60000,
               "how often the WAL checkpointer runs (writers never checkpoint on commit; a commit that finds the WAL "
               "past its threshold wakes it at once)"),
@@ -160,6 +164,10 @@ std::vector<ConfigKey> makeKeys() {
                      "`voicemail_left`, `busy`, `wrong_number`, `gatekeeper`, `do_not_call`)"),
                 "the default set"),
       integer("calls.ring_timeout_s", 30, 1, 600, "how long the provider lets the contact's phone ring"),
+      integer("calls.status_check_s", 60, 0, 86400,
+              "every live call is checked with the provider this often (one host does it, under the sweep's "
+              "lease); a call the provider reports over is closed (`call.reconciled`): its end webhook was lost. At "
+              "most 20 provider requests per pass, every 5 s or less. `0`: no checks"),
       integer("calls.agent_join_timeout_s", 15, 0, 3600,
               "an answered contact whose agent has not joined the bridge after this many seconds is hung up; the "
               "call ends `completed` with result `abandoned` and no talk time. An agent whose page drops mid-call (a "

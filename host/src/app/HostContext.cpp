@@ -29,7 +29,8 @@ std::vector<std::string> splitList(const std::string& text) {
 }  // namespace
 
 HostContext::HostContext(core::Settings settings) : settings_(std::move(settings)) {
-  database_ = std::make_unique<core::Database>(databaseTarget(settings_));
+  database_ = std::make_unique<core::Database>(
+      databaseTarget(settings_), core::DatabaseOptions{static_cast<int>(settings_.getInt("database.pool_size", 4))});
   database_->migrate();
   database_->startCheckpointer(std::chrono::milliseconds(settings_.getInt("database.checkpoint_ms", 250)));
   apiKeyRepository_ = std::make_unique<core::SqliteApiKeyRepository>(*database_);
@@ -105,6 +106,7 @@ core::CallServiceOptions HostContext::callOptions(const core::Settings& settings
   if (options.agentJoinTimeoutS < 0) {
     throw core::ConfigError("calls.agent_join_timeout_s must be 0 (off) or more seconds (default 15)");
   }
+  options.statusCheckEvery = std::chrono::seconds(settings.getInt("calls.status_check_s", 60));
   if (options.maxActive <= 0) {
     throw core::ConfigError("calls.max_active must be positive (calls in progress at once, default 1000)");
   }

@@ -2,11 +2,7 @@
 
 #include "http/ApiError.h"
 
-#include <Poco/Data/Statement.h>
-
 #include <switchboard/version.h>
-
-using namespace Poco::Data::Keywords;
 
 namespace sb::host {
 
@@ -50,10 +46,7 @@ void addSystemRoutes(Router& router, HostContext& context) {
          nlohmann::json checks = nlohmann::json::object();
          bool ready = true;
          try {
-           context.database().withSession([](Poco::Data::Session& session) {
-             int one = 0;
-             session << "SELECT 1", into(one), now;
-           });
+           context.database().ping();
            checks["database"] = "ok";
          } catch (const std::exception& e) {
            checks["database"] = std::string("error: ") + e.what();

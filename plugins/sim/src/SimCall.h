@@ -26,8 +26,9 @@ struct SimCall {
   bool agentMuted = false;
   bool agentHeld = false;
   int64_t answeredAtMs = 0;
-  int64_t sequence = 0;  ///< events emitted so far
-  int64_t revision = 0;  ///< changes published so far, on every host: the newer copy has more
+  int64_t sequence = 0;       ///< events emitted so far
+  int64_t revision = 0;       ///< changes published so far, on every host: the newer copy has more
+  bool webhooksLost = false;  ///< while set, events are made and never delivered (not shared)
 
   /// The copy kept in the host's shared state (all but the scenario).
   nlohmann::json toJson() const;

@@ -125,6 +125,9 @@ void SimProvider::emitLocked(SimCall& call, const std::string& type, const std::
   if (extra.is_object()) {
     event.update(extra);
   }
+  if (call.webhooksLost) {
+    return;
+  }
   const std::string body = event.dump();
   scheduler_.after(std::chrono::milliseconds(0), "", [this, body] { deliver(body); });
   if (duplicates_) {
@@ -235,7 +238,9 @@ sdk::StartCallResult SimProvider::startCall(const sdk::StartCallRequest& request
           scheduler_.after(c.scenario.hangupAfter, id, [this, id] {
             std::lock_guard last(mutex_);
             SimCall& answered = findLocked(id);
+            answered.webhooksLost = answered.scenario.hangupUnheard;
             endAllLocked(answered, "completed");
+            answered.webhooksLost = false;
             publishLocked(answered);
           });
         }

@@ -17,22 +17,26 @@ Scenario parseScenario(const std::string& text, const std::string& key) {
     scenario.outcome = Outcome::Failed;
     return scenario;
   }
-  const std::string hangup = "hangup:";
-  if (text.rfind(hangup, 0) == 0) {
+  for (const std::string hangup : {"hangup:", "hangup-unheard:"}) {
+    if (text.rfind(hangup, 0) != 0) {
+      continue;
+    }
     try {
       size_t used = 0;
       const double seconds = std::stod(text.substr(hangup.size()), &used);
       if (used == text.size() - hangup.size() && seconds > 0) {
         scenario.hangupAfter = std::chrono::milliseconds(static_cast<int64_t>(seconds * 1000));
+        scenario.hangupUnheard = hangup == "hangup-unheard:";
         return scenario;
       }
     } catch (const std::exception&) {
       // reported below
     }
   }
-  throw sdk::ProviderError(
-      sdk::Status::InvalidArgument,
-      "sim config '" + key + "' = '" + text + "': expected answered, busy, no-answer, failed or hangup:SECONDS");
+  throw sdk::ProviderError(sdk::Status::InvalidArgument,
+                           "sim config '" + key + "' = '" + text +
+                               "': expected answered, busy, no-answer, failed, hangup:SECONDS or "
+                               "hangup-unheard:SECONDS");
 }
 
 Scenario scenarioFor(const sdk::Config& config, const std::string& number) {

@@ -16,6 +16,9 @@ struct Scenario {
   /// For Answered: the contact hangs up this long after answering
   /// (0 = never; the agent ends the call).
   std::chrono::milliseconds hangupAfter{0};
+  /// The carrier's webhooks for that hang-up are lost (a fault to test the
+  /// host's status checks): the call ends at the carrier, unheard.
+  bool hangupUnheard = false;
 };
 
 struct Timings {
@@ -26,9 +29,10 @@ struct Timings {
   std::chrono::milliseconds agentJoinAfter{300};  ///< credential issued -> agent.joined
 };
 
-/// Parses "answered", "busy", "no-answer", "failed" or "hangup:SECONDS"
-/// (answered, then the contact hangs up). Throws ProviderError naming the
-/// config key on anything else.
+/// Parses "answered", "busy", "no-answer", "failed", "hangup:SECONDS"
+/// (answered, then the contact hangs up) or "hangup-unheard:SECONDS" (the
+/// same, and the webhooks of the hang-up are lost). Throws ProviderError
+/// naming the config key on anything else.
 Scenario parseScenario(const std::string& text, const std::string& key);
 
 /// Picks the scenario for a number: the entry of config section `results`

@@ -1,3 +1,4 @@
+#include "storage/Connections.h"
 #include "support/TempDir.h"
 #include "support/TestDatabase.h"
 
@@ -85,7 +86,7 @@ TEST_CASE("a database from a newer build is refused", "[storage]") {
   sb::test::TestDatabase target(dir, "x.db");
   sb::core::Database database(target.target());
   database.migrate();
-  database.withSession([](Poco::Data::Session& session) {
+  database.connections().withSession([](Poco::Data::Session& session) {
     session << "INSERT INTO schema_migrations (version, name, applied_at) VALUES (9999, 'future', 0)",
         Poco::Data::Keywords::now;
   });
@@ -99,7 +100,7 @@ TEST_CASE("the contacts rebuild (migration 4) keeps every contact and the calls 
   sb::test::TempDir dir;
   sb::core::Database database((dir / "x.db").string());
   REQUIRE(database.migrate(3) == 3);
-  database.withSession([](Poco::Data::Session& session) {
+  database.connections().withSession([](Poco::Data::Session& session) {
     session << "INSERT INTO contact_lists (id, name, created_at) VALUES (7, 'old', 1)", now;
     session << "INSERT INTO contacts (id, list_id, source_row, name, phone_raw, phone_e164, status, last_outcome, "
                "created_at, updated_at) VALUES (41, 7, 2, 'Ann', '212 555 0101', '+12125550101', 'called', "
@@ -113,7 +114,7 @@ TEST_CASE("the contacts rebuild (migration 4) keeps every contact and the calls 
 
   CHECK(database.migrate() == static_cast<int>(sb::core::builtInMigrations().size()) - 3);
 
-  database.withSession([](Poco::Data::Session& session) {
+  database.connections().withSession([](Poco::Data::Session& session) {
     std::string name;
     std::string outcome;
     session << "SELECT name, last_outcome FROM contacts WHERE id = 41 AND list_id = 7", into(name), into(outcome), now;
@@ -144,7 +145,7 @@ TEST_CASE("under commits that never pause, the checkpointer keeps the WAL from g
   const auto path = (dir / "x.db").string();
   sb::core::Database database(path);
   database.migrate();
-  database.withSession([](Poco::Data::Session& session) {
+  database.connections().withSession([](Poco::Data::Session& session) {
     session << "CREATE TABLE filler (id INTEGER PRIMARY KEY, blob BLOB)", Poco::Data::Keywords::now;
   });
   database.startCheckpointer(std::chrono::milliseconds(20));
@@ -154,7 +155,7 @@ TEST_CASE("under commits that never pause, the checkpointer keeps the WAL from g
   const int64_t framesWritten = 160 * 1024 * 1024 / pageBytes;
   int64_t largestWal = 0;
   for (int64_t commit = 0; commit < framesWritten / 2; ++commit) {
-    database.withSession([](Poco::Data::Session& session) {
+    database.connections().withSession([](Poco::Data::Session& session) {
       session << "INSERT INTO filler (blob) VALUES (zeroblob(3000))", Poco::Data::Keywords::now;
     });
     if (commit % 1000 == 0) {
@@ -181,7 +182,7 @@ TEST_CASE("SQL written with numbered parameters runs on SQLite, quoted text unto
   CHECK(database.sql("SELECT $2, $1") == "SELECT ?2, ?1");
   // A repeated number binds one value, as in PostgreSQL.
   std::string out;
-  database.withSession([&](Poco::Data::Session& session) {
+  database.connections().withSession([&](Poco::Data::Session& session) {
     const std::string word = "echo";
     session << database.sql("SELECT $1 || '-' || $1"), Poco::Data::Keywords::useRef(word),
         Poco::Data::Keywords::into(out), Poco::Data::Keywords::now;
@@ -193,7 +194,7 @@ TEST_CASE("prepared statements are reused, and a statement that failed runs agai
   using namespace Poco::Data::Keywords;
   sb::test::TempDir dir;
   sb::core::Database database((dir / "x.db").string());
-  database.withSession([&](Poco::Data::Session& session) {
+  database.connections().withSession([&](Poco::Data::Session& session) {
     session << "CREATE TABLE t (k TEXT PRIMARY KEY, v INTEGER NOT NULL)", now;
     // The same text, run many times and by two statements alive at once.
     for (int i = 0; i < 100; ++i) {

@@ -1,6 +1,7 @@
 // The host service "sb.state.v1" (ABI 1.1), end to end through the C ABI
 // and the SDK's binding, on a real database (both backends), and the leases
 // that let one host of several do the sweeps.
+#include "storage/Connections.h"
 #include "support/TestDatabase.h"
 
 #include <switchboard/core/plugin/HostServices.h>
@@ -162,7 +163,7 @@ TEST_CASE("plugin state: a database that is gone is UNAVAILABLE, not a crash", "
   database->migrate();
   auto repository = std::make_shared<sb::core::SqlPluginStateRepository>(*database);
   HostServices services("sim", nlohmann::json::object(), nullptr, repository);
-  database->withSession(
+  database->connections().withSession(
       [](Poco::Data::Session& session) { session << "DROP TABLE plugin_state", Poco::Data::Keywords::now; });
   const auto state = stateOf(services);
   try {

@@ -13,6 +13,7 @@
 #include <set>
 #include <string>
 #include <thread>
+#include <unordered_map>
 #include <utility>
 #include <vector>
 
@@ -27,12 +28,19 @@ struct BridgeReaperOptions {
   /// See CallServiceOptions::sweepLeases.
   LeaseRepository* leases = nullptr;
   std::chrono::milliseconds leaseTtl{5000};
+  /// Every live call older than this is checked with the provider this
+  /// often, and closed when the provider reports it over (its end webhook
+  /// was lost). 0 turns the checks off.
+  std::chrono::seconds statusCheckEvery{60};
+  /// Provider status requests at most per pass (one pass each sweep).
+  int statusChecksPerPass = 20;
 };
 
 /// Ends what must not be left alone, on its own thread so that neither a
 /// webhook nor the journal waits on the provider: the bridge of a call whose
 /// contact hung up or whose agent left for good, a contact answered with no
-/// agent (abandoned), and provider legs that belong to no live call.
+/// agent (abandoned), provider legs that belong to no live call, and live
+/// calls whose end we never heard of (periodic status checks).
 /// THREADING: thread-safe.
 class BridgeReaper {
  public:
@@ -61,7 +69,11 @@ class BridgeReaper {
   /// the provider, what went wrong (empty: done)}.
   std::pair<bool, std::string> hangUp(const CallRecord& call);
   void endBridge(const std::string& callId, const std::string& reason);
+  /// The sweep, under the lease: abandoned calls, then status checks.
+  void sweep();
   void sweepAbandoned();
+  /// Asks the provider about live calls not checked for statusCheckEvery.
+  void checkStatuses();
   /// Takes or renews the sweep's lease: true when this host is to sweep.
   bool holdSweepLease();
   /// Mid-sweep: renews the lease once half of it is gone.
@@ -85,6 +97,11 @@ class BridgeReaper {
   std::string leaseHolder_;  ///< this reaper's name in the leases table
   std::atomic<bool> sweeping_{false};
   std::chrono::steady_clock::time_point leaseRenewedAt_;  ///< reaction thread only
+  /// When each live call was last checked with the provider (reaction
+  /// thread only). Per host: a host that takes the lease over checks its
+  /// calls once more, which is harmless.
+  std::unordered_map<std::string, int64_t> statusCheckedAt_;
+  std::chrono::steady_clock::time_point nextStatusPass_;  ///< reaction thread only
   std::thread thread_;
 };
 

@@ -31,6 +31,10 @@ struct CallServiceOptions {
   /// sweeps alone. Not owned.
   LeaseRepository* sweepLeases = nullptr;
   std::chrono::milliseconds sweepLeaseTtl{5000};
+  /// Every live call is checked with the provider this often (under the
+  /// sweep's lease) and closed when the provider reports it over: its end
+  /// webhook was lost. 0 turns the checks off.
+  std::chrono::seconds statusCheckEvery{60};
   int64_t credentialTtlS = 3600;
   std::string conferencePrefix = "COLD_CALL_";
   size_t journalBatch = 256;

@@ -3,9 +3,6 @@
 #include <switchboard/core/calls/CallRepository.h>
 #include <switchboard/core/storage/Database.h>
 
-#include <Poco/Data/Statement.h>
-#include <Poco/Nullable.h>
-
 #include <map>
 #include <memory>
 #include <string>
@@ -16,7 +13,8 @@ namespace sb::core {
 
 class SqliteCallRepository final : public CallRepository {
  public:
-  explicit SqliteCallRepository(Database& database) : database_(database) {}
+  explicit SqliteCallRepository(Database& database);
+  ~SqliteCallRepository() override;
 
   void transact(const std::function<void()>& work) override;
   void step(const std::function<void()>& work) override;
@@ -46,8 +44,6 @@ class SqliteCallRepository final : public CallRepository {
 
  private:
   std::optional<CallRecord> findWhere(const std::string& sql, const std::string& value);
-  /// Runs a statement without parameters, prepared on first use.
-  static void run(std::unique_ptr<Poco::Data::Statement>& statement, Poco::Data::Session& session, const char* sql);
   void remember(const CallRecord& call);
   /// Drops the kept statements when the connection they belong to was
   /// replaced (Database::connectionGeneration). Under the connection lock.
@@ -62,23 +58,13 @@ class SqliteCallRepository final : public CallRepository {
   /// PostgreSQL, where other hosts write the same calls.
   std::unordered_map<std::string, CallRecord> records_;
   std::vector<std::string> writtenInStep_;
-  bool eventsInTransaction_ = false;
-  uint64_t statementsGeneration_ =
-      0;  ///< the connection control_ and eventRow_ belong to  ///< an event was stored since the transaction began
+  bool eventsInTransaction_ = false;   ///< an event was stored since the transaction began
+  uint64_t statementsGeneration_ = 0;  ///< the connection kept_ belongs to
 
-  // Statements of the webhook path, kept for the repository's life (under
-  // the connection lock): transaction control, and the event insert bound
-  // to eventRow_'s fields.
-  struct Control {
-    std::unique_ptr<Poco::Data::Statement> begin, commit, savepoint, release, rollbackTo;
-  } control_;
-  struct EventRow {
-    std::string callId, source, eventKey, type, payload;
-    Poco::Nullable<std::string> leg;
-    Poco::Int64 occurredAt = 0, receivedAt = 0, seq = 0;
-    std::vector<Poco::Int64> returned;  // PostgreSQL: the new row's seq (RETURNING), none on a conflict
-    std::unique_ptr<Poco::Data::Statement> insert, lastId;
-  } eventRow_;
+  /// Statements of the webhook path, kept for the repository's life (under
+  /// the connection lock): transaction control and the event insert.
+  struct KeptStatements;
+  std::unique_ptr<KeptStatements> kept_;
 };
 
 }  // namespace sb::core
