@@ -8,7 +8,7 @@ packages=(
   clang libc++-14-dev libc++abi-14-dev libclang-rt-14-dev clang-format clang-tidy
   libpoco-dev libboost-dev nlohmann-json3-dev libspdlog-dev libfmt-dev catch2
   libphonenumber-dev libsqlite3-dev sqlite3 libssl-dev libtcmalloc-minimal4
-  libpq-dev postgresql haproxy
+  libpq-dev postgresql haproxy libsodium-dev
   curl ca-certificates bc wrk
   chromium
 )

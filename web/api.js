@@ -12,6 +12,12 @@ export class ApiFailure extends Error {
 
 const KEY = 'switchboard.apiKey';
 
+/// The key header when this tab signed in with a key; none with a session
+/// (the browser sends its cookie to the page's own host by itself).
+export function authHeaders(key = savedKey()) {
+  return key ? { 'X-API-Key': key } : {};
+}
+
 export function savedKey() {
   return sessionStorage.getItem(KEY) || '';
 }
@@ -33,8 +39,13 @@ async function failureFrom(response) {
     // not JSON: fall through to a generic message
   }
   const error = body && body.error ? body.error : {};
+  if (error.code === 'INVALID_CREDENTIALS') {
+    return new ApiFailure(401, error.code, 'The email or the password is wrong, or the account is disabled.');
+  }
   if (response.status === 401) {
-    return new ApiFailure(401, 'UNAUTHORIZED', 'That API key was refused. Check it, or ask an admin for a new one.');
+    return new ApiFailure(401, 'UNAUTHORIZED', savedKey()
+      ? 'That API key was refused. Check it, or ask an admin for a new one.'
+      : 'You are not signed in, or your session has ended. Sign in again.');
   }
   if (response.status === 429) {
     const wait = response.headers.get('Retry-After');
@@ -45,7 +56,7 @@ async function failureFrom(response) {
 }
 
 export async function api(method, path, body, key = savedKey()) {
-  const headers = { 'X-API-Key': key, Accept: 'application/json' };
+  const headers = { ...authHeaders(key), Accept: 'application/json' };
   const init = { method, headers };
   if (body !== undefined) {
     headers['Content-Type'] = 'application/json';
@@ -62,12 +73,12 @@ export async function api(method, path, body, key = savedKey()) {
   return response.json();
 }
 
-/// Downloads a file the API serves (the key travels in a header, so a
-/// plain link cannot do it).
+/// Downloads a file the API serves (a key travels in a header, so a plain
+/// link cannot do it).
 export async function download(path, filename) {
   let response;
   try {
-    response = await fetch(path, { headers: { 'X-API-Key': savedKey() } });
+    response = await fetch(path, { headers: authHeaders() });
   } catch {
     throw unreachable();
   }
@@ -89,7 +100,7 @@ export function uploadList(file, name, onProgress) {
     if (name) query.set('name', name);
     const request = new XMLHttpRequest();
     request.open('POST', '/api/v1/contact-lists?' + query.toString());
-    request.setRequestHeader('X-API-Key', savedKey());
+    for (const [name, value] of Object.entries(authHeaders())) request.setRequestHeader(name, value);
     request.setRequestHeader('Content-Type', 'text/csv');
     request.upload.onprogress = (event) => {
       if (event.lengthComputable) onProgress(Math.round((event.loaded / event.total) * 100));
@@ -107,7 +118,8 @@ export function uploadList(file, name, onProgress) {
         return;
       }
       if (request.status === 401) {
-        reject(new ApiFailure(401, 'UNAUTHORIZED', 'That API key was refused. Sign in again.'));
+        reject(new ApiFailure(401, 'UNAUTHORIZED', savedKey() ? 'That API key was refused. Sign in again.'
+          : 'Your session has ended. Sign in again.'));
         return;
       }
       const error = body && body.error ? body.error : {};

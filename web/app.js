@@ -51,16 +51,19 @@ function messageOf(error) {
 
 // --- Sign-in ---------------------------------------------------------------
 
-async function signIn(key) {
+/// Enters the workspace as the key's holder, or (key '') as the person
+/// whose session cookie the browser holds. `quiet`: no error shown when
+/// there is no session (the page's first look).
+async function signIn(key, quiet = false) {
   $('sign-in-error').textContent = '';
+  saveKey(key);
   try {
     state.me = await api('GET', '/api/v1/me', undefined, key);
   } catch (error) {
-    $('sign-in-error').textContent = messageOf(error);
+    if (!quiet) $('sign-in-error').textContent = messageOf(error);
     saveKey('');
     return false;
   }
-  saveKey(key);
   try {
     const [provider, dispositions] = await Promise.all([api('GET', '/api/v1/provider'),
       api('GET', '/api/v1/dispositions')]);
@@ -70,7 +73,8 @@ async function signIn(key) {
     banner(`The dialer cannot start: ${messageOf(error)}`);
   }
   const name = state.provider ? state.provider.name || state.provider.id : 'no provider';
-  $('provider-badge').textContent = `Signed in as ${state.me.name} · Using ${name}`;
+  const who = state.me.kind === 'user' ? `${state.me.display_name} (${state.me.role})` : state.me.name;
+  $('provider-badge').textContent = `Signed in as ${who} · Using ${name}`;
   $('sign-in').hidden = true;
   $('workspace').hidden = false;
   $('sign-out').hidden = false;
@@ -82,8 +86,26 @@ async function signIn(key) {
   return true;
 }
 
-function signOut() {
+async function signInWithPassword(email, password) {
+  $('sign-in-error').textContent = '';
+  try {
+    await api('POST', '/api/v1/session', { email, password }, '');
+  } catch (error) {
+    $('sign-in-error').textContent = messageOf(error);
+    $('password').value = '';
+    $('password').focus();
+    return false;
+  }
+  $('password').value = '';
+  return signIn('');
+}
+
+async function signOut() {
   if (state.live) state.live.stop();
+  if (!savedKey()) {
+    // Ends the session on the host too, not only in this browser.
+    await api('DELETE', '/api/v1/session', undefined, '').catch(() => {});
+  }
   saveKey('');
   location.reload();
 }
@@ -897,6 +919,10 @@ function debounce(fn, ms) {
 function wire() {
   $('sign-in-form').addEventListener('submit', async (event) => {
     event.preventDefault();
+    await signInWithPassword($('email').value.trim(), $('password').value);
+  });
+  $('key-form').addEventListener('submit', async (event) => {
+    event.preventDefault();
     await signIn($('api-key').value.trim());
   });
   $('sign-out').addEventListener('click', signOut);
@@ -977,7 +1003,8 @@ function wire() {
 
 wire();
 if (savedKey()) {
-  signIn(savedKey()).then((ok) => { if (!ok) $('api-key').focus(); });
+  signIn(savedKey()).then((ok) => { if (!ok) $('email').focus(); });
 } else {
-  $('api-key').focus();
+  // A session cookie from an earlier visit signs the person straight in.
+  signIn('', true).then((ok) => { if (!ok) $('email').focus(); });
 }

@@ -34,7 +34,8 @@ export class LiveEvents {
     while (!this.stopped) {
       this.controller = new AbortController();
       try {
-        const headers = { 'X-API-Key': this.key, Accept: 'text/event-stream' };
+        const headers = { Accept: 'text/event-stream' };
+        if (this.key) headers['X-API-Key'] = this.key;  // else the session cookie goes along
         if (this.lastId) headers['Last-Event-ID'] = this.lastId;
         const response = await fetch('/api/v1/events', { headers, signal: this.controller.signal });
         if (!response.ok || !response.body) throw new Error('HTTP ' + response.status);

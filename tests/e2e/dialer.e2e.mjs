@@ -64,6 +64,12 @@ const key = execFileSync(binary, ['keys', 'create', '--config', config, '--name'
   .toString().trim();
 const adminKey = execFileSync(binary, ['keys', 'create', '--config', config, '--name', 'admin-e2e', '--role', 'admin', '--quiet'])
   .toString().trim();
+// A person who signs in with email and password (docs/TEAM.md).
+const personPassword = 'tall giraffe at noon';
+const passwordFile = path.join(work, 'password');
+fs.writeFileSync(passwordFile, personPassword + '\n');
+execFileSync(binary, ['users', 'create', '--config', config, '--email', 'Rita@Example.com', '--name', 'Rita Rep',
+  '--role', 'agent', '--password-file', passwordFile]);
 
 function startHost() {
   return new Promise((resolve, reject) => {
@@ -193,8 +199,16 @@ async function seeText(page, selector, text, timeout = 10000) {
 
 async function signIn(page, url, apiKey = key) {
   await page.goto(url);
+  await page.getByText('Use an API key').click();
   await page.getByLabel('API key').fill(apiKey);
-  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('button', { name: 'Sign in with the key' }).click();
+}
+
+async function signInAsPerson(page, url, email, password) {
+  await page.goto(url);
+  await page.getByLabel('Email').fill(email);
+  await page.getByLabel('Password').fill(password);
+  await page.getByRole('button', { name: 'Sign in', exact: true }).click();
 }
 
 async function rowOf(page, name) {
@@ -237,6 +251,31 @@ try {
     await accessible(page, 'sign-in');
     check(await page.getByLabel('API key').isEditable(), 'the key field is still usable');
     await page.context().close();
+  });
+
+  await scenario('a person signs in with email and password, stays signed in on reload, and signs out', async () => {
+    const person = await newPage();
+    await signInAsPerson(person, host.url, 'rita@example.com', 'not the password');
+    await seeText(person, '#sign-in-error', 'The email or the password is wrong');
+    check(await person.getByLabel('Password').inputValue() === '', 'a refused password is cleared');
+    await signInAsPerson(person, host.url, 'rita@example.com', personPassword);
+    await seeText(person, '#provider-badge', 'Signed in as Rita Rep (agent)');
+    const cookies = await person.context().cookies();
+    const session = cookies.find((c) => c.name === 'sb_session');
+    check(session && session.httpOnly && session.sameSite === 'Strict', 'an HttpOnly, SameSite=Strict session cookie');
+    check(await person.evaluate(() => document.cookie.includes('sb_session')) === false, 'scripts cannot read it');
+    check(await person.evaluate(() => sessionStorage.getItem('switchboard.apiKey')) === null, 'no key is kept');
+    await shot(person, 'signed-in-person');
+    // A reload keeps the session; the person is not asked again.
+    await person.reload();
+    await seeText(person, '#provider-badge', 'Signed in as Rita Rep');
+    await person.getByRole('button', { name: 'Sign out' }).click();
+    await person.getByLabel('Email').waitFor({ state: 'visible', timeout: 5000 });
+    // Signed out on the host, not only in the browser: the old cookie opens nothing.
+    const status = (await fetch(host.url + '/api/v1/me', { headers: { Cookie: `sb_session=${session.value}` } })).status;
+    check(status === 401, `after sign-out the old cookie gets ${status}`);
+    await accessible(person, 'sign-in with email and password');
+    await person.context().close();
   });
 
   const page = await newPage();

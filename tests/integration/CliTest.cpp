@@ -119,6 +119,77 @@ TEST_CASE("cli: keys are created once, listed without the secret, and revoked", 
   CHECK(switchboard(env, "keys create").exitCode == 2);
 }
 
+TEST_CASE("cli: users - the first admin, a generated password shown once, roles, disabling, never a password in argv",
+          "[cli][users]") {
+  sb::test::TempDir dir;
+  const std::string env = "SWITCHBOARD_DATABASE_PATH=" + (dir / "users.db").string();
+  const std::string passwordFile = (dir / "password").string();
+  std::ofstream(passwordFile) << "tall giraffe at noon\n";
+
+  CHECK_THAT(switchboard(env, "users list").output, Contains("create the first admin"));
+  auto admin = switchboard(
+      env, "users create --email Boss@Example.com --name Boss --role admin --password-file " + passwordFile);
+  REQUIRE(admin.exitCode == 0);
+  CHECK_THAT(admin.output, Contains("Created admin Boss@Example.com"));
+  CHECK(admin.output.find("tall giraffe") == std::string::npos);
+
+  auto generated = switchboard(env, "users create --email rep@example.com --name Rep --generate-password");
+  REQUIRE(generated.exitCode == 0);
+  CHECK_THAT(generated.output, Contains("Password: ") && Contains("cannot be shown again"));
+  const std::string shown = generated.output.substr(generated.output.find("Password: ") + 10, 20);
+  CHECK(shown.find_first_of(" \n") == std::string::npos);
+
+  // No terminal and no file: refused, never read from elsewhere.
+  auto noPassword = switchboard(env, "users create --email x@example.com --name X < /dev/null");
+  CHECK(noPassword.exitCode == 2);
+  CHECK_THAT(noPassword.output, Contains("never taken from the command line"));
+  // A password typed as an option value is not echoed back.
+  auto inArgv = switchboard(env, "users create --email x@example.com --name X --password hunter2hunter2");
+  CHECK(inArgv.exitCode == 2);
+  CHECK(inArgv.output.find("hunter2hunter2") == std::string::npos);
+  // Standard input works through /dev/stdin.
+  const std::string otherFile = (dir / "other").string();
+  std::ofstream(otherFile) << "purple elephants dance\n";
+  auto piped =
+      switchboard(env, "users create --email piped@example.com --name Piped --password-file /dev/stdin < " + otherFile);
+  CHECK(piped.exitCode == 0);
+
+  auto duplicate = switchboard(env, "users create --email BOSS@example.com --name Again --generate-password");
+  CHECK(duplicate.exitCode == 1);
+  CHECK_THAT(duplicate.output, Contains("exists already"));
+  const std::string weakFile = (dir / "weak").string();
+  std::ofstream(weakFile) << "Password123\n";
+  auto weak = switchboard(env, "users create --email weak@example.com --name Weak --password-file " + weakFile);
+  CHECK(weak.exitCode == 1);
+  CHECK_THAT(weak.output, Contains("most common"));
+  CHECK(switchboard(env, "users create --email r@example.com --name R --role root --generate-password").exitCode == 2);
+
+  CHECK(switchboard(env, "users set-role rep@example.com supervisor").exitCode == 0);
+  auto lastAdmin = switchboard(env, "users disable boss@example.com");
+  CHECK(lastAdmin.exitCode == 1);
+  CHECK_THAT(lastAdmin.output, Contains("last enabled admin"));
+  CHECK(switchboard(env, "users disable rep@example.com").exitCode == 0);
+
+  const auto listed = nlohmann::json::parse(switchboard(env, "users list --json").output);
+  REQUIRE(listed.size() == 3);
+  std::map<std::string, nlohmann::json> byEmail;
+  for (const auto& user : listed) byEmail[user["email"]] = user;
+  CHECK(byEmail["Boss@Example.com"]["role"] == "admin");
+  CHECK(byEmail["rep@example.com"]["role"] == "supervisor");
+  CHECK(byEmail["rep@example.com"]["disabled"] == true);
+  CHECK(listed.dump().find("argon2") == std::string::npos);
+
+  auto reset = switchboard(env, "users reset-password piped@example.com --generate-password");
+  CHECK(reset.exitCode == 0);
+  CHECK_THAT(reset.output, Contains("new password set for piped@example.com") && Contains("Password: "));
+  CHECK(switchboard(env, "users reset-password nobody@example.com --generate-password").exitCode == 1);
+
+  // API keys stay agent or admin keys: supervisors are people.
+  auto supervisorKey = switchboard(env, "keys create --name sup --role supervisor");
+  CHECK(supervisorKey.exitCode == 1);
+  CHECK_THAT(supervisorKey.output, Contains("supervisors sign in as people"));
+}
+
 TEST_CASE("cli: a bad config value is refused with the key named", "[cli]") {
   sb::test::TempDir dir;
   auto run =

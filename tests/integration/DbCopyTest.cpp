@@ -92,11 +92,22 @@ TEST_CASE("db copy: a SQLite database moved to PostgreSQL gives the same rows an
     before = answers(admin);
   }  // the team's host stops
 
+  // A person who signs in, with a role and a hashed password.
+  REQUIRE(switchboard("users create --set database.url=" + sqlite +
+                      " --email Lead@Example.com --name Lead --role supervisor --generate-password")
+              .exitCode == 0);
+
   const Run copy = switchboard("db copy --set database.url=" + sqlite + " --to " + postgres.target());
   INFO(copy.output);
   REQUIRE(copy.exitCode == 0);
   CHECK_THAT(copy.output, Catch::Contains("contacts") && Catch::Contains("call_events"));
   CHECK(copy.output.find("password") == std::string::npos);
+
+  const auto people =
+      nlohmann::json::parse(switchboard("users list --json --set database.url=" + postgres.target()).output);
+  REQUIRE(people.size() == 1);
+  CHECK(people[0]["email"] == "Lead@Example.com");
+  CHECK(people[0]["role"] == "supervisor");
 
   sb::test::TestHost moved(on(postgres.target()));
   // The keys came along: the team signs in as before.

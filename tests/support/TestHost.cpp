@@ -19,7 +19,7 @@ TestHost::TestHost(const std::map<std::string, std::string>& overrides) {
   auto router = std::make_shared<host::Router>();
   host::addAllRoutes(*router, *context_);
   server_ = std::make_unique<host::ApiServer>(router, host::serverOptionsFrom(context_->settings()),
-                                              context_->apiKeys(), &context_->metrics());
+                                              context_->apiKeys(), &context_->metrics(), &context_->sessions());
   server_->bind();
   context_->startProvider("http://127.0.0.1:" + std::to_string(server_->port()));
   server_->start();

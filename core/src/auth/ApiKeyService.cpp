@@ -14,16 +14,6 @@ constexpr size_t kMaxCacheEntries = 10000;
 
 }  // namespace
 
-std::string roleName(Role role) {
-  return role == Role::Admin ? "admin" : "agent";
-}
-
-Role parseRole(const std::string& text) {
-  if (text == "admin") return Role::Admin;
-  if (text == "agent") return Role::Agent;
-  throw std::invalid_argument("role must be 'admin' or 'agent', got '" + text + "'");
-}
-
 ApiKeyService::ApiKeyService(ApiKeyRepository& repository, std::chrono::milliseconds cacheTtl, Clock clock)
     : repository_(repository), cacheTtl_(cacheTtl), clock_(std::move(clock)) {}
 
@@ -34,6 +24,10 @@ std::string ApiKeyService::hashKey(const std::string& key) {
 CreatedApiKey ApiKeyService::create(const std::string& name, Role role) {
   if (name.empty() || name.size() > 100) {
     throw std::invalid_argument("key name must be 1 to 100 characters");
+  }
+  if (role == Role::Supervisor) {
+    throw std::invalid_argument(
+        "an API key is an 'agent' or an 'admin' key; supervisors sign in as people (switchboard users create)");
   }
   CreatedApiKey created;
   created.key = kKeyPrefix + crypto::toHex(crypto::randomBytes(kKeyRandomBytes));
@@ -76,7 +70,10 @@ std::optional<Principal> ApiKeyService::authenticate(const std::string& presente
   }
   std::optional<Principal> principal;
   if (auto record = repository_.findByHash(hash); record && !record->revokedAt) {
-    principal = Principal{record->id, record->name, parseRole(record->role)};
+    principal = Principal();
+    principal->keyId = record->id;
+    principal->keyName = record->name;
+    principal->role = parseRole(record->role);
   }
   std::lock_guard lock(mutex_);
   auto& cache = principal ? cache_ : refusedCache_;

@@ -27,6 +27,7 @@ struct TableCopy {
 const std::vector<TableCopy>& plan() {
   static const std::vector<TableCopy> tables = {
       {"api_keys", "id"},
+      {"users", "id"},
       {"contact_lists", "id"},
       {"contacts", "id"},
       {"do_not_call", "phone_e164"},

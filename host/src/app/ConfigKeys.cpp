@@ -126,6 +126,11 @@ std::vector<ConfigKey> makeKeys() {
                      "never holds the write lock calls need); needs room for `import.max_bytes` per upload in "
                      "progress (`http.max_uploads`)"),
                 "the system's temporary directory (`$TMPDIR`, else `/tmp`)"),
+      integer("auth.session_idle_s", 28800, 60, 604800,
+              "a person's session ends after this many seconds without a request (the page keeps it alive while "
+              "open)"),
+      integer("auth.session_max_s", 43200, 300, 2592000,
+              "and every session ends this many seconds after sign-in, used or not; the person signs in again"),
       integer("auth.key_cache_ms", 5000, 0, 3600000,
               "how long a checked API key is trusted before it is looked up again; a revocation takes effect within "
               "this time"),

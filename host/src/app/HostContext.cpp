@@ -36,6 +36,13 @@ HostContext::HostContext(core::Settings settings) : settings_(std::move(settings
   apiKeyRepository_ = std::make_unique<core::SqliteApiKeyRepository>(*database_);
   apiKeys_ = std::make_unique<core::ApiKeyService>(
       *apiKeyRepository_, std::chrono::milliseconds(settings_.getInt("auth.key_cache_ms", 5000)));
+  userRepository_ = std::make_unique<core::SqlUserRepository>(*database_);
+  users_ = std::make_unique<core::UserService>(*userRepository_);
+  signIns_ = std::make_unique<core::SqlSignInRepository>(*database_);
+  core::SessionOptions sessionOptions;
+  sessionOptions.idle = std::chrono::seconds(settings_.getInt("auth.session_idle_s", 28800));
+  sessionOptions.absolute = std::chrono::seconds(settings_.getInt("auth.session_max_s", 43200));
+  sessions_ = std::make_unique<core::SessionService>(*signIns_, *userRepository_, *users_, sessionOptions);
   contactRepository_ = std::make_unique<core::SqliteContactRepository>(*database_);
   dncRepository_ = std::make_unique<core::SqliteDncRepository>(*database_);
   contacts_ = std::make_unique<core::ContactService>(*contactRepository_, *dncRepository_, contactOptions(settings_));

@@ -18,6 +18,10 @@
 #include <switchboard/core/storage/SqlLeaseRepository.h>
 #include <switchboard/core/storage/SqlPluginStateRepository.h>
 #include <switchboard/core/storage/SqliteApiKeyRepository.h>
+#include <switchboard/core/users/SessionService.h>
+#include <switchboard/core/users/SqlSignInRepository.h>
+#include <switchboard/core/users/SqlUserRepository.h>
+#include <switchboard/core/users/UserService.h>
 
 #include <filesystem>
 #include <memory>
@@ -55,6 +59,8 @@ class HostContext {
   core::Settings& settings() noexcept { return settings_; }
   core::Database& database() noexcept { return *database_; }
   core::ApiKeyService& apiKeys() noexcept { return *apiKeys_; }
+  core::UserService& users() noexcept { return *users_; }
+  core::SessionService& sessions() noexcept { return *sessions_; }
   core::ContactService& contacts() noexcept { return *contacts_; }
   core::CallService& calls() noexcept { return *calls_; }
   core::WebhookService& webhooks() noexcept { return *webhooks_; }
@@ -77,6 +83,10 @@ class HostContext {
   std::unique_ptr<core::Database> database_;
   std::unique_ptr<core::SqliteApiKeyRepository> apiKeyRepository_;
   std::unique_ptr<core::ApiKeyService> apiKeys_;
+  std::unique_ptr<core::SqlUserRepository> userRepository_;
+  std::unique_ptr<core::UserService> users_;
+  std::unique_ptr<core::SqlSignInRepository> signIns_;
+  std::unique_ptr<core::SessionService> sessions_;
   std::unique_ptr<core::SqliteContactRepository> contactRepository_;
   std::unique_ptr<core::SqliteDncRepository> dncRepository_;
   std::unique_ptr<core::ContactService> contacts_;

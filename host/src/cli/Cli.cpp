@@ -38,6 +38,15 @@ Commands:
                              create an API key (printed once, stored hashed)
   keys list                  list API keys (never the keys themselves)
   keys revoke ID|PREFIX      revoke an API key
+  users create --email EMAIL --name NAME [--role agent|supervisor|admin]
+               [--password-file FILE | --generate-password]
+                             add a person who signs in (the password is asked for
+                             at the terminal, read from FILE or generated and shown
+                             once; never given on the command line)
+  users list [--json]        list people (never their passwords)
+  users disable|enable EMAIL stop or restore a person's access
+  users set-role EMAIL ROLE  make a person an agent, supervisor or admin
+  users reset-password EMAIL [--password-file FILE | --generate-password]
   config show [--json]       the effective configuration, where each value came
                              from (default, file:line, env, --set), secrets masked
   config check               exit 1 with every problem: unknown keys, bad values,
@@ -81,6 +90,11 @@ const std::map<std::string, CommandSpec>& commands() {
       {"keys",
        {{valued("name", "NAME", "the key's name (its agent)"), valued("role", "ROLE", "admin or agent"),
          flag("quiet", "print the key only")}}},
+      {"users",
+       {{valued("email", "EMAIL", "the person's email"), valued("name", "NAME", "the person's name"),
+         valued("role", "ROLE", "agent, supervisor or admin"),
+         valued("password-file", "FILE", "read the password from the first line of FILE"),
+         flag("generate-password", "generate a password and show it once"), flag("json", "print JSON")}}},
       {"config", {{flag("json", "print JSON"), flag("markdown", "print the docs' tables")}}},
       {"migrate", {}},
       {"db", {{valued("to", "URL", "the database to copy into")}}},
@@ -252,8 +266,8 @@ int run(int argc, char** argv, char** environment) {
     return 0;
   }
   static const std::map<std::string, std::function<int(const Args&, char**)>> handlers = {
-      {"serve", serve},   {"plugins", plugins}, {"keys", keys}, {"migrate", migrate},
-      {"import", import}, {"config", config},   {"db", db},
+      {"serve", serve},     {"plugins", plugins}, {"keys", keys},     {"users", users},
+      {"migrate", migrate}, {"import", import},   {"config", config}, {"db", db},
   };
   try {
     return handlers.at(args.command)(args, environment);

@@ -37,6 +37,7 @@ int run(int argc, char** argv, char** environment);
 int serve(const Args& args, char** environment);
 int plugins(const Args& args, char** environment);
 int keys(const Args& args, char** environment);
+int users(const Args& args, char** environment);
 int migrate(const Args& args, char** environment);
 int import(const Args& args, char** environment);
 int config(const Args& args, char** environment);

@@ -59,7 +59,7 @@ class ServeApplication final : public Poco::Util::ServerApplication {
     ServerOptions options = serverOptionsFrom(context.settings());
     auto router = std::make_shared<Router>();
     addAllRoutes(*router, context);
-    ApiServer server(router, options, context.apiKeys(), &context.metrics());
+    ApiServer server(router, options, context.apiKeys(), &context.metrics(), &context.sessions());
     server.bind();
 
     std::string publicBaseUrl = context.settings().getString("public_base_url");

@@ -30,8 +30,8 @@ using tcp = asio::ip::tcp;
 
 struct ApiServer::Impl {
   Impl(std::shared_ptr<const Router> router, ServerOptions options, core::ApiKeyService& apiKeys,
-       core::Metrics* metrics)
-      : pipeline(std::move(router), options, apiKeys, metrics),
+       core::Metrics* metrics, core::SessionService* sessions)
+      : pipeline(std::move(router), options, apiKeys, metrics, sessions),
         workers("sb-http-work", static_cast<size_t>(std::max(1, options.maxThreads)),
                 static_cast<size_t>(std::max(0, options.maxQueued))),
         registry(std::make_shared<ConnectionRegistry>()) {
@@ -125,8 +125,8 @@ struct ApiServer::Impl {
 };
 
 ApiServer::ApiServer(std::shared_ptr<const Router> router, ServerOptions options, core::ApiKeyService& apiKeys,
-                     core::Metrics* metrics)
-    : impl_(std::make_unique<Impl>(std::move(router), std::move(options), apiKeys, metrics)) {}
+                     core::Metrics* metrics, core::SessionService* sessions)
+    : impl_(std::make_unique<Impl>(std::move(router), std::move(options), apiKeys, metrics, sessions)) {}
 
 ApiServer::~ApiServer() {
   stop();

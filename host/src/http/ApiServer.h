@@ -4,6 +4,7 @@
 
 #include <switchboard/core/auth/ApiKeyService.h>
 #include <switchboard/core/metrics/Metrics.h>
+#include <switchboard/core/users/SessionService.h>
 
 #include <cstdint>
 #include <map>
@@ -44,6 +45,12 @@ struct ServerOptions {
   /// Failed key checks from one client address per minute before it is
   /// answered 429 without a lookup.
   int authFailuresPerMinute = 30;
+  /// Where the page is served from ("https://dialer.example.com", from
+  /// public_base_url): a request that changes something with a session
+  /// cookie must carry it as its Origin (or the origin of its Host header).
+  std::string publicOrigin;
+  /// Session cookies get Secure (public_base_url is https).
+  bool secureCookies = false;
   int keepAliveTimeoutS = 5;
   int ioTimeoutS = 30;
   size_t defaultMaxBodyBytes = size_t{1024} * 1024;
@@ -62,8 +69,9 @@ struct ServerOptions {
 class ApiServer {
  public:
   /// `metrics` (optional) gets request counts and durations by route.
+  /// `sessions` (optional) lets people signed in with a session cookie in.
   ApiServer(std::shared_ptr<const Router> router, ServerOptions options, core::ApiKeyService& apiKeys,
-            core::Metrics* metrics = nullptr);
+            core::Metrics* metrics = nullptr, core::SessionService* sessions = nullptr);
   ~ApiServer();
   ApiServer(const ApiServer&) = delete;
   ApiServer& operator=(const ApiServer&) = delete;

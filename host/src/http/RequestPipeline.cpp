@@ -2,12 +2,14 @@
 
 #include "http/ApiError.h"
 #include "http/ErrorMapper.h"
+#include "http/SessionCookie.h"
 
 #include <switchboard/core/config/ConfigKey.h>
 #include <switchboard/core/config/Settings.h>
 #include <switchboard/core/crypto/Crypto.h>
 #include <switchboard/core/log/Logging.h>
 #include <switchboard/core/log/Redact.h>
+#include <switchboard/core/text/Utf8.h>
 #include <switchboard/sdk/http.hpp>
 
 #include <algorithm>
@@ -76,11 +78,12 @@ ServerOptions withResolvedRates(const Router& router, ServerOptions options) {
 }  // namespace
 
 RequestPipeline::RequestPipeline(std::shared_ptr<const Router> router, ServerOptions options,
-                                 core::ApiKeyService& apiKeys, core::Metrics* metrics)
+                                 core::ApiKeyService& apiKeys, core::Metrics* metrics, core::SessionService* sessions)
     : router_(std::move(router)),
       options_(withResolvedRates(*router_, std::move(options))),
       apiKeys_(apiKeys),
       metrics_(metrics),
+      sessions_(sessions),
       serial_(nextSerial()),
       log_(core::logger("http")) {}
 
@@ -181,8 +184,48 @@ void RequestPipeline::precheck(const ApiRequest& request, const Route& route) {
         .withRetryAfter(wait);
   }
   const auto key = presentedKey(request);
-  if (!key || key->empty()) {  // costs no lookup: not counted as a guess
-    throw ApiError::unauthorized("missing API key: send it in the X-API-Key header or as Authorization: Bearer");
+  if ((!key || key->empty()) && (sessions_ == nullptr || !sessionCookie(request))) {
+    // Costs no lookup: not counted as a guess.
+    throw ApiError::unauthorized(
+        "missing API key: send it in the X-API-Key header or as Authorization: Bearer, or sign in "
+        "(POST /api/v1/session)");
+  }
+}
+
+std::optional<core::Principal> RequestPipeline::fromSession(const ApiRequest& request) {
+  const auto token = sessionCookie(request);
+  if (!token) {
+    return std::nullopt;
+  }
+  const auto user = sessions_->check(*token);
+  if (!user) {
+    return std::nullopt;
+  }
+  core::Principal principal;
+  principal.keyId = user->id;
+  principal.keyName = user->emailKey;
+  principal.role = core::parseRole(user->role);
+  principal.session = true;
+  principal.displayName = user->displayName;
+  principal.email = user->email;
+  return principal;
+}
+
+void RequestPipeline::checkOrigin(const ApiRequest& request) const {
+  if (request.method == "GET" || request.method == "HEAD" || request.method == "OPTIONS") {
+    return;
+  }
+  // Browsers send Origin with every request that may change something; a
+  // page on another site cannot forge it.
+  const auto origin = request.header("Origin");
+  const auto host = request.header("Host");
+  const bool matches =
+      origin && ((!options_.publicOrigin.empty() && *origin == options_.publicOrigin) ||
+                 (host && !host->empty() && (*origin == "http://" + *host || *origin == "https://" + *host)));
+  if (!matches) {
+    throw ApiError::forbidden("a request signed in with a session must come from the page's own origin (Origin " +
+                              (origin ? "'" + core::sanitizeUtf8(core::truncateUtf8(*origin, 100)) + "'" : "missing") +
+                              ")");
   }
 }
 
@@ -192,12 +235,21 @@ void RequestPipeline::authenticate(const Route& route, ApiRequest& request) {
   }
   precheck(request, route);
   const auto key = presentedKey(request);
-  request.principal = apiKeys_.authenticate(*key);
-  if (!request.principal) {
-    authFailed(request, "invalid or revoked API key");
+  if (key && !key->empty()) {
+    request.principal = apiKeys_.authenticate(*key);
+    if (!request.principal) {
+      authFailed(request, "invalid or revoked API key");
+    }
+  } else {
+    request.principal = fromSession(request);
+    if (!request.principal) {
+      authFailed(request, "your session has ended or is not valid; sign in again");
+    }
+    checkOrigin(request);
   }
   if (route.access == Access::Admin && request.principal->role != core::Role::Admin) {
-    throw ApiError::forbidden(route.name + " needs an admin key; this key has role '" +
+    throw ApiError::forbidden(route.name + " needs the admin role; this " +
+                              (request.principal->session ? "person" : "key") + " has role '" +
                               core::roleName(request.principal->role) + "'");
   }
 }

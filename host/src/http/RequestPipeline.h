@@ -22,7 +22,7 @@ namespace sb::host {
 class RequestPipeline {
  public:
   RequestPipeline(std::shared_ptr<const Router> router, ServerOptions options, core::ApiKeyService& apiKeys,
-                  core::Metrics* metrics);
+                  core::Metrics* metrics, core::SessionService* sessions = nullptr);
 
   const ServerOptions& options() const noexcept { return options_; }
   RouteMatch match(const std::string& method, const std::string& path) const { return router_->match(method, path); }
@@ -54,6 +54,11 @@ class RequestPipeline {
 
  private:
   void authenticate(const Route& route, ApiRequest& request);
+  /// The person a session cookie names, if any (sessions_ set).
+  std::optional<core::Principal> fromSession(const ApiRequest& request);
+  /// A request that changes something with a session cookie must come
+  /// from the page's own origin (cross-site request forgery); throws 403.
+  void checkOrigin(const ApiRequest& request) const;
   void countRequest(const std::string& route, const std::string& method, int status, double seconds);
   /// Counts a failed key check from the request's address.
   [[noreturn]] void authFailed(const ApiRequest& request, const std::string& message);
@@ -62,6 +67,7 @@ class RequestPipeline {
   ServerOptions options_;
   core::ApiKeyService& apiKeys_;
   core::Metrics* metrics_;
+  core::SessionService* sessions_;
   RateLimiter rateLimiter_;
   const uint64_t serial_;
   std::shared_ptr<spdlog::logger> log_;

@@ -4,6 +4,7 @@
 #include "routes/ColdCallRoutes.h"
 #include "routes/ContactRoutes.h"
 #include "routes/EventRoutes.h"
+#include "routes/SessionRoutes.h"
 #include "routes/StaticRoutes.h"
 #include "routes/SystemRoutes.h"
 #include "routes/WebhookRoutes.h"
@@ -12,6 +13,7 @@ namespace sb::host {
 
 void addAllRoutes(Router& router, HostContext& context) {
   addSystemRoutes(router, context);
+  addSessionRoutes(router, context);
   addContactRoutes(router, context);
   addCallRoutes(router, context);
   addColdCallRoutes(router, context);
@@ -60,6 +62,13 @@ ServerOptions serverOptionsFrom(const core::Settings& settings) {
   options.defaultMaxBodyBytes = static_cast<size_t>(settings.getInt("http.max_body_bytes", 1048576));
   options.defaultRatePerMinute = static_cast<int>(settings.getInt("ratelimit.default_per_minute", 600));
   options.logRequests = settings.getBool("http.log_requests", true);
+  // The page's origin: scheme, host and port of public_base_url.
+  const std::string base = settings.getString("public_base_url", "");
+  if (const size_t scheme = base.find("://"); scheme != std::string::npos) {
+    const size_t path = base.find('/', scheme + 3);
+    options.publicOrigin = base.substr(0, path);
+    options.secureCookies = base.rfind("https://", 0) == 0;
+  }
   const std::string prefix = "ratelimit.";
   for (const auto& [key, value] : settings.all()) {
     if (key.rfind(prefix, 0) == 0 && key != "ratelimit.default_per_minute") {

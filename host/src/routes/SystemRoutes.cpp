@@ -72,9 +72,16 @@ void addSystemRoutes(Router& router, HostContext& context) {
               }});
 
   router.add({"GET", "/api/v1/me", "me", Access::Agent, 0, 0, [](const ApiRequest& request) {
-                return ApiResponse::json(200, {{"key_id", request.principal->keyId},
-                                               {"name", request.principal->keyName},
-                                               {"role", core::roleName(request.principal->role)}});
+                const core::Principal& who = *request.principal;
+                nlohmann::json me = {{"kind", who.session ? "user" : "key"},
+                                     {"key_id", who.keyId},
+                                     {"name", who.keyName},
+                                     {"role", core::roleName(who.role)}};
+                if (who.session) {
+                  me["email"] = who.email;
+                  me["display_name"] = who.displayName;
+                }
+                return ApiResponse::json(200, me);
               }});
 
   router.add({"GET", "/api/v1/keys", "keys.list", Access::Admin, 0, 0, [&context](const ApiRequest&) {

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <switchboard/core/auth/Role.h>
 #include <switchboard/core/storage/ApiKeyRepository.h>
 
 #include <chrono>
@@ -12,17 +13,15 @@
 
 namespace sb::core {
 
-enum class Role { Agent, Admin };
-
-std::string roleName(Role role);
-/// Parses "admin" or "agent"; throws std::invalid_argument otherwise.
-Role parseRole(const std::string& text);
-
 /// Who made a request.
+/// Who made a request: an API key, or a person signed in with a session.
 struct Principal {
-  std::string keyId;
-  std::string keyName;
+  std::string keyId;    ///< the key's id, or the person's user id: rate limits and log lines
+  std::string keyName;  ///< the agent it acts as: the key's name, or the person's email (lower-cased)
   Role role = Role::Agent;
+  bool session = false;     ///< a person with a session cookie (needs a matching Origin to change anything)
+  std::string displayName;  ///< the person's name (sessions)
+  std::string email;        ///< as the person gave it (sessions)
 };
 
 struct CreatedApiKey {
