@@ -1,5 +1,6 @@
 #include <switchboard/core/calls/CallService.h>
 
+#include <switchboard/core/text/Time.h>
 #include <chrono>
 
 namespace sb::core {
@@ -27,10 +28,7 @@ CallService::CallService(CallRepository& calls, ContactService& contacts, Metric
     options_.dispositions = CallServiceOptions::defaultDispositions();
   }
   if (!options_.clockMs) {
-    options_.clockMs = [] {
-      return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
-          .count();
-    };
+    options_.clockMs = unixNowMs;
   }
   // Before the journal: its commits poke the feed.
   if (auto listener = calls.listenForEvents()) {

@@ -2,6 +2,7 @@
 #include <switchboard/core/log/Logging.h>
 #include <switchboard/core/plugin/HostServices.h>
 #include <switchboard/core/plugin/OperationDeadline.h>
+#include <switchboard/core/text/Time.h>
 #include <switchboard/sdk/config.hpp>
 #include <switchboard/sdk/detail/abi_io.hpp>
 
@@ -192,8 +193,7 @@ int32_t HostServices::httpSendThunk(void* ctx, const sb_http_request* request, s
 }
 
 int64_t HostServices::clockNowThunk(void*) noexcept {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
-      .count();
+  return unixNowMs();
 }
 
 const void* HostServices::getExtensionThunk(void* ctx, const char* id) noexcept {

@@ -34,6 +34,7 @@ const std::vector<TableCopy>& plan() {
       {"calls", "id"},
       {"call_events", "seq", true},
       {"plugin_state", "plugin, key"},
+      {"audit_log", "id"},
   };
   return tables;
 }

@@ -2,6 +2,7 @@
 
 #include <switchboard/core/crypto/Crypto.h>
 #include <switchboard/core/log/Logging.h>
+#include <switchboard/core/text/Time.h>
 
 #include <algorithm>
 
@@ -22,10 +23,7 @@ SessionService::SessionService(SignInRepository& repository, UserRepository& use
                                SessionOptions options, Clock clock)
     : repository_(repository), users_(users), userService_(userService), options_(options), clock_(std::move(clock)) {
   if (!clock_) {
-    clock_ = [] {
-      return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
-          .count();
-    };
+    clock_ = unixNowMs;
   }
 }
 

@@ -2,6 +2,7 @@
 
 #include <switchboard/core/DomainError.h>
 #include <switchboard/core/crypto/Crypto.h>
+#include <switchboard/core/text/Time.h>
 #include <switchboard/core/text/Utf8.h>
 #include <switchboard/core/users/Passwords.h>
 
@@ -53,10 +54,7 @@ void checkPassword(std::string_view password, std::string_view email) {
 
 UserService::UserService(UserRepository& repository, Clock clock) : repository_(repository), clock_(std::move(clock)) {
   if (!clock_) {
-    clock_ = [] {
-      return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
-          .count();
-    };
+    clock_ = unixNowMs;
   }
 }
 

@@ -43,6 +43,7 @@ HostContext::HostContext(core::Settings settings) : settings_(std::move(settings
   sessionOptions.idle = std::chrono::seconds(settings_.getInt("auth.session_idle_s", 28800));
   sessionOptions.absolute = std::chrono::seconds(settings_.getInt("auth.session_max_s", 43200));
   sessions_ = std::make_unique<core::SessionService>(*signIns_, *userRepository_, *users_, sessionOptions);
+  audit_ = std::make_unique<core::AuditLog>(*database_);
   contactRepository_ = std::make_unique<core::SqliteContactRepository>(*database_);
   dncRepository_ = std::make_unique<core::SqliteDncRepository>(*database_);
   contacts_ = std::make_unique<core::ContactService>(*contactRepository_, *dncRepository_, contactOptions(settings_));

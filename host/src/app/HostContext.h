@@ -2,6 +2,7 @@
 
 #include "http/EventStreamHub.h"
 
+#include <switchboard/core/audit/AuditLog.h>
 #include <switchboard/core/auth/ApiKeyService.h>
 #include <switchboard/core/calls/CallService.h>
 #include <switchboard/core/calls/SqliteCallRepository.h>
@@ -61,6 +62,7 @@ class HostContext {
   core::ApiKeyService& apiKeys() noexcept { return *apiKeys_; }
   core::UserService& users() noexcept { return *users_; }
   core::SessionService& sessions() noexcept { return *sessions_; }
+  core::AuditLog& audit() noexcept { return *audit_; }
   core::ContactService& contacts() noexcept { return *contacts_; }
   core::CallService& calls() noexcept { return *calls_; }
   core::WebhookService& webhooks() noexcept { return *webhooks_; }
@@ -87,6 +89,7 @@ class HostContext {
   std::unique_ptr<core::UserService> users_;
   std::unique_ptr<core::SqlSignInRepository> signIns_;
   std::unique_ptr<core::SessionService> sessions_;
+  std::unique_ptr<core::AuditLog> audit_;
   std::unique_ptr<core::SqliteContactRepository> contactRepository_;
   std::unique_ptr<core::SqliteDncRepository> dncRepository_;
   std::unique_ptr<core::ContactService> contacts_;

@@ -18,6 +18,9 @@
 #include <map>
 #include <stdexcept>
 
+#include <pwd.h>
+#include <unistd.h>
+
 namespace sb::host::cli {
 namespace {
 
@@ -281,6 +284,21 @@ int run(int argc, char** argv, char** environment) {
     std::cerr << "switchboard: " << e.what() << "\n";
     return 1;
   }
+}
+
+core::AuditEntry cliAuditEntry(const std::string& command, std::string action, std::string target,
+                               nlohmann::json details) {
+  core::AuditEntry entry;
+  entry.actor = "cli";
+  const passwd* account = ::getpwuid(::geteuid());
+  entry.actorName = "switchboard " + command + " (run by " +
+                    (account != nullptr && account->pw_name != nullptr ? std::string(account->pw_name)
+                                                                       : "uid " + std::to_string(::geteuid())) +
+                    ")";
+  entry.action = std::move(action);
+  entry.target = std::move(target);
+  entry.details = std::move(details);
+  return entry;
 }
 
 int migrate(const Args& args, char** environment) {

@@ -2,6 +2,8 @@
 
 #include "app/ConfigLoader.h"
 
+#include <switchboard/core/audit/AuditLog.h>
+
 #include <string>
 #include <vector>
 
@@ -42,6 +44,11 @@ int migrate(const Args& args, char** environment);
 int import(const Args& args, char** environment);
 int config(const Args& args, char** environment);
 int db(const Args& args, char** environment);
+
+/// An audit entry for what a command did: the actor is "cli", named by the
+/// command and the operating-system user who ran it.
+core::AuditEntry cliAuditEntry(const std::string& command, std::string action, std::string target,
+                               nlohmann::json details = nlohmann::json::object());
 
 /// The folder holding the running executable (for plugin discovery).
 std::string executableDir(const std::string& argv0);

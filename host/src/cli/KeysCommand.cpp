@@ -29,6 +29,8 @@ int keys(const Args& args, char** environment) {
     }
     const core::Role role = core::parseRole(args.option("role", "agent"));
     const auto created = service.create(name, role);
+    core::AuditLog(database).record(
+        cliAuditEntry("keys", "key.created", created.record.id, {{"name", name}, {"role", created.record.role}}));
     if (args.flag("quiet")) {
       std::cout << created.key << "\n";
     } else {
@@ -63,6 +65,7 @@ int keys(const Args& args, char** environment) {
       std::cerr << "switchboard keys revoke: no active key with id or prefix '" << args.positional[1] << "'\n";
       return 1;
     }
+    core::AuditLog(database).record(cliAuditEntry("keys", "key.revoked", args.positional[1]));
     std::cout << "revoked " << args.positional[1] << "\n";
     return 0;
   }

@@ -166,6 +166,7 @@ int users(const Args& args, char** environment) {
   database.migrate();
   core::SqlUserRepository repository(database);
   core::UserService service(repository);
+  core::AuditLog audit(database);
 
   const std::string action = args.positional.empty() ? "" : args.positional[0];
   const std::string command = "users " + action;
@@ -178,6 +179,7 @@ int users(const Args& args, char** environment) {
       const NewPassword password = readPassword(args, command);
       user.password = password.password;
       const auto created = service.create(user);
+      audit.record(cliAuditEntry("users", "user.created", created.email, {{"role", created.role}}));
       std::cout << "Created " << created.role << " " << created.email << " (id " << created.id << ")\n";
       printGenerated(password);
       return 0;
@@ -188,6 +190,7 @@ int users(const Args& args, char** environment) {
     }
     if (action == "disable" || action == "enable") {
       const auto user = service.setDisabled(target(args, command), action == "disable");
+      audit.record(cliAuditEntry("users", user.disabled ? "user.disabled" : "user.enabled", user.email));
       std::cout << (user.disabled ? "disabled " : "enabled ") << user.email << "\n";
       return 0;
     }
@@ -195,7 +198,9 @@ int users(const Args& args, char** environment) {
       if (args.positional.size() < 3) {
         throw UsageError(command + ": give the user's EMAIL and the ROLE (agent, supervisor or admin)");
       }
-      const auto user = service.setRole(args.positional[1], roleFrom(args.positional[2], command));
+      const auto before = service.find(args.positional[1]);
+      const auto user = service.setRole(before.id, roleFrom(args.positional[2], command));
+      audit.record(cliAuditEntry("users", "user.role_changed", user.email, {{"from", before.role}, {"to", user.role}}));
       std::cout << user.email << " is now " << user.role << "\n";
       return 0;
     }
@@ -206,6 +211,7 @@ int users(const Args& args, char** environment) {
       const auto user = service.resetPassword(existing.id, password.password);
       // Whoever knew the old password is signed out everywhere.
       core::SqlSignInRepository(database).deleteSessionsOf(user.id);
+      audit.record(cliAuditEntry("users", "user.password_reset", user.email));
       std::cout << "new password set for " << user.email << "; their sessions are ended\n";
       printGenerated(password);
       return 0;

@@ -2,6 +2,7 @@
 
 #include "http/ApiError.h"
 #include "http/RequestFields.h"
+#include "routes/Audit.h"
 #include "routes/UploadForm.h"
 
 #include <switchboard/core/DomainError.h>
@@ -155,14 +156,17 @@ void addContactRoutes(Router& router, HostContext& context) {
                 if (!phone || phone->empty()) {
                   throw ApiError::validation("phone is required", {{"field", "phone"}});
                 }
-                const auto entry = context.contacts().addDoNotCall(*phone, optionalString(body, "reason").value_or(""),
+                const std::string reason = optionalString(body, "reason").value_or("");
+                const auto entry = context.contacts().addDoNotCall(*phone, reason,
                                                                    request.principal ? request.principal->keyName : "");
+                context.audit().record(auditEntry(request, "dnc.added", entry.phoneE164, {{"reason", reason}}));
                 return ApiResponse::json(201, entry.toJson());
               }});
 
   router.add(
       {"DELETE", "/api/v1/dnc/{phone}", "dnc.remove", Access::Admin, 0, 0, [&context](const ApiRequest& request) {
          context.contacts().removeDoNotCall(request.params.at("phone"));
+         context.audit().record(auditEntry(request, "dnc.removed", request.params.at("phone")));
          ApiResponse response;
          response.status = 204;
          return response;

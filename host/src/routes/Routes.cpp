@@ -1,5 +1,6 @@
 #include "routes/Routes.h"
 
+#include "routes/Audit.h"
 #include "routes/CallRoutes.h"
 #include "routes/ColdCallRoutes.h"
 #include "routes/ContactRoutes.h"
@@ -14,6 +15,7 @@ namespace sb::host {
 void addAllRoutes(Router& router, HostContext& context) {
   addSystemRoutes(router, context);
   addSessionRoutes(router, context);
+  addAuditRoutes(router, context);
   addContactRoutes(router, context);
   addCallRoutes(router, context);
   addColdCallRoutes(router, context);

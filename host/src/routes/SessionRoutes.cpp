@@ -2,6 +2,7 @@
 
 #include "http/ApiError.h"
 #include "http/SessionCookie.h"
+#include "routes/Audit.h"
 #include "routes/Routes.h"
 
 #include <switchboard/core/log/Logging.h>
@@ -43,14 +44,21 @@ void addSessionRoutes(Router& router, HostContext& context) {
            opened = context.sessions().signIn(email, password, request.clientAddr);
          } catch (const core::SignInThrottled& e) {
            core::logger("auth")->warn("sign-in refused for now (too many failures) from {}", request.clientAddr);
+           context.audit().record(
+               auditEntry(request, "session.sign_in_throttled", email, {{"retry_after_s", e.retryAfterS()}}));
            throw ApiError(429, "RATE_LIMITED", e.what()).withRetryAfter(static_cast<int>(e.retryAfterS()));
          }
          if (!opened) {
            // Never the password; the address says where guesses come from.
            core::logger("auth")->info("failed sign-in from {}", request.clientAddr);
+           context.audit().record(auditEntry(request, "session.sign_in_failed", email));
            throw ApiError(401, "INVALID_CREDENTIALS", "the email or the password is wrong, or the account is disabled");
          }
          core::logger("auth")->info("{} signed in from {}", opened->user.id, request.clientAddr);
+         core::AuditEntry signedIn = auditEntry(request, "session.sign_in", opened->user.email);
+         signedIn.actor = opened->user.id;
+         signedIn.actorName = opened->user.email;
+         context.audit().record(std::move(signedIn));
          const auto& options = context.sessions().options();
          ApiResponse response = ApiResponse::json(200, {{"user",
                                                          {{"id", opened->user.id},
@@ -69,6 +77,7 @@ void addSessionRoutes(Router& router, HostContext& context) {
                 if (const auto token = sessionCookie(request)) {
                   context.sessions().signOut(*token);
                   core::logger("auth")->info("{} signed out", request.principal->keyId);
+                  context.audit().record(auditEntry(request, "session.sign_out", request.principal->email));
                 }
                 ApiResponse response;
                 response.status = 204;

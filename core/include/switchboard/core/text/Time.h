@@ -1,10 +1,17 @@
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <ctime>
 #include <string>
 
 namespace sb::core {
+
+/// The system clock in Unix milliseconds: every default clock of core.
+inline int64_t unixNowMs() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
 
 /// Unix seconds formatted in UTC with strftime's `format`
 /// ("%Y-%m-%dT%H:%M:%SZ" for ISO 8601).
