@@ -17,6 +17,7 @@
 #include <iostream>
 #include <map>
 #include <stdexcept>
+#include <vector>
 
 #include <pwd.h>
 #include <unistd.h>
@@ -290,11 +291,14 @@ core::AuditEntry cliAuditEntry(const std::string& command, std::string action, s
                                nlohmann::json details) {
   core::AuditEntry entry;
   entry.actor = "cli";
-  const passwd* account = ::getpwuid(::geteuid());
+  passwd account{};
+  passwd* found = nullptr;
+  std::vector<char> buffer(16384);
+  const uid_t uid = ::geteuid();
+  const bool named = ::getpwuid_r(uid, &account, buffer.data(), buffer.size(), &found) == 0 && found != nullptr &&
+                     account.pw_name != nullptr;
   entry.actorName = "switchboard " + command + " (run by " +
-                    (account != nullptr && account->pw_name != nullptr ? std::string(account->pw_name)
-                                                                       : "uid " + std::to_string(::geteuid())) +
-                    ")";
+                    (named ? std::string(account.pw_name) : "uid " + std::to_string(uid)) + ")";
   entry.action = std::move(action);
   entry.target = std::move(target);
   entry.details = std::move(details);
