@@ -3,8 +3,10 @@
 // page is keyboard operable as it stands.
 import { api, ApiFailure, download, saveKey, savedKey, uploadList } from './api.js';
 import { legFor } from './adapters.js';
+import { boardChanged, showTeam, wireBoard } from './board.js';
 import { $, el } from './dom.js';
 import { LiveEvents } from './live.js';
+import { showPeople, wirePeople } from './people.js';
 import { clock, contactStatusLabel, outcomeLabel, resultLabel, suggestedOutcome, when } from './labels.js';
 import { renderReport } from './report.js';
 import { loadStats, wireStats } from './stats.js';
@@ -75,6 +77,7 @@ async function signIn(key, quiet = false) {
   const name = state.provider ? state.provider.name || state.provider.id : 'no provider';
   const who = state.me.kind === 'user' ? `${state.me.display_name} (${state.me.role})` : state.me.name;
   $('provider-badge').textContent = `Signed in as ${who} · Using ${name}`;
+  showRoleTabs(state.me.role);
   $('sign-in').hidden = true;
   $('workspace').hidden = false;
   $('sign-out').hidden = false;
@@ -778,6 +781,7 @@ function refreshTables() {
     loadStats(state.me);
   }
   if (!$('panel-history').hidden) loadHistory();
+  boardChanged();
 }
 
 /// While the stream is down nothing says which calls changed: everything is
@@ -790,6 +794,7 @@ function pollTables() {
 function startLive() {
   state.live = new LiveEvents(savedKey(), (frame) => {
     if (!frame.call) return;
+    boardChanged();
     renderCall(frame.call);
     if (state.unlogged && frame.call.id === state.unlogged.call.id && frame.call.outcome) {
       state.unlogged = null;
@@ -888,8 +893,21 @@ async function showTimeline(id) {
 
 // --- Tabs ------------------------------------------------------------------------------------
 
+/// The tabs this role has: everyone works calls; supervisors and admins
+/// see the team; admins manage people.
+function roleTabs() {
+  return ['contacts', 'history', 'team', 'people'].filter((tab) => !$(`tab-${tab}`).hidden);
+}
+
+function showRoleTabs(role) {
+  $('tab-team').hidden = role !== 'supervisor' && role !== 'admin';
+  $('tab-people').hidden = role !== 'admin';
+  // An agent's history is its own: no one else to filter by.
+  $('history-agent').closest('.field').hidden = role === 'agent';
+}
+
 function selectTab(name) {
-  for (const tab of ['contacts', 'history']) {
+  for (const tab of ['contacts', 'history', 'team', 'people']) {
     const selected = tab === name;
     $(`tab-${tab}`).setAttribute('aria-selected', String(selected));
     $(`tab-${tab}`).tabIndex = selected ? 0 : -1;
@@ -897,6 +915,10 @@ function selectTab(name) {
   }
   if (name === 'history') {
     loadHistory();
+  } else if (name === 'team') {
+    showTeam();
+  } else if (name === 'people') {
+    showPeople(state.me);
   } else {
     loadContacts();
     if (state.statsStale) {
@@ -964,6 +986,8 @@ function wire() {
     $('timeline-events').classList.toggle('show-raw', $('timeline-raw').checked);
   });
   wireStats(() => state.me);
+  wireBoard();
+  wirePeople();
   $('call-close').addEventListener('click', closeCall);
   // Escape must not hide a live call: the dialog closes through End, Save or Cancel.
   $('call-dialog').addEventListener('cancel', (event) => {
@@ -986,12 +1010,13 @@ function wire() {
       banner(`Export failed: ${messageOf(error)}`);
     }
   });
-  const tabs = ['contacts', 'history'];
-  for (const tab of tabs) {
+  for (const tab of ['contacts', 'history', 'team', 'people']) {
     $(`tab-${tab}`).addEventListener('click', () => selectTab(tab));
     $(`tab-${tab}`).addEventListener('keydown', (event) => {
       if (event.key !== 'ArrowRight' && event.key !== 'ArrowLeft') return;
-      const next = tabs[(tabs.indexOf(tab) + 1) % tabs.length];
+      const tabs = roleTabs();
+      const step = event.key === 'ArrowRight' ? 1 : tabs.length - 1;
+      const next = tabs[(tabs.indexOf(tab) + step) % tabs.length];
       selectTab(next);
       $(`tab-${next}`).focus();
     });

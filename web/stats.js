@@ -37,7 +37,7 @@ function showFigures(stats) {
     : 'No calls logged yet today.';
 }
 
-function loadLibrary() {
+export function loadChartLibrary() {
   if (!library) {
     library = new Promise((resolve, reject) => {
       const style = el('link', { rel: 'stylesheet', href: '/ui/vendor/uPlot.min.css' });
@@ -80,7 +80,7 @@ async function showTrend(agent) {
   $('trend-caption').textContent = caption(series);
   let uPlot;
   try {
-    uPlot = await loadLibrary();
+    uPlot = await loadChartLibrary();
   } catch (error) {
     $('trend-caption').textContent += ` (${error.message}; the figures above still hold.)`;
     return;

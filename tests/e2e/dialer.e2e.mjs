@@ -68,8 +68,11 @@ const adminKey = execFileSync(binary, ['keys', 'create', '--config', config, '--
 const personPassword = 'tall giraffe at noon';
 const passwordFile = path.join(work, 'password');
 fs.writeFileSync(passwordFile, personPassword + '\n');
-execFileSync(binary, ['users', 'create', '--config', config, '--email', 'Rita@Example.com', '--name', 'Rita Rep',
-  '--role', 'agent', '--password-file', passwordFile]);
+for (const [email, name, role] of [['Rita@Example.com', 'Rita Rep', 'agent'], ['sue@example.com', 'Sue Lead', 'supervisor'],
+  ['ada@example.com', 'Ada Admin', 'admin']]) {
+  execFileSync(binary, ['users', 'create', '--config', config, '--email', email, '--name', name, '--role', role,
+    '--password-file', passwordFile]);
+}
 
 function startHost() {
   return new Promise((resolve, reject) => {
@@ -206,8 +209,8 @@ async function signIn(page, url, apiKey = key) {
 
 async function signInAsPerson(page, url, email, password) {
   await page.goto(url);
-  await page.getByLabel('Email').fill(email);
-  await page.getByLabel('Password').fill(password);
+  await page.locator('#email').fill(email);
+  await page.locator('#password').fill(password);
   await page.getByRole('button', { name: 'Sign in', exact: true }).click();
 }
 
@@ -257,7 +260,7 @@ try {
     const person = await newPage();
     await signInAsPerson(person, host.url, 'rita@example.com', 'not the password');
     await seeText(person, '#sign-in-error', 'The email or the password is wrong');
-    check(await person.getByLabel('Password').inputValue() === '', 'a refused password is cleared');
+    check(await person.locator('#password').inputValue() === '', 'a refused password is cleared');
     await signInAsPerson(person, host.url, 'rita@example.com', personPassword);
     await seeText(person, '#provider-badge', 'Signed in as Rita Rep (agent)');
     const cookies = await person.context().cookies();
@@ -270,7 +273,7 @@ try {
     await person.reload();
     await seeText(person, '#provider-badge', 'Signed in as Rita Rep');
     await person.getByRole('button', { name: 'Sign out' }).click();
-    await person.getByLabel('Email').waitFor({ state: 'visible', timeout: 5000 });
+    await person.locator('#email').waitFor({ state: 'visible', timeout: 5000 });
     // Signed out on the host, not only in the browser: the old cookie opens nothing.
     const status = (await fetch(host.url + '/api/v1/me', { headers: { Cookie: `sb_session=${session.value}` } })).status;
     check(status === 401, `after sign-out the old cookie gets ${status}`);
@@ -522,6 +525,94 @@ try {
     await tab.getByLabel('List', { exact: true }).selectOption(await option.getAttribute('value'));
     await seeText(tab, '#contact-rows', 'John Doe');
   };
+
+  await scenario('the team: a supervisor watches the board live while a rep calls from another browser', async () => {
+    const lead = await newPage();
+    await signInAsPerson(lead, host.url, 'sue@example.com', personPassword);
+    await seeText(lead, '#provider-badge', 'Signed in as Sue Lead (supervisor)');
+    check(await lead.getByRole('tab', { name: 'People' }).isHidden(), 'a supervisor does not manage people');
+    await lead.getByRole('tab', { name: 'Team' }).click();
+    const ritaRow = '#board-rows tr[data-agent="rita@example.com"]';
+    await seeText(lead, ritaRow, 'Idle');
+
+    const rep = await newPage();  // another browser context: another person's machine
+    await signInAsPerson(rep, host.url, 'rita@example.com', personPassword);
+    await seeText(rep, '#provider-badge', 'Signed in as Rita Rep (agent)');
+    check(await rep.getByRole('tab', { name: 'Team' }).isHidden(), 'an agent has no team board');
+    await seedList(rep);
+    await dial(rep, 'John Doe');
+    await seeText(lead, ritaRow, 'John Doe');
+    await seeText(rep, '#call-state', 'Connected', 15000);
+    await seeText(lead, ritaRow, 'Talking', 5000);
+    await lead.waitForTimeout(1500);
+    check(/0[0-9]:[0-9]{2}/.test(await lead.locator(`${ritaRow} td.timer`).innerText()), 'the board counts the talk time');
+    await shot(lead, 'team-board-live');
+    await accessible(lead, 'the team board with a live call');
+    await rep.getByRole('button', { name: 'Hold', exact: true }).click();
+    await seeText(lead, ritaRow, 'On hold', 5000);
+    await rep.getByRole('button', { name: 'End Call' }).click();
+    await seeText(lead, ritaRow, 'Logging the call', 5000);
+    await logOutcome(rep, 'meeting_booked', 'board e2e');
+    await seeText(lead, ritaRow, 'Idle', 5000);
+    await lead.waitForFunction((row) => {
+      const cells = document.querySelectorAll(`${row} td`);
+      return cells.length > 5 && cells[4].innerText === '1' && cells[5].innerText === '1';
+    }, ritaRow, { timeout: 5000 });
+    // The stats below the board follow it.
+    await seeText(lead, '#team-outcome-rows', 'Meeting booked', 5000);
+    await seeText(lead, '#team-agent-rows', 'Rita Rep');
+    await seeText(lead, '#team-chart-caption', 'Calls and connects per day');
+    await shot(lead, 'team-stats');
+    // The supervisor reads the rep's call; the rep reads nobody else's.
+    await lead.getByRole('tab', { name: 'History' }).click();
+    await seeText(lead, '#history-rows', 'board e2e');
+    await rep.getByRole('tab', { name: 'History' }).click();
+    check(await rep.locator('#history-agent').isHidden(), 'an agent has no agent filter: its history is its own');
+    await seeText(rep, '#history-rows', 'board e2e');
+    check(!(await rep.locator('#history-rows').innerText()).includes('rep-e2e'), "an agent does not see another agent's calls");
+    for (const tab of [lead, rep]) await tab.context().close();
+  });
+
+  await scenario('an admin adds a person who then signs in, changes their role and disables them; all audited', async () => {
+    const admin = await newPage();
+    admin.on('dialog', (dialog) => dialog.accept());
+    await signInAsPerson(admin, host.url, 'ada@example.com', personPassword);
+    await admin.getByRole('tab', { name: 'People' }).click();
+    await seeText(admin, '#people-rows', 'Rita Rep');
+    await admin.locator('#person-email').fill('paul@example.com');
+    await admin.locator('#person-name').fill('Paul New');
+    await admin.locator('#person-role').selectOption('agent');
+    await admin.getByRole('button', { name: 'Add the person' }).click();
+    await seeText(admin, '#password-once', 'Hand it over now');
+    const password = await admin.locator('#password-once-value').innerText();
+    check(password.length === 20, `a generated password is shown once (${password.length} characters)`);
+    await seeText(admin, '#people-rows', 'Paul New');
+    await shot(admin, 'people-added');
+    await accessible(admin, 'people and the audit log');
+    await admin.getByRole('button', { name: 'Done' }).click();
+    check(await admin.locator('#password-once').isHidden(), 'the password goes away once handed over');
+
+    const paul = await newPage();
+    await signInAsPerson(paul, host.url, 'paul@example.com', password);
+    await seeText(paul, '#provider-badge', 'Signed in as Paul New (agent)');
+
+    await admin.getByLabel('Role of Paul New').selectOption('supervisor');
+    await seeText(admin, '#audit-rows', 'Changed a role (agent → supervisor)');
+    await paul.reload();
+    await seeText(paul, '#provider-badge', 'Signed in as Paul New (supervisor)');
+    check(await paul.getByRole('tab', { name: 'Team' }).isVisible(), 'the new role shows at once');
+
+    await admin.locator('#people-rows tr', { hasText: 'Paul New' }).getByRole('button', { name: 'Disable' }).click();
+    await seeText(admin, '#people-rows', 'Disabled');
+    await seeText(admin, '#audit-rows', 'Disabled a person');
+    await seeText(admin, '#audit-rows', 'Added a person');
+    await admin.locator('#audit-action').selectOption({ label: 'Sign-ins and sign-outs' });
+    await seeText(admin, '#audit-rows', 'Signed in');
+    await shot(admin, 'audit-log');
+    await paul.reload();
+    await paul.locator('#email').waitFor({ state: 'visible', timeout: 5000 });
+    for (const tab of [admin, paul]) await tab.context().close();
+  });
 
   await scenario('the upload report says what to fix, in one place, for its own list; a workbook is named', async () => {
     await uploadText(page, 'messy.csv', 'Messy list', [

@@ -152,8 +152,9 @@ TEST_CASE("calls: GET /api/v1/calls/active gives an agent its own live call and 
   REQUIRE(own.json["data"].size() == 1);
   CHECK(own.json["data"][0]["id"] == mine.json["id"]);
   CHECK(own.json["data"][0]["version"].get<int64_t>() >= 1);
-  // An agent cannot look at another agent's calls by asking.
-  CHECK(activeIds(agent, "?agent_id=rep-9") == std::vector<std::string>{mine.json["id"]});
+  // An agent cannot look at another agent's calls by asking: refused, not
+  // quietly answered with its own (which a page could misread).
+  CHECK(agent.get("/api/v1/calls/active?agent_id=rep-9").status == 403);
 
   CHECK(activeIds(admin).size() == 3);
   CHECK(activeIds(admin, "?agent_id=rep-9") == std::vector<std::string>{reps.json["call_id"]});

@@ -293,7 +293,7 @@ TEST_CASE("call loop: outcomes must come from the configured dispositions", "[ca
   CHECK(loop.agent.patch("/api/v1/calls/call_nope", {{"notes", "x"}}).status == 404);
 }
 
-TEST_CASE("call loop: an agent acts only on its own calls - everyone sees the history", "[call-loop]") {
+TEST_CASE("call loop: an agent acts only on its own calls and reads only its own", "[call-loop]") {
   Loop loop;
   const auto otherKey = loop.host.context().apiKeys().create("agent-2", sb::core::Role::Agent).key;
   ApiClient other(loop.host.port(), otherKey);
@@ -310,9 +310,12 @@ TEST_CASE("call loop: an agent acts only on its own calls - everyone sees the hi
   const auto coldEnd = other.post("/api/v1/cold-call/end", {{"conference_sid", id}});
   CHECK(coldEnd.status == 404);
   CHECK(coldEnd.json["error"]["code"] == "CONFERENCE_NOT_FOUND");
-  // Reading is for the whole team.
-  CHECK(other.get("/api/v1/calls/" + id).status == 200);
-  CHECK(other.get("/api/v1/cold-call/status/" + id).status == 200);
+  // Nor reads it (issue 18: an agent sees its own calls; TeamTest has the
+  // supervisor who sees everyone's).
+  CHECK(other.get("/api/v1/calls/" + id).status == 404);
+  const auto coldStatus = other.get("/api/v1/cold-call/status/" + id);
+  CHECK(coldStatus.status == 404);
+  CHECK(coldStatus.json["error"]["code"] == "CONFERENCE_NOT_FOUND");
   // The call is untouched, and its own agent (or an admin) may end it.
   CHECK(loop.call(id)["ended_at"].is_null());
   CHECK(ApiClient(loop.host.port(), loop.host.adminKey)

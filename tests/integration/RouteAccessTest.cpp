@@ -19,6 +19,7 @@ const char* accessName(sb::host::Access access) {
     case sb::host::Access::Public: return "public";
     case sb::host::Access::Signed: return "signed";
     case sb::host::Access::Agent: return "agent";
+    case sb::host::Access::Supervisor: return "supervisor";
     case sb::host::Access::Admin: return "admin";
   }
   return "?";
@@ -52,15 +53,20 @@ TEST_CASE("routes: every route refuses the caller its access table says it must,
   struct Caller {
     std::string name;
     sb::sdk::Headers headers;
-    bool admin;
+    sb::core::Role role;
   };
   const std::vector<Caller> callers = {
-      {"agent key", {{"X-API-Key", host.agentKey}}, false},
-      {"admin key", {{"X-API-Key", host.adminKey}}, true},
-      {"agent session", {{"Cookie", sessionCookie(host.port(), "agent@example.com")}, {"Origin", origin}}, false},
-      // Until supervisors have routes of their own, they have an agent's rights.
-      {"supervisor session", {{"Cookie", sessionCookie(host.port(), "lead@example.com")}, {"Origin", origin}}, false},
-      {"admin session", {{"Cookie", sessionCookie(host.port(), "boss@example.com")}, {"Origin", origin}}, true},
+      {"agent key", {{"X-API-Key", host.agentKey}}, sb::core::Role::Agent},
+      {"admin key", {{"X-API-Key", host.adminKey}}, sb::core::Role::Admin},
+      {"agent session",
+       {{"Cookie", sessionCookie(host.port(), "agent@example.com")}, {"Origin", origin}},
+       sb::core::Role::Agent},
+      {"supervisor session",
+       {{"Cookie", sessionCookie(host.port(), "lead@example.com")}, {"Origin", origin}},
+       sb::core::Role::Supervisor},
+      {"admin session",
+       {{"Cookie", sessionCookie(host.port(), "boss@example.com")}, {"Origin", origin}},
+       sb::core::Role::Admin},
   };
 
   const auto doc = nlohmann::json::parse(sb::test::httpCall(host.port(), "GET", "/api/v1/openapi.json").body);
@@ -95,7 +101,10 @@ TEST_CASE("routes: every route refuses the caller its access table says it must,
       INFO(reply.status << " " << reply.body.substr(0, 200));
       CHECK(reply.status != 401);
       const bool refused = reply.status == 403;
-      CHECK(refused == (route.access == sb::host::Access::Admin && !caller.admin));
+      const bool allowed = route.access == sb::host::Access::Admin        ? caller.role == sb::core::Role::Admin
+                           : route.access == sb::host::Access::Supervisor ? caller.role != sb::core::Role::Agent
+                                                                          : true;
+      CHECK(refused == !allowed);
     }
   }
   CHECK(walked > 20);

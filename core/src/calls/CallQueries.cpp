@@ -13,6 +13,10 @@ std::vector<CallRecord> CallQueries::active(const std::string& agentId) {
   return ledger_.repository().active(agentId, maxActive_);
 }
 
+std::vector<CallRecord> CallQueries::latestPerAgent(int64_t sinceMs) {
+  return ledger_.repository().latestPerAgent(sinceMs, kMaxBoardAgents);
+}
+
 CallDetail CallQueries::detail(const std::string& reference) {
   CallDetail detail;
   detail.call = ledger_.findOrThrow(reference);

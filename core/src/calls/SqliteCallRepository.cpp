@@ -252,6 +252,7 @@ struct Queries {
   std::string activeFor;
   std::string activeAll;
   std::string activeOfAgent;
+  std::string latestPerAgent;
   std::string answeredWithoutAgent;
   std::string answeredWithAgentAway;
   std::string eventsAfter;
@@ -276,6 +277,11 @@ const Queries& queries() {
     out.activeFor = out.select + "WHERE agent_id = $1 AND ended_at IS NULL AND agent_named = 1";
     out.activeAll = out.select + "WHERE ended_at IS NULL ORDER BY created_at LIMIT $1";
     out.activeOfAgent = out.select + "WHERE ended_at IS NULL AND agent_id = $1 ORDER BY created_at LIMIT $2";
+    // Today's calls only (calls_by_created), numbered per agent newest first.
+    out.latestPerAgent = out.select +
+                         "WHERE id IN (SELECT id FROM (SELECT id, ROW_NUMBER() OVER (PARTITION BY agent_id "
+                         "ORDER BY created_at DESC, id DESC) AS n FROM calls WHERE created_at >= $1 AND "
+                         "agent_named = 1) latest WHERE n = 1) ORDER BY agent_id LIMIT $2";
     // Scans the live calls only (the calls_active partial index).
     out.answeredWithoutAgent = out.select +
                                "WHERE ended_at IS NULL AND answered_at < $1 AND agent_joined_at IS NULL "
@@ -550,6 +556,16 @@ std::vector<CallRecord> SqliteCallRepository::active(const std::string& agentId,
     } else {
       session << database_.sql(queries().activeOfAgent), useRef(agentId), useRef(most), into(out), now;
     }
+    return out;
+  });
+}
+
+std::vector<CallRecord> SqliteCallRepository::latestPerAgent(int64_t sinceMs, int64_t limit) {
+  return database_.connections().withReadSession([&](Poco::Data::Session& session) {
+    std::vector<CallRecord> out;
+    const Poco::Int64 since = sinceMs;
+    const Poco::Int64 most = limit;
+    session << database_.sql(queries().latestPerAgent), useRef(since), useRef(most), into(out), now;
     return out;
   });
 }

@@ -1,5 +1,6 @@
 #include <switchboard/core/users/Passwords.h>
 
+#include <switchboard/core/crypto/Crypto.h>
 #include <switchboard/core/text/Utf8.h>
 
 #include <sodium.h>
@@ -142,6 +143,21 @@ void spendVerifyTime(std::string_view password) {
     return hash(std::string_view(seed, sizeof seed));
   }();
   (void)verify(decoy, password);
+}
+
+std::string generate() {
+  static constexpr char kAlphabet[] = "abcdefghjkmnpqrstuvwxyzACDEFGHJKLMNPQRTUVWXY346789";
+  constexpr size_t kSize = sizeof kAlphabet - 1;
+  constexpr size_t kLength = 20;
+  std::string out;
+  while (out.size() < kLength) {
+    for (const unsigned char byte : crypto::randomBytes(32)) {
+      if (byte < 256 - 256 % kSize && out.size() < kLength) {  // no modulo bias
+        out += kAlphabet[byte % kSize];
+      }
+    }
+  }
+  return out;
 }
 
 }  // namespace sb::core::passwords

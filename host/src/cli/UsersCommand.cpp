@@ -8,7 +8,6 @@
 #include "cli/Cli.h"
 
 #include <switchboard/core/DomainError.h>
-#include <switchboard/core/crypto/Crypto.h>
 #include <switchboard/core/storage/Database.h>
 #include <switchboard/core/text/Time.h>
 #include <switchboard/core/users/Passwords.h>
@@ -43,21 +42,6 @@ std::string promptHidden(const std::string& prompt) {
   return line;
 }
 
-/// 20 characters from an alphabet without look-alikes: 100 bits.
-std::string generatePassword() {
-  static constexpr char kAlphabet[] = "abcdefghjkmnpqrstuvwxyzACDEFGHJKLMNPQRTUVWXY346789";
-  constexpr size_t kSize = sizeof kAlphabet - 1;
-  std::string out;
-  while (out.size() < 20) {
-    for (unsigned char byte : core::crypto::randomBytes(32)) {
-      if (byte < 256 - 256 % kSize && out.size() < 20) {  // no modulo bias
-        out += kAlphabet[byte % kSize];
-      }
-    }
-  }
-  return out;
-}
-
 struct NewPassword {
   std::string password;
   bool generated = false;
@@ -68,7 +52,7 @@ NewPassword readPassword(const Args& args, const std::string& command) {
     if (!args.option("password-file").empty()) {
       throw UsageError(command + ": give --password-file or --generate-password, not both");
     }
-    return {generatePassword(), true};
+    return {core::passwords::generate(), true};
   }
   if (const std::string file = args.option("password-file"); !file.empty()) {
     std::ifstream in(file);

@@ -134,4 +134,24 @@ void requireOwnCall(const ApiRequest& request, const std::string& callAgentId, c
   }
 }
 
+void requireVisibleCall(const ApiRequest& request, const std::string& callAgentId, const std::string& reference) {
+  const core::Principal& principal = *request.principal;
+  if (!core::seesEveryAgent(principal.role) && principal.keyName != callAgentId) {
+    throw core::CallLedger::callNotFound(reference);
+  }
+}
+
+std::string agentScope(const ApiRequest& request, const std::string& requested) {
+  const core::Principal& principal = *request.principal;
+  if (core::seesEveryAgent(principal.role)) {
+    return requested;
+  }
+  if (!requested.empty() && requested != principal.keyName) {
+    throw ApiError::forbidden(
+        "an agent sees its own calls only; agent_id names another agent (a supervisor or an "
+        "admin sees everyone's)");
+  }
+  return principal.keyName;
+}
+
 }  // namespace sb::host

@@ -43,5 +43,12 @@ std::string agentIdFor(const ApiRequest& request, const nlohmann::json& body);
 /// not leak: the same error a missing call gives (core's, which each API
 /// words its own way). `callAgentId` is the call's agent.
 void requireOwnCall(const ApiRequest& request, const std::string& callAgentId, const std::string& reference);
+/// Reading a call: supervisors and admins see every agent's; an agent its
+/// own only (another's is not found, as above).
+void requireVisibleCall(const ApiRequest& request, const std::string& callAgentId, const std::string& reference);
+/// The agent a list, an export, the stats or a stream is limited to: for a
+/// supervisor or an admin, `requested` (empty: everyone); an agent gets its
+/// own, and asking for another agent's is FORBIDDEN.
+std::string agentScope(const ApiRequest& request, const std::string& requested);
 
 }  // namespace sb::host

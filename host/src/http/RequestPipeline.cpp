@@ -247,10 +247,14 @@ void RequestPipeline::authenticate(const Route& route, ApiRequest& request) {
     }
     checkOrigin(request);
   }
-  if (route.access == Access::Admin && request.principal->role != core::Role::Admin) {
-    throw ApiError::forbidden(route.name + " needs the admin role; this " +
-                              (request.principal->session ? "person" : "key") + " has role '" +
-                              core::roleName(request.principal->role) + "'");
+  const core::Role role = request.principal->role;
+  const bool allowed = route.access == Access::Admin        ? role == core::Role::Admin
+                       : route.access == Access::Supervisor ? core::seesEveryAgent(role)
+                                                            : true;
+  if (!allowed) {
+    throw ApiError::forbidden(
+        route.name + " needs the " + (route.access == Access::Admin ? "admin role" : "supervisor or admin role") +
+        "; this " + (request.principal->session ? "person" : "key") + " has role '" + core::roleName(role) + "'");
   }
 }
 

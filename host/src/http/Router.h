@@ -24,10 +24,11 @@ using AsyncHandler = std::function<void(const ApiRequest&, Responder respond)>;
 
 /// Who may call a route.
 enum class Access {
-  Public,  ///< no key (health, readiness)
-  Signed,  ///< no key; the handler verifies a provider signature (webhooks)
-  Agent,   ///< any valid key
-  Admin,   ///< an admin key
+  Public,      ///< no key (health, readiness)
+  Signed,      ///< no key; the handler verifies a provider signature (webhooks)
+  Agent,       ///< any valid key or session
+  Supervisor,  ///< a supervisor or an admin (the team's calls and stats)
+  Admin,       ///< an admin key or session
 };
 
 struct Route {

@@ -15,7 +15,7 @@ namespace {
 core::CallQuery queryFrom(const ApiRequest& request) {
   core::CallQuery query;
   if (request.queryParam("contact_id")) query.contactId = intParam(request, "contact_id", 0);
-  query.agentId = request.queryParam("agent_id").value_or("");
+  query.agentId = agentScope(request, request.queryParam("agent_id").value_or(""));
   query.outcome = request.queryParam("outcome").value_or("");
   query.result = request.queryParam("result").value_or("");
   query.status = request.queryParam("status").value_or("");
@@ -142,12 +142,12 @@ void addCallRoutes(Router& router, HostContext& context) {
   router.add({"GET", "/api/v1/calls/export", "calls.export", Access::Agent, 30, 0,
               [&context](const ApiRequest& request) { return exportCsv(context, request); }});
   // The calls in progress, for a page that reloads or crashes mid-call: an
-  // agent key gets its own; an admin key everyone's, or one agent's.
+  // agent gets its own; a supervisor or an admin everyone's, or one agent's.
+  // (An agent naming another agent is refused here too; before roles it
+  // silently got its own, which a page could misread as "no calls".)
   router.add(
       {"GET", "/api/v1/calls/active", "calls.active", Access::Agent, 0, 0, [&context](const ApiRequest& request) {
-         const core::Principal& principal = *request.principal;
-         const std::string agent =
-             principal.role == core::Role::Admin ? request.queryParam("agent_id").value_or("") : principal.keyName;
+         const std::string agent = agentScope(request, request.queryParam("agent_id").value_or(""));
          nlohmann::json items = nlohmann::json::array();
          for (const auto& call : context.calls().queries().active(agent)) {
            items.push_back(call.toJson());
@@ -170,6 +170,7 @@ void addCallRoutes(Router& router, HostContext& context) {
               }});
   router.add({"GET", "/api/v1/calls/{id}", "calls.get", Access::Agent, 0, 0, [&context](const ApiRequest& request) {
                 const core::CallDetail detail = context.calls().queries().detail(callId(request));
+                requireVisibleCall(request, detail.call.agentId, callId(request));
                 nlohmann::json body = detail.call.toJson();
                 body["timeline"] = nlohmann::json::array();
                 for (const auto& event : detail.timeline) {
@@ -226,7 +227,7 @@ void addCallRoutes(Router& router, HostContext& context) {
                 core::CallStatsQuery query;
                 query.fromMs = timeParam(request, "from");
                 query.toMs = timeParam(request, "to");
-                query.agentId = request.queryParam("agent_id").value_or("");
+                query.agentId = agentScope(request, request.queryParam("agent_id").value_or(""));
                 return ApiResponse::json(200, context.calls().queries().stats(query));
               }});
 }

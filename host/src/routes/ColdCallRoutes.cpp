@@ -337,6 +337,7 @@ ApiResponse endCall(HostContext& context, const ApiRequest& request) {
 ApiResponse status(HostContext& context, const ApiRequest& request) {
   return contract("PROVIDER_ERROR", [&] {
     const core::CallRecord call = context.calls().queries().get(request.params.at("id"));
+    requireVisibleCall(request, call.agentId, request.params.at("id"));
     return ApiResponse::json(200, statusOf(call, nowMs()));
   });
 }

@@ -34,12 +34,9 @@ void addEventRoutes(Router& router, HostContext& context) {
   router.add(
       {"GET", "/api/v1/events", "events.stream", Access::Agent, 0, 0, [&context](const ApiRequest& request) {
          EventStreamHub& hub = context.eventStream();
-         // An agent key sees its own calls; an admin key all, or one
-         // agent's with ?agent_id=.
-         std::string agent = request.principal->keyName;
-         if (request.principal->role == core::Role::Admin) {
-           agent = request.queryParam("agent_id").value_or("");
-         }
+         // An agent sees its own calls; a supervisor or an admin all, or
+         // one agent's with ?agent_id=.
+         const std::string agent = agentScope(request, request.queryParam("agent_id").value_or(""));
          const int64_t resumeAfter = lastEventId(request);
          const std::string& key = request.principal->keyId;
          switch (hub.reserve(key)) {

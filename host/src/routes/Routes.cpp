@@ -8,6 +8,8 @@
 #include "routes/SessionRoutes.h"
 #include "routes/StaticRoutes.h"
 #include "routes/SystemRoutes.h"
+#include "routes/TeamRoutes.h"
+#include "routes/UserRoutes.h"
 #include "routes/WebhookRoutes.h"
 
 namespace sb::host {
@@ -16,6 +18,8 @@ void addAllRoutes(Router& router, HostContext& context) {
   addSystemRoutes(router, context);
   addSessionRoutes(router, context);
   addAuditRoutes(router, context);
+  addUserRoutes(router, context);
+  addTeamRoutes(router, context);
   addContactRoutes(router, context);
   addCallRoutes(router, context);
   addColdCallRoutes(router, context);

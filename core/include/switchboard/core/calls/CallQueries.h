@@ -28,6 +28,10 @@ class CallQueries {
   /// Calls not yet ended, oldest first (at most calls.max_active): everyone's
   /// when `agentId` is empty, else that agent's.
   std::vector<CallRecord> active(const std::string& agentId);
+  /// Each named agent's latest call placed since `sinceMs` (at most
+  /// kMaxBoardAgents agents).
+  std::vector<CallRecord> latestPerAgent(int64_t sinceMs);
+  static constexpr int64_t kMaxBoardAgents = 1000;
   CallDetail detail(const std::string& reference);
   CallPage history(CallQuery query);
   nlohmann::json stats(const CallStatsQuery& query);

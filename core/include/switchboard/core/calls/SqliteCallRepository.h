@@ -26,6 +26,7 @@ class SqliteCallRepository final : public CallRepository {
   std::optional<CallRecord> activeFor(const std::string& agentId) override;
   std::vector<CallRecord> active(const std::string& agentId, int64_t limit) override;
   int64_t activeCount() override;
+  std::vector<CallRecord> latestPerAgent(int64_t sinceMs, int64_t limit) override;
   std::vector<CallRecord> answeredWithoutAgent(int64_t answeredBeforeMs, int64_t limit) override;
   std::vector<CallRecord> answeredWithAgentAway(int64_t limit) override;
   int64_t appendEvent(const StoredEvent& event) override;

@@ -18,6 +18,11 @@ inline constexpr size_t kMaxBytes = 1024;
 /// itself), in words for that person; nullopt when it may.
 std::optional<std::string> problem(std::string_view password, std::string_view email);
 
+/// A new password for someone else to hand over (an admin adding a person
+/// or resetting one): 20 characters from an alphabet without look-alikes,
+/// about 113 bits.
+std::string generate();
+
 /// An argon2id hash of `password` (libsodium's crypto_pwhash_str_alg with
 /// its interactive limits): one text holding the algorithm, the limits, the
 /// salt and the hash. Throws std::runtime_error when memory runs out.
