@@ -20,7 +20,7 @@ inline constexpr const char* kLogging = "logging";
 /// How long after a call ends with no outcome its agent still counts as
 /// logging it; past that the call is left unlogged and the agent is idle
 /// (the rep's page keeps reminding them).
-inline constexpr int64_t kLoggingWindowMs = 15 * 60 * 1000;
+inline constexpr int64_t kLoggingWindowMs = int64_t{15} * 60 * 1000;
 }  // namespace agent_activity
 
 struct AgentActivity {
