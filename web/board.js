@@ -5,9 +5,9 @@
 // /api/v1/stats): calls and connects per day as a chart, per agent and per
 // outcome as tables.
 import { api } from './api.js';
+import { dayBars } from './charts.js';
 import { $, el, plural } from './dom.js';
 import { clock, outcomeLabel } from './labels.js';
-import { loadChartLibrary } from './stats.js';
 
 const STATES = {
   idle: 'Idle', dialing: 'Dialing', ringing: 'Ringing', talking: 'Talking', on_hold: 'On hold', logging: 'Logging the call',
@@ -147,36 +147,11 @@ async function drawChart(series) {
   $('team-chart-caption').textContent = calls === 0
     ? `No calls from ${series[0].day.toLocaleDateString()} to ${series[series.length - 1].day.toLocaleDateString()}.`
     : `Calls and connects per day: ${plural(calls, 'call')}, ${plural(connects, 'connect')} over ${plural(series.length, 'day')}.`;
-  let uPlot;
   try {
-    uPlot = await loadChartLibrary();
+    chart = await dayBars(chart, $('team-chart'), series, { height: 200, maxWidth: 1100 });
   } catch (error) {
     $('team-chart-caption').textContent += ` (${error.message}; the tables below still hold.)`;
-    return;
   }
-  const data = [series.map((d) => d.day.getTime() / 1000), series.map((d) => d.calls), series.map((d) => d.connects)];
-  const box = $('team-chart');
-  const width = Math.max(260, Math.min(box.clientWidth || 700, 1100));
-  if (chart) {
-    chart.setData(data);
-    chart.setSize({ width, height: 200 });
-    return;
-  }
-  const bars = uPlot.paths.bars({ size: [0.7, 40] });
-  chart = new uPlot({
-    width,
-    height: 200,
-    legend: { show: true, live: false },
-    cursor: { drag: { x: false, y: false } },
-    scales: { x: { time: true, range: (u, min, max) => [min - 43200, max + 43200] },
-      y: { range: (u, min, max) => [0, Math.max(4, max)] } },
-    axes: [{ space: 50 }, { incrs: [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000] }],
-    series: [
-      { label: 'Day' },
-      { label: 'Calls', stroke: '#1f5fbf', fill: 'rgba(31, 95, 191, 0.35)', paths: bars, points: { show: false } },
-      { label: 'Connects', stroke: '#1e7a3a', fill: 'rgba(30, 122, 58, 0.6)', paths: bars, points: { show: false } },
-    ],
-  }, data, box);
 }
 
 export async function loadTeamStats() {

@@ -1,15 +1,14 @@
 // "My day": the signed-in rep's own calls, connects, connect rate, talk
 // time and outcomes since local midnight (GET /api/v1/stats), and on
 // demand a chart of the last 14 days, where a trend reads better than a
-// number. The chart library (uPlot) is vendored from the npm registry and
-// served by the host, like the provider SDKs.
+// number (charts.js).
 import { api } from './api.js';
-import { $, el, plural } from './dom.js';
+import { dayBars } from './charts.js';
+import { $, plural } from './dom.js';
 import { clock, outcomeLabel } from './labels.js';
 
 const TREND_DAYS = 14;
 let chart = null;
-let library = null;
 
 function localMidnight(daysAgo = 0) {
   const day = new Date();
@@ -35,19 +34,6 @@ function showFigures(stats) {
   $('stat-outcomes').textContent = outcomes.length
     ? 'Outcomes today: ' + outcomes.map(([code, n]) => `${outcomeLabel(code)} ${n}`).join(', ')
     : 'No calls logged yet today.';
-}
-
-export function loadChartLibrary() {
-  if (!library) {
-    library = new Promise((resolve, reject) => {
-      const style = el('link', { rel: 'stylesheet', href: '/ui/vendor/uPlot.min.css' });
-      const script = el('script', { src: '/ui/vendor/uPlot.iife.min.js' });
-      script.onload = () => resolve(window.uPlot);
-      script.onerror = () => { library = null; reject(new Error('the chart library is not installed with this host')); };
-      document.head.append(style, script);
-    });
-  }
-  return library;
 }
 
 /// The last 14 local days, oldest first, with the host's per-day rows
@@ -78,37 +64,11 @@ async function showTrend(agent) {
   const stats = await statsFor(agent, localMidnight(TREND_DAYS - 1));
   const series = days(stats.per_day);
   $('trend-caption').textContent = caption(series);
-  let uPlot;
   try {
-    uPlot = await loadChartLibrary();
+    chart = await dayBars(chart, $('trend-chart'), series);
   } catch (error) {
     $('trend-caption').textContent += ` (${error.message}; the figures above still hold.)`;
-    return;
   }
-  const data = [series.map((d) => d.day.getTime() / 1000), series.map((d) => d.calls), series.map((d) => d.connects)];
-  const box = $('trend-chart');
-  const width = Math.max(260, Math.min(box.clientWidth || 600, 720));
-  if (chart) {
-    chart.setData(data);
-    chart.setSize({ width, height: 180 });
-    return;
-  }
-  const bars = uPlot.paths.bars({ size: [0.7, 40] });
-  chart = new uPlot({
-    width,
-    height: 180,
-    legend: { show: true, live: false },
-    cursor: { drag: { x: false, y: false } },
-    // Half a day either side, so the first and last days' bars are whole.
-    scales: { x: { time: true, range: (u, min, max) => [min - 43200, max + 43200] },
-      y: { range: (u, min, max) => [0, Math.max(4, max)] } },
-    axes: [{ space: 50 }, { incrs: [1, 2, 5, 10, 20, 50, 100] }],
-    series: [
-      { label: 'Day' },
-      { label: 'Calls', stroke: '#1f5fbf', fill: 'rgba(31, 95, 191, 0.35)', paths: bars, points: { show: false } },
-      { label: 'Connects', stroke: '#1e7a3a', fill: 'rgba(30, 122, 58, 0.6)', paths: bars, points: { show: false } },
-    ],
-  }, data, box);
 }
 
 /// Refreshes the panel (figures always, the chart when it is open).

@@ -12,7 +12,6 @@
 
 #include <Poco/Net/ServerSocket.h>
 
-#include <spawn.h>
 #include <sys/wait.h>
 
 #include <csignal>
@@ -53,30 +52,8 @@ TEST_CASE("crash report: a plugin that aborts mid-operation is named on stderr a
                                          << "[log]\nfile = " << log.string() << "\n";
   const std::string config = (dir / "switchboard.ini").string();
   // An admin key, made by the CLI against the same database.
-  const std::string keyCommand =
-      std::string(SB_SWITCHBOARD_BIN) + " keys create --config " + config + " --name ops --role admin --quiet";
-  FILE* pipe = ::popen(keyCommand.c_str(), "r");
-  REQUIRE(pipe != nullptr);
-  char buffer[256] = {};
-  REQUIRE(std::fgets(buffer, sizeof buffer, pipe) != nullptr);
-  ::pclose(pipe);
-  std::string key(buffer);
-  key.erase(key.find_last_not_of(" \n") + 1);
-
-  const std::string script = "exec " + std::string(SB_SWITCHBOARD_BIN) + " serve --config " + config + " 2>" +
-                             stderrFile.string() + " >/dev/null";
-  const char* argv[] = {"/bin/sh", "-c", script.c_str(), nullptr};
-  pid_t pid = 0;
-  REQUIRE(::posix_spawn(&pid, "/bin/sh", nullptr, nullptr, const_cast<char**>(argv), environ) == 0);
-  REQUIRE(sb::test::eventually(
-      [&] {
-        try {
-          return sb::test::httpCall(port, "GET", "/health").status == 200;
-        } catch (const std::exception&) {
-          return false;
-        }
-      },
-      std::chrono::seconds(20)));
+  const std::string key = sb::test::createKeyWithCli(config, "ops", "admin");
+  const pid_t pid = sb::test::startServe(config, port, "2>" + stderrFile.string() + " >/dev/null");
 
   try {
     sb::test::httpCall(port, "POST", "/api/v1/calls", {{"X-API-Key", key}, {"Content-Type", "application/json"}},

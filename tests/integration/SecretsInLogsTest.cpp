@@ -9,7 +9,6 @@
 
 #include <catch2/catch.hpp>
 
-#include <spawn.h>
 #include <sys/wait.h>
 
 #include <csignal>
@@ -28,30 +27,8 @@ TEST_CASE("logs: no password reaches the log, whatever people do", "[sessions][c
                         << "\n[plugins]\npath = " << std::filesystem::path(SB_SIM_PLUGIN_DIR).parent_path().string()
                         << "\n"
                         << "[log]\nlevel = debug\nfile = " << log.string() << "\n";
-  const std::string keyCommand =
-      std::string(SB_SWITCHBOARD_BIN) + " keys create --config " + config + " --name ops --role admin --quiet";
-  FILE* pipe = ::popen(keyCommand.c_str(), "r");
-  REQUIRE(pipe != nullptr);
-  char buffer[256] = {};
-  REQUIRE(std::fgets(buffer, sizeof buffer, pipe) != nullptr);
-  ::pclose(pipe);
-  std::string key(buffer);
-  key.erase(key.find_last_not_of(" \n") + 1);
-
-  const std::string script =
-      "exec " + std::string(SB_SWITCHBOARD_BIN) + " serve --config " + config + " >/dev/null 2>&1";
-  const char* argv[] = {"/bin/sh", "-c", script.c_str(), nullptr};
-  pid_t pid = 0;
-  REQUIRE(::posix_spawn(&pid, "/bin/sh", nullptr, nullptr, const_cast<char**>(argv), environ) == 0);
-  REQUIRE(sb::test::eventually(
-      [&] {
-        try {
-          return sb::test::httpCall(port, "GET", "/health").status == 200;
-        } catch (const std::exception&) {
-          return false;
-        }
-      },
-      std::chrono::seconds(20)));
+  const std::string key = sb::test::createKeyWithCli(config, "ops", "admin");
+  const pid_t pid = sb::test::startServe(config, port);
 
   const sb::test::ApiClient admin(port, key);
   const std::string chosen = "Chosen-Pass-7731";

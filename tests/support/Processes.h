@@ -7,11 +7,21 @@
 #include <filesystem>
 #include <string>
 
+#include <sys/types.h>
+
 namespace sb::test {
 
 /// A port nothing listens on now (the kernel's pick).
 uint16_t freePort();
 /// The whole file (empty when it does not exist).
 std::string slurp(const std::filesystem::path& file);
+
+/// A new API key made by `switchboard keys create` against `config`'s database.
+std::string createKeyWithCli(const std::string& config, const std::string& name, const std::string& role);
+
+/// `switchboard serve --config CONFIG` as a process of its own (through
+/// /bin/sh, so `redirect` may send its output to files), once /health on
+/// `port` answers; REQUIREs that it does within 20 s. Returns its pid.
+pid_t startServe(const std::string& config, uint16_t port, const std::string& redirect = ">/dev/null 2>&1");
 
 }  // namespace sb::test

@@ -1,0 +1,49 @@
+// Calls and connects per day as bars (uPlot, vendored from the npm registry
+// and served by the host like the provider SDKs), for "My day" and the
+// team's stats alike.
+import { el } from './dom.js';
+
+let library = null;
+
+export function loadChartLibrary() {
+  if (!library) {
+    library = new Promise((resolve, reject) => {
+      const style = el('link', { rel: 'stylesheet', href: '/ui/vendor/uPlot.min.css' });
+      const script = el('script', { src: '/ui/vendor/uPlot.iife.min.js' });
+      script.onload = () => resolve(window.uPlot);
+      script.onerror = () => { library = null; reject(new Error('the chart library is not installed with this host')); };
+      document.head.append(style, script);
+    });
+  }
+  return library;
+}
+
+/// Draws `days` ([{day: Date, calls, connects}], oldest first) in `box`,
+/// or redraws `chart` (what an earlier call returned) with them. Throws
+/// when the library cannot load: the caller says so beside its figures.
+export async function dayBars(chart, box, days, { height = 180, maxWidth = 720 } = {}) {
+  const uPlot = await loadChartLibrary();
+  const data = [days.map((d) => d.day.getTime() / 1000), days.map((d) => d.calls), days.map((d) => d.connects)];
+  const width = Math.max(260, Math.min(box.clientWidth || maxWidth, maxWidth));
+  if (chart) {
+    chart.setData(data);
+    chart.setSize({ width, height });
+    return chart;
+  }
+  const bars = uPlot.paths.bars({ size: [0.7, 40] });
+  return new uPlot({
+    width,
+    height,
+    legend: { show: true, live: false },
+    cursor: { drag: { x: false, y: false } },
+    // Half a day either side, so the first and last days' bars are whole.
+    scales: { x: { time: true, range: (u, min, max) => [min - 43200, max + 43200] },
+      y: { range: (u, min, max) => [0, Math.max(4, max)] } },
+    axes: [{ space: 50 }, { incrs: [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000] }],
+    series: [
+      { label: 'Day' },
+      { label: 'Calls', stroke: '#1f5fbf', fill: 'rgba(31, 95, 191, 0.35)', paths: bars, points: { show: false } },
+      { label: 'Connects', stroke: '#1e7a3a', fill: 'rgba(30, 122, 58, 0.6)', paths: bars, points: { show: false } },
+    ],
+  }, data, box);
+}
