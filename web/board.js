@@ -5,7 +5,7 @@
 // /api/v1/stats): calls and connects per day as a chart, per agent and per
 // outcome as tables.
 import { api } from './api.js';
-import { dayBars } from './charts.js';
+import { dayBars, localMidnight, unixSeconds as seconds } from './charts.js';
 import { $, el, plural } from './dom.js';
 import { clock, outcomeLabel } from './labels.js';
 
@@ -23,14 +23,6 @@ let chart = null;
 let shown = '';         // what the stats below were last read for
 let statsTimer = null;
 
-function localMidnight(daysAgo = 0) {
-  const day = new Date();
-  day.setHours(0, 0, 0, 0);
-  day.setDate(day.getDate() - daysAgo);
-  return day;
-}
-
-const seconds = (date) => String(Math.floor(date.getTime() / 1000));
 const percent = (row) => (row.calls ? `${Math.round((row.connect_rate || 0) * 100)}%` : '–');
 const visible = () => !$('panel-team').hidden;
 

@@ -5,6 +5,17 @@ import { el } from './dom.js';
 
 let library = null;
 
+/// Local midnight `daysAgo` days back: where a person's day begins.
+export function localMidnight(daysAgo = 0) {
+  const day = new Date();
+  day.setHours(0, 0, 0, 0);
+  day.setDate(day.getDate() - daysAgo);
+  return day;
+}
+
+/// A date as the API's Unix seconds.
+export const unixSeconds = (date) => String(Math.floor(date.getTime() / 1000));
+
 export function loadChartLibrary() {
   if (!library) {
     library = new Promise((resolve, reject) => {

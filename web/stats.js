@@ -3,21 +3,13 @@
 // demand a chart of the last 14 days, where a trend reads better than a
 // number (charts.js).
 import { api } from './api.js';
-import { dayBars } from './charts.js';
+import { dayBars, localMidnight, unixSeconds as seconds } from './charts.js';
 import { $, plural } from './dom.js';
 import { clock, outcomeLabel } from './labels.js';
 
 const TREND_DAYS = 14;
 let chart = null;
 
-function localMidnight(daysAgo = 0) {
-  const day = new Date();
-  day.setHours(0, 0, 0, 0);
-  day.setDate(day.getDate() - daysAgo);
-  return day;
-}
-
-const seconds = (date) => String(Math.floor(date.getTime() / 1000));
 
 async function statsFor(agent, from) {
   const query = new URLSearchParams({ agent_id: agent, from: seconds(from) });
