@@ -6,7 +6,12 @@
 #include "support/HttpCall.h"
 #include "support/TestHost.h"
 
+#include <switchboard/core/text/Time.h>
+
 #include <catch2/catch.hpp>
+
+#include <chrono>
+#include <thread>
 
 using sb::test::ApiClient;
 using sb::test::eventually;
@@ -181,6 +186,17 @@ TEST_CASE("team: the board follows an agent from idle through a call to logging 
   const auto keyRow = boardRow(board(), "agent");
   CHECK(keyRow["kind"] == "key");
   CHECK(keyRow["state"] != "idle");
+
+  // A live call placed before the day began (a call across midnight) still
+  // shows; an ended one from before does not count today.
+  std::this_thread::sleep_for(std::chrono::milliseconds(1100));
+  const std::string dayStart = std::to_string(sb::core::unixNowMs() / 1000);
+  const auto later = lead.get("/api/v1/agents/now?from=" + dayStart);
+  REQUIRE(later.status == 200);
+  CHECK(boardRow(later.json, "agent")["state"] != "idle");
+  CHECK_FALSE(boardRow(later.json, "agent")["call"].is_null());
+  CHECK(boardRow(later.json, "rita@example.com")["state"] == "idle");
+  CHECK(boardRow(later.json, "rita@example.com")["today"]["calls"] == 0);
 
   // Bad input: a day that starts in the future, or a month ago.
   CHECK(lead.get("/api/v1/agents/now?from=2099-01-01").status == 400);

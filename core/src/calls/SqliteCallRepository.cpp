@@ -277,11 +277,14 @@ const Queries& queries() {
     out.activeFor = out.select + "WHERE agent_id = $1 AND ended_at IS NULL AND agent_named = 1";
     out.activeAll = out.select + "WHERE ended_at IS NULL ORDER BY created_at LIMIT $1";
     out.activeOfAgent = out.select + "WHERE ended_at IS NULL AND agent_id = $1 ORDER BY created_at LIMIT $2";
-    // Today's calls only (calls_by_created), numbered per agent newest first.
+    // Today's calls (calls_by_created) and the live ones (calls_active: a
+    // call placed before midnight may still be going), numbered per agent
+    // newest first. A named agent's live call is its newest: it can place
+    // no other while it lasts.
     out.latestPerAgent = out.select +
                          "WHERE id IN (SELECT id FROM (SELECT id, ROW_NUMBER() OVER (PARTITION BY agent_id "
-                         "ORDER BY created_at DESC, id DESC) AS n FROM calls WHERE created_at >= $1 AND "
-                         "agent_named = 1) latest WHERE n = 1) ORDER BY agent_id LIMIT $2";
+                         "ORDER BY created_at DESC, id DESC) AS n FROM calls WHERE (created_at >= $1 OR "
+                         "ended_at IS NULL) AND agent_named = 1) latest WHERE n = 1) ORDER BY agent_id LIMIT $2";
     // Scans the live calls only (the calls_active partial index).
     out.answeredWithoutAgent = out.select +
                                "WHERE ended_at IS NULL AND answered_at < $1 AND agent_joined_at IS NULL "

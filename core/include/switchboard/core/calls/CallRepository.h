@@ -46,9 +46,9 @@ class CallRepository {
   virtual std::vector<CallRecord> active(const std::string& agentId, int64_t limit) = 0;
   /// How many calls are not yet ended.
   virtual int64_t activeCount() = 0;
-  /// Each named agent's latest call placed at or after `sinceMs` (one per
-  /// agent, by agent id): what the supervisor's board reads an agent's
-  /// state from.
+  /// Each named agent's latest call placed at or after `sinceMs`, or still
+  /// live whenever it was placed (one per agent, by agent id): what the
+  /// supervisor's board reads an agent's state from.
   virtual std::vector<CallRecord> latestPerAgent(int64_t sinceMs, int64_t limit) = 0;
   /// Live calls whose contact answered before `answeredBeforeMs` and whose
   /// agent never joined, oldest answer first.
