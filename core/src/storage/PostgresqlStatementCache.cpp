@@ -172,7 +172,20 @@ class CachingSessionImpl final : public Poco::Data::PostgreSQL::SessionImpl {
  public:
   CachingSessionImpl(const std::string& connectionString, std::size_t timeout)
       : SessionImpl(connectionString, timeout), cache_(std::make_shared<ExecutorCache>(handle())) {}
-  ~CachingSessionImpl() override { cache_->close(); }
+  ~CachingSessionImpl() override {
+    cache_->close();
+    // Deallocating the cached statements is where a connection the server
+    // cut is found out, and Poco frees a connection only while it works:
+    // made again in place, it can be (else it would leak, LeakSanitizer).
+    Poco::Data::PostgreSQL::SessionHandle& connection = handle();
+    if (!connection.isConnected() && static_cast<PGconn*>(connection) != nullptr) {
+      try {
+        if (connection.reset()) connection.disconnect();
+      } catch (...) {
+        // left as it is: one connection object
+      }
+    }
+  }
   CachingSessionImpl(const CachingSessionImpl&) = delete;
   CachingSessionImpl& operator=(const CachingSessionImpl&) = delete;
 
