@@ -19,7 +19,6 @@ let board = null;     // the last answer
 let askedAt = 0;      // Date.now() when it came
 let ticker = null;
 let pending = null;
-let chart = null;
 let shown = '';         // what the stats below were last read for
 let statsTimer = null;
 
@@ -140,7 +139,7 @@ async function drawChart(series) {
     ? `No calls from ${series[0].day.toLocaleDateString()} to ${series[series.length - 1].day.toLocaleDateString()}.`
     : `Calls and connects per day: ${plural(calls, 'call')}, ${plural(connects, 'connect')} over ${plural(series.length, 'day')}.`;
   try {
-    chart = await dayBars(chart, $('team-chart'), series, { height: 200, maxWidth: 1100 });
+    await dayBars($('team-chart'), series, { height: 200, maxWidth: 1100 });
   } catch (error) {
     $('team-chart-caption').textContent += ` (${error.message}; the tables below still hold.)`;
   }

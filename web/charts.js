@@ -29,18 +29,12 @@ export function loadChartLibrary() {
   return library;
 }
 
-/// Draws `days` ([{day: Date, calls, connects}], oldest first) in `box`,
-/// or redraws `chart` (what an earlier call returned) with them. Throws
-/// when the library cannot load: the caller says so beside its figures.
-export async function dayBars(chart, box, days, { height = 180, maxWidth = 720 } = {}) {
-  const uPlot = await loadChartLibrary();
-  const data = [days.map((d) => d.day.getTime() / 1000), days.map((d) => d.calls), days.map((d) => d.connects)];
-  const width = Math.max(260, Math.min(box.clientWidth || maxWidth, maxWidth));
-  if (chart) {
-    chart.setData(data);
-    chart.setSize({ width, height });
-    return chart;
-  }
+// One chart per box, kept as the promise of its creation: two refreshes
+// that overlap (a panel opened while a reload is under way) must share one
+// chart, not each append a canvas.
+const charts = new WeakMap();
+
+function createBars(uPlot, box, data, width, height) {
   const bars = uPlot.paths.bars({ size: [0.7, 40] });
   return new uPlot({
     width,
@@ -57,4 +51,23 @@ export async function dayBars(chart, box, days, { height = 180, maxWidth = 720 }
       { label: 'Connects', stroke: '#1e7a3a', fill: 'rgba(30, 122, 58, 0.6)', paths: bars, points: { show: false } },
     ],
   }, data, box);
+}
+
+/// Draws `days` ([{day: Date, calls, connects}], oldest first) in `box`,
+/// or redraws the chart already there. Throws when the library cannot
+/// load: the caller says so beside its figures.
+export async function dayBars(box, days, { height = 180, maxWidth = 720 } = {}) {
+  const data = [days.map((d) => d.day.getTime() / 1000), days.map((d) => d.calls), days.map((d) => d.connects)];
+  const width = Math.max(260, Math.min(box.clientWidth || maxWidth, maxWidth));
+  const existing = charts.get(box);
+  if (existing) {
+    const chart = await existing;
+    chart.setData(data);
+    chart.setSize({ width, height });
+    return chart;
+  }
+  const created = loadChartLibrary().then((uPlot) => createBars(uPlot, box, data, width, height));
+  charts.set(box, created);
+  created.catch(() => charts.delete(box));
+  return created;
 }

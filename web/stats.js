@@ -8,7 +8,6 @@ import { $, plural } from './dom.js';
 import { clock, outcomeLabel } from './labels.js';
 
 const TREND_DAYS = 14;
-let chart = null;
 
 
 async function statsFor(agent, from) {
@@ -57,7 +56,7 @@ async function showTrend(agent) {
   const series = days(stats.per_day);
   $('trend-caption').textContent = caption(series);
   try {
-    chart = await dayBars(chart, $('trend-chart'), series);
+    await dayBars($('trend-chart'), series);
   } catch (error) {
     $('trend-caption').textContent += ` (${error.message}; the figures above still hold.)`;
   }
