@@ -30,6 +30,18 @@ function(sb_add_provider_plugin target)
   if(NOT ARG_ID MATCHES "^[a-z0-9_-]+$")
     message(FATAL_ERROR "sb_add_provider_plugin(${target}): ID '${ARG_ID}' must match [a-z0-9_-]+")
   endif()
+  # NAME, VERSION and VENDOR go into plugin.json and into C string literals
+  # as they are, so they may not hold quotes, backslashes or control bytes.
+  string(ASCII 1 first_control)
+  string(ASCII 31 last_control)
+  foreach(field NAME VENDOR)
+    if(ARG_${field} MATCHES "[\"\\\\]" OR ARG_${field} MATCHES "[${first_control}-${last_control}]")
+      message(FATAL_ERROR "sb_add_provider_plugin(${target}): ${field} '${ARG_${field}}' may not hold quotes, backslashes or control characters")
+    endif()
+  endforeach()
+  if(NOT ARG_VERSION MATCHES "^[0-9]+\\.[0-9]+\\.[0-9]+([-+][0-9A-Za-z.+-]+)?$")
+    message(FATAL_ERROR "sb_add_provider_plugin(${target}): VERSION '${ARG_VERSION}' must be a semantic version (1.2.3)")
+  endif()
   if(NOT ARG_VENDOR)
     set(ARG_VENDOR "unknown")
   endif()
@@ -56,7 +68,10 @@ function(sb_add_provider_plugin target)
   target_link_options(${target} PRIVATE "LINKER:--exclude-libs,ALL" "LINKER:-z,defs"
     "LINKER:--version-script=${version_script}")
   set_property(TARGET ${target} APPEND PROPERTY LINK_DEPENDS "${version_script}")
-  target_compile_definitions(${target} PRIVATE SB_PLUGIN_ID="${ARG_ID}")
+  # The id, name and version are declared here once: SB_PROVIDER reads them,
+  # and SB_DEFINE_PROVIDER must agree with them (define_provider.hpp).
+  target_compile_definitions(${target} PRIVATE SB_PLUGIN_ID="${ARG_ID}" SB_PLUGIN_NAME="${ARG_NAME}"
+    SB_PLUGIN_VERSION="${ARG_VERSION}")
 
   set(SB_PLUGIN_ID "${ARG_ID}")
   set(SB_PLUGIN_DISPLAY_NAME "${ARG_NAME}")

@@ -70,8 +70,8 @@ TEST_CASE("cli: plugins lists sim, twilio, telnyx and the out-of-tree example, a
   CHECK(loaded ==
         std::set<std::string>{"sim", "twilio", "telnyx", "cprov", "cprov_crashing_invoke", "cprov_blocking_webhook"});
   CHECK(listing.at("active") == "sim");
-  // 9 broken fixtures, plus both echo folders refused as one duplicate id.
-  REQUIRE(listing.at("refused").size() == 11);
+  // 12 broken fixtures, plus both echo folders refused as one duplicate id.
+  REQUIRE(listing.at("refused").size() == 14);
   int duplicates = 0;
   for (const auto& refusal : listing.at("refused")) {
     const auto reason = refusal.at("reason").get<std::string>();

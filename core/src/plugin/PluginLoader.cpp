@@ -1,3 +1,4 @@
+#include <switchboard/core/plugin/JsonSchema.h>
 #include <switchboard/core/plugin/PluginLoader.h>
 #include <switchboard/core/plugin/PluginRefused.h>
 #include <switchboard/sdk/json.hpp>
@@ -20,6 +21,9 @@
 #include <thread>
 
 namespace sb::core {
+
+const char* capabilitiesSchemaText();  // generated from the SDK's schema (core/CMakeLists.txt)
+
 namespace {
 
 // The size of the v1.0 table: every field up to and including on_webhook.
@@ -116,6 +120,34 @@ void checkAbiVersion(uint32_t major, uint32_t minor, const std::string& where) {
   }
 }
 
+/// The manifest and the table are written by one build from one
+/// declaration (sb_add_provider_plugin); a mismatch means one of them came
+/// from another build, and the host cannot tell which one is right.
+void requireSameAsManifest(const std::string& library, const char* what, const std::string& inTable,
+                           const std::string& inManifest) {
+  if (inTable != inManifest) {
+    throw PluginRefused(library + ": library says its " + what + " is '" + inTable + "' but plugin.json says '" +
+                        inManifest + "'; rebuild the plugin so that both come from sb_add_provider_plugin()");
+  }
+}
+
+nlohmann::json checkedCapabilities(const std::string& library, const char* text) {
+  nlohmann::json capabilities;
+  try {
+    capabilities = sdk::json::parseBounded(text);
+  } catch (const std::exception& e) {
+    throw PluginRefused(library + ": capabilities_json is not valid JSON (" + e.what() + ")");
+  }
+  static const nlohmann::json schema = nlohmann::json::parse(capabilitiesSchemaText());
+  const std::vector<std::string> problems = validateJson(schema, capabilities);
+  if (!problems.empty()) {
+    std::string why;
+    for (const auto& problem : problems) why += (why.empty() ? "" : "; ") + problem;
+    throw PluginRefused(library + ": capabilities_json does not match the SDK's capabilities schema: " + why);
+  }
+  return capabilities;
+}
+
 void requirePointer(const void* pointer, const char* name, const std::string& library) {
   if (pointer == nullptr) {
     throw PluginRefused(library + ": required function or field '" + name + "' is null in its provider table");
@@ -171,19 +203,12 @@ LoadedPluginPtr PluginLoader::load(const std::filesystem::path& directory) {
   requirePointer(reinterpret_cast<const void*>(api->destroy), "destroy", name);
   requirePointer(reinterpret_cast<const void*>(api->invoke), "invoke", name);
   requirePointer(reinterpret_cast<const void*>(api->on_webhook), "on_webhook", name);
-  if (manifest.id != api->id) {
-    throw PluginRefused(name + ": library says its id is '" + std::string(api->id) + "' but plugin.json says '" +
-                        manifest.id + "'");
-  }
-  nlohmann::json capabilities;
-  try {
-    capabilities = sdk::json::parseBounded(api->capabilities_json);
-  } catch (const std::exception& e) {
-    throw PluginRefused(name + ": capabilities_json is not valid JSON (" + e.what() + ")");
-  }
-  if (!capabilities.is_object()) {
-    throw PluginRefused(name + ": capabilities_json must be a JSON object");
-  }
+  requireSameAsManifest(name, "id", api->id, manifest.id);
+  requireSameAsManifest(name, "name", api->display_name, manifest.name);
+  requireSameAsManifest(name, "version", api->version, manifest.version);
+  requireSameAsManifest(name, "ABI", std::to_string(api->abi_major) + "." + std::to_string(api->abi_minor),
+                        std::to_string(manifest.abiMajor) + "." + std::to_string(manifest.abiMinor));
+  nlohmann::json capabilities = checkedCapabilities(name, api->capabilities_json);
   return std::make_shared<const LoadedPlugin>(std::move(manifest), std::shared_ptr<const void>(library, library.get()),
                                               api, std::move(capabilities));
 }

@@ -373,8 +373,11 @@ sdk::WebhookResult SimProvider::onWebhook(const sdk::HttpRequest& request) {
 
 }  // namespace sb::sim
 
-SB_DEFINE_PROVIDER(sb::sim::SimProvider, "sim", "Simulated carrier", "0.1.0",
-                   R"({"topology":"bridge","supports_mute":true,"supports_hold":true,)"
-                   R"("client_credential":"sim","webhook_signature":"hmac-sha256","webhooks_nonblocking":true,)"
-                   R"("operations":["call.start","call.end","call.status","participant.update",)"
-                   R"("client_credential.issue"]})")
+// The id, name and version come from sb_add_provider_plugin() in CMakeLists.txt.
+SB_PROVIDER(sb::sim::SimProvider, sb::sdk::Capabilities(sb::sdk::Topology::Bridge)
+                                      .operations(sb::sdk::kAllOperations)
+                                      .mute()
+                                      .hold()
+                                      .clientCredential("sim")
+                                      .webhookSignature("hmac-sha256")
+                                      .webhooksNonblocking())

@@ -442,8 +442,10 @@ sdk::WebhookResult TelnyxProvider::onWebhook(const sdk::HttpRequest& request) {
 
 }  // namespace sb::telnyx
 
-SB_DEFINE_PROVIDER(sb::telnyx::TelnyxProvider, "telnyx", "Telnyx", "0.1.0",
-                   R"({"topology":"bridge","supports_mute":true,"supports_hold":true,)"
-                   R"("client_credential":"telnyx.login_token","webhook_signature":"ed25519",)"
-                   R"("operations":["call.start","call.end","call.status","participant.update",)"
-                   R"("client_credential.issue"]})")
+// The id, name and version come from sb_add_provider_plugin() in CMakeLists.txt.
+SB_PROVIDER(sb::telnyx::TelnyxProvider, sb::sdk::Capabilities(sb::sdk::Topology::Bridge)
+                                            .operations(sb::sdk::kAllOperations)
+                                            .mute()
+                                            .hold()
+                                            .clientCredential("telnyx.login_token")
+                                            .webhookSignature("ed25519"))

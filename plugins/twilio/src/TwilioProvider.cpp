@@ -420,8 +420,10 @@ sdk::WebhookResult TwilioProvider::onWebhook(const sdk::HttpRequest& request) {
 
 }  // namespace sb::twilio
 
-SB_DEFINE_PROVIDER(sb::twilio::TwilioProvider, "twilio", "Twilio", "0.1.0",
-                   R"({"topology":"bridge","supports_mute":true,"supports_hold":true,)"
-                   R"("client_credential":"twilio.access_token","webhook_signature":"x-twilio-signature",)"
-                   R"("operations":["call.start","call.end","call.status","participant.update",)"
-                   R"("client_credential.issue"]})")
+// The id, name and version come from sb_add_provider_plugin() in CMakeLists.txt.
+SB_PROVIDER(sb::twilio::TwilioProvider, sb::sdk::Capabilities(sb::sdk::Topology::Bridge)
+                                            .operations(sb::sdk::kAllOperations)
+                                            .mute()
+                                            .hold()
+                                            .clientCredential("twilio.access_token")
+                                            .webhookSignature("x-twilio-signature"))

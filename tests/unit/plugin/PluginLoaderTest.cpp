@@ -62,6 +62,13 @@ TEST_CASE("the loader refuses each broken plugin for its own reason", "[loader]"
   CHECK_THAT(refusalOf(fixture("null_table")), Contains("returned no table for host ABI " + host));
   CHECK_THAT(refusalOf(fixture("small_table")), Contains("provider table is 8 bytes"));
   CHECK_THAT(refusalOf(fixture("bad_capabilities")), Contains("capabilities_json is not valid JSON"));
+  CHECK_THAT(refusalOf(fixture("schema_capabilities")),
+             Contains("does not match the SDK's capabilities schema") && Contains("topology") &&
+                 Contains("operations"));
+  CHECK_THAT(refusalOf(fixture("other_version")),
+             Contains("library says its version is '2.0.0' but plugin.json says '1.0.0'"));
+  CHECK_THAT(refusalOf(fixture("manifest_abi")),
+             Contains("library says its ABI is '1.0' but plugin.json says '" + host + "'"));
   CHECK_THAT(refusalOf(fixture("undefined_symbol")),
              Contains("cannot load") && Contains("sb_test_function_that_does_not_exist"));
 }
@@ -125,7 +132,7 @@ TEST_CASE("discovery loads the good plugins and explains every refusal", "[loade
   std::set<std::string> loaded;
   for (const auto& plugin : discovery.loaded) loaded.insert(plugin->id());
   CHECK(loaded == std::set<std::string>{"cprov", "cprov_crashing_invoke", "cprov_blocking_webhook"});
-  CHECK(discovery.refused.size() == 9);
+  CHECK(discovery.refused.size() == 12);
   for (const auto& refusal : discovery.refused) {
     CHECK_FALSE(refusal.reason.empty());
   }

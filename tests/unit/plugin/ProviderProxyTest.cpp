@@ -44,6 +44,10 @@ class ProbeProvider final : public sb::sdk::Provider {
               {"now", host().nowMs()}};
     }
     if (operation == "probe.throw") throw std::runtime_error("boom");
+    if (operation == "probe.garbage_reply") {
+      // What a plugin does with a carrier's HTML error page answered as 200.
+      return {{"id", nlohmann::json::parse("<html>502 Bad Gateway</html>").at("sid")}};
+    }
     return Provider::invokeOther(operation, request);
   }
 };
@@ -94,6 +98,14 @@ TEST_CASE("proxy: statuses become ProviderError with message, retry hint and pro
   auto crashed = errorFrom([&] { proxy.invoke("probe.throw", {}); });
   CHECK(crashed.status() == sb::sdk::Status::Internal);
   CHECK(std::string(crashed.what()) == "boom");
+
+  // A carrier's garbage reply is the provider's error, never the caller's
+  // 400; a malformed typed request still is the caller's.
+  auto garbage = errorFrom([&] { proxy.invoke("probe.garbage_reply", {}); });
+  CHECK(garbage.status() == sb::sdk::Status::Internal);
+  CHECK_THAT(garbage.what(), Catch::Matchers::Contains("could not read a JSON document"));
+  auto badRequest = errorFrom([&] { proxy.invoke("call.start", {{"call_id", 7}}); });
+  CHECK(badRequest.status() == sb::sdk::Status::InvalidArgument);
 
   auto unknown = errorFrom([&] { proxy.invoke("probe.nothing", {}); });
   CHECK(unknown.status() == sb::sdk::Status::Unsupported);

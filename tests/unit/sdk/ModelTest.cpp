@@ -2,9 +2,14 @@
 // writes validates, and fromJson rejects what the schema rejects.
 #include "support/JsonSchema.h"
 
+#include <switchboard/sdk/capabilities.hpp>
 #include <switchboard/sdk/model.hpp>
 
 #include <catch2/catch.hpp>
+
+#include <filesystem>
+#include <set>
+#include <string>
 
 using namespace sb::sdk;
 using sb::test::loadSchema;
@@ -84,4 +89,49 @@ TEST_CASE("the SDK's typed enums spell exactly the schemas' enums", "[model]") {
       LegSnapshot::agent(AgentState::Connected, "leg-9").toJson() ==
       nlohmann::json(
           {{"leg", "agent"}, {"provider_leg_id", "leg-9"}, {"state", "connected"}, {"muted", false}, {"held", false}}));
+}
+
+TEST_CASE("the capabilities builder writes what the schema and the loader accept", "[model]") {
+  using namespace sb::sdk;
+  const auto schema = loadSchema("capabilities");
+  CHECK(schema["properties"]["topology"]["enum"] ==
+        nlohmann::json::array({name(Topology::Bridge), name(Topology::Direct)}));
+  // Every operation has its request and result schema, and every request
+  // schema has its operation.
+  std::set<std::string> typed;
+  for (const Operation operation : kAllOperations) {
+    typed.insert(name(operation));
+    CHECK_NOTHROW(loadSchema(std::string(name(operation)) + ".request"));
+    CHECK_NOTHROW(loadSchema(std::string(name(operation)) + ".result"));
+  }
+  std::set<std::string> documented;
+  for (const auto& file : std::filesystem::directory_iterator(std::string(SB_SOURCE_DIR) + "/sdk/schema")) {
+    const std::string fileName = file.path().filename().string();
+    const std::string suffix = ".request.schema.json";
+    if (fileName.size() > suffix.size() && fileName.ends_with(suffix)) {
+      documented.insert(fileName.substr(0, fileName.size() - suffix.size()));
+    }
+  }
+  CHECK(typed == documented);
+
+  // The sim's capabilities as they were written by hand before the builder.
+  const auto built = Capabilities(Topology::Bridge)
+                         .operations(kAllOperations)
+                         .mute()
+                         .hold()
+                         .clientCredential("sim")
+                         .webhookSignature("hmac-sha256")
+                         .webhooksNonblocking()
+                         .toJson();
+  CHECK(built == nlohmann::json::parse(
+                     R"({"topology":"bridge","supports_mute":true,"supports_hold":true,)"
+                     R"("client_credential":"sim","webhook_signature":"hmac-sha256","webhooks_nonblocking":true,)"
+                     R"("operations":["call.start","call.end","call.status","participant.update",)"
+                     R"("client_credential.issue"]})"));
+  CHECK(validate(schema, built).empty());
+  const auto least = Capabilities(Topology::Direct).operations({Operation::CallStart, Operation::CallEnd}).toJson();
+  CHECK(least ==
+        nlohmann::json::parse(R"({"topology":"direct","operations":["call.start","call.end"],"supports_mute":false,)"
+                              R"("supports_hold":false})"));
+  CHECK(validate(schema, least).empty());
 }

@@ -65,7 +65,9 @@ class EchoProvider final : public Provider {
   WebhookResult onWebhook(const HttpRequest& request) override {
     const auto signature = request.header("X-Echo-Signature");
     const std::string expected = encoding::toHex(host().crypto().hmac("sha256", secret_, request.body));
-    if (!signature || *signature != expected) {
+    // Compare in constant time: `!=` stops at the first differing byte, and
+    // how long it took tells an attacker how much of a forgery was right.
+    if (!signature || !encoding::constantTimeEquals(*signature, expected)) {
       throw ProviderError(Status::Unauthenticated, "bad X-Echo-Signature");
     }
     WebhookResult result;
@@ -88,7 +90,9 @@ class EchoProvider final : public Provider {
 
 }  // namespace
 
-SB_DEFINE_PROVIDER(EchoProvider, "echo", "Echo example provider", "1.0.0",
-                   R"({"topology":"bridge","supports_mute":true,"supports_hold":true,"client_credential":"echo",)"
-                   R"("operations":["call.start","call.end","call.status","participant.update",)"
-                   R"("client_credential.issue"]})")
+// The id, name and version come from sb_add_provider_plugin() in CMakeLists.txt.
+SB_PROVIDER(EchoProvider, sb::sdk::Capabilities(sb::sdk::Topology::Bridge)
+                              .operations(sb::sdk::kAllOperations)
+                              .mute()
+                              .hold()
+                              .clientCredential("echo"))

@@ -1,10 +1,22 @@
-// SB_DEFINE_PROVIDER(Class, id, display_name, version, capabilities_json)
-// generates the ABI table for a Provider subclass and the one exported entry
-// symbol. Use it once, in one .cpp file of the plugin. `Class` must be
-// constructible from (sb::sdk::Host, sb::sdk::Config).
+// The one exported entry symbol of a provider plugin and its ABI table.
+//
+//   SB_PROVIDER(Class, capabilities)
+//
+// is the form to use in a plugin built with sb_add_provider_plugin(): the
+// id, display name and version come from that call (one place), and
+// `capabilities` is an sb::sdk::Capabilities (capabilities.hpp). Use it
+// once, in one .cpp file of the plugin. `Class` must be constructible from
+// (sb::sdk::Host, sb::sdk::Config).
+//
+//   SB_DEFINE_PROVIDER(Class, id, display_name, version, capabilities)
+//
+// spells all three out, for a build without sb_add_provider_plugin(); in a
+// build with it, they must equal what CMake declared or it does not
+// compile. `capabilities` may also be a JSON string literal (SDK 1.0).
 #pragma once
 
 #include <switchboard/abi/provider_abi.h>
+#include <switchboard/sdk/capabilities.hpp>
 #include <switchboard/sdk/detail/abi_io.hpp>
 #include <switchboard/sdk/json.hpp>
 #include <switchboard/sdk/provider.hpp>
@@ -107,9 +119,25 @@ struct Trampolines {
   static int32_t SB_ABI invoke(void* self, sb_str operation, sb_str requestJson, sb_writer* result,
                                sb_error* error) noexcept {
     return guarded(error, [&] {
+      // A request the host sent that is not JSON is the caller's fault
+      // (INVALID_ARGUMENT, from guarded)...
       const nlohmann::json request =
           requestJson.size == 0 ? nlohmann::json::object() : json::parseBounded(fromStr(requestJson));
-      const nlohmann::json answer = static_cast<P*>(self)->invoke(std::string(fromStr(operation)), request);
+      nlohmann::json answer;
+      try {
+        answer = static_cast<P*>(self)->invoke(std::string(fromStr(operation)), request);
+      } catch (const nlohmann::json::exception& e) {
+        // ...but a JSON error inside the plugin is almost always a carrier's
+        // reply it could not read, which must not come back to the API
+        // caller as their own 400. The typed requests are checked before
+        // this (fromJson throws INVALID_ARGUMENT with the field).
+        throw ProviderError(Status::Internal, std::string("the provider plugin could not read a JSON document "
+                                                          "(a reply from the carrier it did not expect?): ") +
+                                                  e.what());
+      } catch (const json::TooDeep& e) {
+        throw ProviderError(Status::Internal,
+                            std::string("the provider plugin met a JSON document nested too deep: ") + e.what());
+      }
       writeAll(result, answer.dump());
     });
   }
@@ -131,28 +159,80 @@ struct Trampolines {
   }
 };
 
+inline std::string capabilitiesText(const char* json) {
+  return json;
+}
+inline std::string capabilitiesText(const Capabilities& capabilities) {
+  return capabilities.toJson().dump();
+}
+
+/// The table of provider P, built on first use. noexcept: the entry is
+/// called from C, so a failure (out of memory) is a NULL table.
+template <typename P, typename MakeCapabilities>
+const sb_provider_api* providerTable(const char* id, const char* displayName, const char* version,
+                                     MakeCapabilities makeCapabilities) noexcept {
+  try {
+    static const std::string capabilities = makeCapabilities();
+    static const sb_provider_api table = {
+        sizeof(sb_provider_api),
+        SB_ABI_MAJOR,
+        SB_ABI_MINOR,
+        id,
+        displayName,
+        version,
+        capabilities.c_str(),
+        &Trampolines<P>::create,
+        &Trampolines<P>::destroy,
+        &Trampolines<P>::invoke,
+        &Trampolines<P>::onWebhook,
+    };
+    return &table;
+  } catch (...) {
+    return nullptr;
+  }
+}
+
+/// strcmp at compile time, to hold SB_DEFINE_PROVIDER to what CMake declared.
+constexpr bool sameText(const char* a, const char* b) {
+  while (*a != '\0' && *a == *b) {
+    ++a;
+    ++b;
+  }
+  return *a == *b;
+}
+
 }  // namespace sb::sdk::detail
 
-#define SB_DEFINE_PROVIDER(Class, Id, DisplayName, Version, CapabilitiesJson)                           \
-  extern "C" SB_PLUGIN_EXPORT const sb_provider_api* SB_ABI sb_provider_entry_v1(uint32_t host_major,   \
-                                                                                 uint32_t host_minor) { \
-    static const sb_provider_api table = {                                                              \
-        sizeof(sb_provider_api),                                                                        \
-        SB_ABI_MAJOR,                                                                                   \
-        SB_ABI_MINOR,                                                                                   \
-        Id,                                                                                             \
-        DisplayName,                                                                                    \
-        Version,                                                                                        \
-        CapabilitiesJson,                                                                               \
-        &::sb::sdk::detail::Trampolines<Class>::create,                                                 \
-        &::sb::sdk::detail::Trampolines<Class>::destroy,                                                \
-        &::sb::sdk::detail::Trampolines<Class>::invoke,                                                 \
-        &::sb::sdk::detail::Trampolines<Class>::onWebhook,                                              \
-    };                                                                                                  \
-    /* A host of another major, or an older minor than we were built */                                 \
-    /* against, cannot run us: say so by returning NULL. */                                             \
-    if (!::sb::sdk::detail::hostCanRun(host_major, host_minor)) {                                       \
-      return nullptr;                                                                                   \
-    }                                                                                                   \
-    return &table;                                                                                      \
+// sb_add_provider_plugin() defines SB_PLUGIN_ID, SB_PLUGIN_NAME and
+// SB_PLUGIN_VERSION from its ID, NAME and VERSION.
+#if defined(SB_PLUGIN_ID) && defined(SB_PLUGIN_NAME) && defined(SB_PLUGIN_VERSION)
+#define SB_DETAIL_SAME_AS_DECLARED(Id, DisplayName, Version)                                                     \
+  static_assert(::sb::sdk::detail::sameText(Id, SB_PLUGIN_ID),                                                   \
+                "the id given to SB_DEFINE_PROVIDER differs from sb_add_provider_plugin's ID; use SB_PROVIDER"); \
+  static_assert(::sb::sdk::detail::sameText(DisplayName, SB_PLUGIN_NAME),                                        \
+                "the name given to SB_DEFINE_PROVIDER differs from sb_add_provider_plugin's NAME; use "          \
+                "SB_PROVIDER");                                                                                  \
+  static_assert(::sb::sdk::detail::sameText(Version, SB_PLUGIN_VERSION),                                         \
+                "the version given to SB_DEFINE_PROVIDER differs from sb_add_provider_plugin's VERSION; use "    \
+                "SB_PROVIDER");
+#define SB_PROVIDER(Class, ...) SB_DEFINE_PROVIDER(Class, SB_PLUGIN_ID, SB_PLUGIN_NAME, SB_PLUGIN_VERSION, __VA_ARGS__)
+#else
+#define SB_DETAIL_SAME_AS_DECLARED(Id, DisplayName, Version)
+#define SB_PROVIDER(Class, ...)                                                                       \
+  static_assert(sizeof(Class) == 0,                                                                   \
+                "SB_PROVIDER takes the plugin's id, name and version from sb_add_provider_plugin(); " \
+                "build with it, or use SB_DEFINE_PROVIDER")
+#endif
+
+#define SB_DEFINE_PROVIDER(Class, Id, DisplayName, Version, ...)                                                     \
+  SB_DETAIL_SAME_AS_DECLARED(Id, DisplayName, Version)                                                               \
+  extern "C" SB_PLUGIN_EXPORT const sb_provider_api* SB_ABI sb_provider_entry_v1(uint32_t host_major,                \
+                                                                                 uint32_t host_minor) {              \
+    /* A host of another major, or of an older minor than the SDK we were */                                         \
+    /* built with, cannot run us: say so by returning NULL. */                                                       \
+    if (!::sb::sdk::detail::hostCanRun(host_major, host_minor)) {                                                    \
+      return nullptr;                                                                                                \
+    }                                                                                                                \
+    return ::sb::sdk::detail::providerTable<Class>(Id, DisplayName, Version,                                         \
+                                                   [] { return ::sb::sdk::detail::capabilitiesText(__VA_ARGS__); }); \
   }

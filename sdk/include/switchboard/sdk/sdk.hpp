@@ -3,6 +3,7 @@
 #pragma once
 
 #include <switchboard/abi/provider_abi.h>
+#include <switchboard/sdk/capabilities.hpp>
 #include <switchboard/sdk/civil_time.hpp>
 #include <switchboard/sdk/config.hpp>
 #include <switchboard/sdk/define_provider.hpp>
