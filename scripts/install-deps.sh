@@ -9,7 +9,7 @@ packages=(
   libpoco-dev libboost-dev nlohmann-json3-dev libspdlog-dev libfmt-dev catch2
   libphonenumber-dev libsqlite3-dev sqlite3 libssl-dev libtcmalloc-minimal4
   libpq-dev postgresql haproxy libsodium-dev
-  curl ca-certificates bc wrk
+  curl ca-certificates bc wrk abigail-tools
   chromium
 )
 
