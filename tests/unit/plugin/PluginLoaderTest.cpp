@@ -62,9 +62,8 @@ TEST_CASE("the loader refuses each broken plugin for its own reason", "[loader]"
   CHECK_THAT(refusalOf(fixture("null_table")), Contains("returned no table for host ABI " + host));
   CHECK_THAT(refusalOf(fixture("small_table")), Contains("provider table is 8 bytes"));
   CHECK_THAT(refusalOf(fixture("bad_capabilities")), Contains("capabilities_json is not valid JSON"));
-  CHECK_THAT(refusalOf(fixture("schema_capabilities")),
-             Contains("does not match the SDK's capabilities schema") && Contains("topology") &&
-                 Contains("operations"));
+  CHECK_THAT(refusalOf(fixture("schema_capabilities")), Contains("does not match the SDK's capabilities schema") &&
+                                                            Contains("topology") && Contains("operations"));
   CHECK_THAT(refusalOf(fixture("other_version")),
              Contains("library says its version is '2.0.0' but plugin.json says '1.0.0'"));
   CHECK_THAT(refusalOf(fixture("manifest_abi")),
