@@ -1,13 +1,12 @@
 #include <switchboard/core/plugin/EventCheck.h>
-
 #include <switchboard/core/plugin/JsonSchema.h>
+
+#include <switchboard/core/plugin/SdkSchemas.h>
 
 namespace sb::core {
 
-const char* callEventSchemaText();  // generated from the SDK's schema (core/CMakeLists.txt)
-
 std::vector<std::string> callEventProblems(const nlohmann::json& event) {
-  static const nlohmann::json schema = nlohmann::json::parse(callEventSchemaText());
+  static const nlohmann::json& schema = sdkSchema("call_event");
   return validateJson(schema, event);
 }
 

@@ -1,6 +1,6 @@
-#include <switchboard/core/plugin/JsonSchema.h>
 #include <switchboard/core/plugin/PluginLoader.h>
 #include <switchboard/core/plugin/PluginRefused.h>
+#include <switchboard/core/plugin/SdkSchemas.h>
 #include <switchboard/sdk/json.hpp>
 
 #include <dlfcn.h>
@@ -21,8 +21,6 @@
 #include <thread>
 
 namespace sb::core {
-
-const char* capabilitiesSchemaText();  // generated from the SDK's schema (core/CMakeLists.txt)
 
 namespace {
 
@@ -138,8 +136,7 @@ nlohmann::json checkedCapabilities(const std::string& library, const char* text)
   } catch (const std::exception& e) {
     throw PluginRefused(library + ": capabilities_json is not valid JSON (" + e.what() + ")");
   }
-  static const nlohmann::json schema = nlohmann::json::parse(capabilitiesSchemaText());
-  const std::vector<std::string> problems = validateJson(schema, capabilities);
+  const std::vector<std::string> problems = sdkSchemaProblems("capabilities", capabilities);
   if (!problems.empty()) {
     std::string why;
     for (const auto& problem : problems) why += (why.empty() ? "" : "; ") + problem;
