@@ -59,6 +59,47 @@ bool ed25519Verify(std::string_view publicKey, std::string_view message, std::st
   return EVP_DigestVerify(ctx.get(), bytes(signature), signature.size(), bytes(message), message.size()) == 1;
 }
 
+namespace {
+
+std::unique_ptr<EVP_PKEY, decltype(&EVP_PKEY_free)> ed25519PrivateKey(std::string_view seed) {
+  if (seed.size() != 32) {
+    throw std::invalid_argument("Ed25519 needs a 32-byte private key (seed)");
+  }
+  std::unique_ptr<EVP_PKEY, decltype(&EVP_PKEY_free)> key(
+      EVP_PKEY_new_raw_private_key(EVP_PKEY_ED25519, nullptr, bytes(seed), seed.size()), &EVP_PKEY_free);
+  if (!key) {
+    throw std::runtime_error("EVP_PKEY_new_raw_private_key failed");
+  }
+  return key;
+}
+
+}  // namespace
+
+std::string ed25519Sign(std::string_view privateSeed, std::string_view message) {
+  const auto key = ed25519PrivateKey(privateSeed);
+  std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> ctx(EVP_MD_CTX_new(), &EVP_MD_CTX_free);
+  std::string signature(64, '\0');
+  size_t size = signature.size();
+  if (!ctx || EVP_DigestSignInit(ctx.get(), nullptr, nullptr, nullptr, key.get()) != 1 ||
+      EVP_DigestSign(ctx.get(), reinterpret_cast<unsigned char*>(signature.data()), &size, bytes(message),
+                     message.size()) != 1 ||
+      size != 64) {
+    throw std::runtime_error("Ed25519 signing failed");
+  }
+  return signature;
+}
+
+std::string ed25519PublicKey(std::string_view privateSeed) {
+  const auto key = ed25519PrivateKey(privateSeed);
+  std::string publicKey(32, '\0');
+  size_t size = publicKey.size();
+  if (EVP_PKEY_get_raw_public_key(key.get(), reinterpret_cast<unsigned char*>(publicKey.data()), &size) != 1 ||
+      size != 32) {
+    throw std::runtime_error("EVP_PKEY_get_raw_public_key failed");
+  }
+  return publicKey;
+}
+
 std::string randomBytes(size_t size) {
   std::string out(size, '\0');
   if (size > 0 && RAND_bytes(reinterpret_cast<unsigned char*>(out.data()), static_cast<int>(size)) != 1) {

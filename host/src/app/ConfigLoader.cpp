@@ -84,6 +84,26 @@ void checkActiveProvider(LoadedConfig& loaded) {
 
 }  // namespace
 
+std::string configuredPublicBaseUrl(const core::Settings& settings) {
+  std::string base = settings.getString("public_base_url");
+  if (base.empty()) {
+    base = "http://" + settings.getString("http.host") + ":" + settings.getString("http.port");
+  }
+  while (!base.empty() && base.back() == '/') {
+    base.pop_back();
+  }
+  return base;
+}
+
+nlohmann::json providerSection(const core::Settings& settings, const std::string& id,
+                               const std::string& publicBaseUrl) {
+  nlohmann::json section = settings.section("provider." + id);
+  if (!section.contains("webhook_base_url")) {
+    section["webhook_base_url"] = publicBaseUrl + "/webhooks/" + id;
+  }
+  return section;
+}
+
 std::vector<std::filesystem::path> pluginSearchPath(const core::Settings& settings,
                                                     const std::filesystem::path& executableDir) {
   std::vector<std::filesystem::path> paths;

@@ -45,6 +45,16 @@ void throwIfProblems(const LoadedConfig& loaded);
 /// readConfig, then throwIfProblems.
 core::Settings loadSettings(const ConfigRequest& request);
 
+/// public_base_url without a trailing slash, else http://<http.host>:<http.port>
+/// (what serve uses before it knows the port it bound).
+std::string configuredPublicBaseUrl(const core::Settings& settings);
+
+/// The config a provider plugin is created with: its section
+/// provider.<id>.*, plus webhook_base_url (<publicBaseUrl>/webhooks/<id>)
+/// unless the section sets it.
+nlohmann::json providerSection(const core::Settings& settings, const std::string& id,
+                               const std::string& publicBaseUrl);
+
 /// `:`-separated plugins.path, else <bin>/../lib/switchboard/plugins.
 std::vector<std::filesystem::path> pluginSearchPath(const core::Settings& settings,
                                                     const std::filesystem::path& executableDir);

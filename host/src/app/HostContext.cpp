@@ -178,10 +178,7 @@ void HostContext::startProvider(const std::string& publicBaseUrl) {
     calls_->setProvider(nullptr, providerProblem_);
     return;
   }
-  nlohmann::json config = settings_.section("provider." + id);
-  if (!config.contains("webhook_base_url")) {
-    config["webhook_base_url"] = publicBaseUrl_ + "/webhooks/" + id;
-  }
+  nlohmann::json config = providerSection(settings_, id, publicBaseUrl_);
   try {
     core::ProviderLimits limits;
     limits.operationDeadline = std::chrono::milliseconds(settings_.getInt("plugins.operation_timeout_ms", 15000));

@@ -35,6 +35,13 @@ Commands:
                              list discovered plugins; load the active provider and
                              the ids named (or all) to show their ABI and
                              capabilities; every refused plugin with the reason
+  conformance PLUGIN [--fixture FILE] [--json] [--strict]
+                             certify a provider plugin (its folder or its id) with
+                             its section of the config: every operation, bad
+                             requests, and signed, redelivered, unsigned, tampered
+                             and stale webhooks from FILE, all checked against the
+                             SDK's schemas; exits 1 when a check fails (--strict:
+                             or was skipped). See sdk/docs/CONFORMANCE.md
   import FILE [--list NAME] [--stats]
                              import a contacts CSV into a new list, with a row report;
                              exits 1 when nothing was imported
@@ -90,6 +97,13 @@ const std::map<std::string, CommandSpec>& commands() {
   static const std::map<std::string, CommandSpec> specs = {
       {"serve", {}},
       {"plugins", {{flag("all", "load every plugin"), flag("json", "print JSON")}}},
+      {"conformance",
+       {{valued("fixture", "FILE", "the webhooks the carrier sends, and how it signs them"),
+         flag("json", "print JSON"), flag("strict", "a skipped check fails too"),
+         valued("to", "E164", "the contact's number in call.start"),
+         valued("from", "E164", "the caller ID in call.start"),
+         valued("settle-ms", "MS", "wait after call.start before the webhooks"),
+         flag("verbose", "show the plugin's log lines")}}},
       {"import", {{valued("list", "NAME", "the new list's name"), flag("stats", "print timings")}}},
       {"keys",
        {{valued("name", "NAME", "the key's name (its agent)"), valued("role", "ROLE", "admin or agent"),
@@ -272,6 +286,7 @@ int run(int argc, char** argv, char** environment) {
   static const std::map<std::string, std::function<int(const Args&, char**)>> handlers = {
       {"serve", serve},     {"plugins", plugins}, {"keys", keys},     {"users", users},
       {"migrate", migrate}, {"import", import},   {"config", config}, {"db", db},
+      {"conformance", conformanceCommand},
   };
   try {
     return handlers.at(args.command)(args, environment);

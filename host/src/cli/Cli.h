@@ -44,6 +44,7 @@ int migrate(const Args& args, char** environment);
 int import(const Args& args, char** environment);
 int config(const Args& args, char** environment);
 int db(const Args& args, char** environment);
+int conformanceCommand(const Args& args, char** environment);
 
 /// An audit entry for what a command did: the actor is "cli", named by the
 /// command and the operating-system user who ran it.

@@ -126,14 +126,7 @@ std::optional<std::string> tryProvider(const LoadedConfig& loaded, const Args& a
   if (discovery.loaded.empty()) {
     return std::nullopt;  // already reported as a provider problem
   }
-  nlohmann::json section = loaded.settings.section("provider." + id);
-  if (!section.contains("webhook_base_url")) {
-    std::string base = loaded.settings.getString("public_base_url");
-    if (base.empty()) {
-      base = "http://" + loaded.settings.getString("http.host") + ":" + loaded.settings.getString("http.port");
-    }
-    section["webhook_base_url"] = base + "/webhooks/" + id;
-  }
+  nlohmann::json section = providerSection(loaded.settings, id, configuredPublicBaseUrl(loaded.settings));
   try {
     core::ProviderProxy provider(
         discovery.loaded.front(), std::move(section),

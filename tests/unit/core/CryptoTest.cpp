@@ -39,6 +39,15 @@ TEST_CASE("Ed25519 verifies RFC 8032 test 2 and rejects a changed message", "[cr
   CHECK_THROWS_AS(ed25519Verify("short", message, signature), std::invalid_argument);
 }
 
+TEST_CASE("Ed25519 signs RFC 8032 test 2 byte for byte", "[crypto]") {
+  const std::string seed = fromHex("4ccd089b28ff96da9db6c346ec114e0f5b8a319f35aba624da8cf6ed4fb8a6fb");
+  CHECK(toHex(ed25519PublicKey(seed)) == "3d4017c3e843895a92b70aa74d1b7ebc9c982ccf2ec4968cc0cd55f12af4660c");
+  CHECK(toHex(ed25519Sign(seed, fromHex("72"))) ==
+        "92a009a9f0d4cab8720e820b5f642540a2b27b5416503f8fb3762223ebdb69da085ac1e43e15996e458f3613d0f11d8c387b2eaeb4302a"
+        "eeb00d291612bb0c00");
+  CHECK_THROWS_AS(ed25519Sign("short", "m"), std::invalid_argument);
+}
+
 TEST_CASE("random bytes differ and constant-time compare works", "[crypto]") {
   CHECK(randomBytes(32).size() == 32);
   CHECK(randomBytes(16) != randomBytes(16));
