@@ -52,8 +52,7 @@ std::string configuredPublicBaseUrl(const core::Settings& settings);
 /// The config a provider plugin is created with: its section
 /// provider.<id>.*, plus webhook_base_url (<publicBaseUrl>/webhooks/<id>)
 /// unless the section sets it.
-nlohmann::json providerSection(const core::Settings& settings, const std::string& id,
-                               const std::string& publicBaseUrl);
+nlohmann::json providerSection(const core::Settings& settings, const std::string& id, const std::string& publicBaseUrl);
 
 /// `:`-separated plugins.path, else <bin>/../lib/switchboard/plugins.
 std::vector<std::filesystem::path> pluginSearchPath(const core::Settings& settings,

@@ -98,9 +98,8 @@ const std::map<std::string, CommandSpec>& commands() {
       {"serve", {}},
       {"plugins", {{flag("all", "load every plugin"), flag("json", "print JSON")}}},
       {"conformance",
-       {{valued("fixture", "FILE", "the webhooks the carrier sends, and how it signs them"),
-         flag("json", "print JSON"), flag("strict", "a skipped check fails too"),
-         valued("to", "E164", "the contact's number in call.start"),
+       {{valued("fixture", "FILE", "the webhooks the carrier sends, and how it signs them"), flag("json", "print JSON"),
+         flag("strict", "a skipped check fails too"), valued("to", "E164", "the contact's number in call.start"),
          valued("from", "E164", "the caller ID in call.start"),
          valued("settle-ms", "MS", "wait after call.start before the webhooks"),
          flag("verbose", "show the plugin's log lines")}}},
@@ -284,9 +283,9 @@ int run(int argc, char** argv, char** environment) {
     return 0;
   }
   static const std::map<std::string, std::function<int(const Args&, char**)>> handlers = {
-      {"serve", serve},     {"plugins", plugins}, {"keys", keys},     {"users", users},
-      {"migrate", migrate}, {"import", import},   {"config", config}, {"db", db},
-      {"conformance", conformanceCommand},
+      {"serve", serve},   {"plugins", plugins}, {"keys", keys},
+      {"users", users},   {"migrate", migrate}, {"import", import},
+      {"config", config}, {"db", db},           {"conformance", conformanceCommand},
   };
   try {
     return handlers.at(args.command)(args, environment);
