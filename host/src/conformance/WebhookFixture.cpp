@@ -14,7 +14,7 @@ namespace {
 
 // A fixture is the author's own file, but still input: bounded before it
 // is trusted.
-constexpr std::uintmax_t kMaxFixtureBytes = 1024 * 1024;
+constexpr std::uintmax_t kMaxFixtureBytes = std::uintmax_t{1024} * 1024;
 constexpr size_t kMaxWebhooks = 200;
 
 [[noreturn]] void refuse(const std::filesystem::path& file, const std::string& what) {
