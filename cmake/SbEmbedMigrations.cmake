@@ -48,9 +48,5 @@ ${postgresql_body}  };
 
 }  // namespace sb::core
 ")
-if(EXISTS "${OUTPUT}")
-  file(READ "${OUTPUT}" previous)
-endif()
-if(NOT "${previous}" STREQUAL "${content}")
-  file(WRITE "${OUTPUT}" "${content}")
-endif()
+include("${CMAKE_CURRENT_LIST_DIR}/SbWriteIfChanged.cmake")
+sb_write_if_changed("${OUTPUT}" "${content}")
