@@ -268,6 +268,24 @@ TEST_CASE("cli: config check loads the provider with its section and reports its
   CHECK_THAT(fixed.output, Contains("OK (provider twilio)"));
 }
 
+TEST_CASE("cli: plugins says whether the active provider starts with its configuration", "[cli][config]") {
+  sb::test::TempDir dir;
+  const auto ini = dir / "twilio.ini";
+  std::ofstream(ini) << "provider = twilio\n[provider.twilio]\naccount_sid = AC123\n";
+  auto missing = switchboard("", "plugins --config " + ini.string());
+  CHECK(missing.exitCode == 0);
+  CHECK_THAT(missing.output, Contains("The active provider 'twilio' would not start with its configuration:") &&
+                                 Contains("error: config key 'provider.twilio.auth_token' is required"));
+  std::ofstream(ini) << "provider = twilio\n[provider.twilio]\naccount_sid = AC123\nauth_token = t\n";
+  auto refused = switchboard("", "plugins --json --config " + ini.string());
+  const auto listing = nlohmann::json::parse(refused.output);
+  REQUIRE(listing.at("active_config_problems").size() == 1);
+  CHECK_THAT(listing.at("active_config_problems")[0].get<std::string>(),
+             Contains("provider 'twilio' refused its configuration: config key 'account_sid'"));
+  auto fine = switchboard("", "plugins");
+  CHECK_THAT(fine.output, Contains("The active provider 'sim' starts with its configuration."));
+}
+
 TEST_CASE("cli: config show says where each value came from and never prints a secret", "[cli][config]") {
   sb::test::TempDir dir;
   const auto ini = dir / "show.ini";

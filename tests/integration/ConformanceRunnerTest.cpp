@@ -145,6 +145,9 @@ TEST_CASE("conformance runner: what it cannot run is a clear refusal", "[conform
   const Run refused = conformance(std::string(SB_FIXTURE_PLUGINS) + "/other_version" + config);
   CHECK(refused.exitCode == 1);
   CHECK_THAT(refused.output, Contains("library says its version is '2.0.0' but plugin.json says '1.0.0'"));
+  const Run badSettle = conformance(plugin("echo") + config + " --settle-ms soon");
+  CHECK(badSettle.exitCode == 2);
+  CHECK_THAT(badSettle.output, Contains("--settle-ms takes milliseconds from 0 to 600000, not 'soon'"));
   // Nothing of that name.
   const Run unknown = conformance("nosuchplugin" + config);
   CHECK(unknown.exitCode == 2);

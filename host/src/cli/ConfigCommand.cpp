@@ -3,6 +3,7 @@
 #include "app/ConfigLoader.h"
 #include "app/HostContext.h"
 #include "cli/Cli.h"
+#include "cli/ProviderCheck.h"
 
 #include <switchboard/core/log/Logging.h>
 #include <switchboard/core/net/HttpClient.h>
@@ -112,38 +113,13 @@ int show(const LoadedConfig& loaded, bool json) {
   return 0;
 }
 
-/// Loads the active provider with its section, as serve would, so that the
-/// plugin's own checks (a malformed account SID, a bad key) are reported.
-std::optional<std::string> tryProvider(const LoadedConfig& loaded, const Args& args) {
-  const std::string id = loaded.settings.getString("provider", "sim");
-  auto discovery = core::PluginLoader::discover(pluginSearchPath(loaded.settings, executableDir(args.argv0)),
-                                                [&id](const std::string& each) { return each == id; });
-  for (const auto& refused : discovery.refused) {
-    if (refused.id == id) {
-      return "plugin '" + id + "' was refused: " + refused.reason;
-    }
-  }
-  if (discovery.loaded.empty()) {
-    return std::nullopt;  // already reported as a provider problem
-  }
-  nlohmann::json section = providerSection(loaded.settings, id, configuredPublicBaseUrl(loaded.settings));
-  try {
-    core::ProviderProxy provider(
-        discovery.loaded.front(), std::move(section),
-        std::make_shared<const core::HttpClient>(HostContext::httpClientOptions(loaded.settings)));
-  } catch (const core::ProviderError& e) {
-    return "provider '" + id + "' refused its configuration: " + e.what();
-  }
-  return std::nullopt;
-}
-
 int check(const LoadedConfig& loaded, const Args& args) {
   std::vector<std::string> problems = loaded.problems;
-  problems.insert(problems.end(), loaded.providerProblems.begin(), loaded.providerProblems.end());
   if (problems.empty()) {
-    if (auto refusal = tryProvider(loaded, args)) {
-      problems.push_back(*refusal);
-    }
+    const auto provider = activeProviderProblems(loaded, args);
+    problems.insert(problems.end(), provider.begin(), provider.end());
+  } else {
+    problems.insert(problems.end(), loaded.providerProblems.begin(), loaded.providerProblems.end());
   }
   for (const auto& warning : loaded.warnings) {
     std::cout << "warning: " << warning << "\n";

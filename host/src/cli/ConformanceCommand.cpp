@@ -10,6 +10,7 @@
 #include <switchboard/core/plugin/PluginRefused.h>
 #include <switchboard/version.h>
 
+#include <charconv>
 #include <ctime>
 #include <filesystem>
 #include <iomanip>
@@ -52,6 +53,16 @@ core::LoadedPluginPtr loadPlugin(const std::string& which, const core::Settings&
   throw UsageError("no plugin '" + which +
                    "' on plugins.path, and no plugin.json in a folder of that name; give "
                    "the plugin's folder or its id (switchboard plugins lists them)");
+}
+
+/// --settle-ms: 0 to 600000.
+int settleMs(const std::string& text) {
+  int value = -1;
+  const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (error != std::errc() || end != text.data() + text.size() || value < 0 || value > 600000) {
+    throw UsageError("--settle-ms takes milliseconds from 0 to 600000, not '" + text + "'");
+  }
+  return value;
 }
 
 void printCertificate(const conformance::Report& report, const nlohmann::ordered_json& subject) {
@@ -121,7 +132,7 @@ int conformanceCommand(const Args& args, char** environment) {
   options.to = args.option("to", options.to);
   options.from = args.option("from", options.from);
   options.operationDeadline = std::chrono::milliseconds(settings.getInt("plugins.operation_timeout_ms", 15000));
-  options.settle = std::chrono::milliseconds(std::stoi(args.option("settle-ms", "0")));
+  options.settle = std::chrono::milliseconds(settleMs(args.option("settle-ms", "0")));
 
   const conformance::Report report = conformance::runConformance(plugin, config, fixture, options);
   const nlohmann::ordered_json subject = {

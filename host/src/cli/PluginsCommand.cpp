@@ -1,6 +1,7 @@
 #include "app/ConfigLoader.h"
 #include "app/HostContext.h"
 #include "cli/Cli.h"
+#include "cli/ProviderCheck.h"
 
 #include <switchboard/core/log/Logging.h>
 #include <switchboard/core/plugin/PluginLoader.h>
@@ -11,7 +12,9 @@
 namespace sb::host::cli {
 
 int plugins(const Args& args, char** environment) {
-  const core::Settings settings = loadSettings(args.configRequest(environment));
+  const LoadedConfig loaded = readConfig(args.configRequest(environment));
+  throwIfProblems(loaded);
+  const core::Settings& settings = loaded.settings;
   // Listing needs no database: read the search path straight from settings.
   core::LogOptions quiet;
   quiet.level = "off";
@@ -24,13 +27,17 @@ int plugins(const Args& args, char** environment) {
   const std::set<std::string> named(args.positional.begin(), args.positional.end());
   const core::PluginDiscovery discovery = core::PluginLoader::discover(
       searchPath, [&](const std::string& id) { return all || id == active || named.count(id) > 0; });
+  // The active provider created with its section, as serve would: what its
+  // configuration lacks shows here, not first when serve starts.
+  const std::vector<std::string> configProblems = activeProviderProblems(loaded, args);
 
   if (args.flag("json")) {
     nlohmann::json out = {{"active", active},
                           {"search_path", nlohmann::json::array()},
                           {"loaded", nlohmann::json::array()},
                           {"found", nlohmann::json::array()},
-                          {"refused", nlohmann::json::array()}};
+                          {"refused", nlohmann::json::array()},
+                          {"active_config_problems", configProblems}};
     for (const auto& path : searchPath) {
       out["search_path"].push_back(std::filesystem::weakly_canonical(path).string());
     }
@@ -91,6 +98,13 @@ int plugins(const Args& args, char** environment) {
   }
   if (!activeLoaded) {
     std::cout << "\nThe configured provider '" << active << "' is not loaded: the host will not be ready.\n";
+  } else if (configProblems.empty()) {
+    std::cout << "\nThe active provider '" << active << "' starts with its configuration.\n";
+  } else {
+    std::cout << "\nThe active provider '" << active << "' would not start with its configuration:\n";
+    for (const auto& problem : configProblems) {
+      std::cout << "  error: " << problem << "\n";
+    }
   }
   return 0;
 }
