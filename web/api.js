@@ -93,13 +93,19 @@ export async function download(path, filename) {
   setTimeout(() => URL.revokeObjectURL(url), 10000);
 }
 
-/// Uploads a CSV as a new list, reporting progress (0..100).
-export function uploadList(file, name, onProgress) {
+/// Uploads a CSV as a new list, reporting progress (0..100). `mapping`
+/// (field -> column, as the host's MAPPING_REQUIRED answer proposes) says
+/// which column holds what; without it the host matches the header itself.
+/// With `listId`, the rows are added to that list instead (200, numbers it
+/// already has merged into their contacts).
+export function uploadList(file, name, onProgress, mapping = null, listId = null) {
   return new Promise((resolve, reject) => {
     const query = new URLSearchParams({ filename: file.name });
-    if (name) query.set('name', name);
+    if (name && !listId) query.set('name', name);
+    if (mapping) query.set('mapping', JSON.stringify(mapping));
     const request = new XMLHttpRequest();
-    request.open('POST', '/api/v1/contact-lists?' + query.toString());
+    const target = listId ? `/api/v1/contact-lists/${encodeURIComponent(listId)}/contacts` : '/api/v1/contact-lists';
+    request.open('POST', target + '?' + query.toString());
     for (const [name, value] of Object.entries(authHeaders())) request.setRequestHeader(name, value);
     request.setRequestHeader('Content-Type', 'text/csv');
     request.upload.onprogress = (event) => {
@@ -113,7 +119,7 @@ export function uploadList(file, name, onProgress) {
       } catch {
         // handled below
       }
-      if (request.status === 201) {
+      if (request.status === 201 || (listId && request.status === 200)) {
         resolve(body);
         return;
       }

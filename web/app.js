@@ -8,6 +8,7 @@ import { $, el } from './dom.js';
 import { LiveEvents } from './live.js';
 import { showPeople, wirePeople } from './people.js';
 import { clock, contactStatusLabel, outcomeLabel, resultLabel, suggestedOutcome, when } from './labels.js';
+import { hideMapping, showMapping } from './mapping.js';
 import { renderReport } from './report.js';
 import { loadStats, wireStats } from './stats.js';
 import { timelineItems } from './timeline.js';
@@ -20,6 +21,7 @@ const state = {
   dispositions: [],
   lists: [],
   listId: null,
+  appendTo: null,    // the list an upload adds to (null: a new list)
   page: 1,
   pages: 1,
   historyPage: 1,
@@ -137,7 +139,7 @@ async function loadLists(selectId) {
   const select = $('list-select');
   select.replaceChildren();
   for (const list of state.lists) {
-    select.append(el('option', { value: list.id }, `${list.name} (${list.contact_count ?? list.imported} contacts)`));
+    select.append(el('option', { value: list.id, 'data-name': list.name }, `${list.name} (${list.contact_count ?? list.imported} contacts)`));
   }
   if (state.lists.length === 0) {
     showUpload(false);
@@ -158,7 +160,14 @@ async function loadLists(selectId) {
   await loadContacts();
 }
 
-function showUpload(cancellable) {
+/// The upload form, for a new list or (with `appendTo`, a list) for adding
+/// a file's rows to that list.
+function showUpload(cancellable, appendTo = null) {
+  state.appendTo = appendTo;
+  $('upload-title').textContent = appendTo ? `Add a file to “${appendTo.name}”` : 'Upload a contact list';
+  $('list-name-field').hidden = Boolean(appendTo);
+  $('upload-button').textContent = appendTo ? 'Add to the list' : 'Upload';
+  hideMapping();
   $('list-status').textContent = '';
   $('upload').hidden = false;
   $('contacts').hidden = true;
@@ -199,6 +208,13 @@ async function upload(event) {
     $('upload-status').textContent = 'Choose a CSV file first.';
     return;
   }
+  hideMapping();
+  await sendUpload(file, $('list-name').value.trim(), null, state.appendTo);
+}
+
+/// Sends `file` as a new list; when the host asks which column holds what,
+/// shows the mapping form and sends the same file again with the answer.
+async function sendUpload(file, name, mapping, appendTo) {
   const progress = $('upload-progress');
   progress.hidden = false;
   progress.value = 0;
@@ -206,13 +222,18 @@ async function upload(event) {
   $('upload-status').textContent = `Uploading ${file.name}…`;
   hideReport();
   try {
-    const result = await uploadList(file, $('list-name').value.trim(), (percent) => { progress.value = percent; });
+    const result = await uploadList(file, name, (percent) => { progress.value = percent; }, mapping,
+      appendTo ? appendTo.id : null);
     progress.value = 100;
     const list = result.list;
     const report = result.report || {};
-    const parts = [`Imported ${list.imported} contact${list.imported === 1 ? '' : 's'}`];
-    if (list.skipped) parts.push(`${list.skipped} row${list.skipped === 1 ? '' : 's'} skipped`);
-    if (list.duplicates) parts.push(`${list.duplicates} duplicate${list.duplicates === 1 ? '' : 's'} merged`);
+    // This file's counts (an added file's list holds the totals).
+    const counts = appendTo ? report : list;
+    const parts = [`${appendTo ? 'Added' : 'Imported'} ${counts.imported} contact${counts.imported === 1 ? '' : 's'}`];
+    if (report.already_in_list) parts.push(`${report.already_in_list} already in the list`);
+    if (counts.skipped) parts.push(`${counts.skipped} row${counts.skipped === 1 ? '' : 's'} skipped`);
+    const inFile = counts.duplicates - (report.already_in_list || 0);
+    if (inFile > 0) parts.push(`${inFile} duplicate${inFile === 1 ? '' : 's'} merged`);
     $('upload-status').textContent = parts.join(', ') + '.';
     $('list-status').textContent = `${list.name}: ${parts.join(', ')}.`;
     $('csv-file').value = '';
@@ -223,6 +244,13 @@ async function upload(event) {
     // The report sits beside the new list, once, until another list is shown.
     showReport(report, list);
   } catch (error) {
+    if (error instanceof ApiFailure && error.code === 'MAPPING_REQUIRED' && error.details) {
+      $('upload-status').textContent = `${file.name}: choose which column holds what.`;
+      showMapping(error.details, (chosen) => sendUpload(file, name, chosen, appendTo), () => {
+        $('upload-status').textContent = 'Nothing was imported.';
+      });
+      return;
+    }
     $('upload-status').textContent = `The file was not imported: ${messageOf(error)}`;
     showReport(error.details, null);
   } finally {
@@ -951,10 +979,16 @@ function wire() {
   $('upload-form').addEventListener('submit', upload);
   $('upload-cancel').addEventListener('click', () => {
     $('upload').hidden = true;
+    hideMapping();
     $('contacts').hidden = false;
     if (state.reportListId === null) hideReport();  // a refused file's report goes with the form
   });
   $('new-list').addEventListener('click', () => showUpload(true));
+  $('add-to-list').addEventListener('click', () => {
+    const select = $('list-select');
+    const option = select.options[select.selectedIndex];
+    if (option) showUpload(true, { id: Number(select.value), name: option.dataset.name || option.textContent });
+  });
   $('list-report').addEventListener('click', showListReport);
   $('report-close').addEventListener('click', () => { hideReport(); $('list-select').focus(); });
   $('list-select').addEventListener('change', () => {

@@ -16,10 +16,20 @@ const GROUPS = [
   {
     kind: 'merged',
     title: (n) => `${plural(n, 'duplicate')} merged`,
-    explain: 'The same number appeared again: the later row was merged into the first, which was imported.',
+    explain: 'The same number appeared again: the later row was merged into the first, which was imported. A number '
+      + 'the list already had keeps its contact (and its calls); only the contact\'s empty fields were filled.',
     columns: ['Row', 'Merged into row', 'Number as written'],
-    cells: (issue) => [String(issue.row), issue.merged_into != null ? String(issue.merged_into) : '—', issue.value || ''],
+    cells: (issue) => [String(issue.row),
+      issue.merged_into != null ? String(issue.merged_into) : 'already in the list', issue.value || ''],
     open: true,
+  },
+  {
+    kind: 'phone_column',
+    title: (n) => `${plural(n, 'row')} dialed from another phone column`,
+    explain: 'The first phone column held something that is not a number, so the next column with a number was used.',
+    columns: ['Row', 'Why', 'Not used'],
+    cells: (issue) => [String(issue.row), issue.reason, issue.value || ''],
+    open: false,
   },
   {
     kind: 'unverified',

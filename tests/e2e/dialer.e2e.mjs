@@ -652,6 +652,51 @@ try {
     await seeText(page, '#contact-rows', 'John Doe');
   });
 
+  await scenario('a CRM export is matched by its column names; columns it cannot match are chosen in a form', async () => {
+    // Names the synonym table knows: imported as they are, first + last joined.
+    await uploadText(page, 'crm.csv', 'CRM export', [
+      'First Name,Last Name,Company Name,Mobile Phone,Work Phone',
+      'Crm Ada,Lovelace,Engines,n/a,+15551232001',
+      'Crm Bob,Stone,Quarry,+15551232002,',
+    ].join('\n') + '\n');
+    await seeText(page, '#report-summary', '2 contacts imported into “CRM export”');
+    await seeText(page, '#upload-report', '1 row dialed from another phone column');
+    await seeText(page, '#contact-rows', 'Crm Ada Lovelace');
+    // A second file added to the same list: Bob again is merged, not added twice.
+    const more = path.join(work, 'crm-more.csv');
+    fs.writeFileSync(more, 'Full Name,Account,Direct Dial\nCrm Bob Again,Quarry,+15551232002\nCrm Cat,Cattery,+15551232005\n');
+    await page.getByRole('button', { name: 'Add a file to this list' }).click();
+    await seeText(page, '#upload-title', 'Add a file to “CRM export”');
+    check(await page.locator('#list-name').isHidden(), 'no list name when adding to a list');
+    await page.getByLabel('CSV file').setInputFiles(more);
+    await page.getByRole('button', { name: 'Add to the list' }).click();
+    await seeText(page, '#list-status', 'Added 1 contact, 1 already in the list');
+    await seeText(page, '#upload-report', 'already in the list');
+    await seeText(page, '#contact-rows', 'Crm Cat');
+    check(await page.locator('#contact-rows tr', { hasText: 'Crm Bob' }).count() === 1, 'Bob is in the list once');
+    // Names it does not know: the form, with the file's first rows, before anything lands.
+    await uploadText(page, 'odd.csv', 'Odd columns', [
+      'Who,Outfit,Digits,Remarks',
+      'Odd Olga,Oddities,+15551232003,call after 3',
+      'Odd Otto,Oddities,+15551232004,',
+    ].join('\n') + '\n');
+    await page.locator('#mapping-form').waitFor({ state: 'visible', timeout: 10000 });
+    await seeText(page, '#mapping-why', 'No column was recognised for name, company, phone');
+    await seeText(page, '#mapping-preview', 'Odd Olga');
+    const lists = await page.locator('#list-select option', { hasText: 'Odd columns' }).count();
+    check(lists === 0, 'nothing imported before the rep confirms');
+    await shot(page, 'mapping-form');
+    await accessible(page, 'the mapping form');
+    await page.locator('#map-name-0').selectOption({ label: '1. Who' });
+    await page.locator('#map-company-0').selectOption({ label: '2. Outfit' });
+    await page.locator('#map-phone-0').selectOption({ label: '3. Digits' });
+    await page.getByRole('button', { name: 'Import with these columns' }).click();
+    await seeText(page, '#report-summary', '2 contacts imported into “Odd columns”');
+    check(await page.locator('#mapping-form').isHidden(), 'the form is put away');
+    await seeText(page, '#contact-rows', 'Odd Olga');
+    await seedList(page);
+  });
+
   await scenario('working a list fast: save and dial next, skip, the list remembered, a cancelled log stays visible', async () => {
     await uploadText(page, 'fast.csv', 'Fast list', [
       'name,company,phone',
@@ -735,9 +780,11 @@ try {
     await page.getByRole('button', { name: 'Upload another list' }).click();
     await page.getByLabel('CSV file').setInputFiles(path.join(repo, 'tests/fixtures/csv/missing_column.csv'));
     await page.getByRole('button', { name: 'Upload' }).click();
-    await seeText(page, '#upload-status', 'The file was not imported');
-    await seeText(page, '#upload-status', 'company');
+    // No company column: the host asks, the rep sees why and can back out.
+    await seeText(page, '#mapping-why', 'No column was recognised for company');
     await shot(page, 'bad-csv');
+    await page.getByRole('button', { name: 'Cancel' }).click();
+    await seeText(page, '#upload-status', 'Nothing was imported');
     await page.getByLabel('CSV file').setInputFiles(path.join(repo, 'tests/fixtures/csv/empty.csv'));
     await page.getByRole('button', { name: 'Upload' }).click();
     await seeText(page, '#upload-status', 'empty');

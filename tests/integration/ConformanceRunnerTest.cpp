@@ -17,24 +17,12 @@
 #include <string>
 
 using Catch::Matchers::Contains;
+using sb::test::Run;
 
 namespace {
 
-struct Run {
-  int exitCode = -1;
-  std::string output;
-};
-
-Run conformance(const std::string& args) {
-  const std::string command = std::string(SB_SWITCHBOARD_BIN) + " conformance " + args + " 2>&1";
-  FILE* pipe = ::popen(command.c_str(), "r");
-  REQUIRE(pipe != nullptr);
-  Run run;
-  char buffer[4096];
-  while (size_t n = std::fread(buffer, 1, sizeof buffer, pipe)) run.output.append(buffer, n);
-  const int status = ::pclose(pipe);
-  run.exitCode = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return run;
+sb::test::Run conformance(const std::string& args) {
+  return sb::test::runSwitchboard("conformance " + args);
 }
 
 std::string source(const std::string& path) {

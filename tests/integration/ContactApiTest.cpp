@@ -39,10 +39,13 @@ struct ContactHost : sb::test::TestHost {
 
   nlohmann::json json(const sb::sdk::HttpResponse& response) { return nlohmann::json::parse(response.body); }
 
-  std::string multipart(const std::string& csv, const std::string& name) {
+  std::string multipart(const std::string& csv, const std::string& name, const std::string& mapping = {}) {
     const std::string boundary = "----sbboundary7MA4YWxk";
     std::string body;
     body += "--" + boundary + "\r\nContent-Disposition: form-data; name=\"name\"\r\n\r\n" + name + "\r\n";
+    if (!mapping.empty()) {
+      body += "--" + boundary + "\r\nContent-Disposition: form-data; name=\"mapping\"\r\n\r\n" + mapping + "\r\n";
+    }
     body +=
         "--" + boundary +
         "\r\nContent-Disposition: form-data; name=\"file\"; filename=\"leads.csv\"\r\nContent-Type: text/csv\r\n\r\n" +
@@ -237,4 +240,125 @@ TEST_CASE("contacts api: an upload cut off mid-body imports nothing", "[contacts
     const auto contacts = httpCall(host.port(), "GET", "/api/v1/contacts", {{"X-API-Key", host.agentKey}});
     CHECK(nlohmann::json::parse(contacts.body).at("total") == 0);
   }
+}
+
+TEST_CASE("contacts api: columns it cannot match get 422 MAPPING_REQUIRED, and the mapping sent back imports",
+          "[contacts-api]") {
+  ContactHost host;
+  const std::string multipartType = "multipart/form-data; boundary=----sbboundary7MA4YWxk";
+  const auto asked = host.call("POST", "/api/v1/contact-lists", host.multipart(fixture("unmapped_header.csv"), "Leads"),
+                               multipartType);
+  REQUIRE(asked.status == 422);
+  const auto error = host.json(asked).at("error");
+  CHECK(error.at("code") == "MAPPING_REQUIRED");
+  const auto& details = error.at("details");
+  CHECK(details.at("header") == nlohmann::json{"Who", "Outfit", "Digits", "Reach Me On", "Remarks"});
+  CHECK(details.at("missing") == nlohmann::json{"name", "company", "phone"});
+  CHECK(details.at("preview").at(0) == nlohmann::json{"Ada Lovelace", "Engines", "212-555-0151", "", "met at fair"});
+  CHECK(host.json(host.call("GET", "/api/v1/contact-lists")).at("data").empty());  // nothing landed
+
+  // The proposal with the missing fields filled in, sent back as the form's mapping.
+  nlohmann::json mapping = details.at("mapping");
+  mapping["name"] = "Who";
+  mapping["company"] = 2;
+  mapping["phone"] = {"Digits", "Reach Me On"};
+  const auto created =
+      host.call("POST", "/api/v1/contact-lists",
+                host.multipart(fixture("unmapped_header.csv"), "Leads", mapping.dump()), multipartType);
+  INFO(created.body);
+  REQUIRE(created.status == 201);
+  const auto report = host.json(created).at("report");
+  CHECK(report.at("imported") == 2);
+  CHECK(report.at("columns").at("company") == "Outfit");
+  CHECK(report.at("phone_columns") ==
+        nlohmann::json::parse(R"([{"column": "Digits", "rows": 1}, {"column": "Reach Me On", "rows": 1}])"));
+
+  // A raw CSV body takes the mapping in the query.
+  const std::string query =
+      "/api/v1/contact-lists?mapping=%7B%22name%22%3A%22Who%22%2C%22company%22%3A%22Outfit%22%2C"
+      "%22phone%22%3A%5B%22Digits%22%2C%22Reach%20Me%20On%22%5D%7D";
+  CHECK(host.call("POST", query, fixture("unmapped_header.csv"), "text/csv").status == 201);
+
+  // A bad mapping is a 400 that names it.
+  const auto bad = host.call("POST", "/api/v1/contact-lists?mapping=%7B%22fax%22%3A1%7D",
+                             fixture("unmapped_header.csv"), "text/csv");
+  CHECK(bad.status == 400);
+  CHECK(host.json(bad).at("error").at("details").at("field") == "mapping");
+  const auto notJson =
+      host.call("POST", "/api/v1/contact-lists?mapping=%7Bphone", fixture("unmapped_header.csv"), "text/csv");
+  CHECK(notJson.status == 400);
+  CHECK(host.json(notJson).at("error").at("message").get<std::string>().find("not valid JSON") != std::string::npos);
+  const auto noColumn = host.call("POST", "/api/v1/contact-lists?mapping=%7B%22phone%22%3A%22Fax%22%7D",
+                                  fixture("unmapped_header.csv"), "text/csv");
+  CHECK(noColumn.status == 400);
+}
+
+TEST_CASE("contacts api: a second file is added to a list, numbers it has are merged, history untouched",
+          "[contacts-api]") {
+  ContactHost host;
+  const auto created = host.call("POST", "/api/v1/contact-lists?name=Team",
+                                 "name,company,phone,title\n"
+                                 "Ann First,Alpha,+15551230001,\n"
+                                 "Ben First,Beta,+15551230002,Buyer\n",
+                                 "text/csv");
+  REQUIRE(created.status == 201);
+  const auto listId = std::to_string(host.json(created).at("list").at("id").get<int64_t>());
+  const auto contacts = host.json(host.call("GET", "/api/v1/contacts?list_id=" + listId)).at("data");
+  const auto ann = std::to_string(contacts.at(0).at("id").get<int64_t>());
+  // Ann has been worked: her status and notes are what a second file must not touch.
+  REQUIRE(
+      host.call("PATCH", "/api/v1/contacts/" + ann, R"({"status":"called","last_notes":"call back friday"})").status ==
+      200);
+
+  // Another CRM's export of the same team: other column names, Ann again
+  // (with a title she lacked), a new person twice, and a bad row.
+  const auto added = host.call("POST", "/api/v1/contact-lists/" + listId + "/contacts?filename=more.csv",
+                               "Full Name,Company Name,Mobile Phone,Job Title,Region\n"
+                               "Ann Second,Alpha Renamed,(555) 123-0001,Director,East\n"
+                               "Cy New,Gamma,+15551230003,,West\n"
+                               "Cy Again,Gamma,555-123-0003,,\n"
+                               "No Number,Delta,,,\n",
+                               "text/csv");
+  INFO(added.body);
+  REQUIRE(added.status == 200);
+  const auto answer = host.json(added);
+  CHECK(answer.at("report").at("imported") == 1);
+  CHECK(answer.at("report").at("already_in_list") == 1);
+  CHECK(answer.at("report").at("duplicates") == 2);
+  CHECK(answer.at("report").at("skipped") == 1);
+  CHECK(answer.at("list").at("contact_count") == 3);
+  CHECK(answer.at("list").at("imported") == 3);  // the list's totals: 2 + 1
+  bool sawMerge = false;
+  for (const auto& issue : answer.at("report").at("issues")) {
+    if (issue.at("reason").get<std::string>().find("already in the list") == std::string::npos) continue;
+    sawMerge = true;
+    CHECK(issue.at("kind") == "merged");
+    CHECK_THAT(issue.at("reason").get<std::string>(), Catch::Contains("its empty title, attributes filled"));
+  }
+  CHECK(sawMerge);
+
+  const auto kept = host.json(host.call("GET", "/api/v1/contacts/" + ann));
+  CHECK(kept.at("name") == "Ann First");  // what the list had wins
+  CHECK(kept.at("company") == "Alpha");
+  CHECK(kept.at("title") == "Director");  // an empty field is filled
+  CHECK(kept.at("attributes").at("Region") == "East");
+  CHECK(kept.at("status") == "called");
+  CHECK(kept.at("last_notes") == "call back friday");
+  const auto all = host.json(host.call("GET", "/api/v1/contacts?list_id=" + listId)).at("data");
+  REQUIRE(all.size() == 3);
+  CHECK(all.at(2).at("name") == "Cy New");
+
+  // Every row already there: nothing new, and that is not an error.
+  const auto again = host.call("POST", "/api/v1/contact-lists/" + listId + "/contacts",
+                               "name,company,phone\nAnn,Alpha,+15551230001\n", "text/csv");
+  CHECK(again.status == 200);
+  CHECK(host.json(again).at("report").at("already_in_list") == 1);
+  // No such list: 404, before the file is read.
+  CHECK(host.call("POST", "/api/v1/contact-lists/999999/contacts", "name,company,phone\nA,B,+15551230009\n", "text/csv")
+            .status == 404);
+  // The same mapping answer as a new list.
+  const auto unmatched =
+      host.call("POST", "/api/v1/contact-lists/" + listId + "/contacts", fixture("unmapped_header.csv"), "text/csv");
+  CHECK(unmatched.status == 422);
+  CHECK(host.json(unmatched).at("error").at("code") == "MAPPING_REQUIRED");
 }

@@ -4,6 +4,7 @@
 // rows after it that do not collide with the copied ones.
 #include "support/ApiClient.h"
 #include "support/CallProbe.h"
+#include "support/Processes.h"
 #include "support/TestDatabase.h"
 #include "support/TestHost.h"
 
@@ -15,21 +16,8 @@ using sb::test::ApiClient;
 
 namespace {
 
-struct Run {
-  int exitCode = -1;
-  std::string output;
-};
-
-Run switchboard(const std::string& arguments) {
-  Run run;
-  FILE* pipe = ::popen((std::string(SB_SWITCHBOARD_BIN) + " " + arguments + " 2>&1").c_str(), "r");
-  REQUIRE(pipe != nullptr);
-  char buffer[512];
-  while (std::fgets(buffer, sizeof buffer, pipe) != nullptr) run.output += buffer;
-  const int status = ::pclose(pipe);
-  run.exitCode = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return run;
-}
+using sb::test::Run;
+using sb::test::runSwitchboard;
 
 /// What the API says about everything the copy carries.
 nlohmann::json answers(const ApiClient& admin) {
@@ -93,18 +81,18 @@ TEST_CASE("db copy: a SQLite database moved to PostgreSQL gives the same rows an
   }  // the team's host stops
 
   // A person who signs in, with a role and a hashed password.
-  REQUIRE(switchboard("users create --set database.url=" + sqlite +
-                      " --email Lead@Example.com --name Lead --role supervisor --generate-password")
+  REQUIRE(runSwitchboard("users create --set database.url=" + sqlite +
+                         " --email Lead@Example.com --name Lead --role supervisor --generate-password")
               .exitCode == 0);
 
-  const Run copy = switchboard("db copy --set database.url=" + sqlite + " --to " + postgres.target());
+  const Run copy = runSwitchboard("db copy --set database.url=" + sqlite + " --to " + postgres.target());
   INFO(copy.output);
   REQUIRE(copy.exitCode == 0);
   CHECK_THAT(copy.output, Catch::Contains("contacts") && Catch::Contains("call_events"));
   CHECK(copy.output.find("password") == std::string::npos);
 
   const auto people =
-      nlohmann::json::parse(switchboard("users list --json --set database.url=" + postgres.target()).output);
+      nlohmann::json::parse(runSwitchboard("users list --json --set database.url=" + postgres.target()).output);
   REQUIRE(people.size() == 1);
   CHECK(people[0]["email"] == "Lead@Example.com");
   CHECK(people[0]["role"] == "supervisor");
@@ -127,10 +115,10 @@ TEST_CASE("db copy: a SQLite database moved to PostgreSQL gives the same rows an
   CHECK(sb::test::CallProbe(agent).reaches(id, [](const nlohmann::json& c) { return c["status"] == "in-progress"; }));
 
   // A second copy into a database that holds rows is refused, naming why.
-  const Run again = switchboard("db copy --set database.url=" + sqlite + " --to " + postgres.target());
+  const Run again = runSwitchboard("db copy --set database.url=" + sqlite + " --to " + postgres.target());
   CHECK(again.exitCode == 1);
   CHECK_THAT(again.output, Catch::Contains("copy into an empty database"));
   // And the usage is checked.
-  CHECK(switchboard("db copy").exitCode == 2);
-  CHECK(switchboard("db move --to " + postgres.target()).exitCode == 2);
+  CHECK(runSwitchboard("db copy").exitCode == 2);
+  CHECK(runSwitchboard("db move --to " + postgres.target()).exitCode == 2);
 }

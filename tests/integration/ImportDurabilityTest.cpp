@@ -2,6 +2,7 @@
 // memory flat, and an import killed with SIGKILL mid-file leaves either all
 // of its list or none of it.
 #include "storage/Connections.h"
+#include "support/Processes.h"
 #include "support/TempDir.h"
 
 #include <switchboard/core/storage/Database.h>
@@ -19,13 +20,7 @@ using namespace std::chrono_literals;
 namespace {
 
 std::string run(const std::string& command) {
-  FILE* pipe = ::popen((command + " 2>&1").c_str(), "r");
-  REQUIRE(pipe != nullptr);
-  std::string output;
-  char buffer[4096];
-  while (size_t n = std::fread(buffer, 1, sizeof buffer, pipe)) output.append(buffer, n);
-  ::pclose(pipe);
-  return output;
+  return sb::test::runCommand(command).output;
 }
 
 int64_t scalar(sb::core::Database& database, const std::string& sql) {

@@ -8,6 +8,7 @@
 #include <Poco/Net/ServerSocket.h>
 
 #include <spawn.h>
+#include <sys/wait.h>
 
 #include <cstdio>
 
@@ -15,6 +16,21 @@
 #include <sstream>
 
 namespace sb::test {
+
+Run runCommand(const std::string& command) {
+  FILE* pipe = ::popen((command + " 2>&1").c_str(), "r");
+  REQUIRE(pipe != nullptr);
+  Run run;
+  char buffer[4096];
+  while (size_t n = std::fread(buffer, 1, sizeof buffer, pipe)) run.output.append(buffer, n);
+  const int status = ::pclose(pipe);
+  run.exitCode = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  return run;
+}
+
+Run runSwitchboard(const std::string& args) {
+  return runCommand(std::string(SB_SWITCHBOARD_BIN) + " " + args);
+}
 
 uint16_t freePort() {
   Poco::Net::ServerSocket probe(Poco::Net::SocketAddress("127.0.0.1", 0));

@@ -11,6 +11,17 @@
 
 namespace sb::test {
 
+/// A command's exit code (-1 when it did not exit) and its output.
+struct Run {
+  int exitCode = -1;
+  std::string output;
+};
+
+/// Runs `command` through /bin/sh with stderr joined to stdout.
+Run runCommand(const std::string& command);
+/// `switchboard ARGS`, the binary this build made.
+Run runSwitchboard(const std::string& args);
+
 /// A port nothing listens on now (the kernel's pick).
 uint16_t freePort();
 /// The whole file (empty when it does not exist).

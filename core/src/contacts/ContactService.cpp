@@ -45,7 +45,8 @@ int64_t ContactService::now() const {
 }
 
 ContactList ContactService::importCsv(std::istream& in, std::string listName, const std::string& filename,
-                                      const std::string& createdBy, ImportProgress progress) {
+                                      const std::string& createdBy, ImportProgress progress,
+                                      const ColumnChoice& columns) {
   // Stored text is valid UTF-8 or never stored: one bad byte in a list name
   // would break the lists for every user.
   if (!isValidUtf8(listName)) {
@@ -74,7 +75,24 @@ ContactList ContactService::importCsv(std::istream& in, std::string listName, co
               std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - spoolStarted)
                   .count());
   CsvImporter importer(phones_, options_.limits, std::move(progress));
-  return importer.run(spool.stream(), std::move(list), contacts_);
+  return importer.run(spool.stream(), std::move(list), contacts_, columns);
+}
+
+ContactList ContactService::appendCsv(int64_t listId, std::istream& in, const std::string& filename,
+                                      const std::string& createdBy, ImportProgress progress,
+                                      const ColumnChoice& columns) {
+  if (!isValidUtf8(filename) || filename.size() > 255) {
+    throw DomainError(DomainError::Kind::Validation, "file name must be UTF-8 of at most 255 bytes",
+                      {{"field", "filename"}});
+  }
+  // Said before the body is read, so a mistyped id costs no upload.
+  ContactList list = this->list(listId);
+  list.filename = filename;
+  list.createdBy = createdBy;
+  list.createdAt = now();
+  ImportSpool spool(in, options_.limits.maxBytes, options_.spoolDir);
+  CsvImporter importer(phones_, options_.limits, std::move(progress));
+  return importer.run(spool.stream(), std::move(list), contacts_, columns, listId);
 }
 
 std::vector<ContactList> ContactService::lists() {

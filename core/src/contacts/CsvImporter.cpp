@@ -17,14 +17,8 @@
 namespace sb::core {
 namespace {
 
-constexpr const char* kRequired[] = {"name", "company", "phone"};
-constexpr const char* kOptional[] = {"title", "email", "timezone"};
 constexpr int64_t kProgressEveryRows = 5000;
-
-std::string lower(std::string text) {
-  std::transform(text.begin(), text.end(), text.begin(), [](unsigned char c) { return std::tolower(c); });
-  return text;
-}
+constexpr size_t kPreviewRows = 5;
 
 std::string delimiterName(char delimiter) {
   switch (delimiter) {
@@ -43,7 +37,8 @@ class Report {
   /// rep fixes a list: `skipped` (not imported), `merged` (a duplicate,
   /// `merged_into` names the row kept), `unverified`, `do_not_call`.
   void issue(int64_t row, int64_t line, const std::string& severity, const char* kind, const std::string& column,
-             const std::string& reason, const std::string& value, std::optional<int64_t> mergedInto = std::nullopt) {
+             const std::string& reason, const std::string& value, std::optional<int64_t> mergedInto = std::nullopt,
+             const std::string& code = {}) {
     if (issues_.size() >= maxIssues_) {
       ++truncated_;
       return;
@@ -51,6 +46,7 @@ class Report {
     nlohmann::json entry = {{"row", row},   {"line", line},     {"severity", severity},
                             {"kind", kind}, {"column", column}, {"reason", reason}};
     if (mergedInto) entry["merged_into"] = *mergedInto;
+    if (!code.empty()) entry["code"] = code;
     // A long value is cut for the report (the first 200 bytes identify
     // it), before a character rather than inside one.
     entry["value"] = value.size() > 200 ? truncateUtf8(value, 200) + "..." : value;
@@ -65,69 +61,72 @@ class Report {
   int64_t truncated_ = 0;
 };
 
+/// The mapping with what the rows need at hand: each attribute's name
+/// escaped once, not per row.
 struct Columns {
-  std::map<std::string, size_t> known;  ///< canonical name -> index
+  std::vector<std::string> header;  ///< as written, trimmed
+  ColumnMapping mapping;
   struct Extra {
     size_t index;
-    std::string header;   ///< as written
-    std::string escaped;  ///< JSON-escaped, ready to write
+    std::string escaped;  ///< JSON-escaped header, ready to write
   };
-  std::vector<Extra> extra;  ///< attribute columns
+  std::vector<Extra> extra;        ///< attribute columns
+  std::vector<Extra> otherPhones;  ///< phone columns, kept as attributes when not the one used
+  std::vector<Extra> nameParts;    ///< first/last name columns, kept too when joined
   size_t count = 0;
+
+  Columns() = default;
+  Columns(const CsvRecord& headerRecord, const ColumnChoice& choice) : count(headerRecord.fields.size()) {
+    for (const auto& field : headerRecord.fields) header.push_back(trim(field));
+    if (headerRecord.tooLongField >= 0) {
+      throw DomainError(DomainError::Kind::CsvInvalid,
+                        "line " + std::to_string(headerRecord.line) + ": header column " +
+                            std::to_string(headerRecord.tooLongField + 1) + " is longer than the field limit",
+                        {{"line", headerRecord.line}, {"code", "field_too_long"}});
+    }
+    mapping = resolveColumns(header, choice, headerRecord.line);
+    for (size_t index : mapping.attributes) extra.push_back({index, jsonEscape(header[index])});
+    if (mapping.phone.size() > 1) {
+      for (size_t index : mapping.phone) otherPhones.push_back({index, jsonEscape(label(index))});
+    }
+    if (mapping.name.size() > 1) {
+      for (size_t index : mapping.name) nameParts.push_back({index, jsonEscape(label(index))});
+    }
+  }
+
+  std::string label(size_t index) const {
+    return header[index].empty() ? "column " + std::to_string(index + 1) : header[index];
+  }
 };
 
-Columns readHeader(const CsvRecord& header) {
-  Columns columns;
-  columns.count = header.fields.size();
-  std::map<std::string, size_t> seen;
-  for (size_t i = 0; i < header.fields.size(); ++i) {
-    const std::string written = trim(header.fields[i]);
-    const std::string name = lower(written);
-    if (name.empty()) {
-      continue;
-    }
-    if (auto previous = seen.find(name); previous != seen.end()) {
-      throw DomainError(DomainError::Kind::CsvInvalid,
-                        "column '" + written + "' appears twice in the header (columns " +
-                            std::to_string(previous->second + 1) + " and " + std::to_string(i + 1) +
-                            "); rename or remove one",
-                        {{"line", header.line}, {"column", written}});
-    }
-    seen.emplace(name, i);
-    const bool isKnown = std::find(std::begin(kRequired), std::end(kRequired), name) != std::end(kRequired) ||
-                         std::find(std::begin(kOptional), std::end(kOptional), name) != std::end(kOptional);
-    if (isKnown) {
-      columns.known.emplace(name, i);
-    } else {
-      columns.extra.push_back({i, written, jsonEscape(written)});
-    }
-  }
-  std::vector<std::string> missing;
-  for (const char* required : kRequired) {
-    if (columns.known.count(required) == 0) {
-      missing.emplace_back(required);
-    }
-  }
-  if (!missing.empty()) {
-    std::string list;
-    for (const auto& name : missing) list += (list.empty() ? "" : ", ") + name;
-    std::string found;
-    for (const auto& field : header.fields) found += (found.empty() ? "" : ", ") + trim(field);
-    throw DomainError(DomainError::Kind::CsvInvalid,
-                      "missing required column(s): " + list + " (the header has: " + found +
-                          "); the first row must name the columns name, company and phone",
-                      {{"missing_columns", missing}, {"line", header.line}});
-  }
-  return columns;
+std::string_view cell(const CsvRecord& record, size_t index) {
+  return index < record.fields.size() ? trimView(record.fields[index]) : std::string_view();
 }
 
-void cellInto(const CsvRecord& record, const Columns& columns, const char* name, std::string& out) {
-  auto it = columns.known.find(name);
-  if (it == columns.known.end() || it->second >= record.fields.size()) {
+void cellInto(const CsvRecord& record, const std::optional<size_t>& column, std::string& out) {
+  if (column) {
+    out.assign(cell(record, *column));
+  } else {
     out.clear();
-    return;
   }
-  out.assign(trimView(record.fields[it->second]));
+}
+
+/// The name column, or the first and last name joined with a space.
+void nameInto(const CsvRecord& record, const std::vector<size_t>& columns, std::string& out) {
+  out.clear();
+  for (size_t column : columns) {
+    const std::string_view part = cell(record, column);
+    if (part.empty()) continue;
+    if (!out.empty()) out.push_back(' ');
+    out.append(part);
+  }
+}
+
+void appendAttribute(std::string& attributes, const std::string& escapedName, std::string_view value) {
+  if (attributes.size() > 1) attributes.push_back(',');
+  attributes.append("\"").append(escapedName).append("\":\"");
+  appendJsonEscaped(attributes, value);
+  attributes.push_back('"');
 }
 
 }  // namespace
@@ -144,16 +143,19 @@ struct Item {
   Contact contact;
   std::string attributes;
   std::optional<int64_t> duplicateOf;  ///< set by the inserting stage
+  const char* issueKind = "skipped";   ///< the report's kind for an issue
   std::string severity;
   std::string column;
   std::string reason;
   std::string value;
+  std::string code;
 };
 
 struct ProducerCounts {
   int64_t rows = 0;
   int64_t blank = 0;
   int64_t skipped = 0;
+  std::vector<int64_t> phoneColumnUsed;  ///< per mapped phone column: rows whose number came from it
 };
 
 /// A bounded hand-off of batches between the two stages; memory stays at a
@@ -246,16 +248,22 @@ void produce(const ProduceContext& ctx, CsvReader& reader, CsvRecord& record, co
     if (used == batch.size()) batch.emplace_back();
     return batch[used++];
   };
-  auto issue = [&](const char* severity, const char* column, std::string_view reason, std::string_view value) {
+  // Adds a batch slot: a reference from next() must not be used after it.
+  auto issue = [&](const char* severity, const char* column, std::string_view reason, std::string_view value,
+                   std::string_view code = {}, const char* kind = "skipped") {
     Item& item = next();
     item.kind = Item::Kind::Issue;
+    item.issueKind = kind;
     item.record = record.record;
     item.line = record.line;
     item.severity.assign(severity);
     item.column.assign(column);
     item.reason.assign(reason);
     item.value.assign(value);
+    item.code.assign(code);
   };
+  counts.phoneColumnUsed.assign(columns.mapping.phone.size(), 0);
+  std::string firstProblemValue;
   auto flush = [&] {
     if (used == 0) return true;
     batch.resize(used);
@@ -296,35 +304,65 @@ void produce(const ProduceContext& ctx, CsvReader& reader, CsvRecord& record, co
         if (used >= kBatchRows && !flush()) return;
         continue;
       }
+      if (record.tooLongField >= 0) {
+        const auto column = static_cast<size_t>(record.tooLongField);
+        const std::string label =
+            column < columns.count ? columns.label(column) : "column " + std::to_string(column + 1);
+        issue("error", "",
+              "field_too_long: '" + label + "' is longer than " + std::to_string(ctx.limits.maxFieldBytes) +
+                  " bytes (line " + std::to_string(record.line) + "); the row is skipped",
+              "", "field_too_long");
+        ++counts.skipped;
+        if (used >= kBatchRows && !flush()) return;
+        continue;
+      }
       Item& item = next();
       item.kind = Item::Kind::Row;
       item.record = record.record;
       item.line = record.line;
       Contact& contact = item.contact;
       contact.sourceRow = record.record;
-      cellInto(record, columns, "name", contact.name);
-      cellInto(record, columns, "phone", contact.phoneRaw);
+      nameInto(record, columns.mapping.name, contact.name);
+      // The first phone column with a number wins; the first non-empty
+      // one's problem is what a row without any number reports.
       PhoneProblem problem;
+      PhoneProblem firstProblem;
       std::optional<NormalizedPhone> phone;
+      std::optional<size_t> firstFilled;
+      size_t usedPhone = 0;
       if (!contact.name.empty()) {
-        phone = ctx.phones.normalize(contact.phoneRaw, &problem);
+        for (size_t k = 0; k < columns.mapping.phone.size() && !phone; ++k) {
+          const std::string_view raw = cell(record, columns.mapping.phone[k]);
+          if (raw.empty()) continue;
+          contact.phoneRaw.assign(raw);
+          phone = ctx.phones.normalize(contact.phoneRaw, &problem);
+          if (phone) {
+            usedPhone = k;
+          } else if (!firstFilled) {
+            firstFilled = k;
+            firstProblem = problem;
+            firstProblemValue.assign(raw);
+          }
+        }
       }
       if (contact.name.empty() || !phone) {
         --used;  // give the slot back; the issue takes it
         if (contact.name.empty()) {
           issue("error", "name", "name is empty", "");
+        } else if (firstFilled) {
+          issue("error", "phone", firstProblem.reason, firstProblemValue);
         } else {
-          const std::string raw = contact.phoneRaw;
-          issue("error", "phone", problem.reason, raw);
+          issue("error", "phone", "phone is empty", "");
         }
         ++counts.skipped;
         if (used >= kBatchRows && !flush()) return;
         continue;
       }
-      cellInto(record, columns, "company", contact.company);
-      cellInto(record, columns, "title", contact.title);
-      cellInto(record, columns, "email", contact.email);
-      cellInto(record, columns, "timezone", contact.timezone);
+      ++counts.phoneColumnUsed[usedPhone];
+      cellInto(record, columns.mapping.company, contact.company);
+      cellInto(record, columns.mapping.title, contact.title);
+      cellInto(record, columns.mapping.email, contact.email);
+      cellInto(record, columns.mapping.timezone, contact.timezone);
       contact.phoneE164 = phone->e164;
       contact.phoneExtension = phone->extension;
       contact.lineType = phone->lineType;
@@ -334,16 +372,25 @@ void produce(const ProduceContext& ctx, CsvReader& reader, CsvRecord& record, co
       std::string& attributes = item.attributes;
       attributes.assign("{");
       for (const auto& extra : columns.extra) {
-        if (extra.index < record.fields.size()) {
-          const std::string_view value = trimView(record.fields[extra.index]);
-          if (value.empty()) continue;
-          if (attributes.size() > 1) attributes.push_back(',');
-          attributes.append("\"").append(extra.escaped).append("\":\"");
-          appendJsonEscaped(attributes, value);
-          attributes.push_back('"');
-        }
+        const std::string_view value = cell(record, extra.index);
+        if (!value.empty()) appendAttribute(attributes, extra.escaped, value);
+      }
+      // The phone columns not used, and the name's parts, are kept too.
+      for (size_t k = 0; k < columns.otherPhones.size(); ++k) {
+        const std::string_view value = cell(record, columns.otherPhones[k].index);
+        if (k != usedPhone && !value.empty()) appendAttribute(attributes, columns.otherPhones[k].escaped, value);
+      }
+      for (const auto& part : columns.nameParts) {
+        const std::string_view value = cell(record, part.index);
+        if (!value.empty()) appendAttribute(attributes, part.escaped, value);
       }
       attributes.push_back('}');
+      if (firstFilled) {
+        issue("warning", "phone",
+              "'" + columns.label(columns.mapping.phone[*firstFilled]) + "' is not usable (" + firstProblem.reason +
+                  "); the number in '" + columns.label(columns.mapping.phone[usedPhone]) + "' is used",
+              firstProblemValue, {}, "phone_column");
+      }
       if (used >= kBatchRows && !flush()) return;
     }
   } catch (const CsvError& e) {
@@ -357,8 +404,11 @@ void produce(const ProduceContext& ctx, CsvReader& reader, CsvRecord& record, co
 CsvImporter::CsvImporter(const PhoneNormalizer& phones, ImportLimits limits, ImportProgress progress)
     : phones_(phones), limits_(limits), progress_(std::move(progress)) {}
 
-ContactList CsvImporter::run(std::istream& in, ContactList list, ContactRepository& repository) const {
-  CsvReader reader(in);
+ContactList CsvImporter::run(std::istream& in, ContactList list, ContactRepository& repository,
+                             const ColumnChoice& choice, int64_t appendTo) const {
+  CsvReader::Options readerOptions;
+  readerOptions.maxFieldBytes = limits_.maxFieldBytes;
+  CsvReader reader(in, readerOptions);
   CsvRecord record;
   auto tooLarge = [&] {
     if (reader.bytesRead() > limits_.maxBytes) {
@@ -385,13 +435,39 @@ ContactList CsvImporter::run(std::istream& in, ContactList list, ContactReposito
     if (!haveHeader) {
       throw DomainError(DomainError::Kind::CsvInvalid, "CSV file is empty");
     }
-    columns = readHeader(record);
+    try {
+      columns = Columns(record, choice);
+    } catch (const DomainError& e) {
+      if (e.kind() != DomainError::Kind::MappingNeeded) throw;
+      // The answer shows the first rows under the header, so a person can
+      // see which column holds what before choosing.
+      nlohmann::json details = e.details();
+      nlohmann::json preview = nlohmann::json::array();
+      while (preview.size() < kPreviewRows && reader.next(record)) {
+        if (isBlank(record)) continue;
+        nlohmann::json row = nlohmann::json::array();
+        for (const auto& field : record.fields) row.push_back(truncateUtf8(trimView(field), 200));
+        preview.push_back(std::move(row));
+      }
+      details["preview"] = std::move(preview);
+      throw DomainError(e.kind(), e.what(), std::move(details));
+    }
   } catch (const CsvError& e) {
     throw DomainError(DomainError::Kind::CsvInvalid, e.what(), {{"line", e.line()}});
   }
 
-  auto writer = repository.beginImport(list);
+  std::unique_ptr<ContactImportWriter> writer;
+  if (appendTo > 0) {
+    writer = repository.beginAppend(appendTo);
+    if (!writer) {
+      throw DomainError(DomainError::Kind::NotFound, "contact list " + std::to_string(appendTo) + " not found",
+                        {{"list_id", appendTo}});
+    }
+  } else {
+    writer = repository.beginImport(list);
+  }
   list.id = writer->listId();
+  int64_t alreadyInList = 0;
   Report report(limits_.maxIssues);
   ProducerCounts counts;
   int64_t imported = 0;
@@ -424,13 +500,14 @@ ContactList CsvImporter::run(std::istream& in, ContactList list, ContactReposito
         contact.createdAt = list.createdAt;
         contact.updatedAt = list.createdAt;
         item.duplicateOf = firstRows.firstOrRemember(contact.phoneE164, contact.sourceRow);
-        if (!item.duplicateOf) inserts.push_back({&contact, item.attributes, false});
+        if (!item.duplicateOf) inserts.push_back({&contact, item.attributes, false, 0, {}});
       }
       writer->add(inserts);
       auto inserted = inserts.cbegin();
       for (const Item& item : batch) {
         if (item.kind == Item::Kind::Issue) {
-          report.issue(item.record, item.line, item.severity, "skipped", item.column, item.reason, item.value);
+          report.issue(item.record, item.line, item.severity, item.issueKind, item.column, item.reason, item.value,
+                       std::nullopt, item.code);
           continue;
         }
         const Contact& contact = item.contact;
@@ -442,7 +519,19 @@ ContactList CsvImporter::run(std::istream& in, ContactList list, ContactReposito
                        contact.phoneRaw, *item.duplicateOf);
           continue;
         }
-        const bool doNotCall = (inserted++)->doNotCall;
+        const ImportRow& written = *inserted++;
+        if (written.existingContact != 0) {
+          ++alreadyInList;
+          report.issue(item.record, item.line, "warning", "merged", "phone",
+                       "already in the list (same number " + contact.phoneE164 + ", contact " +
+                           std::to_string(written.existingContact) + "); " +
+                           (written.filled.empty()
+                                ? "the contact is kept as it is"
+                                : "the contact is kept, its empty " + written.filled + " filled from this row"),
+                       contact.phoneRaw);
+          continue;
+        }
+        const bool doNotCall = written.doNotCall;
         ++imported;
         if (!contact.phoneVerified) {
           ++unverified;
@@ -477,24 +566,31 @@ ContactList CsvImporter::run(std::istream& in, ContactList list, ContactReposito
   summary["blank_rows"] = blank;
   summary["imported"] = imported;
   summary["skipped"] = skipped;
-  summary["duplicates"] = duplicates;
+  summary["duplicates"] = duplicates + alreadyInList;
+  if (appendTo > 0) summary["already_in_list"] = alreadyInList;
   summary["unverified"] = unverified;
   summary["default_region"] = phones_.defaultRegion();
   nlohmann::json attributeColumns = nlohmann::json::array();
-  for (const auto& extra : columns.extra) attributeColumns.push_back(extra.header);
+  for (const auto& extra : columns.extra) attributeColumns.push_back(columns.header[extra.index]);
   summary["attribute_columns"] = attributeColumns;
+  summary["columns"] = columns.mapping.toJson(columns.header);
+  nlohmann::json phoneColumns = nlohmann::json::array();
+  for (size_t k = 0; k < columns.mapping.phone.size(); ++k) {
+    phoneColumns.push_back({{"column", columns.label(columns.mapping.phone[k])}, {"rows", counts.phoneColumnUsed[k]}});
+  }
+  summary["phone_columns"] = phoneColumns;
 
   if (rows == 0) {
     throw DomainError(DomainError::Kind::CsvInvalid, "the file has a header but no data rows", summary);
   }
-  if (imported == 0) {
+  if (imported + alreadyInList == 0) {
     throw DomainError(DomainError::Kind::CsvInvalid, "No valid contacts found: every row was skipped (see report)",
                       summary);
   }
   list.rowsTotal = rows;
   list.importedCount = imported;
   list.skippedCount = skipped;
-  list.duplicateCount = duplicates;
+  list.duplicateCount = duplicates + alreadyInList;
   list.unverifiedCount = unverified;
   list.contactCount = imported;
   list.report = summary;

@@ -64,7 +64,33 @@ void CsvReader::detectDelimiter() {
   }
 }
 
+void CsvReader::keep(CsvRecord& record, std::string& field, char ch) {
+  if (field.size() < options_.maxFieldBytes) {
+    field.push_back(ch);
+    return;
+  }
+  // The rest of an over-long field is read (its quotes still count) but not
+  // kept: memory stays bounded and the row is refused on its own.
+  if (!fieldCut_) {
+    fieldCut_ = true;
+    if (record.tooLongField < 0) record.tooLongField = static_cast<int>(fieldCount_);
+  }
+}
+
 void CsvReader::finishField(CsvRecord& record, std::string& field, int64_t line) {
+  if (fieldCut_) {
+    // The cut may have split a character: drop its first bytes so that only
+    // a byte the file really has wrong can fail the check below.
+    size_t keepBytes = field.size();
+    for (size_t back = 0; back < 4 && back < field.size(); ++back) {
+      if (isValidUtf8(std::string_view(field).substr(0, field.size() - back))) {
+        keepBytes = field.size() - back;
+        break;
+      }
+    }
+    field.resize(keepBytes);
+    fieldCut_ = false;
+  }
   if (!isValidUtf8(field)) {
     throw CsvError("line " + std::to_string(line) +
                        ": text is not valid UTF-8 (the file looks like Windows-1252 or Latin-1); save it as "
@@ -129,6 +155,7 @@ bool CsvReader::next(CsvRecord& record) {
   }
   record.line = line_;
   record.record = ++records_;
+  record.tooLongField = -1;
   std::string& field = scratch_;
   field.clear();
   bool quoted = false;     // inside a quoted section
@@ -145,17 +172,12 @@ bool CsvReader::next(CsvRecord& record) {
       record.fields.resize(fieldCount_);
       return true;
     }
-    if (field.size() > options_.maxFieldBytes) {
-      throw CsvError("line " + std::to_string(line_) + ": a field is longer than " +
-                         std::to_string(options_.maxFieldBytes) + " bytes",
-                     line_);
-    }
     const char ch = static_cast<char>(c);
     if (quoted) {
       if (ch == '"') {
         if (peekByte() == '"') {
           getByte();
-          field.push_back('"');
+          keep(record, field, '"');
         } else {
           quoted = false;
         }
@@ -163,7 +185,7 @@ bool CsvReader::next(CsvRecord& record) {
         if (ch == '\n' || (ch == '\r' && peekByte() != '\n')) {
           ++line_;
         }
-        field.push_back(ch);
+        keep(record, field, ch);
       }
       continue;
     }
@@ -186,7 +208,7 @@ bool CsvReader::next(CsvRecord& record) {
       wasQuoted = true;
       continue;
     }
-    field.push_back(ch);
+    keep(record, field, ch);
   }
 }
 

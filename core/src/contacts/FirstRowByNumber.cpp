@@ -58,6 +58,16 @@ std::optional<int64_t> FirstRowByNumber::firstOrRemember(std::string_view e164, 
   return std::nullopt;
 }
 
+std::optional<int64_t> FirstRowByNumber::find(std::string_view e164) const {
+  if (const auto key = pack(e164)) {
+    const size_t slot = slotOf(*key);
+    if (keys_[slot] == *key) return static_cast<int64_t>(rows_[slot]);
+  }
+  // Rows past 32 bits are kept in the map even for packable numbers.
+  if (auto it = unpacked_.find(std::string(e164)); it != unpacked_.end()) return it->second;
+  return std::nullopt;
+}
+
 void FirstRowByNumber::grow() {
   std::vector<uint64_t> oldKeys(keys_.size() * 2, 0);
   std::vector<uint32_t> oldRows(rows_.size() * 2, 0);

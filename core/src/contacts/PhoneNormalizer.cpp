@@ -201,9 +201,12 @@ std::optional<NormalizedPhone> PhoneNormalizer::normalize(const std::string& raw
   if (text.front() == '\'') {
     text.erase(0, 1);  // Excel's "store as text" marker
   }
-  if (text.front() == '=' || text.front() == '@') {
-    fail(problem, "phone is a spreadsheet formula, not a number");
-    return std::nullopt;
+  // Excel's text wrapper ="201-555-0213" keeps a number's dashes and
+  // leading zeros; it is unwrapped for the fast path. Any other cell that
+  // starts like a formula goes to libphonenumber as written (product.md
+  // 3b), which reads the number inside or says why there is none.
+  if (text.size() > 3 && text.compare(0, 2, "=\"") == 0 && text.back() == '"') {
+    text = text.substr(2, text.size() - 3);
   }
   bool lossy = false;
   if (auto expanded = expandScientific(text, lossy)) {

@@ -1,5 +1,7 @@
 #include <switchboard/core/contacts/SqliteContactRepository.h>
 
+#include <switchboard/core/contacts/FirstRowByNumber.h>
+
 #include <switchboard/sdk/json.hpp>
 #include "storage/Connections.h"
 
@@ -173,6 +175,26 @@ class SqliteImportWriter final : public ContactImportWriter {
     loadDoNotCall();
   }
 
+  /// Appending to an existing list: `found` says whether it exists.
+  SqliteImportWriter(const Database& database, int64_t existingList, bool& found)
+      : database_(database), session_(database.connections().openSession()), appending_(true) {
+    if (!database_.isPostgresql()) {
+      session_ << "PRAGMA cache_size=-16384", now;
+    }
+    database_.connections().beginWrite(session_);
+    listId_ = existingList;
+    // Two appends to one list take turns (SQLite's write transaction is
+    // exclusive already): each must see the other's numbers.
+    std::vector<Poco::Int64> ids;
+    session_ << database_.sql(database_.isPostgresql() ? "SELECT id FROM contact_lists WHERE id = $1 FOR UPDATE"
+                                                       : "SELECT id FROM contact_lists WHERE id = $1"),
+        useRef(listId_), into(ids), now;
+    found = !ids.empty();
+    if (!found) return;
+    loadExisting();
+    loadDoNotCall();
+  }
+
   ~SqliteImportWriter() override {
     if (!committed_) {
       database_.connections().rollback(session_);  // (the connection closes next, which rolls back all the same)
@@ -182,18 +204,29 @@ class SqliteImportWriter final : public ContactImportWriter {
   int64_t listId() const override { return listId_; }
 
   void add(std::span<ImportRow> rows) override {
-    if (rows.empty()) return;
+    fresh_.clear();
+    for (ImportRow& row : rows) {
+      if (appending_) {
+        if (auto existing = existing_.find(row.contact->phoneE164)) {
+          merge(row, *existing);
+          continue;
+        }
+      }
+      fresh_.push_back(&row);
+    }
+    if (fresh_.empty()) return;
     // resize, not clear: the blocks' strings keep their buffers from batch to batch.
-    const size_t blocks = rows.size() / kRowsPerInsert;
+    const size_t count = fresh_.size();
+    const size_t blocks = count / kRowsPerInsert;
     blocks_.resize(blocks);
-    singles_.resize(rows.size() - blocks * kRowsPerInsert);
-    for (size_t i = 0; i < rows.size(); ++i) {
+    singles_.resize(count - blocks * kRowsPerInsert);
+    for (size_t i = 0; i < count; ++i) {
       const size_t block = i / kRowsPerInsert;
-      describe(rows[i], block < blocks ? blocks_[block].rows[i % kRowsPerInsert]
-                                       : singles_[i - blocks * kRowsPerInsert].rows[0]);
+      describe(*fresh_[i], block < blocks ? blocks_[block].rows[i % kRowsPerInsert]
+                                          : singles_[i - blocks * kRowsPerInsert].rows[0]);
     }
     if (database_.isPostgresql()) {
-      copyRows(rows.size());
+      copyRows(count);
       return;
     }
     // Prepared with the first rows of each shape: Poco refuses to bind an
@@ -210,8 +243,11 @@ class SqliteImportWriter final : public ContactImportWriter {
     const Poco::Int64 unverified = summary.unverifiedCount;
     const std::string report = sdk::json::dump(summary.report);
     session_ << database_.sql(
-        "UPDATE contact_lists SET rows_total = $1, imported_count = $2, skipped_count = $3, "
-        "duplicate_count = $4, unverified_count = $5, report = $6 WHERE id = $7"),
+        appending_ ? "UPDATE contact_lists SET rows_total = rows_total + $1, imported_count = imported_count + $2, "
+                     "skipped_count = skipped_count + $3, duplicate_count = duplicate_count + $4, "
+                     "unverified_count = unverified_count + $5, report = $6 WHERE id = $7"
+                   : "UPDATE contact_lists SET rows_total = $1, imported_count = $2, skipped_count = $3, "
+                     "duplicate_count = $4, unverified_count = $5, report = $6 WHERE id = $7"),
         useRef(rowsTotal), useRef(imported), useRef(skipped), useRef(duplicates), useRef(unverified), useRef(report),
         useRef(listId_), now;
     database_.connections().commit(session_);
@@ -278,6 +314,67 @@ class SqliteImportWriter final : public ContactImportWriter {
     statement->execute();
   }
 
+  /// The list's numbers, read in chunks so that no copy of the whole list
+  /// is held at once (the flat table is 12 bytes a number).
+  void loadExisting() {
+    constexpr size_t kChunk = 4096;
+    std::vector<Poco::Int64> ids;
+    std::vector<std::string> phones;
+    Poco::Data::Statement select(session_);
+    select << database_.sql("SELECT id, phone_e164 FROM contacts WHERE list_id = $1"), useRef(listId_), into(ids),
+        into(phones), limit(kChunk);
+    while (!select.done()) {
+      select.execute();
+      for (size_t i = 0; i < ids.size() && i < phones.size(); ++i) existing_.firstOrRemember(phones[i], ids[i]);
+      ids.clear();
+      phones.clear();
+    }
+  }
+
+  /// The list has this number already: its contact keeps what it has, its
+  /// empty fields and missing attributes are filled from the row; its
+  /// status, outcome and calls are not touched.
+  void merge(ImportRow& row, int64_t contactId) {
+    row.existingContact = contactId;
+    row.filled.clear();
+    const Poco::Int64 id = contactId;
+    std::vector<std::string> name, company, title, email, timezone, attributes;
+    session_ << database_.sql("SELECT name, company, title, email, timezone, attributes FROM contacts WHERE id = $1"),
+        useRef(id), into(name), into(company), into(title), into(email), into(timezone), into(attributes), now;
+    if (name.empty()) return;
+    const Contact& incoming = *row.contact;
+    auto fill = [&](const char* field, std::string& have, const std::string& offered) {
+      if (!have.empty() || offered.empty()) return;
+      have = offered;
+      row.filled += (row.filled.empty() ? "" : ", ") + std::string(field);
+    };
+    fill("name", name[0], incoming.name);
+    fill("company", company[0], incoming.company);
+    fill("title", title[0], incoming.title);
+    fill("email", email[0], incoming.email);
+    fill("timezone", timezone[0], incoming.timezone);
+    nlohmann::json kept = nlohmann::json::parse(attributes[0], nullptr, false);
+    if (!kept.is_object()) kept = nlohmann::json::object();
+    const nlohmann::json offered = nlohmann::json::parse(row.attributesJson, nullptr, false);
+    bool attributesFilled = false;
+    if (offered.is_object()) {
+      for (auto it = offered.begin(); it != offered.end(); ++it) {
+        if (kept.contains(it.key())) continue;
+        kept[it.key()] = it.value();
+        attributesFilled = true;
+      }
+    }
+    if (attributesFilled) row.filled += (row.filled.empty() ? "" : ", ") + std::string("attributes");
+    if (row.filled.empty()) return;
+    const std::string attributesText = sdk::json::dump(kept);
+    const Poco::Int64 updatedAt = incoming.createdAt;
+    session_ << database_.sql(
+        "UPDATE contacts SET name = $1, company = $2, title = $3, email = $4, timezone = $5, attributes = $6, "
+        "updated_at = $7 WHERE id = $8"),
+        useRef(name[0]), useRef(company[0]), useRef(title[0]), useRef(email[0]), useRef(timezone[0]),
+        useRef(attributesText), useRef(updatedAt), useRef(id), now;
+  }
+
   // The do-not-call list is read once into memory when it is small enough
   // (the common case), else each number is looked up.
   static constexpr Poco::Int64 kMaxCachedDoNotCall = 2000000;
@@ -315,6 +412,9 @@ class SqliteImportWriter final : public ContactImportWriter {
   std::unordered_set<std::string> dnc_;
   bool lookUpEach_ = false;
   bool committed_ = false;
+  bool appending_ = false;
+  FirstRowByNumber existing_;      ///< appending: the list's numbers -> their contact ids
+  std::vector<ImportRow*> fresh_;  ///< the batch's rows to insert
 };
 
 /// `text` for a LIKE with ESCAPE '\': its own wildcards escaped, % around.
@@ -334,6 +434,13 @@ std::string likePattern(const std::string& text) {
 
 std::unique_ptr<ContactImportWriter> SqliteContactRepository::beginImport(const ContactList& list) {
   return std::make_unique<SqliteImportWriter>(database_, list);
+}
+
+std::unique_ptr<ContactImportWriter> SqliteContactRepository::beginAppend(int64_t listId) {
+  bool found = false;
+  auto writer = std::make_unique<SqliteImportWriter>(database_, listId, found);
+  if (!found) return nullptr;
+  return writer;
 }
 
 std::vector<ContactList> SqliteContactRepository::lists() {

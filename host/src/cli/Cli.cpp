@@ -42,9 +42,13 @@ Commands:
                              and stale webhooks from FILE, all checked against the
                              SDK's schemas; exits 1 when a check fails (--strict:
                              or was skipped). See sdk/docs/CONFORMANCE.md
-  import FILE [--list NAME] [--stats]
+  import FILE [--list NAME] [--map FIELD=COLUMN]... [--stats]
                              import a contacts CSV into a new list, with a row report;
-                             exits 1 when nothing was imported
+                             exits 1 when nothing was imported. Columns are matched
+                             by name and synonyms ("Mobile Phone", "First Name" +
+                             "Last Name", "Company Name"...); --map says which column
+                             holds a field: phone="Mobile Phone", name=#2 (a number),
+                             repeated for several phones or first + last name
   keys create --name NAME [--role admin|agent] [--quiet]
                              create an API key (printed once, stored hashed)
   keys list                  list API keys (never the keys themselves)
@@ -103,7 +107,9 @@ const std::map<std::string, CommandSpec>& commands() {
          valued("from", "E164", "the caller ID in call.start"),
          valued("settle-ms", "MS", "wait after call.start before the webhooks"),
          flag("verbose", "show the plugin's log lines")}}},
-      {"import", {{valued("list", "NAME", "the new list's name"), flag("stats", "print timings")}}},
+      {"import",
+       {{valued("list", "NAME", "the new list's name"),
+         valued("map", "FIELD=COLUMN", "the column that holds a field", true), flag("stats", "print timings")}}},
       {"keys",
        {{valued("name", "NAME", "the key's name (its agent)"), valued("role", "ROLE", "admin or agent"),
          flag("quiet", "print the key only")}}},

@@ -55,11 +55,30 @@ void printIssues(const nlohmann::json& report) {
   }
 }
 
+/// What the file's columns look like and a command line that maps them.
+void printMappingHelp(const nlohmann::json& details) {
+  std::cout << "  columns found:";
+  const auto header = details.value("header", nlohmann::json::array());
+  for (size_t i = 0; i < header.size(); ++i) {
+    std::cout << (i == 0 ? " " : ", ") << "#" << i + 1 << " \"" << header[i].get<std::string>() << "\"";
+  }
+  std::cout << "\n";
+  const auto preview = details.value("preview", nlohmann::json::array());
+  if (!preview.empty()) {
+    std::cout << "  first row:";
+    for (size_t i = 0; i < preview[0].size(); ++i) {
+      std::cout << (i == 0 ? " " : ", ") << "#" << i + 1 << " \"" << preview[0][i].get<std::string>() << "\"";
+    }
+    std::cout << "\n";
+  }
+  std::cout << "  say which column holds each field, e.g.: --map phone=\"Mobile Phone\" --map company=#3\n";
+}
+
 }  // namespace
 
 int import(const Args& args, char** environment) {
   if (args.positional.empty()) {
-    std::cerr << "switchboard import: give the CSV file: switchboard import FILE [--list NAME]\n";
+    std::cerr << "switchboard import: give the CSV file: switchboard import FILE [--list NAME] [--map FIELD=COLUMN]\n";
     return 2;
   }
   const std::string path = args.positional[0];
@@ -79,13 +98,24 @@ int import(const Args& args, char** environment) {
 
   ProgressBar bar(size);
   const auto started = std::chrono::steady_clock::now();
+  core::ColumnChoice columns;
+  for (const auto& [name, value] : args.options) {
+    if (name != "map") continue;
+    try {
+      columns.add(value);
+    } catch (const core::DomainError& e) {
+      throw UsageError(e.what());
+    }
+  }
   core::ContactList list;
   try {
-    list = context.contacts().importCsv(file, args.option("list"), path, "cli",
-                                        [&bar](uint64_t bytes, int64_t rows) { bar.update(bytes, rows); });
+    list = context.contacts().importCsv(
+        file, args.option("list"), path, "cli", [&bar](uint64_t bytes, int64_t rows) { bar.update(bytes, rows); },
+        columns);
   } catch (const core::DomainError& e) {
     bar.done();
     std::cout << "Nothing imported: " << e.what() << "\n";
+    if (e.kind() == core::DomainError::Kind::MappingNeeded) printMappingHelp(e.details());
     printIssues(e.details());
     return 1;
   }

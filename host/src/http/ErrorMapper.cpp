@@ -43,6 +43,7 @@ ApiResponse fromDomainError(const core::DomainError& e) {
     case Kind::NotFound: return ErrorMapper::envelope(404, "NOT_FOUND", e.what(), e.details());
     case Kind::Conflict: return ErrorMapper::envelope(409, "CONFLICT", e.what(), e.details());
     case Kind::CsvInvalid: return ErrorMapper::envelope(422, "CSV_INVALID", e.what(), e.details());
+    case Kind::MappingNeeded: return ErrorMapper::envelope(422, "MAPPING_REQUIRED", e.what(), e.details());
     case Kind::TooLarge: return ErrorMapper::envelope(413, "PAYLOAD_TOO_LARGE", e.what(), e.details());
     case Kind::DncBlocked: return ErrorMapper::envelope(403, "DNC_BLOCKED", e.what(), e.details());
     case Kind::AgentBusy: return ErrorMapper::envelope(409, "AGENT_BUSY", e.what(), e.details());

@@ -7,8 +7,11 @@
 
 #include <switchboard/core/DomainError.h>
 
+#include <switchboard/sdk/json.hpp>
+
 #include <Poco/Net/MediaType.h>
 
+#include <functional>
 #include <set>
 
 namespace sb::host {
@@ -18,13 +21,32 @@ int64_t contactId(const ApiRequest& request) {
   return pathId(request, "contact");
 }
 
-/// Streams the CSV of an upload into the import: multipart/form-data with a
-/// "file" part (and an optional "name" part before it), or a raw text/csv
-/// body. The file is never held in memory whole.
-ApiResponse importUpload(HostContext& context, const ApiRequest& request) {
+/// The caller's column mapping: JSON, from the form's "mapping" field or
+/// the `mapping` query parameter; none when empty.
+core::ColumnChoice columnChoice(const std::string& text) {
+  if (text.empty()) return {};
+  nlohmann::json mapping;
+  try {
+    mapping = sdk::json::parseBounded(text, 4);  // field -> [columns]: two levels, a little room
+  } catch (const std::exception&) {              // syntax, depth, invalid UTF-8
+    throw ApiError::validation("mapping is not valid JSON; send an object such as {\"phone\": \"Mobile Phone\"}",
+                               {{"field", "mapping"}});
+  }
+  return core::ColumnChoice::fromJson(mapping);
+}
+
+/// Reads an upload: multipart/form-data with a "file" part (and optional
+/// "name" and "mapping" parts before it), or a raw text/csv body with
+/// `name`, `filename` and `mapping` in the query. The file is handed to
+/// `import` as a stream, never held in memory whole.
+using ImportFile =
+    std::function<core::ContactList(std::istream& file, const std::string& filename, const UploadFields& fields)>;
+
+core::ContactList readUpload(const ApiRequest& request, const ImportFile& import) {
   const std::string contentType = request.header("Content-Type").value_or("");
-  const std::string createdBy = request.principal ? request.principal->keyName : "";
-  std::string listName = request.queryParam("name").value_or("");
+  UploadFields fields;
+  fields.name = request.queryParam("name").value_or("");
+  fields.mapping = request.queryParam("mapping").value_or("");
   Poco::Net::MediaType type("application/octet-stream");
   try {
     type = Poco::Net::MediaType(contentType.empty() ? "application/octet-stream" : contentType);
@@ -37,22 +59,50 @@ ApiResponse importUpload(HostContext& context, const ApiRequest& request) {
     if (boundary.empty()) {
       throw ApiError::validation("multipart/form-data without a boundary");
     }
-    const bool found =
-        readUploadForm(*request.bodyStream, boundary, listName, [&](std::istream& file, const std::string& filename) {
-          imported = context.contacts().importCsv(file, listName, filename, createdBy);
-        });
+    const bool found = readUploadForm(
+        *request.bodyStream, boundary, fields,
+        [&](std::istream& file, const std::string& filename) { imported = import(file, filename, fields); });
     if (!found) {
       throw ApiError::validation("the form has no \"file\" field with the CSV", {{"field", "file"}});
     }
   } else if (type.matches("text", "csv") || type.matches("application", "csv") || type.matches("text", "plain")) {
-    imported = context.contacts().importCsv(*request.bodyStream, listName, request.queryParam("filename").value_or(""),
-                                            createdBy);
+    if (fields.mapping.size() > static_cast<size_t>(kMaxMappingFieldBytes)) {
+      throw ApiError::validation("mapping is longer than " + std::to_string(kMaxMappingFieldBytes) + " bytes",
+                                 {{"field", "mapping"}});
+    }
+    imported = import(*request.bodyStream, request.queryParam("filename").value_or(""), fields);
   } else {
     throw ApiError(415, "UNSUPPORTED_MEDIA_TYPE",
                    "send the CSV as multipart/form-data (field \"file\") or as a text/csv body",
                    {{"content_type", contentType}});
   }
+  return imported;
+}
+
+std::string createdBy(const ApiRequest& request) {
+  return request.principal ? request.principal->keyName : "";
+}
+
+/// A new list from the upload.
+ApiResponse importUpload(HostContext& context, const ApiRequest& request) {
+  const auto imported =
+      readUpload(request, [&](std::istream& file, const std::string& filename, const UploadFields& fields) {
+        return context.contacts().importCsv(file, fields.name, filename, createdBy(request), {},
+                                            columnChoice(fields.mapping));
+      });
   return ApiResponse::json(201, {{"list", imported.toJson(false)}, {"report", imported.report}});
+}
+
+/// The upload's rows added to an existing list: `list` has the list's
+/// totals now, `report` what this file did.
+ApiResponse appendUpload(HostContext& context, const ApiRequest& request) {
+  const int64_t listId = pathId(request, "contact list");
+  context.contacts().list(listId);  // 404 before the body is read
+  const auto imported = readUpload(request, [&](std::istream& file, const std::string& filename,
+                                                const UploadFields& fields) {
+    return context.contacts().appendCsv(listId, file, filename, createdBy(request), {}, columnChoice(fields.mapping));
+  });
+  return ApiResponse::json(200, {{"list", context.contacts().list(listId).toJson(false)}, {"report", imported.report}});
 }
 
 }  // namespace
@@ -71,6 +121,12 @@ void addContactRoutes(Router& router, HostContext& context) {
   upload.streamBody = true;
   upload.bodyTypes = {"multipart/form-data", "text/csv", "application/csv", "text/plain"};
   router.add(upload);
+
+  Route append = upload;
+  append.pattern = "/api/v1/contact-lists/{id}/contacts";
+  append.name = "contact_lists.append";
+  append.handler = [&context](const ApiRequest& request) { return appendUpload(context, request); };
+  router.add(append);
 
   router.add({"GET", "/api/v1/contact-lists", "contact_lists.list", Access::Agent, 0, 0, [&context](const ApiRequest&) {
                 nlohmann::json data = nlohmann::json::array();

@@ -11,21 +11,20 @@
 namespace sb::host {
 namespace {
 
-std::string readSmallField(std::istream& in, const std::string& field) {
-  std::string value(static_cast<size_t>(kMaxFormFieldBytes) + 1, '\0');
-  in.read(value.data(), kMaxFormFieldBytes + 1);
+std::string readSmallField(std::istream& in, const std::string& field, std::streamsize limit) {
+  std::string value(static_cast<size_t>(limit) + 1, '\0');
+  in.read(value.data(), limit + 1);
   value.resize(static_cast<size_t>(in.gcount()));
-  if (value.size() > static_cast<size_t>(kMaxFormFieldBytes)) {
-    throw ApiError::validation(
-        "form field \"" + field + "\" is longer than " + std::to_string(kMaxFormFieldBytes) + " bytes",
-        {{"field", field}});
+  if (value.size() > static_cast<size_t>(limit)) {
+    throw ApiError::validation("form field \"" + field + "\" is longer than " + std::to_string(limit) + " bytes",
+                               {{"field", field}});
   }
   return value;
 }
 
 }  // namespace
 
-bool readUploadForm(std::istream& body, const std::string& boundary, std::string& listName,
+bool readUploadForm(std::istream& body, const std::string& boundary, UploadFields& fields,
                     const std::function<void(std::istream& file, const std::string& filename)>& onFile) {
   Poco::Net::MultipartReader reader(body, boundary);
   // Poco's reader can report a next part forever without consuming input
@@ -43,7 +42,9 @@ bool readUploadForm(std::istream& body, const std::string& boundary, std::string
     Poco::Net::MessageHeader::splitParameters(header.get("Content-Disposition", ""), disposition, params);
     const std::string field = params.get("name", "");
     if (field == "name") {
-      listName = readSmallField(reader.stream(), "name");
+      fields.name = readSmallField(reader.stream(), "name", kMaxFormFieldBytes);
+    } else if (field == "mapping") {
+      fields.mapping = readSmallField(reader.stream(), "mapping", kMaxMappingFieldBytes);
     } else if (field == "file") {
       // A body cut short must fail the import, not end the file early (the
       // part's stream would otherwise swallow the error as an end).

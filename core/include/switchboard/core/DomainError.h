@@ -13,15 +13,16 @@ namespace sb::core {
 class DomainError : public std::runtime_error {
  public:
   enum class Kind {
-    Validation,  ///< 400 VALIDATION_ERROR
-    NotFound,    ///< 404 NOT_FOUND
-    Conflict,    ///< 409 CONFLICT
-    CsvInvalid,  ///< 422 CSV_INVALID
-    TooLarge,    ///< 413 PAYLOAD_TOO_LARGE
-    DncBlocked,  ///< 403 DNC_BLOCKED
-    AgentBusy,   ///< 409 AGENT_BUSY
-    AtCapacity,  ///< 503 UNAVAILABLE with Retry-After: a configured capacity is full
-    Forbidden,   ///< 403 FORBIDDEN: a signature or permission check refused the request
+    Validation,     ///< 400 VALIDATION_ERROR
+    NotFound,       ///< 404 NOT_FOUND
+    Conflict,       ///< 409 CONFLICT
+    CsvInvalid,     ///< 422 CSV_INVALID
+    MappingNeeded,  ///< 422 MAPPING_REQUIRED: which column holds a required field is not known
+    TooLarge,       ///< 413 PAYLOAD_TOO_LARGE
+    DncBlocked,     ///< 403 DNC_BLOCKED
+    AgentBusy,      ///< 409 AGENT_BUSY
+    AtCapacity,     ///< 503 UNAVAILABLE with Retry-After: a configured capacity is full
+    Forbidden,      ///< 403 FORBIDDEN: a signature or permission check refused the request
   };
 
   /// What the error is about, in the domain's terms. Details carry the

@@ -17,6 +17,11 @@ struct ImportRow {
   const Contact* contact = nullptr;
   std::string_view attributesJson;
   bool doNotCall = false;  ///< set by the writer
+  /// Set by an append's writer when the list already has this number: the
+  /// contact kept (not inserted), and which of its empty fields the row
+  /// filled ("company, title"; empty when none).
+  int64_t existingContact = 0;
+  std::string filled;
 };
 
 /// One import in progress: one transaction on a connection of its own.
@@ -25,13 +30,18 @@ struct ImportRow {
 class ContactImportWriter {
  public:
   virtual ~ContactImportWriter() = default;
-  /// The new list's id.
+  /// The list's id (new, or the one appended to).
   virtual int64_t listId() const = 0;
   /// Inserts contacts whose numbers the caller has deduplicated. A contact
   /// whose number is on the do-not-call list gets status do_not_call, and
-  /// its row's `doNotCall` is set.
+  /// its row's `doNotCall` is set. Appending, a number the list already has
+  /// is not inserted: the existing contact's empty fields (and attributes it
+  /// lacks) are filled from the row, its status and history untouched, and
+  /// the row's `existingContact` and `filled` say so.
   virtual void add(std::span<ImportRow> rows) = 0;
-  /// Writes the list's counts and report, then commits.
+  /// Writes the list's counts and report (a new list), or adds the counts
+  /// to the list's and makes this the list's latest report (an append),
+  /// then commits.
   virtual void commit(const ContactList& summary) = 0;
 };
 
@@ -42,6 +52,9 @@ class ContactRepository {
   /// Creates the list row (its id is assigned then: see
   /// ContactImportWriter::listId) and opens the import transaction.
   virtual std::unique_ptr<ContactImportWriter> beginImport(const ContactList& list) = 0;
+  /// Opens an import into an existing list (nullptr when there is none);
+  /// the list's numbers are read once, inside the transaction.
+  virtual std::unique_ptr<ContactImportWriter> beginAppend(int64_t listId) = 0;
   virtual std::vector<ContactList> lists() = 0;
   virtual std::optional<ContactList> list(int64_t id) = 0;
   virtual bool deleteList(int64_t id) = 0;

@@ -39,8 +39,17 @@ class ContactService {
   /// filename or the date when empty). The input is first read whole into a
   /// spool file, and only then is the database written: a slow sender never
   /// holds the write lock that calls and webhooks need.
+  /// Columns are matched by the synonym table unless `columns` says which
+  /// holds what.
   ContactList importCsv(std::istream& in, std::string listName, const std::string& filename,
-                        const std::string& createdBy, ImportProgress progress = {});
+                        const std::string& createdBy, ImportProgress progress = {}, const ColumnChoice& columns = {});
+
+  /// Imports a file into the existing list `listId` the same way, merging
+  /// a number the list already has into its contact (its empty fields
+  /// filled, its history untouched). Returns the list with this import's
+  /// counts and report; the list itself keeps the totals.
+  ContactList appendCsv(int64_t listId, std::istream& in, const std::string& filename, const std::string& createdBy,
+                        ImportProgress progress = {}, const ColumnChoice& columns = {});
 
   std::vector<ContactList> lists();
   ContactList list(int64_t id);

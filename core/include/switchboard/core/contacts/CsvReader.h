@@ -27,6 +27,9 @@ struct CsvRecord {
   std::vector<std::string> fields;
   int64_t record = 0;  ///< 1-based record number; the header is record 1 (a spreadsheet's row number)
   int64_t line = 0;    ///< 1-based physical line where the record starts
+  /// The first field (0-based) that was over the size limit, cut at it; -1
+  /// when none. Such a row is refused on its own (product.md 3b).
+  int tooLongField = -1;
 };
 
 /// A streaming RFC 4180 reader: quoted fields with delimiters, quotes ("")
@@ -34,12 +37,13 @@ struct CsvRecord {
 /// delimiter (',', ';' or tab) is detected from the first record unless
 /// given. Lenient where spreadsheets are: a quote inside an unquoted field
 /// is kept literally. Memory is bounded by the largest record, never the
-/// file. Invalid UTF-8 is an error (CsvError) naming the line.
+/// file. Invalid UTF-8 is an error (CsvError) naming the line; a field over
+/// the size limit only marks its record.
 class CsvReader {
  public:
   struct Options {
     char delimiter = '\0';                     ///< '\0' = detect
-    size_t maxFieldBytes = size_t{64} * 1024;  ///< a longer field is a CsvError
+    size_t maxFieldBytes = size_t{64} * 1024;  ///< a longer field is cut and marked (tooLongField)
     size_t maxRecordFields = 1000;
   };
 
@@ -57,6 +61,7 @@ class CsvReader {
   int getByte();
   void detectDelimiter();
   void refuseWorkbook();
+  void keep(CsvRecord& record, std::string& field, char ch);
   void finishField(CsvRecord& record, std::string& field, int64_t line);
 
   std::istream& in_;
@@ -71,6 +76,7 @@ class CsvReader {
   bool started_ = false;
   size_t fieldCount_ = 0;  ///< fields of the current record so far
   std::string scratch_;    ///< the field being read
+  bool fieldCut_ = false;  ///< the field being read went over the limit
 };
 
 }  // namespace sb::core

@@ -22,6 +22,9 @@ class FirstRowByNumber {
   /// (and `row` is then remembered as its first).
   std::optional<int64_t> firstOrRemember(std::string_view e164, int64_t row);
 
+  /// The row remembered for `e164`, without remembering it when new.
+  std::optional<int64_t> find(std::string_view e164) const;
+
   /// How many distinct numbers are remembered.
   size_t size() const { return size_ + unpacked_.size(); }
 

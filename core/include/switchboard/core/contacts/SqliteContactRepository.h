@@ -10,6 +10,7 @@ class SqliteContactRepository final : public ContactRepository {
   explicit SqliteContactRepository(Database& database) : database_(database) {}
 
   std::unique_ptr<ContactImportWriter> beginImport(const ContactList& list) override;
+  std::unique_ptr<ContactImportWriter> beginAppend(int64_t listId) override;
   std::vector<ContactList> lists() override;
   std::optional<ContactList> list(int64_t id) override;
   bool deleteList(int64_t id) override;
