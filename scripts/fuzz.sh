@@ -43,3 +43,4 @@ run json_bound tests/fuzz/corpus/json
 run upload_form tests/fuzz/corpus/form
 run web_path tests/fuzz/corpus/path
 run utf8 tests/fuzz/corpus/utf8
+run xlsx_reader tests/fuzz/corpus/xlsx

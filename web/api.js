@@ -93,21 +93,29 @@ export async function download(path, filename) {
   setTimeout(() => URL.revokeObjectURL(url), 10000);
 }
 
-/// Uploads a CSV as a new list, reporting progress (0..100). `mapping`
+const XLSX_TYPE = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
+
+/// Whether `file` is an Excel workbook (by its name or type).
+export function isWorkbook(file) {
+  return /\.xlsx$/i.test(file.name) || file.type === XLSX_TYPE;
+}
+
+/// Uploads a CSV or .xlsx file as a new list, reporting progress (0..100). `mapping`
 /// (field -> column, as the host's MAPPING_REQUIRED answer proposes) says
 /// which column holds what; without it the host matches the header itself.
 /// With `listId`, the rows are added to that list instead (200, numbers it
-/// already has merged into their contacts).
-export function uploadList(file, name, onProgress, mapping = null, listId = null) {
+/// already has merged into their contacts). `sheet` names a workbook's sheet.
+export function uploadList(file, name, onProgress, mapping = null, listId = null, sheet = '') {
   return new Promise((resolve, reject) => {
     const query = new URLSearchParams({ filename: file.name });
     if (name && !listId) query.set('name', name);
     if (mapping) query.set('mapping', JSON.stringify(mapping));
+    if (sheet) query.set('sheet', sheet);
     const request = new XMLHttpRequest();
     const target = listId ? `/api/v1/contact-lists/${encodeURIComponent(listId)}/contacts` : '/api/v1/contact-lists';
     request.open('POST', target + '?' + query.toString());
     for (const [name, value] of Object.entries(authHeaders())) request.setRequestHeader(name, value);
-    request.setRequestHeader('Content-Type', 'text/csv');
+    request.setRequestHeader('Content-Type', isWorkbook(file) ? XLSX_TYPE : 'text/csv');
     request.upload.onprogress = (event) => {
       if (event.lengthComputable) onProgress(Math.round((event.loaded / event.total) * 100));
     };

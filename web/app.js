@@ -1,7 +1,7 @@
 // The dialer page: sign in, upload and work a list, talk, log, look back.
 // Plain modules, no framework: every control is a native element, so the
 // page is keyboard operable as it stands.
-import { api, ApiFailure, download, saveKey, savedKey, uploadList } from './api.js';
+import { api, ApiFailure, download, isWorkbook, saveKey, savedKey, uploadList } from './api.js';
 import { legFor } from './adapters.js';
 import { boardChanged, showTeam, wireBoard } from './board.js';
 import { $, el } from './dom.js';
@@ -205,16 +205,23 @@ async function upload(event) {
   event.preventDefault();
   const file = $('csv-file').files[0];
   if (!file) {
-    $('upload-status').textContent = 'Choose a CSV file first.';
+    $('upload-status').textContent = 'Choose a CSV or Excel file first.';
     return;
   }
   hideMapping();
-  await sendUpload(file, $('list-name').value.trim(), null, state.appendTo);
+  const sheet = isWorkbook(file) ? $('sheet-name').value.trim() : '';
+  await sendUpload(file, $('list-name').value.trim(), null, state.appendTo, sheet);
+}
+
+/// The sheet field is for workbooks only.
+function fileChosen() {
+  const file = $('csv-file').files[0];
+  $('sheet-field').hidden = !(file && isWorkbook(file));
 }
 
 /// Sends `file` as a new list; when the host asks which column holds what,
 /// shows the mapping form and sends the same file again with the answer.
-async function sendUpload(file, name, mapping, appendTo) {
+async function sendUpload(file, name, mapping, appendTo, sheet = '') {
   const progress = $('upload-progress');
   progress.hidden = false;
   progress.value = 0;
@@ -223,13 +230,14 @@ async function sendUpload(file, name, mapping, appendTo) {
   hideReport();
   try {
     const result = await uploadList(file, name, (percent) => { progress.value = percent; }, mapping,
-      appendTo ? appendTo.id : null);
+      appendTo ? appendTo.id : null, sheet);
     progress.value = 100;
     const list = result.list;
     const report = result.report || {};
     // This file's counts (an added file's list holds the totals).
     const counts = appendTo ? report : list;
-    const parts = [`${appendTo ? 'Added' : 'Imported'} ${counts.imported} contact${counts.imported === 1 ? '' : 's'}`];
+    const from = report.sheet ? ` from the sheet “${report.sheet}”` : '';
+    const parts = [`${appendTo ? 'Added' : 'Imported'} ${counts.imported} contact${counts.imported === 1 ? '' : 's'}${from}`];
     if (report.already_in_list) parts.push(`${report.already_in_list} already in the list`);
     if (counts.skipped) parts.push(`${counts.skipped} row${counts.skipped === 1 ? '' : 's'} skipped`);
     const inFile = counts.duplicates - (report.already_in_list || 0);
@@ -238,6 +246,8 @@ async function sendUpload(file, name, mapping, appendTo) {
     $('list-status').textContent = `${list.name}: ${parts.join(', ')}.`;
     $('csv-file').value = '';
     $('list-name').value = '';
+    $('sheet-name').value = '';
+    $('sheet-field').hidden = true;
     state.listId = list.id;
     forgetSkips();
     await loadLists(list.id);
@@ -246,7 +256,7 @@ async function sendUpload(file, name, mapping, appendTo) {
   } catch (error) {
     if (error instanceof ApiFailure && error.code === 'MAPPING_REQUIRED' && error.details) {
       $('upload-status').textContent = `${file.name}: choose which column holds what.`;
-      showMapping(error.details, (chosen) => sendUpload(file, name, chosen, appendTo), () => {
+      showMapping(error.details, (chosen) => sendUpload(file, name, chosen, appendTo, sheet), () => {
         $('upload-status').textContent = 'Nothing was imported.';
       });
       return;
@@ -977,6 +987,7 @@ function wire() {
   });
   $('sign-out').addEventListener('click', signOut);
   $('upload-form').addEventListener('submit', upload);
+  $('csv-file').addEventListener('change', fileChosen);
   $('upload-cancel').addEventListener('click', () => {
     $('upload').hidden = true;
     hideMapping();

@@ -77,6 +77,7 @@ export function renderReport(summary, groups, report, list) {
   if (list) {
     const parts = [`${plural(list.imported, 'contact')} imported into “${list.name}”`];
     if (report && report.rows != null) parts.push(`from ${plural(report.rows, 'row')}`);
+    if (report && report.sheet) parts.push(`of the sheet “${report.sheet}”`);
     summary.textContent = parts.join(' ') + '.';
   } else {
     summary.textContent = issues.length ? 'Nothing was imported. The rows below say why:' : '';

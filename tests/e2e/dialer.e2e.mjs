@@ -15,6 +15,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { workbook } from './xlsx.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const repo = path.resolve(here, '../..');
@@ -288,7 +289,7 @@ try {
     await seeText(page, 'h1', 'Cold Call Dialer');
     await seeText(page, '#provider-badge', 'Using Simulated carrier');
     await shot(page, 'signed-in');
-    await page.getByLabel('CSV file').setInputFiles(path.join(repo, 'tests/fixtures/csv/seed_fixture.csv'));
+    await page.getByLabel('CSV or Excel file').setInputFiles(path.join(repo, 'tests/fixtures/csv/seed_fixture.csv'));
     await page.getByRole('button', { name: 'Upload' }).click();
     await seeText(page, '#list-status', 'Imported 5 contacts');
     await seeText(page, '#contact-rows', 'John Doe');
@@ -515,7 +516,7 @@ try {
     const file = path.join(work, fileName);
     fs.writeFileSync(file, body);
     await tab.getByRole('button', { name: 'Upload another list' }).click();
-    await tab.getByLabel('CSV file').setInputFiles(file);
+    await tab.getByLabel('CSV or Excel file').setInputFiles(file);
     if (name) await tab.getByLabel('List name (optional)').fill(name);
     await tab.getByRole('button', { name: 'Upload' }).click();
   }
@@ -641,15 +642,35 @@ try {
     // Another list: the report is not left above it.
     await seedList(page);
     check(await page.locator('#upload-report').isHidden(), 'the report went with its list');
-    // A workbook is named as one, with what to do.
-    await uploadText(page, 'leads.xlsx', '', Buffer.from('PK\x03\x04\x14\x00\x06\x00\x08\x00[Content_Types].xml', 'latin1'));
-    await seeText(page, '#upload-status', 'this is an Excel workbook (.xlsx)');
-    await seeText(page, '#upload-status', 'save it as "CSV UTF-8"');
+    // A workbook imports from the sheet named; the sheet field is there for workbooks only.
+    const book = path.join(work, 'leads.xlsx');
+    fs.writeFileSync(book, workbook([
+      { name: 'Notes', rows: [['nothing to import here']] },
+      { name: 'Leads', rows: [
+        ['First Name', 'Last Name', 'Company Name', 'Mobile Phone'],
+        ['Xl', 'Ada', 'Sheets Inc', 2125553001],
+        ['Xl', 'Bob', 'Sheets Inc', '+1 212 555 3002'],
+      ] },
+    ]));
+    await page.getByRole('button', { name: 'Upload another list' }).click();
+    check(await page.locator('#sheet-field').isHidden(), 'no sheet field before a workbook is chosen');
+    await page.getByLabel('CSV or Excel file').setInputFiles(book);
+    await page.getByLabel('Sheet (optional)').fill('Leads');
+    await page.getByLabel('List name (optional)').fill('Workbook list');
+    await page.getByRole('button', { name: 'Upload' }).click();
+    await seeText(page, '#list-status', 'Workbook list: Imported 2 contacts from the sheet “Leads”');
+    await seeText(page, '#contact-rows', 'Xl Ada');
+    await shot(page, 'xlsx-imported');
+    // A damaged workbook is named as one, with what to do.
+    await uploadText(page, 'broken.xlsx', '', Buffer.from('PK\x03\x04\x14\x00\x06\x00\x08\x00[Content_Types].xml', 'latin1'));
+    await seeText(page, '#upload-status', 'the workbook cannot be read');
+    await seeText(page, '#upload-status', 'save it again as .xlsx');
     check(!(await page.locator('#upload-status').innerText()).includes('PK'), 'no binary bytes echoed');
     await shot(page, 'xlsx-refused');
     await accessible(page, 'the upload form');
     await page.getByRole('button', { name: 'Back to my lists' }).click();
-    await seeText(page, '#contact-rows', 'John Doe');
+    await seeText(page, '#contact-rows', 'Xl Ada');
+    await seedList(page);
   });
 
   await scenario('a CRM export is matched by its column names; columns it cannot match are chosen in a form', async () => {
@@ -668,7 +689,7 @@ try {
     await page.getByRole('button', { name: 'Add a file to this list' }).click();
     await seeText(page, '#upload-title', 'Add a file to “CRM export”');
     check(await page.locator('#list-name').isHidden(), 'no list name when adding to a list');
-    await page.getByLabel('CSV file').setInputFiles(more);
+    await page.getByLabel('CSV or Excel file').setInputFiles(more);
     await page.getByRole('button', { name: 'Add to the list' }).click();
     await seeText(page, '#list-status', 'Added 1 contact, 1 already in the list');
     await seeText(page, '#upload-report', 'already in the list');
@@ -778,18 +799,18 @@ try {
 
   await scenario('a bad CSV is refused with the reason, and the list stays', async () => {
     await page.getByRole('button', { name: 'Upload another list' }).click();
-    await page.getByLabel('CSV file').setInputFiles(path.join(repo, 'tests/fixtures/csv/missing_column.csv'));
+    await page.getByLabel('CSV or Excel file').setInputFiles(path.join(repo, 'tests/fixtures/csv/missing_column.csv'));
     await page.getByRole('button', { name: 'Upload' }).click();
     // No company column: the host asks, the rep sees why and can back out.
     await seeText(page, '#mapping-why', 'No column was recognised for company');
     await shot(page, 'bad-csv');
     await page.getByRole('button', { name: 'Cancel' }).click();
     await seeText(page, '#upload-status', 'Nothing was imported');
-    await page.getByLabel('CSV file').setInputFiles(path.join(repo, 'tests/fixtures/csv/empty.csv'));
+    await page.getByLabel('CSV or Excel file').setInputFiles(path.join(repo, 'tests/fixtures/csv/empty.csv'));
     await page.getByRole('button', { name: 'Upload' }).click();
     await seeText(page, '#upload-status', 'empty');
     // Every row refused: the report says why, row by row, and goes with the form.
-    await page.getByLabel('CSV file').setInputFiles(path.join(repo, 'tests/fixtures/csv/no_valid_rows.csv'));
+    await page.getByLabel('CSV or Excel file').setInputFiles(path.join(repo, 'tests/fixtures/csv/no_valid_rows.csv'));
     await page.getByRole('button', { name: 'Upload' }).click();
     await seeText(page, '#report-title', 'Why the file was not imported');
     await seeText(page, '#upload-report', 'rows not imported');

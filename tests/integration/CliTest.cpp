@@ -1,6 +1,7 @@
 // The switchboard binary as an operator runs it.
 #include "support/Processes.h"
 #include "support/TempDir.h"
+#include "support/Workbook.h"
 
 #include <switchboard/abi/provider_abi.h>
 #include <catch2/catch.hpp>
@@ -226,6 +227,29 @@ TEST_CASE("cli: import shows the columns when it cannot match them, and --map sa
   auto wrong = switchboard(env, "import " + csv + " --map fax=Digits");
   CHECK(wrong.exitCode == 2);
   CHECK_THAT(wrong.output, Contains("not 'fax'"));
+}
+
+TEST_CASE("cli: import reads an .xlsx workbook - the first visible sheet or --sheet", "[cli][xlsx]") {
+  sb::test::TempDir dir;
+  const std::string env = "SWITCHBOARD_DATABASE_PATH=" + (dir / "import.db").string();
+  const auto book = dir / "crm.xlsx";
+  std::ofstream(book, std::ios::binary)
+      << sb::test::Workbook()
+             .sheet("Summary", sb::test::textRow(1, {"Total", "2"}))
+             .sheet("Leads", sb::test::textRow(1, {"Full Name", "Account", "Mobile Phone"}) +
+                                 sb::test::textRow(2, {"Ada Lovelace", "Engines", "+15551234501"}) +
+                                 sb::test::textRow(3, {"Grace Hopper", "Navy", "+15551234502"}))
+             .bytes();
+  auto first = switchboard(env, "import " + book.string());
+  CHECK(first.exitCode == 1);  // "Summary" has no contact columns
+  CHECK_THAT(first.output, Contains("Nothing imported: no column found"));
+  auto named = switchboard(env, "import " + book.string() + " --sheet Leads --list Book");
+  INFO(named.output);
+  CHECK(named.exitCode == 0);
+  CHECK_THAT(named.output, Contains("Imported 2 contact(s) into list 'Book'") && Contains("sheet 'Leads'"));
+  auto unknown = switchboard(env, "import " + book.string() + " --sheet Nope");
+  CHECK(unknown.exitCode == 1);
+  CHECK_THAT(unknown.output, Contains("its sheets are 'Summary', 'Leads'"));
 }
 
 TEST_CASE("cli: a mistyped command or option is refused with the nearest known one", "[cli][config]") {

@@ -5,6 +5,7 @@
 #include "support/TempDir.h"
 
 #include "support/TestHost.h"
+#include "support/Workbook.h"
 
 #include <Poco/Net/SocketAddress.h>
 #include <Poco/Net/StreamSocket.h>
@@ -361,4 +362,43 @@ TEST_CASE("contacts api: a second file is added to a list, numbers it has are me
       host.call("POST", "/api/v1/contact-lists/" + listId + "/contacts", fixture("unmapped_header.csv"), "text/csv");
   CHECK(unmatched.status == 422);
   CHECK(host.json(unmatched).at("error").at("code") == "MAPPING_REQUIRED");
+}
+
+TEST_CASE("contacts api: an .xlsx uploads as the body or in a form - a sheet by name, an unknown one listed",
+          "[contacts-api][xlsx]") {
+  ContactHost host;
+  const auto workbook =
+      sb::test::Workbook()
+          .sheet("Notes", sb::test::textRow(1, {"notes"}))
+          .sheet("Leads", sb::test::textRow(1, {"First Name", "Last Name", "Company Name", "Mobile"}) +
+                              sb::test::textRow(2, {"Ada", "Lovelace", "Engines", "+15551234501"}))
+          .bytes();
+  const std::string xlsx = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+  const auto raw = host.call("POST", "/api/v1/contact-lists?name=Book&sheet=Leads&filename=leads.xlsx", workbook, xlsx);
+  INFO(raw.body);
+  REQUIRE(raw.status == 201);
+  CHECK(host.json(raw).at("report").at("format") == "xlsx");
+  CHECK(host.json(raw).at("report").at("sheet") == "Leads");
+  CHECK(host.json(raw).at("list").at("imported") == 1);
+
+  const auto unknown = host.call("POST", "/api/v1/contact-lists?sheet=Prospects", workbook, "application/octet-stream");
+  CHECK(unknown.status == 400);
+  CHECK(host.json(unknown).at("error").at("details").at("sheets") == nlohmann::json::array({"Notes", "Leads"}));
+
+  // A form: the sheet field before the file.
+  const std::string boundary = "----sbboundary7MA4YWxk";
+  const std::string form = "--" + boundary + "\r\nContent-Disposition: form-data; name=\"sheet\"\r\n\r\nLeads\r\n--" +
+                           boundary +
+                           "\r\nContent-Disposition: form-data; name=\"file\"; filename=\"leads.xlsx\"\r\n"
+                           "Content-Type: application/octet-stream\r\n\r\n" +
+                           workbook + "\r\n--" + boundary + "--\r\n";
+  const auto listId = std::to_string(host.json(raw).at("list").at("id").get<int64_t>());
+  const auto appended = host.call("POST", "/api/v1/contact-lists/" + listId + "/contacts", form,
+                                  "multipart/form-data; boundary=" + boundary);
+  INFO(appended.body);
+  REQUIRE(appended.status == 200);
+  CHECK(host.json(appended).at("report").at("already_in_list") == 1);
+
+  // No type at all is still refused from the head.
+  CHECK(host.call("POST", "/api/v1/contact-lists", workbook, "").status == 415);
 }

@@ -6,8 +6,13 @@
 #include <switchboard/core/text/Utf8.h>
 
 #include "contacts/ImportSpool.h"
+#include "contacts/XlsxReader.h"
 
+#include <switchboard/core/contacts/CsvReader.h>
+
+#include <array>
 #include <chrono>
+#include <string_view>
 
 #include <ctime>
 
@@ -35,6 +40,42 @@ std::string defaultListName(const std::string& filename, int64_t now) {
   return formatUtc(now, "Import %Y-%m-%d %H:%M UTC");
 }
 
+/// The rows of the spooled file: a workbook when it starts like a zip (an
+/// .xlsx is one), else CSV.
+std::unique_ptr<RowReader> openRows(std::istream& file, const ImportLimits& limits, const std::string& sheet) {
+  std::array<char, 4> head{};
+  file.read(head.data(), head.size());
+  const bool zip = file.gcount() == 4 && std::string_view(head.data(), 4) == std::string_view("PK\x03\x04", 4);
+  file.clear();
+  file.seekg(0);
+  if (zip) {
+    XlsxReader::Options options;
+    options.sheet = sheet;
+    options.maxFieldBytes = limits.maxFieldBytes;
+    return std::make_unique<XlsxReader>(file, options);
+  }
+  if (!sheet.empty()) {
+    throw DomainError(DomainError::Kind::Validation, "sheet is only for Excel workbooks (.xlsx); this file is CSV",
+                      {{"field", "sheet"}});
+  }
+  CsvReader::Options options;
+  options.maxFieldBytes = limits.maxFieldBytes;
+  return std::make_unique<CsvReader>(file, options);
+}
+
+ContactList runImport(const PhoneNormalizer& phones, const ImportLimits& limits, ImportProgress progress,
+                      std::istream& file, ContactList list, ContactRepository& repository, const ImportOptions& options,
+                      int64_t appendTo) {
+  std::unique_ptr<RowReader> rows;
+  try {
+    rows = openRows(file, limits, options.sheet);
+  } catch (const CsvError& e) {
+    throw DomainError(DomainError::Kind::CsvInvalid, e.what(), {{"line", e.line()}});
+  }
+  ContactImporter importer(phones, limits, std::move(progress));
+  return importer.run(*rows, std::move(list), repository, options.columns, appendTo);
+}
+
 }  // namespace
 
 ContactService::ContactService(ContactRepository& contacts, DncRepository& dnc, ContactServiceOptions options)
@@ -44,9 +85,9 @@ int64_t ContactService::now() const {
   return options_.clock ? options_.clock() : static_cast<int64_t>(std::time(nullptr));
 }
 
-ContactList ContactService::importCsv(std::istream& in, std::string listName, const std::string& filename,
-                                      const std::string& createdBy, ImportProgress progress,
-                                      const ColumnChoice& columns) {
+ContactList ContactService::importList(std::istream& in, std::string listName, const std::string& filename,
+                                       const std::string& createdBy, ImportProgress progress,
+                                       const ImportOptions& options) {
   // Stored text is valid UTF-8 or never stored: one bad byte in a list name
   // would break the lists for every user.
   if (!isValidUtf8(listName)) {
@@ -74,13 +115,13 @@ ContactList ContactService::importCsv(std::istream& in, std::string listName, co
       ->debug("import '{}': {} bytes spooled in {} ms", list.name, spool.size(),
               std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - spoolStarted)
                   .count());
-  CsvImporter importer(phones_, options_.limits, std::move(progress));
-  return importer.run(spool.stream(), std::move(list), contacts_, columns);
+  return runImport(phones_, options_.limits, std::move(progress), spool.stream(), std::move(list), contacts_, options,
+                   0);
 }
 
-ContactList ContactService::appendCsv(int64_t listId, std::istream& in, const std::string& filename,
-                                      const std::string& createdBy, ImportProgress progress,
-                                      const ColumnChoice& columns) {
+ContactList ContactService::appendToList(int64_t listId, std::istream& in, const std::string& filename,
+                                         const std::string& createdBy, ImportProgress progress,
+                                         const ImportOptions& options) {
   if (!isValidUtf8(filename) || filename.size() > 255) {
     throw DomainError(DomainError::Kind::Validation, "file name must be UTF-8 of at most 255 bytes",
                       {{"field", "filename"}});
@@ -91,8 +132,8 @@ ContactList ContactService::appendCsv(int64_t listId, std::istream& in, const st
   list.createdBy = createdBy;
   list.createdAt = now();
   ImportSpool spool(in, options_.limits.maxBytes, options_.spoolDir);
-  CsvImporter importer(phones_, options_.limits, std::move(progress));
-  return importer.run(spool.stream(), std::move(list), contacts_, columns, listId);
+  return runImport(phones_, options_.limits, std::move(progress), spool.stream(), std::move(list), contacts_, options,
+                   listId);
 }
 
 std::vector<ContactList> ContactService::lists() {

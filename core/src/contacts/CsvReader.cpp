@@ -10,10 +10,22 @@ namespace {
 constexpr size_t kBufferBytes = size_t{64} * 1024;
 constexpr int kEof = -1;
 
+std::string delimiterName(char delimiter) {
+  switch (delimiter) {
+    case ';': return "semicolon";
+    case '\t': return "tab";
+    default: return "comma";
+  }
+}
+
 }  // namespace
 
 CsvReader::CsvReader(std::istream& in, Options options)
     : in_(in), options_(options), delimiter_(options.delimiter), buffer_(kBufferBytes) {}
+
+nlohmann::json CsvReader::describe() const {
+  return {{"format", "csv"}, {"delimiter", delimiterName(delimiter_)}};
+}
 
 int CsvReader::peekByte() {
   if (position_ == filled_) {
@@ -124,8 +136,8 @@ void CsvReader::refuseWorkbook() {
   }
   if (head.starts_with(std::string_view("\xD0\xCF\x11\xE0", 4))) {
     throw CsvError(
-        "this is an old Excel workbook (.xls), not a CSV file: open it in Excel and save it as \"CSV UTF-8\" (File > "
-        "Save As), then upload that file",
+        "this is an old Excel workbook (.xls), which cannot be read: open it in Excel and save it as an Excel "
+        "workbook (.xlsx) or as \"CSV UTF-8\" (File > Save As), then upload that file",
         1);
   }
 }

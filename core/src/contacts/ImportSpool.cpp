@@ -22,6 +22,26 @@ class FdReadBuffer final : public std::streambuf {
   explicit FdReadBuffer(int fd) : fd_(fd), buffer_(kChunk) {}
 
  protected:
+  // Seekable, so a workbook's zip directory can be read from the end.
+  pos_type seekoff(off_type offset, std::ios_base::seekdir direction, std::ios_base::openmode mode) override {
+    off_type target = offset;
+    if (direction == std::ios_base::cur) {
+      target += filePosition() - static_cast<off_type>(egptr() - gptr());
+    } else if (direction == std::ios_base::end) {
+      const off_type end = ::lseek(fd_, 0, SEEK_END);
+      if (end < 0) return pos_type(off_type(-1));
+      target += end;
+    }
+    return seekpos(pos_type(target), mode);
+  }
+
+  pos_type seekpos(pos_type position, std::ios_base::openmode) override {
+    const auto target = static_cast<off_type>(position);
+    if (target < 0 || ::lseek(fd_, target, SEEK_SET) < 0) return pos_type(off_type(-1));
+    setg(buffer_.data(), buffer_.data(), buffer_.data());
+    return position;
+  }
+
   int_type underflow() override {
     if (gptr() < egptr()) {
       return traits_type::to_int_type(*gptr());
@@ -38,6 +58,8 @@ class FdReadBuffer final : public std::streambuf {
   }
 
  private:
+  off_type filePosition() const { return ::lseek(fd_, 0, SEEK_CUR); }
+
   int fd_;
   std::vector<char> buffer_;
 };

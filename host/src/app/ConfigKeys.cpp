@@ -119,8 +119,9 @@ std::vector<ConfigKey> makeKeys() {
       described(text("web.root", "", "the folder the dialer page is served from"), "`<bin>/../share/switchboard/web`"),
       text("contacts.default_region", "US", "ISO 3166 region for numbers written without a country code"),
       integer("import.max_bytes", 209715200, 1024, 1LL << 40,
-              "a CSV import larger than this (200 MiB) is refused whole"),
-      integer("import.max_rows", 1000000, 1, 100000000, "a CSV import with more data rows is refused whole"),
+              "an import (CSV, or an .xlsx as uploaded) larger than this (200 MiB) is refused whole"),
+      integer("import.max_rows", 1000000, 1, 100000000,
+              "an import (CSV or a workbook's sheet) with more data rows is refused whole"),
       described(text("import.spool_dir", "",
                      "where an upload is copied whole before its import writes to the database (a slow upload "
                      "never holds the write lock calls need); needs room for `import.max_bytes` per upload in "

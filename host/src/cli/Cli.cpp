@@ -42,9 +42,10 @@ Commands:
                              and stale webhooks from FILE, all checked against the
                              SDK's schemas; exits 1 when a check fails (--strict:
                              or was skipped). See sdk/docs/CONFORMANCE.md
-  import FILE [--list NAME] [--map FIELD=COLUMN]... [--stats]
-                             import a contacts CSV into a new list, with a row report;
-                             exits 1 when nothing was imported. Columns are matched
+  import FILE [--list NAME] [--map FIELD=COLUMN]... [--sheet NAME] [--stats]
+                             import a contacts CSV or Excel workbook (.xlsx: the first
+                             visible sheet, or --sheet NAME) into a new list, with a
+                             row report; exits 1 when nothing was imported. Columns are matched
                              by name and synonyms ("Mobile Phone", "First Name" +
                              "Last Name", "Company Name"...); --map says which column
                              holds a field: phone="Mobile Phone", name=#2 (a number),
@@ -109,7 +110,9 @@ const std::map<std::string, CommandSpec>& commands() {
          flag("verbose", "show the plugin's log lines")}}},
       {"import",
        {{valued("list", "NAME", "the new list's name"),
-         valued("map", "FIELD=COLUMN", "the column that holds a field", true), flag("stats", "print timings")}}},
+         valued("map", "FIELD=COLUMN", "the column that holds a field", true),
+         valued("sheet", "NAME", "a workbook's sheet (default: the first visible one)"),
+         flag("stats", "print timings")}}},
       {"keys",
        {{valued("name", "NAME", "the key's name (its agent)"), valued("role", "ROLE", "admin or agent"),
          flag("quiet", "print the key only")}}},

@@ -23,7 +23,9 @@ class ProgressBar {
   explicit ProgressBar(uint64_t totalBytes) : total_(totalBytes), enabled_(::isatty(STDERR_FILENO) == 1) {}
   void update(uint64_t bytes, int64_t rows) {
     if (!enabled_ || total_ == 0) return;
-    const int percent = static_cast<int>(bytes * 100 / total_);
+    // A workbook reports the bytes its sheet inflates to: the bar stops
+    // at full rather than run past it.
+    const int percent = static_cast<int>(std::min<uint64_t>(bytes * 100 / total_, 100));
     const int width = 30;
     const int filled = percent * width / 100;
     std::fprintf(stderr, "\r[%-*s] %3d%%  %lld rows", width, std::string(static_cast<size_t>(filled), '#').c_str(),
@@ -78,7 +80,8 @@ void printMappingHelp(const nlohmann::json& details) {
 
 int import(const Args& args, char** environment) {
   if (args.positional.empty()) {
-    std::cerr << "switchboard import: give the CSV file: switchboard import FILE [--list NAME] [--map FIELD=COLUMN]\n";
+    std::cerr << "switchboard import: give the file (CSV or .xlsx): switchboard import FILE [--list NAME] [--map "
+                 "FIELD=COLUMN] [--sheet NAME]\n";
     return 2;
   }
   const std::string path = args.positional[0];
@@ -98,20 +101,21 @@ int import(const Args& args, char** environment) {
 
   ProgressBar bar(size);
   const auto started = std::chrono::steady_clock::now();
-  core::ColumnChoice columns;
+  core::ImportOptions options;
+  options.sheet = args.option("sheet");
   for (const auto& [name, value] : args.options) {
     if (name != "map") continue;
     try {
-      columns.add(value);
+      options.columns.add(value);
     } catch (const core::DomainError& e) {
       throw UsageError(e.what());
     }
   }
   core::ContactList list;
   try {
-    list = context.contacts().importCsv(
+    list = context.contacts().importList(
         file, args.option("list"), path, "cli", [&bar](uint64_t bytes, int64_t rows) { bar.update(bytes, rows); },
-        columns);
+        options);
   } catch (const core::DomainError& e) {
     bar.done();
     std::cout << "Nothing imported: " << e.what() << "\n";
@@ -126,7 +130,10 @@ int import(const Args& args, char** environment) {
             << ")\n"
             << "  rows " << list.rowsTotal << ", skipped " << list.skippedCount << ", duplicates merged "
             << list.duplicateCount << ", unverified " << list.unverifiedCount << ", blank rows "
-            << report.value("blank_rows", 0) << ", delimiter " << report.value("delimiter", "") << "\n";
+            << report.value("blank_rows", 0) << ", "
+            << (report.contains("sheet") ? "sheet '" + report.value("sheet", "") + "'"
+                                         : "delimiter " + report.value("delimiter", ""))
+            << "\n";
   printIssues(report);
   if (args.flag("stats")) {
     struct rusage usage {};

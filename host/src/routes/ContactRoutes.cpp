@@ -35,9 +35,17 @@ core::ColumnChoice columnChoice(const std::string& text) {
   return core::ColumnChoice::fromJson(mapping);
 }
 
+core::ImportOptions importOptions(const UploadFields& fields) {
+  if (fields.sheet.size() > 100) {
+    throw ApiError::validation("sheet must be at most 100 characters", {{"field", "sheet"}});
+  }
+  return {columnChoice(fields.mapping), fields.sheet};
+}
+
 /// Reads an upload: multipart/form-data with a "file" part (and optional
-/// "name" and "mapping" parts before it), or a raw text/csv body with
-/// `name`, `filename` and `mapping` in the query. The file is handed to
+/// "name", "mapping" and "sheet" parts before it), or a raw body (CSV text,
+/// or a workbook as application/octet-stream or the .xlsx media type) with
+/// `name`, `filename`, `mapping` and `sheet` in the query. The file is handed to
 /// `import` as a stream, never held in memory whole.
 using ImportFile =
     std::function<core::ContactList(std::istream& file, const std::string& filename, const UploadFields& fields)>;
@@ -47,9 +55,11 @@ core::ContactList readUpload(const ApiRequest& request, const ImportFile& import
   UploadFields fields;
   fields.name = request.queryParam("name").value_or("");
   fields.mapping = request.queryParam("mapping").value_or("");
-  Poco::Net::MediaType type("application/octet-stream");
+  fields.sheet = request.queryParam("sheet").value_or("");
+  // No type at all is not taken as bytes: the sender should say what it sends.
+  Poco::Net::MediaType type("application/x-unknown");
   try {
-    type = Poco::Net::MediaType(contentType.empty() ? "application/octet-stream" : contentType);
+    type = Poco::Net::MediaType(contentType.empty() ? "application/x-unknown" : contentType);
   } catch (const std::exception&) {
     throw ApiError::validation("Content-Type '" + contentType + "' cannot be read");
   }
@@ -63,9 +73,11 @@ core::ContactList readUpload(const ApiRequest& request, const ImportFile& import
         *request.bodyStream, boundary, fields,
         [&](std::istream& file, const std::string& filename) { imported = import(file, filename, fields); });
     if (!found) {
-      throw ApiError::validation("the form has no \"file\" field with the CSV", {{"field", "file"}});
+      throw ApiError::validation("the form has no \"file\" field with the contacts", {{"field", "file"}});
     }
-  } else if (type.matches("text", "csv") || type.matches("application", "csv") || type.matches("text", "plain")) {
+  } else if (type.matches("text", "csv") || type.matches("application", "csv") || type.matches("text", "plain") ||
+             type.matches("application", "octet-stream") ||
+             type.matches("application", "vnd.openxmlformats-officedocument.spreadsheetml.sheet")) {
     if (fields.mapping.size() > static_cast<size_t>(kMaxMappingFieldBytes)) {
       throw ApiError::validation("mapping is longer than " + std::to_string(kMaxMappingFieldBytes) + " bytes",
                                  {{"field", "mapping"}});
@@ -73,7 +85,8 @@ core::ContactList readUpload(const ApiRequest& request, const ImportFile& import
     imported = import(*request.bodyStream, request.queryParam("filename").value_or(""), fields);
   } else {
     throw ApiError(415, "UNSUPPORTED_MEDIA_TYPE",
-                   "send the CSV as multipart/form-data (field \"file\") or as a text/csv body",
+                   "send the file as multipart/form-data (field \"file\"), or as a text/csv or (for a workbook) "
+                   "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet body",
                    {{"content_type", contentType}});
   }
   return imported;
@@ -85,11 +98,10 @@ std::string createdBy(const ApiRequest& request) {
 
 /// A new list from the upload.
 ApiResponse importUpload(HostContext& context, const ApiRequest& request) {
-  const auto imported =
-      readUpload(request, [&](std::istream& file, const std::string& filename, const UploadFields& fields) {
-        return context.contacts().importCsv(file, fields.name, filename, createdBy(request), {},
-                                            columnChoice(fields.mapping));
-      });
+  const auto imported = readUpload(request, [&](std::istream& file, const std::string& filename,
+                                                const UploadFields& fields) {
+    return context.contacts().importList(file, fields.name, filename, createdBy(request), {}, importOptions(fields));
+  });
   return ApiResponse::json(201, {{"list", imported.toJson(false)}, {"report", imported.report}});
 }
 
@@ -98,10 +110,10 @@ ApiResponse importUpload(HostContext& context, const ApiRequest& request) {
 ApiResponse appendUpload(HostContext& context, const ApiRequest& request) {
   const int64_t listId = pathId(request, "contact list");
   context.contacts().list(listId);  // 404 before the body is read
-  const auto imported = readUpload(request, [&](std::istream& file, const std::string& filename,
-                                                const UploadFields& fields) {
-    return context.contacts().appendCsv(listId, file, filename, createdBy(request), {}, columnChoice(fields.mapping));
-  });
+  const auto imported =
+      readUpload(request, [&](std::istream& file, const std::string& filename, const UploadFields& fields) {
+        return context.contacts().appendToList(listId, file, filename, createdBy(request), {}, importOptions(fields));
+      });
   return ApiResponse::json(200, {{"list", context.contacts().list(listId).toJson(false)}, {"report", imported.report}});
 }
 
@@ -119,7 +131,9 @@ void addContactRoutes(Router& router, HostContext& context) {
                uploadLimit,
                [&context](const ApiRequest& request) { return importUpload(context, request); }};
   upload.streamBody = true;
-  upload.bodyTypes = {"multipart/form-data", "text/csv", "application/csv", "text/plain"};
+  upload.bodyTypes = {"multipart/form-data",      "text/csv",
+                      "application/csv",          "text/plain",
+                      "application/octet-stream", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"};
   router.add(upload);
 
   Route append = upload;

@@ -43,6 +43,8 @@ bool readUploadForm(std::istream& body, const std::string& boundary, UploadField
     const std::string field = params.get("name", "");
     if (field == "name") {
       fields.name = readSmallField(reader.stream(), "name", kMaxFormFieldBytes);
+    } else if (field == "sheet") {
+      fields.sheet = readSmallField(reader.stream(), "sheet", kMaxFormFieldBytes);
     } else if (field == "mapping") {
       fields.mapping = readSmallField(reader.stream(), "mapping", kMaxMappingFieldBytes);
     } else if (field == "file") {

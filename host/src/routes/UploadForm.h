@@ -16,10 +16,11 @@ inline constexpr std::streamsize kMaxMappingFieldBytes = std::streamsize{16} * 1
 struct UploadFields {
   std::string name;     ///< the list's name
   std::string mapping;  ///< the column mapping, JSON (field -> column)
+  std::string sheet;    ///< a workbook's sheet by name
 };
 
-/// Walks an upload's multipart/form-data body in order: the "name" and
-/// "mapping" fields are read into `fields` (refused past their bound with a
+/// Walks an upload's multipart/form-data body in order: the "name",
+/// "mapping" and "sheet" fields are read into `fields` (refused past their bound with a
 /// 400 naming them), any other field is skipped without being held, and the first
 /// "file" part is handed to `onFile` as a stream (its filename beside it),
 /// after which the walk ends. Nothing is ever held whole: the request's own

@@ -29,7 +29,7 @@ struct Store {
   ContactList import(const std::string& file) {
     std::ifstream in(std::string(SB_SOURCE_DIR) + "/tests/fixtures/csv/" + file, std::ios::binary);
     REQUIRE(in);
-    return service.importCsv(in, "", file, "test");
+    return service.importList(in, "", file, "test");
   }
 
   DomainError refusal(const std::string& file) {
@@ -173,7 +173,7 @@ TEST_CASE("corpus: optional and extra columns", "[import]") {
 
 TEST_CASE("corpus: files that cannot be a contact list are refused whole", "[import]") {
   Store store;
-  CHECK_THAT(store.refusal("empty.csv").what(), Contains("CSV file is empty"));
+  CHECK_THAT(store.refusal("empty.csv").what(), Contains("the file is empty"));
   CHECK_THAT(store.refusal("header_only.csv").what(), Contains("a header but no data rows"));
   const auto missing = store.refusal("missing_column.csv");
   CHECK(missing.kind() == DomainError::Kind::MappingNeeded);
@@ -197,7 +197,7 @@ TEST_CASE("corpus: limits refuse the file and leave nothing behind", "[import]")
   ContactService limited(store.contacts, store.dnc, options);
   std::ifstream in(std::string(SB_SOURCE_DIR) + "/tests/fixtures/csv/seed_fixture.csv");
   try {
-    limited.importCsv(in, "", "seed", "test");
+    limited.importList(in, "", "seed", "test");
     FAIL("imported");
   } catch (const DomainError& e) {
     CHECK(e.kind() == DomainError::Kind::TooLarge);
@@ -269,7 +269,7 @@ TEST_CASE("corpus: a field over the size limit skips its row, not the file", "[i
   csv += "Huge,Co,212-555-0142,\"" + std::string(70 * 1024, 'x') + "\nstill inside\"\n";
   csv += "After,Co,212-555-0143,\"" + std::string(65536, 'y') + "\"\n";  // exactly the limit is fine
   std::istringstream in(csv);
-  const auto list = store.service.importCsv(in, "", "long.csv", "test");
+  const auto list = store.service.importList(in, "", "long.csv", "test");
   CHECK(list.importedCount == 2);
   CHECK(list.skippedCount == 1);
   const auto& issue = list.report.at("issues").at(0);

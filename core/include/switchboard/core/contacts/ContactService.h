@@ -1,7 +1,7 @@
 #pragma once
 
+#include <switchboard/core/contacts/ContactImporter.h>
 #include <switchboard/core/contacts/ContactRepository.h>
-#include <switchboard/core/contacts/CsvImporter.h>
 #include <switchboard/core/contacts/PhoneNormalizer.h>
 
 #include <filesystem>
@@ -25,7 +25,7 @@ struct DncPage {
   int64_t total = 0;
 };
 
-/// Contacts, lists, CSV import and the do-not-call list. Validates its
+/// Contacts, lists, their import (CSV, .xlsx) and the do-not-call list. Validates its
 /// inputs and throws DomainError with a message for the user.
 /// THREADING: thread-safe (repositories serialize their connections).
 class ContactService {
@@ -35,21 +35,22 @@ class ContactService {
 
   ContactService(ContactRepository& contacts, DncRepository& dnc, ContactServiceOptions options);
 
-  /// Imports a CSV into a new list named `listName` (a name from the
+  /// Imports a contact file (CSV, or an .xlsx workbook's sheet: told apart
+  /// by its first bytes) into a new list named `listName` (a name from the
   /// filename or the date when empty). The input is first read whole into a
   /// spool file, and only then is the database written: a slow sender never
   /// holds the write lock that calls and webhooks need.
-  /// Columns are matched by the synonym table unless `columns` says which
-  /// holds what.
-  ContactList importCsv(std::istream& in, std::string listName, const std::string& filename,
-                        const std::string& createdBy, ImportProgress progress = {}, const ColumnChoice& columns = {});
+  /// Columns are matched by the synonym table unless `options.columns` says
+  /// which holds what.
+  ContactList importList(std::istream& in, std::string listName, const std::string& filename,
+                         const std::string& createdBy, ImportProgress progress = {}, const ImportOptions& options = {});
 
   /// Imports a file into the existing list `listId` the same way, merging
   /// a number the list already has into its contact (its empty fields
   /// filled, its history untouched). Returns the list with this import's
   /// counts and report; the list itself keeps the totals.
-  ContactList appendCsv(int64_t listId, std::istream& in, const std::string& filename, const std::string& createdBy,
-                        ImportProgress progress = {}, const ColumnChoice& columns = {});
+  ContactList appendToList(int64_t listId, std::istream& in, const std::string& filename, const std::string& createdBy,
+                           ImportProgress progress = {}, const ImportOptions& options = {});
 
   std::vector<ContactList> lists();
   ContactList list(int64_t id);

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <switchboard/core/contacts/RowReader.h>
 #include <switchboard/core/text/Utf8.h>
 
 #include <cstdint>
@@ -22,16 +23,6 @@ class CsvError : public std::runtime_error {
   int64_t line_;
 };
 
-/// One record and where it came from.
-struct CsvRecord {
-  std::vector<std::string> fields;
-  int64_t record = 0;  ///< 1-based record number; the header is record 1 (a spreadsheet's row number)
-  int64_t line = 0;    ///< 1-based physical line where the record starts
-  /// The first field (0-based) that was over the size limit, cut at it; -1
-  /// when none. Such a row is refused on its own (product.md 3b).
-  int tooLongField = -1;
-};
-
 /// A streaming RFC 4180 reader: quoted fields with delimiters, quotes ("")
 /// and newlines; CRLF, LF or CR line ends; a UTF-8 BOM is skipped. The
 /// delimiter (',', ';' or tab) is detected from the first record unless
@@ -39,7 +30,7 @@ struct CsvRecord {
 /// is kept literally. Memory is bounded by the largest record, never the
 /// file. Invalid UTF-8 is an error (CsvError) naming the line; a field over
 /// the size limit only marks its record.
-class CsvReader {
+class CsvReader final : public RowReader {
  public:
   struct Options {
     char delimiter = '\0';                     ///< '\0' = detect
@@ -51,10 +42,11 @@ class CsvReader {
   CsvReader(std::istream& in, Options options);
 
   /// Reads the next record; false at end of input.
-  bool next(CsvRecord& record);
+  bool next(CsvRecord& record) override;
   char delimiter() const noexcept { return delimiter_; }
   /// Bytes consumed so far (for progress).
-  uint64_t bytesRead() const noexcept { return consumed_; }
+  uint64_t bytesRead() const noexcept override { return consumed_; }
+  nlohmann::json describe() const override;
 
  private:
   int peekByte();

@@ -3,10 +3,10 @@
 #include <switchboard/core/contacts/ColumnMapping.h>
 #include <switchboard/core/contacts/ContactRepository.h>
 #include <switchboard/core/contacts/PhoneNormalizer.h>
+#include <switchboard/core/contacts/RowReader.h>
 
 #include <cstdint>
 #include <functional>
-#include <istream>
 #include <string>
 
 namespace sb::core {
@@ -21,7 +21,15 @@ struct ImportLimits {
 /// Called now and then with bytes and data rows read so far.
 using ImportProgress = std::function<void(uint64_t bytes, int64_t rows)>;
 
-/// Reads a contacts CSV (product.md 2.1) into a new list, in one
+/// What the caller chose about a file: which columns hold what, and which
+/// sheet of a workbook.
+struct ImportOptions {
+  ColumnChoice columns;
+  std::string sheet;  ///< a workbook's sheet by name; empty: the first visible one
+};
+
+/// Reads a contact file's rows (a CSV or a workbook's sheet, product.md
+/// 2.1 and 3b) into a new list, in one
 /// transaction: the list lands whole or not at all. Rows that cannot be
 /// imported are skipped and reported (row, line, column, reason, value);
 /// numbers seen twice in the file are merged into the first and reported.
@@ -29,16 +37,16 @@ using ImportProgress = std::function<void(uint64_t bytes, int64_t rows)>;
 /// limit, no valid row) throws DomainError (CsvInvalid or TooLarge), and
 /// one whose columns cannot be matched throws MappingNeeded with a
 /// proposal and a preview of the first rows; neither leaves anything behind.
-class CsvImporter {
+class ContactImporter {
  public:
-  CsvImporter(const PhoneNormalizer& phones, ImportLimits limits, ImportProgress progress = {});
+  ContactImporter(const PhoneNormalizer& phones, ImportLimits limits, ImportProgress progress = {});
 
   /// Imports into `list` (id, name, filename, created_by, created_at set by
   /// the caller); returns it with its counts and report.
   /// Columns are matched by the synonym table, or as `choice` says. With
   /// `appendTo`, the rows go into that existing list instead (NotFound when
   /// there is none): a number it already has is merged into its contact.
-  ContactList run(std::istream& in, ContactList list, ContactRepository& repository, const ColumnChoice& choice = {},
+  ContactList run(RowReader& rows, ContactList list, ContactRepository& repository, const ColumnChoice& choice = {},
                   int64_t appendTo = 0) const;
 
  private:

@@ -1,5 +1,5 @@
 #include <switchboard/core/DomainError.h>
-#include <switchboard/core/contacts/CsvImporter.h>
+#include <switchboard/core/contacts/ContactImporter.h>
 #include <switchboard/core/contacts/CsvReader.h>
 #include <switchboard/core/contacts/FirstRowByNumber.h>
 #include <switchboard/core/log/Logging.h>
@@ -19,14 +19,6 @@ namespace {
 
 constexpr int64_t kProgressEveryRows = 5000;
 constexpr size_t kPreviewRows = 5;
-
-std::string delimiterName(char delimiter) {
-  switch (delimiter) {
-    case ';': return "semicolon";
-    case '\t': return "tab";
-    default: return "comma";
-  }
-}
 
 /// Accumulates counts and (up to a cap) issues for the report.
 class Report {
@@ -238,7 +230,7 @@ constexpr size_t kBatchRows = 1024;
 
 /// The producer stage: reads the data records after the header, validates
 /// and normalizes them, and hands them over in batches.
-void produce(const ProduceContext& ctx, CsvReader& reader, CsvRecord& record, const Columns& columns, BatchQueue& queue,
+void produce(const ProduceContext& ctx, RowReader& reader, CsvRecord& record, const Columns& columns, BatchQueue& queue,
              ProducerCounts& counts) {
   std::vector<Item> batch = queue.fresh();
   size_t used = 0;
@@ -274,12 +266,6 @@ void produce(const ProduceContext& ctx, CsvReader& reader, CsvRecord& record, co
   };
   try {
     while (reader.next(record)) {
-      if (reader.bytesRead() > ctx.limits.maxBytes) {
-        throw DomainError(
-            DomainError::Kind::TooLarge,
-            "the file is larger than the import limit of " + std::to_string(ctx.limits.maxBytes) + " bytes",
-            {{"limit_bytes", ctx.limits.maxBytes}});
-      }
       const auto nonEmpty = static_cast<size_t>(std::count_if(
           record.fields.begin(), record.fields.end(), [](const std::string& f) { return !trimView(f).empty(); }));
       if (nonEmpty == 0) {
@@ -401,22 +387,12 @@ void produce(const ProduceContext& ctx, CsvReader& reader, CsvRecord& record, co
 
 }  // namespace
 
-CsvImporter::CsvImporter(const PhoneNormalizer& phones, ImportLimits limits, ImportProgress progress)
+ContactImporter::ContactImporter(const PhoneNormalizer& phones, ImportLimits limits, ImportProgress progress)
     : phones_(phones), limits_(limits), progress_(std::move(progress)) {}
 
-ContactList CsvImporter::run(std::istream& in, ContactList list, ContactRepository& repository,
-                             const ColumnChoice& choice, int64_t appendTo) const {
-  CsvReader::Options readerOptions;
-  readerOptions.maxFieldBytes = limits_.maxFieldBytes;
-  CsvReader reader(in, readerOptions);
+ContactList ContactImporter::run(RowReader& reader, ContactList list, ContactRepository& repository,
+                                 const ColumnChoice& choice, int64_t appendTo) const {
   CsvRecord record;
-  auto tooLarge = [&] {
-    if (reader.bytesRead() > limits_.maxBytes) {
-      throw DomainError(DomainError::Kind::TooLarge,
-                        "the file is larger than the import limit of " + std::to_string(limits_.maxBytes) + " bytes",
-                        {{"limit_bytes", limits_.maxBytes}});
-    }
-  };
   auto isBlank = [](const CsvRecord& r) {
     return std::all_of(r.fields.begin(), r.fields.end(), [](const std::string& f) { return trimView(f).empty(); });
   };
@@ -426,14 +402,13 @@ ContactList CsvImporter::run(std::istream& in, ContactList list, ContactReposito
     // The header is the first record that is not blank.
     bool haveHeader = false;
     while (reader.next(record)) {
-      tooLarge();
       if (!isBlank(record)) {
         haveHeader = true;
         break;
       }
     }
     if (!haveHeader) {
-      throw DomainError(DomainError::Kind::CsvInvalid, "CSV file is empty");
+      throw DomainError(DomainError::Kind::CsvInvalid, "the file is empty (no header row)");
     }
     try {
       columns = Columns(record, choice);
@@ -561,7 +536,7 @@ ContactList CsvImporter::run(std::istream& in, ContactList list, ContactReposito
   }
 
   nlohmann::json summary = report.toJson();
-  summary["delimiter"] = delimiterName(reader.delimiter());
+  summary.update(reader.describe());
   summary["rows"] = rows;
   summary["blank_rows"] = blank;
   summary["imported"] = imported;
