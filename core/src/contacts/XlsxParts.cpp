@@ -24,17 +24,6 @@ using Poco::XML::XMLChar;
 using Poco::XML::XMLString;
 
 constexpr size_t kBlockBytes = size_t{8} << 20;
-const XMLString kRelationshipsNs = "http://schemas.openxmlformats.org/officeDocument/2006/relationships";
-
-/// An attribute by local name (SpreadsheetML's own attributes carry no
-/// namespace); empty when absent.
-std::string_view attribute(const Attributes& attributes, std::string_view localName) {
-  for (int i = 0; i < attributes.getLength(); ++i) {
-    if (attributes.getLocalName(i) == localName && attributes.getURI(i).empty()) return attributes.getValue(i);
-  }
-  return {};
-}
-
 bool isTrue(std::string_view value) {
   return value == "1" || value == "true";
 }
@@ -79,8 +68,7 @@ class StylesHandler final : public SafeHandler {
   std::map<int, NumberStyle> custom;
   std::vector<NumberStyle> cellStyles;
 
-  void startElement(const XMLString&, const XMLString& localName, const XMLString&,
-                    const Attributes& attributes) override {
+  void start(std::string_view localName, const Attributes& attributes) override {
     if (localName == "numFmt") {
       int id = 0;
       const auto text = attribute(attributes, "numFmtId");
@@ -103,7 +91,7 @@ class StylesHandler final : public SafeHandler {
       }
     }
   }
-  void endElement(const XMLString&, const XMLString& localName, const XMLString&) override {
+  void end(std::string_view localName) override {
     if (localName == "cellXfs") inCellXfs_ = false;
   }
 
@@ -115,8 +103,15 @@ class SharedStringsHandler final : public SafeHandler {
  public:
   SharedStringsHandler(SharedStrings& strings, size_t maxStringBytes) : strings_(strings), max_(maxStringBytes) {}
 
-  void startElement(const XMLString&, const XMLString& localName, const XMLString&, const Attributes&) override {
-    if (localName == "si") {
+  void start(std::string_view localName, const Attributes& attributes) override {
+    if (localName == "sst") {
+      // Sized once from the count the part declares (bounded by the text
+      // limit): growing by doubling would hold both copies at the peak.
+      size_t count = 0;
+      const auto declared = attribute(attributes, "uniqueCount");
+      std::from_chars(declared.data(), declared.data() + declared.size(), count);
+      strings_.reserve(count);
+    } else if (localName == "si") {
       text_.clear();
     } else if (localName == "t") {
       inText_ = phonetic_ == 0;
@@ -124,7 +119,7 @@ class SharedStringsHandler final : public SafeHandler {
       ++phonetic_;  // a reading guide over East Asian text, not its content
     }
   }
-  void endElement(const XMLString&, const XMLString& localName, const XMLString&) override {
+  void end(std::string_view localName) override {
     if (localName == "si") {
       strings_.add(text_);
     } else if (localName == "t") {
@@ -156,11 +151,10 @@ class WorkbookHandler final : public SafeHandler {
   std::vector<Sheet> sheets;
   bool date1904 = false;
 
-  void startElement(const XMLString&, const XMLString& localName, const XMLString&,
-                    const Attributes& attributes) override {
+  void start(std::string_view localName, const Attributes& attributes) override {
     if (localName == "sheet") {
       const std::string_view state = attribute(attributes, "state");
-      sheets.push_back({std::string(attribute(attributes, "name")), attributes.getValue(kRelationshipsNs, "id"),
+      sheets.push_back({std::string(attribute(attributes, "name")), std::string(attribute(attributes, "id")),
                         state.empty() || state == "visible"});
     } else if (localName == "workbookPr") {
       date1904 = isTrue(attribute(attributes, "date1904"));
@@ -173,8 +167,7 @@ class RelationshipsHandler final : public SafeHandler {
   /// Id -> target, worksheets only (a chart sheet has no rows).
   std::map<std::string, std::string> worksheets;
 
-  void startElement(const XMLString&, const XMLString& localName, const XMLString&,
-                    const Attributes& attributes) override {
+  void start(std::string_view localName, const Attributes& attributes) override {
     if (localName != "Relationship") return;
     const std::string_view type = attribute(attributes, "Type");
     if (!type.ends_with("/worksheet")) return;
@@ -246,6 +239,13 @@ std::string formatScientific(double value) {
 
 }  // namespace
 
+std::string_view attribute(const Attributes& attributes, std::string_view localName) {
+  for (int i = 0; i < attributes.getLength(); ++i) {
+    if (SafeHandler::localPart(attributes.getQName(i)) == localName) return attributes.getValue(i);
+  }
+  return {};
+}
+
 void SafeHandler::startDTD(const XMLString&, const XMLString&, const XMLString&) {
   throw CsvError(
       "the workbook is refused: one of its parts declares a document type (entities), which a spreadsheet never "
@@ -255,7 +255,7 @@ void SafeHandler::startDTD(const XMLString&, const XMLString&, const XMLString&)
 
 void parseXml(std::istream& in, SafeHandler& handler, const std::string& part) {
   Poco::XML::SAXParser parser;
-  parser.setFeature(Poco::XML::XMLReader::FEATURE_NAMESPACES, true);
+  parser.setFeature(Poco::XML::XMLReader::FEATURE_NAMESPACES, false);
   parser.setFeature(Poco::XML::XMLReader::FEATURE_EXTERNAL_GENERAL_ENTITIES, false);
   parser.setFeature(Poco::XML::XMLReader::FEATURE_EXTERNAL_PARAMETER_ENTITIES, false);
   parser.setContentHandler(&handler);
@@ -336,6 +336,10 @@ void SharedStrings::add(std::string_view text) {
   entries_.push_back({static_cast<uint32_t>(blocks_.size() - 1), static_cast<uint32_t>(block.size()),
                       static_cast<uint32_t>(text.size())});
   block.append(text);
+}
+
+void SharedStrings::reserve(size_t count) {
+  entries_.reserve(std::min<uint64_t>(count, maxTotal_ / sizeof(Entry)));
 }
 
 std::string_view SharedStrings::at(size_t index) const {

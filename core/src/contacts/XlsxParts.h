@@ -1,5 +1,6 @@
 #pragma once
 
+#include <Poco/SAX/Attributes.h>
 #include <Poco/SAX/DefaultHandler.h>
 #include <Poco/SAX/LexicalHandler.h>
 
@@ -18,8 +19,26 @@ namespace sb::core::xlsx {
 
 /// A SAX handler that refuses a DTD: SpreadsheetML never has one, so one is
 /// an entity-expansion or external-entity attempt.
+/// Elements arrive by their local name (the prefix, if any, dropped):
+/// SpreadsheetML is read without namespace processing, which costs a
+/// twentieth of a large sheet's parse and tells nothing the names do not.
 class SafeHandler : public Poco::XML::DefaultHandler, public Poco::XML::LexicalHandler {
  public:
+  virtual void start(std::string_view name, const Poco::XML::Attributes& attributes) = 0;
+  virtual void end(std::string_view /*name*/) {}
+
+  void startElement(const Poco::XML::XMLString&, const Poco::XML::XMLString&, const Poco::XML::XMLString& qname,
+                    const Poco::XML::Attributes& attributes) final {
+    start(localPart(qname), attributes);
+  }
+  void endElement(const Poco::XML::XMLString&, const Poco::XML::XMLString&, const Poco::XML::XMLString& qname) final {
+    end(localPart(qname));
+  }
+  static std::string_view localPart(std::string_view qname) {
+    const auto colon = qname.find(':');
+    return colon == std::string_view::npos ? qname : qname.substr(colon + 1);
+  }
+
   void startDTD(const Poco::XML::XMLString& name, const Poco::XML::XMLString& publicId,
                 const Poco::XML::XMLString& systemId) override;
   void endDTD() override {}
@@ -29,6 +48,9 @@ class SafeHandler : public Poco::XML::DefaultHandler, public Poco::XML::LexicalH
   void endCDATA() override {}
   void comment(const Poco::XML::XMLChar[], int, int) override {}
 };
+
+/// An attribute by its local name ("id" finds r:id); empty when absent.
+std::string_view attribute(const Poco::XML::Attributes& attributes, std::string_view localName);
 
 /// Parses `in` into `handler`; a malformed document throws CsvError naming
 /// the part.
@@ -69,6 +91,7 @@ class SharedStrings {
 
   // For the loader.
   void add(std::string_view text);
+  void reserve(size_t count);
 
  private:
   struct Entry {

@@ -68,9 +68,7 @@ class XlsxReader::SheetHandler final : public xlsx::SafeHandler {
  public:
   explicit SheetHandler(XlsxReader& reader) : reader_(reader) {}
 
-  void startElement(const XMLString&, const XMLString& localName, const XMLString&,
-                    const Attributes& attributes) override {
-    const std::string& name = localName;
+  void start(std::string_view name, const Attributes& attributes) override {
     if (name == "c") {
       startCell(attributes);
     } else if (name == "v") {
@@ -86,8 +84,7 @@ class XlsxReader::SheetHandler final : public xlsx::SafeHandler {
     }
   }
 
-  void endElement(const XMLString&, const XMLString& localName, const XMLString&) override {
-    const std::string& name = localName;
+  void end(std::string_view name) override {
     if (name == "c") {
       endCell();
     } else if (name == "v" || name == "t") {
@@ -119,7 +116,7 @@ class XlsxReader::SheetHandler final : public xlsx::SafeHandler {
  private:
   void startRow(const Attributes& attributes) {
     int64_t number = 0;
-    const std::string& r = attributes.getValue("", "r");
+    const std::string_view r = xlsx::attribute(attributes, "r");
     if (r.empty() || std::from_chars(r.data(), r.data() + r.size(), number).ec != std::errc() || number <= rowNumber_) {
       number = rowNumber_ + 1;
     }
@@ -136,7 +133,7 @@ class XlsxReader::SheetHandler final : public xlsx::SafeHandler {
     style_ = 0;
     column_ = nextColumn_;
     for (int i = 0; i < attributes.getLength(); ++i) {
-      const std::string& attribute = attributes.getLocalName(i);
+      const std::string_view attribute = attributes.getQName(i);
       const std::string& value = attributes.getValue(i);
       if (attribute == "r") {
         size_t column = 0;

@@ -249,6 +249,22 @@ TEST_CASE("xlsx: a workbook written with data descriptors reads the same", "[xls
   CHECK(list.importedCount == 1);
 }
 
+TEST_CASE("xlsx: a sheet written with namespace prefixes (x:row, x:c) reads the same", "[xlsx]") {
+  Store store;
+  const std::string sheet =
+      "<?xml version=\"1.0\"?><x:worksheet xmlns:x=\"http://schemas.openxmlformats.org/spreadsheetml/2006/main\">"
+      "<x:sheetData><x:row r=\"1\"><x:c r=\"A1\" t=\"inlineStr\"><x:is><x:t>name</x:t></x:is></x:c>"
+      "<x:c r=\"B1\" t=\"inlineStr\"><x:is><x:t>company</x:t></x:is></x:c>"
+      "<x:c r=\"C1\" t=\"inlineStr\"><x:is><x:t>phone</x:t></x:is></x:c></x:row>"
+      "<x:row r=\"2\"><x:c r=\"A2\" t=\"inlineStr\"><x:is><x:t>Ada</x:t></x:is></x:c>"
+      "<x:c r=\"B2\" t=\"inlineStr\"><x:is><x:t>Engines</x:t></x:is></x:c><x:c r=\"C2\"><x:v>2125550101</x:v></x:c>"
+      "</x:row></x:sheetData><x:mergeCells><x:mergeCell ref=\"A2:A3\"/></x:mergeCells></x:worksheet>";
+  const auto list = store.import(Workbook().sheet("Leads", "").part("xl/worksheets/sheet1.xml", sheet).bytes());
+  const auto contacts = store.all(list.id);
+  REQUIRE(contacts.size() == 1);
+  CHECK(contacts[0].phoneE164 == "+12125550101");
+}
+
 TEST_CASE("xlsx: a workbook adds to an existing list", "[xlsx]") {
   Store store;
   std::istringstream csv("name,company,phone\nAda,,+12125550101\n");
