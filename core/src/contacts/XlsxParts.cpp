@@ -350,7 +350,7 @@ std::string_view SharedStrings::at(size_t index) const {
 std::vector<MergedRange> scanMerges(std::istream& sheet, size_t maxRanges) {
   std::vector<MergedRange> ranges;
   std::string buffer;
-  std::array<char, 64 * 1024> chunk{};
+  std::array<char, size_t{64} * 1024> chunk{};
   constexpr std::string_view kTag = "mergeCell ";
   while (sheet.read(chunk.data(), chunk.size()) || sheet.gcount() > 0) {
     buffer.append(chunk.data(), static_cast<size_t>(sheet.gcount()));

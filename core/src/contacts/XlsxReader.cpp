@@ -58,7 +58,7 @@ class CountingBuffer final : public std::streambuf {
  private:
   std::istream& in_;
   std::atomic<uint64_t>& count_;
-  std::array<char, 64 * 1024> buffer_{};
+  std::array<char, size_t{64} * 1024> buffer_{};
 };
 
 }  // namespace

@@ -98,7 +98,7 @@ class BoundedEntry final : public std::streambuf {
   uint64_t packed_;
   const ZipLimits& limits_;
   uint64_t total_ = 0;
-  std::array<char, 64 * 1024> buffer_{};
+  std::array<char, size_t{64} * 1024> buffer_{};
 };
 
 /// Owns the bounded buffer its stream reads.
