@@ -23,6 +23,9 @@ using Poco::XML::XMLString;
 constexpr size_t kBatchRows = 512;
 constexpr size_t kMaxBatches = 4;
 constexpr size_t kMaxMerges = 10000;
+/// The cells merged ranges may cover in all: filling them is the merges'
+/// whole cost.
+constexpr uint64_t kMaxMergedCells = 20'000'000;
 
 /// Said when the reader is destroyed before the sheet's end (an error in the
 /// import, or a preview that needed only a few rows): the parser stops.
@@ -203,21 +206,32 @@ class XlsxReader::SheetHandler final : public xlsx::SafeHandler {
   }
 
   /// A merged range's value (its top-left cell's) fills the cells it covers.
+  /// Rows come in increasing order and the ranges sorted by their first
+  /// row: only the ranges over this row are looked at, so the work is the
+  /// merged cells' count (bounded when the sheet is opened), not ranges x rows.
   void applyMerges() {
     const auto& merges = reader_.merges_;
-    if (merges.empty()) return;
-    carried_.resize(merges.size());
-    for (size_t k = 0; k < merges.size(); ++k) {
-      const auto& range = merges[k];
-      if (rowNumber_ < range.firstRow || rowNumber_ > range.lastRow) continue;
-      if (rowNumber_ == range.firstRow) {
-        carried_[k] = range.firstColumn < row_.fields.size() ? row_.fields[range.firstColumn] : std::string();
+    while (nextMerge_ < merges.size() && merges[nextMerge_].firstRow <= rowNumber_) {
+      if (merges[nextMerge_].lastRow >= rowNumber_) active_.push_back({nextMerge_, {}});
+      ++nextMerge_;
+    }
+    for (size_t k = 0; k < active_.size();) {
+      const auto& range = merges[active_[k].range];
+      if (range.lastRow < rowNumber_) {
+        active_[k] = std::move(active_.back());
+        active_.pop_back();
+        continue;
       }
-      if (carried_[k].empty()) continue;
+      std::string& carried = active_[k].value;
+      if (rowNumber_ == range.firstRow && range.firstColumn < row_.fields.size()) {
+        carried = row_.fields[range.firstColumn];
+      }
+      ++k;
+      if (carried.empty()) continue;
       const size_t last = std::min(range.lastColumn, reader_.options_.maxRecordFields - 1);
       if (row_.fields.size() <= last) row_.fields.resize(last + 1);
       for (size_t column = range.firstColumn; column <= last; ++column) {
-        if (row_.fields[column].empty()) row_.fields[column] = carried_[k];
+        if (row_.fields[column].empty()) row_.fields[column] = carried;
       }
     }
   }
@@ -242,7 +256,12 @@ class XlsxReader::SheetHandler final : public xlsx::SafeHandler {
   XlsxReader& reader_;
   CsvRecord row_;
   std::vector<CsvRecord> rows_;
-  std::vector<std::string> carried_;
+  struct ActiveMerge {
+    size_t range;
+    std::string value;  ///< its top-left cell's text
+  };
+  std::vector<ActiveMerge> active_;
+  size_t nextMerge_ = 0;
   std::string value_;
   std::string type_;
   size_t style_ = 0;
@@ -310,6 +329,19 @@ XlsxReader::XlsxReader(std::istream& in, Options options) : options_(std::move(o
                    1);
   }
   merges_ = xlsx::scanMerges(*package_.open(sheet_.part), kMaxMerges);
+  std::sort(merges_.begin(), merges_.end(),
+            [](const xlsx::MergedRange& a, const xlsx::MergedRange& b) { return a.firstRow < b.firstRow; });
+  uint64_t covered = 0;
+  for (const auto& range : merges_) {
+    const size_t lastColumn = std::min(range.lastColumn, options_.maxRecordFields - 1);
+    if (range.firstColumn > lastColumn) continue;
+    covered += static_cast<uint64_t>(range.lastRow - range.firstRow + 1) * (lastColumn - range.firstColumn + 1);
+  }
+  if (covered > kMaxMergedCells) {
+    throw CsvError("the sheet's merged cells cover more than " + std::to_string(kMaxMergedCells) +
+                       " cells: select the sheet, unmerge its cells (Home > Merge & Center), and upload again",
+                   1);
+  }
   parser_ = std::thread([this] { parseSheet(); });
 }
 

@@ -311,6 +311,13 @@ TEST_CASE("xlsx: hostile and foreign files are refused with what to do", "[xlsx]
     const auto e = store.refusal(Workbook().sheet("Leads", header()).part("xl/sharedStrings.xml", external).bytes());
     CHECK_THAT(e.what(), Contains("declares a document type"));
   }
+  SECTION("merged cells over a whole sheet") {
+    const auto e = store.refusal(Workbook()
+                                     .sheet("Leads", header() + textRow(2, {"Ada", "Engines", "+12125550101"}),
+                                            "<mergeCells><mergeCell ref=\"A2:Z1048576\"/></mergeCells>")
+                                     .bytes());
+    CHECK_THAT(e.what(), Contains("unmerge its cells"));
+  }
   SECTION("a sheet over the row limit") {
     ImportLimits limits;
     limits.maxRows = 50;
