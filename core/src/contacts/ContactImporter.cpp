@@ -155,6 +155,7 @@ struct ProducerCounts {
 class BatchQueue {
  public:
   static constexpr size_t kMaxBatches = 4;
+  static constexpr size_t kKeptCapacity = 1024;
 
   /// False when the consumer cancelled: the producer stops.
   bool push(std::vector<Item>&& batch) {
@@ -194,6 +195,16 @@ class BatchQueue {
   /// The consumer hands a processed batch back, so the producer can reuse
   /// its items' strings: no malloc/free crossing threads per row.
   void recycle(std::vector<Item>&& batch) {
+    // A slot keeps its strings' room for the next row, but not a long
+    // field's: a workbook can repeat one 64 KiB shared text in every row,
+    // and thousands of slots each holding that much would be gigabytes.
+    for (Item& item : batch) {
+      for (std::string* text :
+           {&item.contact.name, &item.contact.company, &item.contact.title, &item.contact.email, &item.contact.timezone,
+            &item.contact.phoneRaw, &item.attributes, &item.value, &item.reason}) {
+        if (text->capacity() > kKeptCapacity) std::string().swap(*text);
+      }
+    }
     std::lock_guard lock(mutex_);
     if (free_.size() < kMaxBatches + 2) free_.push_back(std::move(batch));
   }
@@ -227,6 +238,9 @@ struct ProduceContext {
 };
 
 constexpr size_t kBatchRows = 1024;
+/// A batch is handed over at this many bytes of text too: memory in flight
+/// stays a few batches' worth however long the rows are.
+constexpr size_t kBatchBytes = size_t{8} << 20;
 
 /// The producer stage: reads the data records after the header, validates
 /// and normalizes them, and hands them over in batches.
@@ -256,18 +270,24 @@ void produce(const ProduceContext& ctx, RowReader& reader, CsvRecord& record, co
   };
   counts.phoneColumnUsed.assign(columns.mapping.phone.size(), 0);
   std::string firstProblemValue;
+  size_t bytes = 0;  // the text of the rows in this batch
   auto flush = [&] {
     if (used == 0) return true;
     batch.resize(used);
     if (!queue.push(std::move(batch))) return false;
     batch = queue.fresh();
     used = 0;
+    bytes = 0;
     return true;
   };
+  auto full = [&] { return used >= kBatchRows || bytes >= kBatchBytes; };
   try {
     while (reader.next(record)) {
-      const auto nonEmpty = static_cast<size_t>(std::count_if(
-          record.fields.begin(), record.fields.end(), [](const std::string& f) { return !trimView(f).empty(); }));
+      size_t nonEmpty = 0;
+      for (const auto& field : record.fields) {
+        bytes += field.size();
+        nonEmpty += trimView(field).empty() ? 0 : 1;
+      }
       if (nonEmpty == 0) {
         ++counts.blank;
         continue;
@@ -287,7 +307,7 @@ void produce(const ProduceContext& ctx, RowReader& reader, CsvRecord& record, co
                   std::to_string(columns.count) + " columns (an unquoted delimiter inside a value?)",
               "");
         ++counts.skipped;
-        if (used >= kBatchRows && !flush()) return;
+        if (full() && !flush()) return;
         continue;
       }
       if (record.tooLongField >= 0) {
@@ -299,7 +319,7 @@ void produce(const ProduceContext& ctx, RowReader& reader, CsvRecord& record, co
                   " bytes (line " + std::to_string(record.line) + "); the row is skipped",
               "", "field_too_long");
         ++counts.skipped;
-        if (used >= kBatchRows && !flush()) return;
+        if (full() && !flush()) return;
         continue;
       }
       Item& item = next();
@@ -341,7 +361,7 @@ void produce(const ProduceContext& ctx, RowReader& reader, CsvRecord& record, co
           issue("error", "phone", "phone is empty", "");
         }
         ++counts.skipped;
-        if (used >= kBatchRows && !flush()) return;
+        if (full() && !flush()) return;
         continue;
       }
       ++counts.phoneColumnUsed[usedPhone];
@@ -377,7 +397,7 @@ void produce(const ProduceContext& ctx, RowReader& reader, CsvRecord& record, co
                   "); the number in '" + columns.label(columns.mapping.phone[usedPhone]) + "' is used",
               firstProblemValue, {}, "phone_column");
       }
-      if (used >= kBatchRows && !flush()) return;
+      if (full() && !flush()) return;
     }
   } catch (const CsvError& e) {
     throw DomainError(DomainError::Kind::CsvInvalid, e.what(), {{"line", e.line()}});

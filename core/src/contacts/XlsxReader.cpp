@@ -21,6 +21,7 @@ using Poco::XML::XMLChar;
 using Poco::XML::XMLString;
 
 constexpr size_t kBatchRows = 512;
+constexpr size_t kBatchBytes = size_t{8} << 20;  ///< a batch is handed over at this much text too
 constexpr size_t kMaxBatches = 4;
 constexpr size_t kMaxMerges = 10000;
 /// The cells merged ranges may cover in all: filling them is the merges'
@@ -114,6 +115,7 @@ class XlsxReader::SheetHandler final : public xlsx::SafeHandler {
     if (rows_.empty()) return;
     if (!reader_.deliver(std::move(rows_))) throw Cancelled{};
     rows_.clear();
+    batchBytes_ = 0;
   }
 
  private:
@@ -127,6 +129,20 @@ class XlsxReader::SheetHandler final : public xlsx::SafeHandler {
     row_.fields.clear();
     row_.tooLongField = -1;
     nextColumn_ = 0;
+    rowBytes_ = 0;
+  }
+
+  /// Counts `bytes` more text into the row; false (and the row marked too
+  /// long at `column`) when that would pass the row's bound.
+  bool fits(size_t bytes, size_t column) {
+    if (rowBytes_ + bytes <= reader_.options_.maxRowBytes) {
+      rowBytes_ += bytes;
+      return true;
+    }
+    if (row_.tooLongField < 0 || static_cast<size_t>(row_.tooLongField) > column) {
+      row_.tooLongField = static_cast<int>(column);
+    }
+    return false;
   }
 
   void startCell(const Attributes& attributes) {
@@ -179,13 +195,14 @@ class XlsxReader::SheetHandler final : public xlsx::SafeHandler {
       text = value_;  // inlineStr, str (a formula's text), e (#N/A), d (ISO date)
     }
     if (text.empty()) return;
-    if (row_.fields.size() <= column_) row_.fields.resize(column_ + 1);
     if (text.size() > reader_.options_.maxFieldBytes) {
       text.resize(reader_.options_.maxFieldBytes);
       if (row_.tooLongField < 0 || static_cast<size_t>(row_.tooLongField) > column_) {
         row_.tooLongField = static_cast<int>(column_);
       }
     }
+    if (!fits(text.size(), column_)) return;  // the row is refused; its text is not kept
+    if (row_.fields.size() <= column_) row_.fields.resize(column_ + 1);
     row_.fields[column_] = std::move(text);
   }
 
@@ -200,9 +217,10 @@ class XlsxReader::SheetHandler final : public xlsx::SafeHandler {
         headerSeen_ = true;
       }
     }
+    batchBytes_ += rowBytes_;
     rows_.push_back(std::move(row_));
     row_ = CsvRecord();
-    if (rows_.size() >= kBatchRows) flush();
+    if (rows_.size() >= kBatchRows || batchBytes_ >= kBatchBytes) flush();
   }
 
   /// A merged range's value (its top-left cell's) fills the cells it covers.
@@ -231,7 +249,9 @@ class XlsxReader::SheetHandler final : public xlsx::SafeHandler {
       const size_t last = std::min(range.lastColumn, reader_.options_.maxRecordFields - 1);
       if (row_.fields.size() <= last) row_.fields.resize(last + 1);
       for (size_t column = range.firstColumn; column <= last; ++column) {
-        if (row_.fields[column].empty()) row_.fields[column] = carried;
+        if (!row_.fields[column].empty()) continue;
+        if (!fits(carried.size(), column)) break;
+        row_.fields[column] = carried;
       }
     }
   }
@@ -262,6 +282,8 @@ class XlsxReader::SheetHandler final : public xlsx::SafeHandler {
   };
   std::vector<ActiveMerge> active_;
   size_t nextMerge_ = 0;
+  size_t rowBytes_ = 0;    ///< the row's text so far
+  size_t batchBytes_ = 0;  ///< the text of the rows not yet handed over
   std::string value_;
   std::string type_;
   size_t style_ = 0;

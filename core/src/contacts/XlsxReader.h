@@ -33,6 +33,10 @@ class XlsxReader final : public RowReader {
     std::string sheet;  ///< empty: the first visible sheet
     size_t maxFieldBytes = size_t{64} * 1024;
     size_t maxRecordFields = 1000;
+    /// A row's text in all: a shared text repeated across a row's cells
+    /// costs a few bytes of XML each, so the row is bounded by its text,
+    /// not by its XML. A longer row is refused on its own (field_too_long).
+    size_t maxRowBytes = size_t{1} << 20;
     uint64_t maxTextBytes = uint64_t{256} << 20;  ///< the shared strings' text
     ZipLimits zip;
   };

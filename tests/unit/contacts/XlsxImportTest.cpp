@@ -242,6 +242,28 @@ TEST_CASE("xlsx: a cell over the field limit skips its row only", "[xlsx]") {
   CHECK(list.report.at("issues")[0].at("row") == 2);
 }
 
+TEST_CASE("xlsx: one long shared text repeated across rows and columns is bounded by the row, not let grow",
+          "[xlsx][security]") {
+  // 1,000 rows of 50 cells that each name one 60 KB shared text: 3 GB of
+  // text from 1.3 MB of XML. Each such row is refused on its own; memory
+  // stays a few batches' worth (without the bound this test runs out of it).
+  std::vector<std::string> head = {"name", "company", "phone"};
+  for (int c = 4; c <= 53; ++c) head.push_back("note " + std::to_string(c));
+  std::string rows = textRow(1, head) + textRow(2, {"Ada", "Engines", "+12125550101", "short"});
+  for (int r = 3; r < 1003; ++r) {
+    const std::string n = std::to_string(r);
+    rows += "<row r=\"" + n + "\">" + textCell("A" + n, "P" + n) + textCell("B" + n, "Co") +
+            textCell("C" + n, std::to_string(2125550000 + r));
+    for (size_t c = 3; c < 53; ++c) rows += sharedCell(columnName(c) + n, 0);
+    rows += "</row>";
+  }
+  Store store;
+  const auto list = store.import(Workbook().sharedStrings({std::string(60000, 'x')}).sheet("Leads", rows).bytes());
+  CHECK(list.importedCount == 1);
+  CHECK(list.skippedCount == 1000);
+  CHECK(list.report.at("issues")[0].at("code") == "field_too_long");
+}
+
 TEST_CASE("xlsx: a workbook written with data descriptors reads the same", "[xlsx]") {
   Store store;
   const auto list = store.import(
