@@ -271,20 +271,29 @@ async function sendUpload(file, name, mapping, appendTo, sheet = '') {
 
 // --- Contacts --------------------------------------------------------------------
 
-async function loadContacts() {
-  if (!state.listId) return;
-  const perPage = Number($('page-size').value);
-  const query = new URLSearchParams({ list_id: state.listId, page: state.page, per_page: perPage });
+/// The contacts query the page shows now: list, page, size, search, status.
+function contactsQuery() {
+  const query = new URLSearchParams({ list_id: state.listId, page: state.page, per_page: Number($('page-size').value) });
   const q = $('contact-search').value.trim();
   if (q) query.set('q', q);
   if ($('contact-status').value) query.set('status', $('contact-status').value);
+  return query.toString();
+}
+
+async function loadContacts() {
+  if (!state.listId) return;
+  const perPage = Number($('page-size').value);
+  const asked = contactsQuery();
   let page;
   try {
-    page = await api('GET', '/api/v1/contacts?' + query.toString());
+    page = await api('GET', '/api/v1/contacts?' + asked);
   } catch (error) {
     banner(messageOf(error));
     return;
   }
+  // The rep may have chosen another list (or page, or filter) meanwhile: a
+  // slow answer to the old question must not replace the table they asked for.
+  if (asked !== contactsQuery()) return;
   banner('');
   state.pages = Math.max(1, Math.ceil(page.total / perPage));
   $('page-info').textContent = `Page ${state.page} of ${state.pages} · ${page.total} contact${page.total === 1 ? '' : 's'}`;
