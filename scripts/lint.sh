@@ -26,7 +26,22 @@ echo "clang-format: ${#files[@]} files clean"
 
 pattern='^(core/src|host/src|plugins/[^/]+/src)/.*\.cpp$'
 if [ -n "$since" ]; then
-  mapfile -t sources < <(git diff --name-only --diff-filter=AMR "$since" HEAD | grep -E "$pattern" || true)
+  # What changed, and every source that includes a changed header directly (a
+  # header's new warning shows in the files that include it).
+  mapfile -t changed < <(git diff --name-only --diff-filter=AMR "$since" HEAD)
+  mapfile -t sources < <(
+    {
+      printf '%s\n' "${changed[@]}" | grep -E "$pattern" || true
+      for header in "${changed[@]}"; do
+        case $header in
+          core/* | host/* | plugins/* | sdk/include/*) ;;
+          *) continue ;;
+        esac
+        [[ $header == *.h || $header == *.hpp ]] || continue
+        git ls-files | grep -E "$pattern" | xargs grep -l -E "#include [<\"]([^\">]*/)?$(basename "$header")[\">]" || true
+      done
+    } | sort -u
+  )
 else
   mapfile -t sources < <(git ls-files | grep -E "$pattern")
 fi
@@ -35,9 +50,15 @@ if [ "${#sources[@]}" -eq 0 ]; then
   exit 0
 fi
 echo "clang-tidy: ${#sources[@]} file(s)${since:+ changed since $since}"
-# clang-tidy cannot read g++'s precompiled headers: a PCH-free tree of its own.
-# (CI=true would demand the browser tests' packages, which linting does not need.)
-env -u CI cmake --preset "$preset" -B build/lint -DCMAKE_DISABLE_PRECOMPILE_HEADERS=ON >/dev/null
+# clang-tidy cannot read g++'s precompiled headers, and a unity build lists
+# its batches, not our files, in compile_commands.json: a tree of its own
+# without either. (CI=true would demand the browser tests' packages, which
+# linting does not need.)
+env -u CI cmake --preset "$preset" -B build/lint -DCMAKE_DISABLE_PRECOMPILE_HEADERS=ON -DCMAKE_UNITY_BUILD=OFF >/dev/null
+if ! grep -q "\"file\": \"$(pwd)/${sources[0]}\"" build/lint/compile_commands.json; then
+  echo "lint: ${sources[0]} is not in build/lint/compile_commands.json; clang-tidy would check nothing" >&2
+  exit 1
+fi
 regex=$(printf '%s|' "${sources[@]}")
 run-clang-tidy -p build/lint -j 2 -quiet -extra-arg=-Wno-unknown-warning-option "${regex%|}"
 echo "clang-tidy: ${#sources[@]} file(s) clean"

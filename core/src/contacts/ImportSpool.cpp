@@ -14,12 +14,12 @@
 namespace sb::core {
 namespace {
 
-constexpr size_t kChunk = size_t{256} * 1024;
+constexpr size_t kReadChunk = size_t{256} * 1024;
 
 /// Reads a file descriptor from its start, through a buffer of its own.
 class FdReadBuffer final : public std::streambuf {
  public:
-  explicit FdReadBuffer(int fd) : fd_(fd), buffer_(kChunk) {}
+  explicit FdReadBuffer(int fd) : fd_(fd), buffer_(kReadChunk) {}
 
  protected:
   // Seekable, so a workbook's zip directory can be read from the end.
@@ -104,7 +104,7 @@ ImportSpool::ImportSpool(std::istream& in, uint64_t maxBytes, const std::filesys
   const std::filesystem::path where = dir.empty() ? std::filesystem::temp_directory_path() : dir;
   fd_ = openAnonymous(where);
   try {
-    std::vector<char> chunk(kChunk);
+    std::vector<char> chunk(kReadChunk);
     while (in.read(chunk.data(), static_cast<std::streamsize>(chunk.size())) || in.gcount() > 0) {
       size_ += static_cast<uint64_t>(in.gcount());
       if (size_ > maxBytes) {

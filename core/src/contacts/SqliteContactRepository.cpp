@@ -317,12 +317,12 @@ class SqliteImportWriter final : public ContactImportWriter {
   /// The list's numbers, read in chunks so that no copy of the whole list
   /// is held at once (the flat table is 12 bytes a number).
   void loadExisting() {
-    constexpr size_t kChunk = 4096;
+    constexpr size_t kPhonesPerFetch = 4096;
     std::vector<Poco::Int64> ids;
     std::vector<std::string> phones;
     Poco::Data::Statement select(session_);
     select << database_.sql("SELECT id, phone_e164 FROM contacts WHERE list_id = $1"), useRef(listId_), into(ids),
-        into(phones), limit(kChunk);
+        into(phones), limit(kPhonesPerFetch);
     while (!select.done()) {
       select.execute();
       for (size_t i = 0; i < ids.size() && i < phones.size(); ++i) existing_.firstOrRemember(phones[i], ids[i]);

@@ -17,6 +17,10 @@ std::optional<std::string> ApiRequest::queryParam(const std::string& name) const
   return std::nullopt;
 }
 
+nlohmann::json ApiRequest::jsonBodyOrEmpty() const {
+  return body.empty() ? nlohmann::json::object() : jsonBody();
+}
+
 nlohmann::json ApiRequest::jsonBody() const {
   nlohmann::json value;
   try {

@@ -43,6 +43,9 @@ struct ApiRequest {
   /// when it is not one, is nested deeper than maxJsonDepth, holds invalid
   /// UTF-8 or a number out of range.
   nlohmann::json jsonBody() const;
+  /// jsonBody(), or an empty object when there is no body (commands whose
+  /// fields are all optional).
+  nlohmann::json jsonBodyOrEmpty() const;
 };
 
 struct ApiResponse {

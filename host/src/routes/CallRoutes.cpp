@@ -117,10 +117,6 @@ nlohmann::json pageJson(const core::CallPage& page, const core::CallQuery& query
   return {{"data", items}, {"total", page.total}, {"page", query.page}, {"per_page", query.perPage}};
 }
 
-nlohmann::json bodyOf(const ApiRequest& request) {
-  return request.body.empty() ? nlohmann::json::object() : request.jsonBody();
-}
-
 std::string callId(const ApiRequest& request) {
   return request.params.at("id");
 }
@@ -189,7 +185,7 @@ void addCallRoutes(Router& router, HostContext& context) {
        }});
   router.add(
       {"POST", "/api/v1/calls/{id}/join", "calls.join", Access::Agent, 20, 0, [&context](const ApiRequest& request) {
-         const nlohmann::json body = bodyOf(request);
+         const nlohmann::json body = request.jsonBodyOrEmpty();
          const core::JoinResult joined = context.calls().commands().join(
              ownCallId(context, request), agentIdFor(request, body), optionalBool(body, "refresh").value_or(false));
          return ApiResponse::json(200, {{"call", joined.call.toJson()},
@@ -198,7 +194,7 @@ void addCallRoutes(Router& router, HostContext& context) {
        }});
   router.add(
       {"POST", "/api/v1/calls/{id}/mute", "calls.mute", Access::Agent, 30, 0, [&context](const ApiRequest& request) {
-         const nlohmann::json body = bodyOf(request);
+         const nlohmann::json body = request.jsonBodyOrEmpty();
          const bool muted = optionalBool(body, "muted").value_or(true);
          const std::string leg = optionalString(body, "leg").value_or("agent");
          const auto done = context.calls().commands().control(ownCallId(context, request), leg, muted, std::nullopt);
@@ -206,7 +202,7 @@ void addCallRoutes(Router& router, HostContext& context) {
        }});
   router.add(
       {"POST", "/api/v1/calls/{id}/hold", "calls.hold", Access::Agent, 30, 0, [&context](const ApiRequest& request) {
-         const nlohmann::json body = bodyOf(request);
+         const nlohmann::json body = request.jsonBodyOrEmpty();
          const bool held = optionalBool(body, "held").value_or(true);
          const std::string leg = optionalString(body, "leg").value_or("contact");
          const auto done = context.calls().commands().control(ownCallId(context, request), leg, std::nullopt, held);

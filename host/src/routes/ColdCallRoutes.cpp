@@ -178,10 +178,6 @@ std::string conferenceRef(const ApiRequest& request, const nlohmann::json& body)
   throw ApiError(kUnprocessable, "VALIDATION_ERROR", "conference_sid is required", {{"field", "conference_sid"}});
 }
 
-nlohmann::json bodyOf(const ApiRequest& request) {
-  return request.body.empty() ? nlohmann::json::object() : request.jsonBody();
-}
-
 ApiResponse initiate(HostContext& context, const ApiRequest& request) {
   return contract("PROVIDER_ERROR", [&] {
     const nlohmann::json body = request.jsonBody();
@@ -318,7 +314,7 @@ ApiResponse controlHold(HostContext& context, const ApiRequest& request) {
 
 ApiResponse endCall(HostContext& context, const ApiRequest& request) {
   return contract("PROVIDER_ERROR", [&] {
-    const nlohmann::json body = bodyOf(request);
+    const nlohmann::json body = request.jsonBodyOrEmpty();
     const std::string reference = conferenceRef(request, body);
     const core::EndResult ended = context.calls().commands().end(ownCall(context, request, reference));
     const core::CallRecord& call = ended.call;

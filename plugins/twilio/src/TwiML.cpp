@@ -1,13 +1,9 @@
 #include "TwiML.h"
 
 namespace sb::twilio {
-namespace {
-
 const char* boolText(bool value) {
   return value ? "true" : "false";
 }
-
-}  // namespace
 
 std::string xmlEscape(const std::string& text) {
   std::string out;

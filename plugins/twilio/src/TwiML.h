@@ -33,4 +33,7 @@ std::string emptyTwiml();
 /// Escapes text for XML content and attribute values.
 std::string xmlEscape(const std::string& text);
 
+/// A bool as Twilio's TwiML and REST parameters spell it.
+const char* boolText(bool value);
+
 }  // namespace sb::twilio

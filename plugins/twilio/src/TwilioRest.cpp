@@ -1,5 +1,7 @@
 #include "TwilioRest.h"
 
+#include "TwiML.h"
+
 #include <nlohmann/json.hpp>
 
 namespace sb::twilio {
@@ -21,10 +23,6 @@ std::string segment(const std::string& value) {
     }
   }
   return out;
-}
-
-const char* boolText(bool value) {
-  return value ? "true" : "false";
 }
 
 }  // namespace
