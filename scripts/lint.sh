@@ -3,7 +3,8 @@
 # own sources. Needs a configured build for compile_commands.json.
 #
 #   scripts/lint.sh                # every source (about 25 min on 2 cores)
-#   scripts/lint.sh --since REV    # the sources changed since REV (or the revision in a file: .ci/lint-base)
+#   scripts/lint.sh --since REV    # the sources changed since REV, and those including a changed header
+#                                  # (REV may be a file holding it: .ci/lint-base)
 #
 # clang-tidy costs 10-50 s per file here (clang-analyzer on Beast-heavy
 # files), so CI lints what changed since the last commit at which the whole
