@@ -3,6 +3,8 @@
 // recorded with who, what, when and from where; only admins read it.
 #include "support/ApiClient.h"
 #include "support/HttpCall.h"
+#include "support/Processes.h"
+#include "support/SignIn.h"
 #include "support/TempDir.h"
 #include "support/TestHost.h"
 
@@ -11,39 +13,18 @@
 
 #include <catch2/catch.hpp>
 
-#include <sys/wait.h>
-#include <cstdlib>
-
-namespace {
-
-constexpr const char* kPassword = "tall giraffe at noon";
-
-int signIn(uint16_t port, const std::string& email, const std::string& password, std::string* cookie = nullptr) {
-  const auto reply = sb::test::httpCall(port, "POST", "/api/v1/session", {{"Content-Type", "application/json"}},
-                                        nlohmann::json{{"email", email}, {"password", password}}.dump());
-  if (cookie != nullptr) {
-    const std::string set = reply.header("Set-Cookie").value_or("");
-    *cookie = set.substr(0, set.find(';'));
-  }
-  return reply.status;
-}
-
-int run(const std::string& arguments) {
-  const int status = std::system((std::string(SB_SWITCHBOARD_BIN) + " " + arguments + " > /dev/null 2>&1").c_str());
-  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-}
-
-}  // namespace
+using sb::test::kPassword;
 
 TEST_CASE("audit: sign-ins, sign-outs and do-not-call changes are recorded - only admins read them", "[audit]") {
   sb::test::TestHost host;
   host.context().users().create({"rep@example.com", "Rep", sb::core::Role::Agent, kPassword});
   const std::string origin = "http://127.0.0.1:" + std::to_string(host.port());
 
-  std::string cookie;
-  REQUIRE(signIn(host.port(), "Rep@Example.com", kPassword, &cookie) == 200);
-  REQUIRE(signIn(host.port(), "rep@example.com", "tall giraffe at night") == 401);
-  REQUIRE(signIn(host.port(), "nobody@example.com", "a guess at something") == 401);
+  const auto signedIn = sb::test::signIn(host.port(), "Rep@Example.com");
+  REQUIRE(signedIn.status == 200);
+  const std::string& cookie = signedIn.cookie;
+  REQUIRE(sb::test::signIn(host.port(), "rep@example.com", "tall giraffe at night").status == 401);
+  REQUIRE(sb::test::signIn(host.port(), "nobody@example.com", "a guess at something").status == 401);
   REQUIRE(sb::test::httpCall(host.port(), "POST", "/api/v1/dnc",
                              {{"Cookie", cookie}, {"Origin", origin}, {"Content-Type", "application/json"}},
                              R"({"phone":"+12125550199","reason":"asked twice"})")
@@ -97,12 +78,16 @@ TEST_CASE("audit: sign-ins, sign-outs and do-not-call changes are recorded - onl
 TEST_CASE("audit: people and keys managed from the command line are recorded with who ran it", "[audit][cli]") {
   sb::test::TempDir dir;
   const std::string db = "--set database.path=" + (dir / "audit.db").string();
-  REQUIRE(run("users create " + db + " --email Lead@Example.com --name Lead --role admin --generate-password") == 0);
-  REQUIRE(run("users create " + db + " --email two@example.com --name Two --generate-password") == 0);
-  REQUIRE(run("users set-role " + db + " two@example.com supervisor") == 0);
-  REQUIRE(run("users disable " + db + " two@example.com") == 0);
-  REQUIRE(run("users reset-password " + db + " two@example.com --generate-password") == 0);
-  REQUIRE(run("keys create " + db + " --name board --role admin --quiet") == 0);
+  REQUIRE(sb::test::runSwitchboard("users create " + db +
+                                   " --email Lead@Example.com --name Lead --role admin --generate-password")
+              .exitCode == 0);
+  REQUIRE(sb::test::runSwitchboard("users create " + db + " --email two@example.com --name Two --generate-password")
+              .exitCode == 0);
+  REQUIRE(sb::test::runSwitchboard("users set-role " + db + " two@example.com supervisor").exitCode == 0);
+  REQUIRE(sb::test::runSwitchboard("users disable " + db + " two@example.com").exitCode == 0);
+  REQUIRE(sb::test::runSwitchboard("users reset-password " + db + " two@example.com --generate-password").exitCode ==
+          0);
+  REQUIRE(sb::test::runSwitchboard("keys create " + db + " --name board --role admin --quiet").exitCode == 0);
 
   sb::core::Database database((dir / "audit.db").string());
   sb::core::AuditLog audit(database);

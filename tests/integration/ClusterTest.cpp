@@ -36,7 +36,7 @@ using sb::test::freePort;
 
 namespace {
 
-std::map<std::string, std::string> config(const std::string& sharedDatabase = "") {
+std::map<std::string, std::string> clusterConfig(const std::string& sharedDatabase = "") {
   std::map<std::string, std::string> values = {
       {"provider.sim.ring_after_ms", "10"},
       {"provider.sim.answer_after_ms", "20"},
@@ -47,21 +47,21 @@ std::map<std::string, std::string> config(const std::string& sharedDatabase = ""
   return values;
 }
 
-sb::test::ApiReply dial(const ApiClient& client, const std::string& to, const std::string& agent) {
+sb::test::ApiReply postCall(const ApiClient& client, const std::string& to, const std::string& agent) {
   return client.post("/api/v1/calls", {{"to", to}, {"agent_id", agent}});
 }
 
 }  // namespace
 
 TEST_CASE("two hosts: webhooks received by one reach the event streams of the other, in order", "[cluster][pg-only]") {
-  sb::test::TestHost a(config());
-  sb::test::TestHost b(config(a.databaseTarget()));
+  sb::test::TestHost a(clusterConfig());
+  sb::test::TestHost b(clusterConfig(a.databaseTarget()));
   EventStreamClient onB(b.port(), b.adminKey);
   EventStreamClient onA(a.port(), a.adminKey);
   REQUIRE(onB.status() == 200);
   REQUIRE(onA.status() == 200);
 
-  const auto placed = dial(ApiClient(a.port(), a.adminKey), "+15551230001", "rep-a");
+  const auto placed = postCall(ApiClient(a.port(), a.adminKey), "+15551230001", "rep-a");
   REQUIRE(placed.status == 201);
   const std::string id = placed.json["id"];
   REQUIRE(onB.waitFor(id, "leg.answered"));
@@ -133,11 +133,11 @@ TEST_CASE("two hosts: the rules that span hosts are the database's own constrain
 }
 
 TEST_CASE("a host outlives its database connections being cut (a PostgreSQL restart)", "[cluster][pg-only]") {
-  sb::test::TestHost host(config());
+  sb::test::TestHost host(clusterConfig());
   EventStreamClient stream(host.port(), host.adminKey);
   REQUIRE(stream.status() == 200);
   const ApiClient admin(host.port(), host.adminKey);
-  REQUIRE(dial(admin, "+15551230001", "rep-1").status == 201);
+  REQUIRE(postCall(admin, "+15551230001", "rep-1").status == 201);
 
   // The server ends every connection to the host's database (what a
   // restart does to them).
@@ -151,7 +151,7 @@ TEST_CASE("a host outlives its database connections being cut (a PostgreSQL rest
   CHECK(ready);
   std::string id;
   for (int attempt = 0; attempt < 2 && id.empty(); ++attempt) {
-    const auto placed = dial(admin, "+15551230002", "rep-2");
+    const auto placed = postCall(admin, "+15551230002", "rep-2");
     if (placed.status == 201) id = placed.json["id"];
   }
   REQUIRE_FALSE(id.empty());
@@ -160,8 +160,8 @@ TEST_CASE("a host outlives its database connections being cut (a PostgreSQL rest
 
 TEST_CASE("two hosts (sim): a call placed on A is joined on B, muted on A, ended on B, its agent busy on both",
           "[cluster][pg-only]") {
-  sb::test::TestHost a(config());
-  sb::test::TestHost b(config(a.databaseTarget()));
+  sb::test::TestHost a(clusterConfig());
+  sb::test::TestHost b(clusterConfig(a.databaseTarget()));
   // A key made on one host works on every host: keys live in the database.
   const ApiClient agentOnA(a.port(), a.agentKey);
   const ApiClient agentOnB(b.port(), a.agentKey);

@@ -17,7 +17,7 @@ namespace {
 
 const std::string kPrefix = "/aicallgo/api/v1/cold-call";
 
-std::map<std::string, std::string> config(std::map<std::string, std::string> extra = {}) {
+std::map<std::string, std::string> boardConfig(std::map<std::string, std::string> extra = {}) {
   std::map<std::string, std::string> values = {
       {"coldcall.prefix", kPrefix},           {"provider.sim.ring_after_ms", "10"},
       {"provider.sim.answer_after_ms", "30"}, {"provider.sim.agent_join_after_ms", "10"},
@@ -28,7 +28,7 @@ std::map<std::string, std::string> config(std::map<std::string, std::string> ext
 }
 
 struct Board {
-  explicit Board(std::map<std::string, std::string> extra = {}) : host(config(std::move(extra))) {}
+  explicit Board(std::map<std::string, std::string> extra = {}) : host(boardConfig(std::move(extra))) {}
   sb::test::TestHost host;
   ApiClient admin{host.port(), host.adminKey};
   ApiClient agent{host.port(), host.agentKey};

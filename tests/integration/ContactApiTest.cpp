@@ -19,7 +19,7 @@ using sb::test::httpCall;
 
 namespace {
 
-std::string fixture(const std::string& name) {
+std::string csvFixture(const std::string& name) {
   std::ifstream in(std::string(SB_SOURCE_DIR) + "/tests/fixtures/csv/" + name, std::ios::binary);
   std::stringstream text;
   text << in.rdbuf();
@@ -60,7 +60,7 @@ struct ContactHost : sb::test::TestHost {
 
 TEST_CASE("contacts api: multipart upload creates a list with its report", "[contacts-api]") {
   ContactHost host;
-  const auto body = host.multipart(fixture("seed_fixture.csv"), "Q4 leads");
+  const auto body = host.multipart(csvFixture("seed_fixture.csv"), "Q4 leads");
   const auto created =
       host.call("POST", "/api/v1/contact-lists", body, "multipart/form-data; boundary=----sbboundary7MA4YWxk");
   REQUIRE(created.status == 201);
@@ -87,17 +87,17 @@ TEST_CASE("contacts api: multipart upload creates a list with its report", "[con
 
 TEST_CASE("contacts api: a text/csv body works too, bad files get CSV_INVALID with the report", "[contacts-api]") {
   ContactHost host;
-  const auto created = host.call("POST", "/api/v1/contact-lists?name=Raw", fixture("duplicates.csv"), "text/csv");
+  const auto created = host.call("POST", "/api/v1/contact-lists?name=Raw", csvFixture("duplicates.csv"), "text/csv");
   REQUIRE(created.status == 201);
   CHECK(host.json(created).at("list").at("duplicates") == 2);
 
-  const auto invalid = host.call("POST", "/api/v1/contact-lists", fixture("no_valid_rows.csv"), "text/csv");
+  const auto invalid = host.call("POST", "/api/v1/contact-lists", csvFixture("no_valid_rows.csv"), "text/csv");
   CHECK(invalid.status == 422);
   const auto error = host.json(invalid).at("error");
   CHECK(error.at("code") == "CSV_INVALID");
   CHECK(error.at("details").at("issues").size() == 3);
 
-  const auto missing = host.call("POST", "/api/v1/contact-lists", fixture("missing_column.csv"), "text/csv");
+  const auto missing = host.call("POST", "/api/v1/contact-lists", csvFixture("missing_column.csv"), "text/csv");
   CHECK(host.json(missing).at("error").at("details").at("missing_columns") == nlohmann::json{"company"});
 
   const auto wrongType = host.call("POST", "/api/v1/contact-lists", "{}", "application/json");
@@ -118,8 +118,8 @@ TEST_CASE("contacts api: a text/csv body works too, bad files get CSV_INVALID wi
 
 TEST_CASE("contacts api: paging, search and filters", "[contacts-api]") {
   ContactHost host;
-  host.call("POST", "/api/v1/contact-lists", fixture("seed_fixture.csv"), "text/csv");
-  const auto second = host.json(host.call("POST", "/api/v1/contact-lists", fixture("quoted.csv"), "text/csv"));
+  host.call("POST", "/api/v1/contact-lists", csvFixture("seed_fixture.csv"), "text/csv");
+  const auto second = host.json(host.call("POST", "/api/v1/contact-lists", csvFixture("quoted.csv"), "text/csv"));
   const std::string quotedList = std::to_string(second.at("list").at("id").get<int64_t>());
 
   auto page = host.json(host.call("GET", "/api/v1/contacts?per_page=3&page=2"));
@@ -147,7 +147,7 @@ TEST_CASE("contacts api: paging, search and filters", "[contacts-api]") {
 
 TEST_CASE("contacts api: get, update and delete one contact", "[contacts-api]") {
   ContactHost host;
-  host.call("POST", "/api/v1/contact-lists", fixture("seed_fixture.csv"), "text/csv");
+  host.call("POST", "/api/v1/contact-lists", csvFixture("seed_fixture.csv"), "text/csv");
   const int64_t id = host.json(host.call("GET", "/api/v1/contacts?q=John%20Doe")).at("data")[0].at("id");
   const std::string path = "/api/v1/contacts/" + std::to_string(id);
 
@@ -174,7 +174,7 @@ TEST_CASE("contacts api: get, update and delete one contact", "[contacts-api]") 
 
 TEST_CASE("contacts api: the do-not-call list", "[contacts-api]") {
   ContactHost host;
-  host.call("POST", "/api/v1/contact-lists", fixture("seed_fixture.csv"), "text/csv");
+  host.call("POST", "/api/v1/contact-lists", csvFixture("seed_fixture.csv"), "text/csv");
   const auto added = host.call("POST", "/api/v1/dnc", R"({"phone":"(555) 123-4567","reason":"asked"})");
   REQUIRE(added.status == 201);
   CHECK(host.json(added).at("phone") == "+15551234567");
@@ -247,8 +247,8 @@ TEST_CASE("contacts api: columns it cannot match get 422 MAPPING_REQUIRED, and t
           "[contacts-api]") {
   ContactHost host;
   const std::string multipartType = "multipart/form-data; boundary=----sbboundary7MA4YWxk";
-  const auto asked = host.call("POST", "/api/v1/contact-lists", host.multipart(fixture("unmapped_header.csv"), "Leads"),
-                               multipartType);
+  const auto asked = host.call("POST", "/api/v1/contact-lists",
+                               host.multipart(csvFixture("unmapped_header.csv"), "Leads"), multipartType);
   REQUIRE(asked.status == 422);
   const auto error = host.json(asked).at("error");
   CHECK(error.at("code") == "MAPPING_REQUIRED");
@@ -265,7 +265,7 @@ TEST_CASE("contacts api: columns it cannot match get 422 MAPPING_REQUIRED, and t
   mapping["phone"] = {"Digits", "Reach Me On"};
   const auto created =
       host.call("POST", "/api/v1/contact-lists",
-                host.multipart(fixture("unmapped_header.csv"), "Leads", mapping.dump()), multipartType);
+                host.multipart(csvFixture("unmapped_header.csv"), "Leads", mapping.dump()), multipartType);
   INFO(created.body);
   REQUIRE(created.status == 201);
   const auto report = host.json(created).at("report");
@@ -278,19 +278,19 @@ TEST_CASE("contacts api: columns it cannot match get 422 MAPPING_REQUIRED, and t
   const std::string query =
       "/api/v1/contact-lists?mapping=%7B%22name%22%3A%22Who%22%2C%22company%22%3A%22Outfit%22%2C"
       "%22phone%22%3A%5B%22Digits%22%2C%22Reach%20Me%20On%22%5D%7D";
-  CHECK(host.call("POST", query, fixture("unmapped_header.csv"), "text/csv").status == 201);
+  CHECK(host.call("POST", query, csvFixture("unmapped_header.csv"), "text/csv").status == 201);
 
   // A bad mapping is a 400 that names it.
   const auto bad = host.call("POST", "/api/v1/contact-lists?mapping=%7B%22fax%22%3A1%7D",
-                             fixture("unmapped_header.csv"), "text/csv");
+                             csvFixture("unmapped_header.csv"), "text/csv");
   CHECK(bad.status == 400);
   CHECK(host.json(bad).at("error").at("details").at("field") == "mapping");
   const auto notJson =
-      host.call("POST", "/api/v1/contact-lists?mapping=%7Bphone", fixture("unmapped_header.csv"), "text/csv");
+      host.call("POST", "/api/v1/contact-lists?mapping=%7Bphone", csvFixture("unmapped_header.csv"), "text/csv");
   CHECK(notJson.status == 400);
   CHECK(host.json(notJson).at("error").at("message").get<std::string>().find("not valid JSON") != std::string::npos);
   const auto noColumn = host.call("POST", "/api/v1/contact-lists?mapping=%7B%22phone%22%3A%22Fax%22%7D",
-                                  fixture("unmapped_header.csv"), "text/csv");
+                                  csvFixture("unmapped_header.csv"), "text/csv");
   CHECK(noColumn.status == 400);
 }
 
@@ -359,7 +359,7 @@ TEST_CASE("contacts api: a second file is added to a list, numbers it has are me
             .status == 404);
   // The same mapping answer as a new list.
   const auto unmatched =
-      host.call("POST", "/api/v1/contact-lists/" + listId + "/contacts", fixture("unmapped_header.csv"), "text/csv");
+      host.call("POST", "/api/v1/contact-lists/" + listId + "/contacts", csvFixture("unmapped_header.csv"), "text/csv");
   CHECK(unmatched.status == 422);
   CHECK(host.json(unmatched).at("error").at("code") == "MAPPING_REQUIRED");
 }

@@ -14,7 +14,7 @@ using sb::test::eventually;
 
 namespace {
 
-std::map<std::string, std::string> config(std::map<std::string, std::string> extra = {}) {
+std::map<std::string, std::string> streamConfig(std::map<std::string, std::string> extra = {}) {
   std::map<std::string, std::string> values = {
       {"provider.sim.ring_after_ms", "10"},
       {"provider.sim.answer_after_ms", "20"},
@@ -36,7 +36,7 @@ std::string dial(const ApiClient& client, const std::string& to, const std::stri
 }  // namespace
 
 TEST_CASE("events: an agent's stream carries its own calls' events, in order, with the call's state", "[events]") {
-  sb::test::TestHost host(config());
+  sb::test::TestHost host(streamConfig());
   ApiClient agent(host.port(), host.agentKey);
   ApiClient admin(host.port(), host.adminKey);
   EventStreamClient mine(host.port(), host.agentKey);
@@ -73,14 +73,14 @@ TEST_CASE("events: an agent's stream carries its own calls' events, in order, wi
 }
 
 TEST_CASE("events: heartbeats keep an idle stream alive", "[events]") {
-  sb::test::TestHost host(config());
+  sb::test::TestHost host(streamConfig());
   EventStreamClient stream(host.port(), host.agentKey);
   REQUIRE(stream.status() == 200);
   CHECK(eventually([&] { return stream.heartbeats() >= 3; }, std::chrono::seconds(5)));
 }
 
 TEST_CASE("events: a client resumes after Last-Event-ID without gaps or repeats", "[events]") {
-  sb::test::TestHost host(config());
+  sb::test::TestHost host(streamConfig());
   ApiClient agent(host.port(), host.agentKey);
   std::vector<EventStreamClient::Frame> seen;
   std::string id;
@@ -134,7 +134,7 @@ TEST_CASE("events: a client resumes after Last-Event-ID without gaps or repeats"
 }
 
 TEST_CASE("events: streams need a key, are limited, and do not hold request threads", "[events]") {
-  sb::test::TestHost host(config({{"http.max_threads", "4"}, {"sse.max_clients", "8"}}));
+  sb::test::TestHost host(streamConfig({{"http.max_threads", "4"}, {"sse.max_clients", "8"}}));
   const auto anonymous = sb::test::httpCall(host.port(), "GET", "/api/v1/events");
   CHECK(anonymous.status == 401);
   CHECK(

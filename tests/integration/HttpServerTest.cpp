@@ -88,7 +88,7 @@ struct Gate {
   }
 };
 
-ApiResponse text(std::string body) {
+ApiResponse plainText(std::string body) {
   ApiResponse response;
   response.contentType = "text/plain";
   response.body = std::move(body);
@@ -100,20 +100,20 @@ struct Server {
     database.migrate();
     keys = std::make_unique<sb::core::ApiKeyService>(repository);
     auto router = std::make_shared<sb::host::Router>();
-    router->add({"GET", "/hello", "hello", Access::Public, 0, 0, [](const ApiRequest&) { return text("hi"); }});
+    router->add({"GET", "/hello", "hello", Access::Public, 0, 0, [](const ApiRequest&) { return plainText("hi"); }});
     router->add({"POST", "/echo", "echo", Access::Public, 0, 4096,
-                 [](const ApiRequest& request) { return text(request.body); }});
+                 [](const ApiRequest& request) { return plainText(request.body); }});
     router->add(
-        {"GET", "/thread", "thread", Access::Public, 0, 0, [](const ApiRequest&) { return text(threadName()); }});
+        {"GET", "/thread", "thread", Access::Public, 0, 0, [](const ApiRequest&) { return plainText(threadName()); }});
     router->add({"GET", "/slow", "slow", Access::Public, 0, 0, [this](const ApiRequest&) {
                    gate.pass();
-                   return text("done");
+                   return plainText("done");
                  }});
     Route later{"POST", "/later", "later", Access::Public, 0, 0, nullptr};
     later.asyncHandler = [this](const ApiRequest&, Responder respond) { held.add(std::move(respond)); };
     router->add(std::move(later));
     Route inlineRoute{"GET", "/inline", "inline", Access::Public, 0, 0, nullptr};
-    inlineRoute.asyncHandler = [](const ApiRequest&, Responder respond) { respond(text(threadName())); };
+    inlineRoute.asyncHandler = [](const ApiRequest&, Responder respond) { respond(plainText(threadName())); };
     inlineRoute.nonBlocking = [] { return true; };
     router->add(std::move(inlineRoute));
     Route upload{"POST", "/upload", "upload", Access::Public, 0, size_t{64} << 20, [](const ApiRequest& request) {
@@ -132,7 +132,7 @@ struct Server {
                      }
                      total += static_cast<size_t>(got);
                    }
-                   return text(std::to_string(total) + " " + std::to_string(sum));
+                   return plainText(std::to_string(total) + " " + std::to_string(sum));
                  }};
     upload.streamBody = true;
     router->add(std::move(upload));
@@ -256,7 +256,7 @@ TEST_CASE("server: an async route holds no thread while it waits, and answers fr
   std::vector<std::thread> answerers;
   for (int i = 0; i < kWaiting; ++i) {
     answerers.emplace_back(
-        [&, i] { server.held.responders[static_cast<size_t>(i)](text("later " + std::to_string(i))); });
+        [&, i] { server.held.responders[static_cast<size_t>(i)](plainText("later " + std::to_string(i))); });
   }
   for (auto& thread : answerers) thread.join();
   for (int i = 0; i < kWaiting; ++i) {
@@ -280,8 +280,8 @@ TEST_CASE("server: a late answer after stop() is dropped, and the client sees a 
   Responder late = server->held.responders.front();
   server->server->stop();
   CHECK(wire.closedByServer());
-  late(text("too late"));  // must neither crash nor reach a stopped io_context
-  late = nullptr;          // the connection goes with it (the sanitizers watch)
+  late(plainText("too late"));  // must neither crash nor reach a stopped io_context
+  late = nullptr;               // the connection goes with it (the sanitizers watch)
   server.reset();
 }
 

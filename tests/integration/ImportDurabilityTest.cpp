@@ -19,7 +19,7 @@ using namespace std::chrono_literals;
 
 namespace {
 
-std::string run(const std::string& command) {
+std::string outputOf(const std::string& command) {
   return sb::test::runCommand(command).output;
 }
 
@@ -31,7 +31,7 @@ int64_t scalar(sb::core::Database& database, const std::string& sql) {
   });
 }
 
-std::string text(sb::core::Database& database, const std::string& sql) {
+std::string queryText(sb::core::Database& database, const std::string& sql) {
   return database.connections().withSession([&](Poco::Data::Session& session) {
     std::string value;
     session << sql, Poco::Data::Keywords::into(value), Poco::Data::Keywords::now;
@@ -44,10 +44,10 @@ std::string text(sb::core::Database& database, const std::string& sql) {
 TEST_CASE("durability: a 60 MiB file imports whole with flat memory", "[import][slow]") {
   sb::test::TempDir dir;
   const auto csv = (dir / "big.csv").string();
-  run(std::string(SB_GEN_CONTACTS_BIN) + " 705000 " + csv);
+  outputOf(std::string(SB_GEN_CONTACTS_BIN) + " 705000 " + csv);
   REQUIRE(std::filesystem::file_size(csv) > 60u * 1024 * 1024);
-  const auto output = run("env SWITCHBOARD_DATABASE_PATH=" + (dir / "big.db").string() + " " + SB_SWITCHBOARD_BIN +
-                          " import " + csv + " --list big --stats");
+  const auto output = outputOf("env SWITCHBOARD_DATABASE_PATH=" + (dir / "big.db").string() + " " + SB_SWITCHBOARD_BIN +
+                               " import " + csv + " --list big --stats");
   INFO(output.substr(0, 400));
   REQUIRE(output.find("Imported ") != std::string::npos);
   sb::core::Database database((dir / "big.db").string());
@@ -74,7 +74,7 @@ TEST_CASE("durability: an import killed with SIGKILL leaves all of its list or n
   sb::test::TempDir dir;
   const auto csv = (dir / "kill.csv").string();
   const auto db = (dir / "kill.db").string();
-  run(std::string(SB_GEN_CONTACTS_BIN) + " 300000 " + csv);
+  outputOf(std::string(SB_GEN_CONTACTS_BIN) + " 300000 " + csv);
   for (const auto delay : {300ms, 900ms}) {
     const pid_t pid = ::fork();
     REQUIRE(pid >= 0);
@@ -95,10 +95,10 @@ TEST_CASE("durability: an import killed with SIGKILL leaves all of its list or n
                  "SELECT COUNT(*) FROM contact_lists l WHERE l.imported_count <> "
                  "(SELECT COUNT(*) FROM contacts c WHERE c.list_id = l.id) OR l.imported_count = 0") == 0);
     CHECK(scalar(database, "SELECT COUNT(*) FROM contacts WHERE list_id NOT IN (SELECT id FROM contact_lists)") == 0);
-    CHECK(text(database, "PRAGMA integrity_check") == "ok");
+    CHECK(queryText(database, "PRAGMA integrity_check") == "ok");
   }
   // The database is still usable afterwards.
-  const auto output = run("env SWITCHBOARD_DATABASE_PATH=" + db + " " + SB_SWITCHBOARD_BIN + " import " +
-                          std::string(SB_SOURCE_DIR) + "/tests/fixtures/csv/seed_fixture.csv");
+  const auto output = outputOf("env SWITCHBOARD_DATABASE_PATH=" + db + " " + SB_SWITCHBOARD_BIN + " import " +
+                               std::string(SB_SOURCE_DIR) + "/tests/fixtures/csv/seed_fixture.csv");
   CHECK(output.find("Imported 5 contact(s)") != std::string::npos);
 }

@@ -20,7 +20,7 @@ std::string openApiPath(std::string pattern) {
   return pattern;
 }
 
-std::string lower(std::string text) {
+std::string asciiLower(std::string text) {
   std::transform(text.begin(), text.end(), text.begin(), [](unsigned char c) { return std::tolower(c); });
   return text;
 }
@@ -41,12 +41,12 @@ TEST_CASE("openapi: every route is described, and every description is a route",
     std::set<std::pair<std::string, std::string>> served;
     for (const auto& route : router.routes()) {
       const std::string path = openApiPath(route.pattern);
-      served.emplace(path, lower(route.method));
+      served.emplace(path, asciiLower(route.method));
       INFO(route.method << " " << route.pattern << " (" << route.name << ")");
       REQUIRE(doc["paths"].contains(path));
-      CHECK(doc["paths"][path].contains(lower(route.method)));
-      if (doc["paths"][path].contains(lower(route.method))) {
-        const auto& operation = doc["paths"][path][lower(route.method)];
+      CHECK(doc["paths"][path].contains(asciiLower(route.method)));
+      if (doc["paths"][path].contains(asciiLower(route.method))) {
+        const auto& operation = doc["paths"][path][asciiLower(route.method)];
         CHECK(operation.contains("responses"));
         // Routes without a key say so; the rest inherit the key schemes.
         const bool open = route.access == sb::host::Access::Public || route.access == sb::host::Access::Signed;

@@ -4,6 +4,7 @@
 // own (each route's Access); the OpenAPI document states it per operation
 // (x-access) and this test holds the two and the behaviour together.
 #include "support/HttpCall.h"
+#include "support/SignIn.h"
 #include "support/TestHost.h"
 
 #include "routes/Routes.h"
@@ -33,11 +34,9 @@ std::string targetOf(const std::string& pattern) {
 }
 
 std::string sessionCookie(uint16_t port, const std::string& email) {
-  const auto reply = sb::test::httpCall(port, "POST", "/api/v1/session", {{"Content-Type", "application/json"}},
-                                        nlohmann::json{{"email", email}, {"password", "tall giraffe at noon"}}.dump());
-  REQUIRE(reply.status == 200);
-  const std::string setCookie = reply.header("Set-Cookie").value_or("");
-  return setCookie.substr(0, setCookie.find(';'));
+  const auto signedIn = sb::test::signIn(port, email);
+  REQUIRE(signedIn.status == 200);
+  return signedIn.cookie;
 }
 
 }  // namespace
@@ -45,9 +44,9 @@ std::string sessionCookie(uint16_t port, const std::string& email) {
 TEST_CASE("routes: every route refuses the caller its access table says it must, and no other", "[access]") {
   sb::test::TestHost host;
   auto& users = host.context().users();
-  users.create({"agent@example.com", "Agent", sb::core::Role::Agent, "tall giraffe at noon"});
-  users.create({"lead@example.com", "Lead", sb::core::Role::Supervisor, "tall giraffe at noon"});
-  users.create({"boss@example.com", "Boss", sb::core::Role::Admin, "tall giraffe at noon"});
+  users.create({"agent@example.com", "Agent", sb::core::Role::Agent, sb::test::kPassword});
+  users.create({"lead@example.com", "Lead", sb::core::Role::Supervisor, sb::test::kPassword});
+  users.create({"boss@example.com", "Boss", sb::core::Role::Admin, sb::test::kPassword});
   const std::string origin = "http://127.0.0.1:" + std::to_string(host.port());
 
   struct Caller {

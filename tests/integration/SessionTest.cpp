@@ -4,6 +4,7 @@
 // and per address.
 #include "support/ApiClient.h"
 #include "support/HttpCall.h"
+#include "support/SignIn.h"
 #include "support/TestHost.h"
 
 #include <catch2/catch.hpp>
@@ -15,31 +16,11 @@ using Catch::Matchers::Contains;
 namespace sdk = sb::sdk;
 using Overrides = std::map<std::string, std::string>;
 
+using sb::test::kPassword;
+using sb::test::SignedIn;
+using sb::test::signIn;
+
 namespace {
-
-constexpr const char* kPassword = "tall giraffe at noon";
-
-struct SignedIn {
-  int status = 0;
-  std::string cookie;  ///< "sb_session=..." for a Cookie header
-  std::string setCookie;
-  nlohmann::json json;
-  std::string retryAfter;
-};
-
-SignedIn signIn(uint16_t port, const std::string& email, const std::string& password, const sdk::Headers& extra = {}) {
-  sdk::Headers headers = {{"Content-Type", "application/json"}};
-  headers.insert(headers.end(), extra.begin(), extra.end());
-  const auto reply = sb::test::httpCall(port, "POST", "/api/v1/session", headers,
-                                        nlohmann::json{{"email", email}, {"password", password}}.dump());
-  SignedIn out;
-  out.status = reply.status;
-  out.setCookie = reply.header("Set-Cookie").value_or("");
-  out.cookie = out.setCookie.substr(0, out.setCookie.find(';'));
-  out.json = nlohmann::json::parse(reply.body, nullptr, false);
-  out.retryAfter = reply.header("Retry-After").value_or("");
-  return out;
-}
 
 sdk::HttpResponse withCookie(uint16_t port, const std::string& method, const std::string& target,
                              const std::string& cookie, sdk::Headers extra = {}, const std::string& body = {}) {

@@ -4,6 +4,7 @@
 // audited.
 #include "support/ApiClient.h"
 #include "support/HttpCall.h"
+#include "support/SignIn.h"
 #include "support/TestHost.h"
 
 #include <switchboard/core/text/Time.h>
@@ -19,17 +20,13 @@ namespace sdk = sb::sdk;
 
 namespace {
 
-constexpr const char* kPassword = "tall giraffe at noon";
-
 /// A person signed in: requests with their cookie and the page's Origin.
 class Person {
  public:
-  Person(uint16_t port, const std::string& email, const std::string& password = kPassword) : port_(port) {
-    const auto reply = sb::test::httpCall(port, "POST", "/api/v1/session", {{"Content-Type", "application/json"}},
-                                          nlohmann::json{{"email", email}, {"password", password}}.dump());
-    status = reply.status;
-    const std::string setCookie = reply.header("Set-Cookie").value_or("");
-    cookie_ = setCookie.substr(0, setCookie.find(';'));
+  Person(uint16_t port, const std::string& email, const std::string& password = sb::test::kPassword) : port_(port) {
+    const auto signedIn = sb::test::signIn(port, email, password);
+    status = signedIn.status;
+    cookie_ = signedIn.cookie;
   }
   sb::test::ApiReply send(const std::string& method, const std::string& target,
                           const nlohmann::json& body = nullptr) const {
@@ -65,7 +62,7 @@ TEST_CASE("team: an agent sees its own calls only, a supervisor sees everyone's 
   sb::test::TestHost host({{"provider.sim.ring_after_ms", "20"}, {"provider.sim.answer_after_ms", "600000"}});
   ApiClient mine(host.port(), host.agentKey);
   ApiClient other(host.port(), host.context().apiKeys().create("rep-b", sb::core::Role::Agent).key);
-  host.context().users().create({"lead@example.com", "Lead", sb::core::Role::Supervisor, kPassword});
+  host.context().users().create({"lead@example.com", "Lead", sb::core::Role::Supervisor, sb::test::kPassword});
 
   const auto a = mine.post("/api/v1/calls", {{"to", "+12125550101"}});
   const auto b = other.post("/api/v1/calls", {{"to", "+12125550102"}});
@@ -125,9 +122,9 @@ TEST_CASE("team: the board follows an agent from idle through a call to logging 
                            {"provider.sim.agent_join_after_ms", "20"},
                            {"provider.sim.results.0103", "hangup:1.5"}});
   auto& users = host.context().users();
-  users.create({"rita@example.com", "Rita Rep", sb::core::Role::Agent, kPassword});
-  users.create({"sam@example.com", "Sam Sleeps", sb::core::Role::Agent, kPassword});
-  users.create({"lead@example.com", "Lead", sb::core::Role::Supervisor, kPassword});
+  users.create({"rita@example.com", "Rita Rep", sb::core::Role::Agent, sb::test::kPassword});
+  users.create({"sam@example.com", "Sam Sleeps", sb::core::Role::Agent, sb::test::kPassword});
+  users.create({"lead@example.com", "Lead", sb::core::Role::Supervisor, sb::test::kPassword});
   Person lead(host.port(), "lead@example.com");
   Person rita(host.port(), "rita@example.com");
   REQUIRE(lead.status == 200);

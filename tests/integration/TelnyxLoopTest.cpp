@@ -19,24 +19,25 @@ using sb::test::FakeTelnyx;
 
 namespace {
 
-sb::test::FakeTelnyxOptions fakeOptions() {
+sb::test::FakeTelnyxOptions telnyxOptions() {
   sb::test::FakeTelnyxOptions options;
   options.outcomes = CallProbe::loopOutcomes();
   return options;
 }
 
-struct World {
+struct TelnyxWorld {
   FakeTelnyx fake;
   sb::test::TestHost host;
   ApiClient agent{host.port(), host.agentKey};
   sb::test::CallProbe probe{agent};
 
-  explicit World(std::map<std::string, std::string> extra = {}, sb::test::FakeTelnyxOptions options = fakeOptions())
+  explicit TelnyxWorld(std::map<std::string, std::string> extra = {},
+                       sb::test::FakeTelnyxOptions options = telnyxOptions())
       : fake(std::move(options)), host(sb::test::hostConfigFor(fake, std::move(extra))) {
     const std::string hooks = "http://127.0.0.1:" + std::to_string(host.port()) + "/webhooks/telnyx/events";
     fake.setWebhookUrls(hooks, hooks);
   }
-  ~World() {
+  ~TelnyxWorld() {
     for (const auto& violation : fake.violations()) UNSCOPED_INFO("fake Telnyx: " << violation);
     CHECK(fake.violations().empty());  // every request valid against the official description
   }
@@ -70,7 +71,7 @@ struct World {
 
 TEST_CASE("telnyx loop: answered - the browser joins, mutes, holds, ends - outcome and history",
           "[telnyx][call-loop]") {
-  World world;
+  TelnyxWorld world;
   const auto call = world.bridged("+12125550001");
   const std::string& id = call.first;
   const FakeTelnyx::BrowserLeg& leg = call.second;
@@ -114,7 +115,7 @@ TEST_CASE("telnyx loop: answered - the browser joins, mutes, holds, ends - outco
 }
 
 TEST_CASE("telnyx loop: the contact hangs up - the conference ends and the agent is free", "[telnyx][call-loop]") {
-  World world;
+  TelnyxWorld world;
   const std::string id = world.probe.dial("+12125550005");
   REQUIRE(world.join(id).error.empty());
   REQUIRE(world.probe.reaches(id, CallProbe::bridgeOver));
@@ -124,7 +125,7 @@ TEST_CASE("telnyx loop: the contact hangs up - the conference ends and the agent
 }
 
 TEST_CASE("telnyx loop: busy, no-answer and failed end on their own with their result", "[telnyx][call-loop]") {
-  World world;
+  TelnyxWorld world;
   for (const auto& [phone, result] : std::vector<std::pair<std::string, std::string>>{
            {"+12125550002", "busy"}, {"+12125550003", "no-answer"}, {"+12125550004", "failed"}}) {
     INFO(result);
@@ -135,7 +136,7 @@ TEST_CASE("telnyx loop: busy, no-answer and failed end on their own with their r
 }
 
 TEST_CASE("telnyx loop: duplicated and reordered webhooks give the same call", "[telnyx][call-loop]") {
-  World world;
+  TelnyxWorld world;
   world.fake.setDuplicateWebhooks(true);
   world.fake.setReorderWindowMs(50);
   const std::string id = world.probe.dial("+12125550005");
@@ -158,7 +159,7 @@ TEST_CASE("telnyx loop: duplicated and reordered webhooks give the same call", "
 
 TEST_CASE("telnyx webhooks: forged, altered and stale deliveries get 403 - a redelivery changes nothing",
           "[telnyx][webhooks]") {
-  World world;
+  TelnyxWorld world;
   const std::string id = world.probe.dial("+12125550003");
   REQUIRE(world.probe.reaches(id, [](const nlohmann::json& c) { return c["ended_at"].is_string(); }));
   const nlohmann::json envelope = {{"data",
@@ -188,7 +189,7 @@ TEST_CASE("telnyx webhooks: forged, altered and stale deliveries get 403 - a red
 }
 
 TEST_CASE("telnyx browser leg: a forged client_state is hung up, not bridged", "[telnyx][webhooks]") {
-  World world;
+  TelnyxWorld world;
   const std::string id = world.probe.dial("+12125550001");
   const auto c = world.credential(id);
   const std::string forged =
@@ -204,7 +205,7 @@ TEST_CASE("telnyx browser leg: a forged client_state is hung up, not bridged", "
 
 TEST_CASE("telnyx browser leg: it dials a destination Telnyx accepts, the call's own caller ID, never the contact",
           "[telnyx][call-loop]") {
-  World world;
+  TelnyxWorld world;
   const std::string id = world.probe.dial("+12125550001");
   const auto c = world.credential(id);
   CHECK(c["sdk"]["destination"] == "+12125559000");  // calls.caller_ids: +E.164, ours
@@ -224,7 +225,7 @@ TEST_CASE("telnyx browser leg: it dials a destination Telnyx accepts, the call's
 }
 
 TEST_CASE("telnyx faults: a lost dial answer is resent with the same command_id and dials once", "[telnyx][faults]") {
-  World world;
+  TelnyxWorld world;
   world.fake.inject({FakeTelnyx::Fault::Kind::Status, "POST", "/v2/calls$", 503, 0, 0, 1});
   const std::string first = world.probe.dial("+12125550001");
   CHECK(world.fake.count("POST", "/v2/calls") == 2);
@@ -245,7 +246,7 @@ TEST_CASE("telnyx faults: a lost dial answer is resent with the same command_id 
 }
 
 TEST_CASE("telnyx faults: 429, a reset, an invalid number, a command before answer", "[telnyx][faults]") {
-  World world;
+  TelnyxWorld world;
   world.fake.inject({FakeTelnyx::Fault::Kind::RateLimit, "POST", "/v2/calls$", 429, 0, 0, 1});
   const std::string id = world.probe.dial("+12125550001");
   CHECK(world.fake.legsTo("+12125550001").size() == 1);
@@ -275,7 +276,7 @@ TEST_CASE(
     "Telnyx says",
     "[telnyx][faults]") {
   using Kind = FakeTelnyx::Fault::Kind;
-  World world;
+  TelnyxWorld world;
   const auto call = world.bridged("+12125550001");
   const std::string& id = call.first;
   const FakeTelnyx::BrowserLeg& leg = call.second;
@@ -308,7 +309,7 @@ TEST_CASE(
 }
 
 TEST_CASE("telnyx: the admin board's five steps through the cold-call API", "[telnyx][cold-call]") {
-  World world;
+  TelnyxWorld world;
   ApiClient admin{world.host.port(), world.host.adminKey};
   sb::test::EventStreamClient stream(world.host.port(), world.host.adminKey);
   const std::string prefix = "/api/v1/cold-call";
@@ -345,7 +346,7 @@ TEST_CASE("telnyx: the admin board's five steps through the cold-call API", "[te
 
 TEST_CASE("telnyx faults: a command before answer (90034) is carried out when Telnyx redelivers the webhook",
           "[telnyx][faults]") {
-  World world;
+  TelnyxWorld world;
   world.fake.setEarlyAnswerMs(150);
   world.fake.setWebhookDelayMs(30);
   const std::string id = world.bridged("+12125550001").first;
@@ -357,7 +358,7 @@ TEST_CASE("telnyx faults: a command before answer (90034) is carried out when Te
 }
 
 TEST_CASE("telnyx browser leg: an expired client_state cannot start a leg", "[telnyx][webhooks]") {
-  World world(std::map<std::string, std::string>{{"calls.credential_ttl_s", "1"}});
+  TelnyxWorld world(std::map<std::string, std::string>{{"calls.credential_ttl_s", "1"}});
   const std::string id = world.probe.dial("+12125550001");
   const auto c = world.credential(id);
   std::this_thread::sleep_for(std::chrono::milliseconds(2100));
@@ -369,7 +370,7 @@ TEST_CASE("telnyx browser leg: an expired client_state cannot start a leg", "[te
 }
 
 TEST_CASE("telnyx: an end that hung the contact up succeeds even if ending the conference fails", "[telnyx][faults]") {
-  World world;
+  TelnyxWorld world;
   const std::string id = world.bridged("+12125550001").first;
   const std::string contactLeg = world.probe.call(id)["provider_call_id"];
   world.fake.inject({FakeTelnyx::Fault::Kind::Status, "POST", "/actions/end", 503, 0, 0, 10});
@@ -383,9 +384,9 @@ TEST_CASE("telnyx: an end that hung the contact up succeeds even if ending the c
 
 TEST_CASE("telnyx: talk time counts from the contact's answer, not from the dial", "[telnyx][call-loop]") {
   // Rings 1.5 s, then talks 0.4 s: from the dial that would be 1 s or more.
-  auto options = fakeOptions();
+  auto options = telnyxOptions();
   options.answerMs = 1500;
-  World world({}, options);
+  TelnyxWorld world({}, options);
   const std::string id = world.probe.dial("+12125550005");
   REQUIRE(world.join(id).error.empty());
   REQUIRE(world.probe.reaches(id, CallProbe::bridgeOver));
@@ -402,7 +403,7 @@ TEST_CASE(
   using Kind = FakeTelnyx::Fault::Kind;
   const Kind kind = GENERATE(Kind::Slow, Kind::FailAfter, Kind::ResetAfter);
   INFO("fault " << static_cast<int>(kind));
-  World world(std::map<std::string, std::string>{{"calls.agent_join_timeout_s", "2"}});
+  TelnyxWorld world(std::map<std::string, std::string>{{"calls.agent_join_timeout_s", "2"}});
   // Both the dial and its resend (same command_id) lose their answers.
   world.fake.inject({kind, "POST", "/v2/calls$", 500, 0, 1500, 2});
   const auto dialed = world.agent.post("/api/v1/calls", {{"to", "+12125550001"}});
@@ -423,7 +424,7 @@ TEST_CASE(
 
 TEST_CASE("telnyx faults: a dial whose answers were all lost is hung up when its leg shows up, and stays failed",
           "[telnyx][faults]") {
-  World world;
+  TelnyxWorld world;
   // Carried out twice over (the resend has the same command_id, so Telnyx
   // dials once), both answers lost: the API says 503 and the record failed.
   world.fake.inject({FakeTelnyx::Fault::Kind::Slow, "POST", "/v2/calls$", 0, 0, 1500, 2});

@@ -22,24 +22,24 @@ using sb::test::FakeTwilio;
 
 namespace {
 
-sb::test::FakeTwilioOptions fakeOptions() {
+sb::test::FakeTwilioOptions twilioOptions() {
   sb::test::FakeTwilioOptions options;
   options.outcomes = CallProbe::loopOutcomes();
   return options;
 }
 
-struct World {
+struct TwilioWorld {
   FakeTwilio fake;
   sb::test::TestHost host;
   ApiClient agent{host.port(), host.agentKey};
   sb::test::CallProbe probe{agent};
 
-  explicit World(std::map<std::string, std::string> extra = {})
-      : fake(fakeOptions()), host(sb::test::hostConfigFor(fake, std::move(extra))) {
+  explicit TwilioWorld(std::map<std::string, std::string> extra = {})
+      : fake(twilioOptions()), host(sb::test::hostConfigFor(fake, std::move(extra))) {
     fake.setAppVoiceUrl("http://127.0.0.1:" + std::to_string(host.port()) + "/webhooks/twilio/voice");
   }
 
-  ~World() {
+  ~TwilioWorld() {
     for (const auto& violation : fake.violations()) UNSCOPED_INFO("fake Twilio: " << violation);
     CHECK(fake.violations().empty());  // every request valid against the official description
   }
@@ -59,7 +59,7 @@ struct World {
 }  // namespace
 
 TEST_CASE("twilio loop: answered - the agent joins, mutes, holds, ends - outcome and history", "[twilio][call-loop]") {
-  World world;
+  TwilioWorld world;
   const std::string id = world.probe.dial("+12125550001");
   REQUIRE(world.fake.count("POST", "/Calls.json") == 1);
   const auto created = world.fake.restCalls().front();
@@ -118,7 +118,7 @@ TEST_CASE("twilio loop: answered - the agent joins, mutes, holds, ends - outcome
 }
 
 TEST_CASE("twilio loop: the contact hangs up - the conference ends and the agent is free", "[twilio][call-loop]") {
-  World world;
+  TwilioWorld world;
   const std::string id = world.probe.dial("+12125550005");
   REQUIRE(world.join(id).joined);
   // Nobody ends it: the contact hangs up after 0.4 s, which ends the
@@ -132,7 +132,7 @@ TEST_CASE("twilio loop: the contact hangs up - the conference ends and the agent
 }
 
 TEST_CASE("twilio loop: busy, no-answer and failed end on their own with their result", "[twilio][call-loop]") {
-  World world;
+  TwilioWorld world;
   for (const auto& [phone, result] : std::vector<std::pair<std::string, std::string>>{
            {"+12125550002", "busy"}, {"+12125550003", "no-answer"}, {"+12125550004", "failed"}}) {
     INFO(result);
@@ -146,7 +146,7 @@ TEST_CASE("twilio loop: busy, no-answer and failed end on their own with their r
 }
 
 TEST_CASE("twilio loop: duplicated and reordered callbacks give the same call", "[twilio][call-loop]") {
-  World world;
+  TwilioWorld world;
   world.fake.setDuplicateCallbacks(true);
   world.fake.setReorderWindowMs(60);
   const std::string id = world.probe.dial("+12125550005");
@@ -168,7 +168,7 @@ TEST_CASE("twilio loop: duplicated and reordered callbacks give the same call", 
 
 TEST_CASE("twilio webhooks: forged, altered and re-aimed callbacks get 403 - a replay changes nothing",
           "[twilio][webhooks]") {
-  World world;
+  TwilioWorld world;
   const std::string id = world.probe.dial("+12125550003");
   REQUIRE(world.probe.reaches(id, [](const nlohmann::json& c) { return c["ended_at"].is_string(); }));
 
@@ -207,7 +207,7 @@ TEST_CASE("twilio webhooks: forged, altered and re-aimed callbacks get 403 - a r
 }
 
 TEST_CASE("twilio browser leg: a forged, foreign or expired session is refused", "[twilio][webhooks]") {
-  World world;
+  TwilioWorld world;
   const std::string id = world.probe.dial("+12125550001");
   const auto joined = world.agent.post("/api/v1/calls/" + id + "/join", nlohmann::json::object());
   REQUIRE(joined.status == 200);
@@ -237,7 +237,7 @@ TEST_CASE("twilio browser leg: a forged, foreign or expired session is refused",
 
 TEST_CASE("twilio faults: a 5xx on dialing is a clear error, the call is failed, nothing is dialed twice",
           "[twilio][faults]") {
-  World world;
+  TwilioWorld world;
   world.fake.inject({FakeTwilio::Fault::Kind::Status, "POST", "/Calls.json", 500, 0, 0, 1});
   const auto dialed = world.agent.post("/api/v1/calls", {{"to", "+12125550001"}});
   CHECK(dialed.status == 503);
@@ -253,7 +253,7 @@ TEST_CASE("twilio faults: a 5xx on dialing is a clear error, the call is failed,
 
 TEST_CASE("twilio faults: a 429 is waited out and sent again - a long one goes back to the caller",
           "[twilio][faults]") {
-  World world;
+  TwilioWorld world;
   world.fake.inject({FakeTwilio::Fault::Kind::RateLimit, "POST", "/Calls.json", 429, 0, 0, 1});
   const std::string id = world.probe.dial("+12125550001");
   CHECK(world.fake.count("POST", "/Calls.json") == 2);
@@ -269,7 +269,7 @@ TEST_CASE("twilio faults: a 429 is waited out and sent again - a long one goes b
 
 TEST_CASE("twilio faults: a timed-out dial that Twilio placed anyway is hung up, not dialed again",
           "[twilio][faults]") {
-  World world;
+  TwilioWorld world;
   world.fake.inject({FakeTwilio::Fault::Kind::Slow, "POST", "/Calls.json", 0, 0, 1500, 1});
   const auto dialed = world.agent.post("/api/v1/calls", {{"to", "+12125550001"}});
   CHECK(dialed.status == 503);
@@ -304,7 +304,7 @@ TEST_CASE(
   using Kind = FakeTwilio::Fault::Kind;
   const Kind kind = GENERATE(Kind::Slow, Kind::FailAfter, Kind::ResetAfter);
   INFO("fault " << static_cast<int>(kind));
-  World world(std::map<std::string, std::string>{{"calls.agent_join_timeout_s", "2"}});
+  TwilioWorld world(std::map<std::string, std::string>{{"calls.agent_join_timeout_s", "2"}});
   world.fake.inject({kind, "POST", "/Calls.json", 500, 0, 1500, 1});
   const auto dialed = world.agent.post("/api/v1/calls", {{"to", "+12125550001"}});
   CHECK(dialed.status == 503);
@@ -329,7 +329,7 @@ TEST_CASE(
 }
 
 TEST_CASE("twilio faults: a reset connection is a clear error and dials nothing", "[twilio][faults]") {
-  World world;
+  TwilioWorld world;
   world.fake.inject({FakeTwilio::Fault::Kind::Reset, "POST", "/Calls.json", 0, 0, 0, 1});
   const auto dialed = world.agent.post("/api/v1/calls", {{"to", "+12125550001"}});
   CHECK(dialed.status == 503);
@@ -338,7 +338,7 @@ TEST_CASE("twilio faults: a reset connection is a clear error and dials nothing"
 }
 
 TEST_CASE("twilio faults: an invalid number, a failing mute and a flaky fetch", "[twilio][faults]") {
-  World world;
+  TwilioWorld world;
   const auto invalid = world.agent.post("/api/v1/calls", {{"to", "+12125550009"}});
   CHECK(invalid.status == 400);
   CHECK(invalid.json["error"]["code"] == "INVALID_PHONE_FORMAT");
@@ -361,7 +361,7 @@ TEST_CASE("twilio faults: an invalid number, a failing mute and a flaky fetch", 
 }
 
 TEST_CASE("twilio: the admin board's five steps through the cold-call API", "[twilio][cold-call]") {
-  World world;
+  TwilioWorld world;
   ApiClient admin{world.host.port(), world.host.adminKey};
   sb::test::EventStreamClient stream(world.host.port(), world.host.adminKey);
   const std::string prefix = "/api/v1/cold-call";
@@ -402,9 +402,9 @@ TEST_CASE("twilio: the admin board's five steps through the cold-call API", "[tw
 }
 
 TEST_CASE("twilio config: the auth token alone places calls - the browser leg then says what is missing", "[twilio]") {
-  World world({{"provider.twilio.api_key_sid", ""},
-               {"provider.twilio.api_key_secret", ""},
-               {"provider.twilio.twiml_app_sid", ""}});
+  TwilioWorld world({{"provider.twilio.api_key_sid", ""},
+                     {"provider.twilio.api_key_secret", ""},
+                     {"provider.twilio.twiml_app_sid", ""}});
   const std::string id = world.probe.dial("+12125550001");
   CHECK(world.fake.count("POST", "/Calls.json") == 1);  // authenticated as the account (the fake checks)
   const auto joined = world.agent.post("/api/v1/calls/" + id + "/join", nlohmann::json::object());
@@ -414,7 +414,7 @@ TEST_CASE("twilio config: the auth token alone places calls - the browser leg th
 }
 
 TEST_CASE("twilio: an end that hung the contact up succeeds even if ending the conference fails", "[twilio][faults]") {
-  World world;
+  TwilioWorld world;
   const std::string id = world.probe.dial("+12125550001");
   REQUIRE(world.join(id).joined);
   REQUIRE(world.probe.reaches(id, [](const nlohmann::json& c) {
@@ -432,8 +432,8 @@ TEST_CASE("twilio: an end that hung the contact up succeeds even if ending the c
 
 TEST_CASE("twilio faults: an operation past plugins.operation_timeout_ms fails with the deadline named",
           "[twilio][faults]") {
-  World world(std::map<std::string, std::string>{{"plugins.operation_timeout_ms", "1000"},
-                                                 {"provider.twilio.http_timeout_ms", "5000"}});
+  TwilioWorld world(std::map<std::string, std::string>{{"plugins.operation_timeout_ms", "1000"},
+                                                       {"provider.twilio.http_timeout_ms", "5000"}});
   // Twilio answers the dial after 3 s: the host's HTTP for the operation
   // stops at its 1 s deadline, not at the plugin's 5 s timeout.
   world.fake.inject({FakeTwilio::Fault::Kind::Slow, "POST", "/Calls.json", 0, 0, 3000, 1});

@@ -42,9 +42,9 @@ class Handler final : public Poco::Net::HTTPRequestHandler {
   CaptureServer& owner_;
 };
 
-class Factory final : public Poco::Net::HTTPRequestHandlerFactory {
+class CaptureHandlerFactory final : public Poco::Net::HTTPRequestHandlerFactory {
  public:
-  explicit Factory(CaptureServer& owner) : owner_(owner) {}
+  explicit CaptureHandlerFactory(CaptureServer& owner) : owner_(owner) {}
   Poco::Net::HTTPRequestHandler* createRequestHandler(const Poco::Net::HTTPServerRequest&) override {
     return new Handler(owner_);
   }
@@ -60,7 +60,7 @@ CaptureServer::CaptureServer(int replyStatus, std::chrono::milliseconds keepAliv
   port_ = socket.address().port();
   auto* params = new Poco::Net::HTTPServerParams;
   params->setKeepAliveTimeout(Poco::Timespan(static_cast<Poco::Timespan::TimeDiff>(keepAlive.count()) * 1000));
-  server_ = std::make_unique<Poco::Net::HTTPServer>(new Factory(*this), socket, params);
+  server_ = std::make_unique<Poco::Net::HTTPServer>(new CaptureHandlerFactory(*this), socket, params);
   server_->start();
 }
 

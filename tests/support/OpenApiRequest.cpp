@@ -27,7 +27,7 @@ std::vector<std::string> segmentsOf(const std::string& path) {
 
 /// "/a/{Sid}.json" matches "/a/CA1.json": a "{...}" stands for one
 /// non-empty piece of a segment, between the segment's literal parts.
-bool pathMatches(const std::string& templ, const std::string& path, std::map<std::string, std::string>& captured) {
+bool templateMatches(const std::string& templ, const std::string& path, std::map<std::string, std::string>& captured) {
   captured.clear();
   const auto want = segmentsOf(templ);
   const auto have = segmentsOf(path);
@@ -112,7 +112,7 @@ std::string checkValue(const nlohmann::json& schema, const std::string& name, co
 const nlohmann::json* findOperation(const nlohmann::json& spec, const std::string& method, const std::string& path,
                                     std::map<std::string, std::string>& captured) {
   for (const auto& [templ, item] : spec["paths"].items()) {
-    if (pathMatches(templ, path, captured) && item.contains(lower(method))) {
+    if (templateMatches(templ, path, captured) && item.contains(lower(method))) {
       return &item[lower(method)];
     }
   }

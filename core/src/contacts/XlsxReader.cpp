@@ -20,8 +20,8 @@ using Poco::XML::Attributes;
 using Poco::XML::XMLChar;
 using Poco::XML::XMLString;
 
-constexpr size_t kBatchRows = 512;
-constexpr size_t kBatchBytes = size_t{8} << 20;  ///< a batch is handed over at this much text too
+constexpr size_t kSheetBatchRows = 512;
+constexpr size_t kSheetBatchBytes = size_t{8} << 20;  ///< a batch is handed over at this much text too
 constexpr size_t kMaxBatches = 4;
 constexpr size_t kMaxMerges = 10000;
 /// The cells merged ranges may cover in all: filling them is the merges'
@@ -220,7 +220,7 @@ class XlsxReader::SheetHandler final : public xlsx::SafeHandler {
     batchBytes_ += rowBytes_;
     rows_.push_back(std::move(row_));
     row_ = CsvRecord();
-    if (rows_.size() >= kBatchRows || batchBytes_ >= kBatchBytes) flush();
+    if (rows_.size() >= kSheetBatchRows || batchBytes_ >= kSheetBatchBytes) flush();
   }
 
   /// A merged range's value (its top-left cell's) fills the cells it covers.

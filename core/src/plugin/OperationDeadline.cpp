@@ -5,31 +5,31 @@
 namespace sb::core {
 namespace {
 
-thread_local std::optional<std::chrono::steady_clock::time_point> deadline;
-thread_local int64_t deadlineBudgetMs = 0;  // a plain integer: nothing to throw at thread start
+thread_local std::optional<std::chrono::steady_clock::time_point> threadDeadline;
+thread_local int64_t threadBudgetMs = 0;  // a plain integer: nothing to throw at thread start
 
 }  // namespace
 
 OperationDeadline::OperationDeadline(std::chrono::milliseconds budget)
-    : previous_(deadline), previousBudget_(deadlineBudgetMs) {
+    : previous_(threadDeadline), previousBudget_(threadBudgetMs) {
   const auto at = std::chrono::steady_clock::now() + budget;
-  if (!deadline || at < *deadline) {
-    deadline = at;
-    deadlineBudgetMs = budget.count();
+  if (!threadDeadline || at < *threadDeadline) {
+    threadDeadline = at;
+    threadBudgetMs = budget.count();
   }
 }
 
 OperationDeadline::~OperationDeadline() {
-  deadline = previous_;
-  deadlineBudgetMs = previousBudget_.count();
+  threadDeadline = previous_;
+  threadBudgetMs = previousBudget_.count();
 }
 
 std::optional<std::chrono::steady_clock::time_point> OperationDeadline::current() {
-  return deadline;
+  return threadDeadline;
 }
 
 std::chrono::milliseconds OperationDeadline::budget() {
-  return std::chrono::milliseconds(deadline ? deadlineBudgetMs : 0);
+  return std::chrono::milliseconds(threadDeadline ? threadBudgetMs : 0);
 }
 
 }  // namespace sb::core

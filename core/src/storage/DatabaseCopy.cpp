@@ -13,7 +13,7 @@ using namespace Poco::Data::Keywords;
 namespace sb::core {
 namespace {
 
-struct Column {
+struct CopiedColumn {
   std::string name;
   bool integer = false;
 };
@@ -43,8 +43,8 @@ const std::vector<TableCopy>& plan() {
 constexpr size_t kParametersPerInsert = 900;
 constexpr size_t kRowsPerRead = 5000;
 
-std::vector<Column> columnsOf(const Database& database, Poco::Data::Session& session, const std::string& table) {
-  std::vector<Column> columns;
+std::vector<CopiedColumn> columnsOf(const Database& database, Poco::Data::Session& session, const std::string& table) {
+  std::vector<CopiedColumn> columns;
   if (database.isPostgresql()) {
     std::string name = table;
     std::vector<std::string> names;
@@ -77,7 +77,7 @@ int64_t rowCount(Poco::Data::Session& session, const std::string& table) {
   return count;
 }
 
-std::string joined(const std::vector<Column>& columns) {
+std::string joined(const std::vector<CopiedColumn>& columns) {
   std::string out;
   for (const auto& column : columns) out += (out.empty() ? "" : ", ") + column.name;
   return out;
@@ -86,7 +86,7 @@ std::string joined(const std::vector<Column>& columns) {
 /// Writes `rows` (each a row of values, NULL as an empty Nullable) in
 /// INSERTs of up to kParametersPerInsert parameters.
 void insertRows(const Database& to, Poco::Data::Session& session, const TableCopy& table,
-                const std::vector<Column>& columns, const Poco::Data::RecordSet& page) {
+                const std::vector<CopiedColumn>& columns, const Poco::Data::RecordSet& page) {
   const size_t perInsert = std::max<size_t>(1, kParametersPerInsert / columns.size());
   const size_t total = page.rowCount();
   for (size_t first = 0; first < total; first += perInsert) {
@@ -119,7 +119,7 @@ void insertRows(const Database& to, Poco::Data::Session& session, const TableCop
 }
 
 int64_t copyTable(Poco::Data::Session& source, Database& to, Poco::Data::Session& target, const TableCopy& table) {
-  const std::vector<Column> columns = columnsOf(to, target, table.table);
+  const std::vector<CopiedColumn> columns = columnsOf(to, target, table.table);
   int64_t copied = 0;
   to.connections().beginWrite(target);
   try {

@@ -12,7 +12,7 @@ namespace {
 
 constexpr const char* kColumns = "SELECT id, name, role, prefix, key_hash, created_at, revoked_at FROM api_keys";
 
-std::vector<ApiKeyRecord> readAll(Poco::Data::Statement& statement) {
+std::vector<ApiKeyRecord> readKeys(Poco::Data::Statement& statement) {
   statement.execute();
   Poco::Data::RecordSet rows(statement);
   std::vector<ApiKeyRecord> out;
@@ -49,7 +49,7 @@ std::optional<ApiKeyRecord> SqliteApiKeyRepository::findByHash(const std::string
     std::string hash = keyHash;
     Poco::Data::Statement statement(session);
     statement << database_.sql(std::string(kColumns) + " WHERE key_hash = $1"), use(hash);
-    auto rows = readAll(statement);
+    auto rows = readKeys(statement);
     if (rows.empty()) {
       return std::nullopt;
     }
@@ -61,7 +61,7 @@ std::vector<ApiKeyRecord> SqliteApiKeyRepository::list() {
   return database_.connections().withReadSession([&](Poco::Data::Session& session) {
     Poco::Data::Statement statement(session);
     statement << database_.sql(std::string(kColumns) + " ORDER BY created_at, id");
-    return readAll(statement);
+    return readKeys(statement);
   });
 }
 

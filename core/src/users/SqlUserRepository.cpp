@@ -17,7 +17,7 @@ constexpr const char* kSelect =
     "SELECT id, email, email_key, display_name, role, password_hash, disabled, created_at, updated_at, "
     "last_sign_in_at FROM users";
 
-std::vector<UserRecord> readAll(Poco::Data::Statement& statement) {
+std::vector<UserRecord> readUsers(Poco::Data::Statement& statement) {
   statement.execute();
   Poco::Data::RecordSet rows(statement);
   std::vector<UserRecord> out;
@@ -70,7 +70,7 @@ std::optional<UserRecord> SqlUserRepository::findOne(const std::string& column, 
     std::string bound = value;
     Poco::Data::Statement statement(session);
     statement << database_.sql(std::string(kSelect) + " WHERE " + column + " = $1"), use(bound);
-    auto rows = readAll(statement);
+    auto rows = readUsers(statement);
     if (rows.empty()) return std::nullopt;
     return rows.front();
   });
@@ -88,7 +88,7 @@ std::vector<UserRecord> SqlUserRepository::list() {
   return database_.connections().withReadSession([&](Poco::Data::Session& session) {
     Poco::Data::Statement statement(session);
     statement << std::string(kSelect) + " ORDER BY email_key";
-    return readAll(statement);
+    return readUsers(statement);
   });
 }
 

@@ -32,6 +32,11 @@ void Scheduler::cancel(const std::string& callId) {
   }
 }
 
+bool Scheduler::pause(std::chrono::milliseconds delay) {
+  std::unique_lock lock(mutex_);
+  return !wake_.wait_for(lock, delay, [this] { return stopping_; });
+}
+
 void Scheduler::run() {
   std::unique_lock lock(mutex_);
   while (!stopping_) {

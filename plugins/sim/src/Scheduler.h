@@ -30,6 +30,10 @@ class Scheduler {
   }
   /// Drops every pending task of a call.
   void cancel(const std::string& callId);
+  /// For a running task that waits between attempts: sleeps for `delay`, or
+  /// less when the scheduler is being destroyed. False when it is, so the
+  /// task gives up rather than hold the plugin's unloading.
+  bool pause(std::chrono::milliseconds delay);
 
  private:
   struct Entry {

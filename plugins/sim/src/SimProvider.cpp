@@ -163,7 +163,9 @@ void SimProvider::deliver(const std::string& body) {
     } catch (const sdk::ProviderError& e) {
       host().warn("webhook delivery to " + url + " failed (attempt " + std::to_string(attempt) + "): " + e.what());
     }
-    std::this_thread::sleep_for(std::chrono::milliseconds(100 * attempt * attempt));
+    if (!scheduler_.pause(std::chrono::milliseconds(100 * attempt * attempt))) {
+      return;  // the plugin is being unloaded: nobody is left to deliver to
+    }
   }
 }
 

@@ -154,6 +154,17 @@ std::vector<sdk::CallEvent> conferenceEvents(const sdk::encoding::FormFields& pa
     // callbacks; the rest (speech, announcements) the host does not track.
     return {};
   }
+  if (event.type == sdk::event::kParticipantMuted || event.type == sdk::event::kParticipantHeld) {
+    // A mute or hold is the host's own command, recorded from Twilio's
+    // answer. Its callback can come after the host's next command on the
+    // same participant (mute, then unmute within the second): taken at the
+    // end of its second it would outrank that command and show the earlier
+    // state. At the start of its second a late callback cannot; callbacks
+    // still order among themselves by SequenceNumber.
+    if (const auto stamped = parseRfc2822(field(params, "Timestamp"))) {
+      event.occurredAtMs = *stamped;
+    }
+  }
   if (auto muted = field(params, "Muted"); event.type == sdk::event::kParticipantMuted && !muted.empty()) {
     event.muted = isTrue(muted);
   }

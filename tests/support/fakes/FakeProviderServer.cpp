@@ -32,9 +32,9 @@ class CountedHandler final : public Poco::Net::HTTPRequestHandler {
   std::atomic<int>& inFlight_;
 };
 
-class Factory final : public Poco::Net::HTTPRequestHandlerFactory {
+class FakeHandlerFactory final : public Poco::Net::HTTPRequestHandlerFactory {
  public:
-  Factory(const FakeProviderServer::Handler& handler, std::atomic<int>& inFlight)
+  FakeHandlerFactory(const FakeProviderServer::Handler& handler, std::atomic<int>& inFlight)
       : handler_(handler), inFlight_(inFlight) {}
   Poco::Net::HTTPRequestHandler* createRequestHandler(const Poco::Net::HTTPServerRequest&) override {
     return new CountedHandler(handler_, inFlight_);
@@ -54,7 +54,7 @@ FakeProviderServer::FakeProviderServer(Handler handler, std::function<void(const
   port_ = socket.address().port();
   auto* params = new Poco::Net::HTTPServerParams;
   params->setMaxThreads(8);
-  server_ = std::make_unique<Poco::Net::HTTPServer>(new Factory(handler_, inFlight_), socket, params);
+  server_ = std::make_unique<Poco::Net::HTTPServer>(new FakeHandlerFactory(handler_, inFlight_), socket, params);
   server_->start();
 }
 

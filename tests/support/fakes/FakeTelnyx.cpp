@@ -1,5 +1,7 @@
 #include "support/fakes/FakeTelnyx.h"
 
+#include "support/Bytes.h"
+
 #include <Poco/Net/HTTPClientSession.h>
 #include <Poco/Net/HTTPRequest.h>
 #include <Poco/Net/HTTPResponse.h>
@@ -28,15 +30,6 @@ bool dialable(const std::string& to) {
 constexpr int kMaxAttempts = 3;
 constexpr int kRetryDelayMs = 200;
 
-std::string base64(const std::string& bytes) {
-  std::string out(4 * ((bytes.size() + 2) / 3) + 1, '\0');
-  const int size =
-      EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()),
-                      reinterpret_cast<const unsigned char*>(bytes.data()), static_cast<int>(bytes.size()));
-  out.resize(static_cast<size_t>(size));
-  return out;
-}
-
 std::string base64Url(const std::string& bytes) {
   std::string out = base64(bytes);
   for (char& c : out) {
@@ -44,12 +37,6 @@ std::string base64Url(const std::string& bytes) {
     if (c == '/') c = '_';
   }
   while (!out.empty() && out.back() == '=') out.pop_back();
-  return out;
-}
-
-std::string fromHex(const std::string& hex) {
-  std::string out;
-  for (size_t i = 0; i + 1 < hex.size(); i += 2) out += static_cast<char>(std::stoi(hex.substr(i, 2), nullptr, 16));
   return out;
 }
 
@@ -64,7 +51,7 @@ std::string iso(int64_t ms) {
   return std::string(buffer) + micros;
 }
 
-std::string text(const nlohmann::json& object, const char* key) {
+std::string stringField(const nlohmann::json& object, const char* key) {
   if (!object.is_object()) return {};
   auto it = object.find(key);
   return it != object.end() && it->is_string() ? it->get<std::string>() : std::string();
@@ -474,7 +461,7 @@ FakeTelnyx::Reply FakeTelnyx::route(const std::string& method, const std::string
   static const std::regex kToken(R"(/telephony_credentials/([^/]+)/token)");
   std::smatch m;
   // A command seen in the last minute is ignored: the first answer again.
-  const std::string commandId = text(body, "command_id");
+  const std::string commandId = stringField(body, "command_id");
   if (!commandId.empty()) {
     std::lock_guard lock(mutex_);
     auto it = commandResults_.find(method + path + "#" + commandId);
@@ -517,8 +504,8 @@ FakeTelnyx::Reply FakeTelnyx::route(const std::string& method, const std::string
 }
 
 FakeTelnyx::Reply FakeTelnyx::dial(const nlohmann::json& body) {
-  const std::string to = text(body, "to");
-  if (text(body, "connection_id") != options_.connectionId) {
+  const std::string to = stringField(body, "to");
+  if (stringField(body, "connection_id") != options_.connectionId) {
     return error(422, "10015", "Invalid value for connection_id (Call Control App ID)",
                  "The requested connection_id (Call Control App ID) is either invalid or does not exist.");
   }
@@ -531,9 +518,9 @@ FakeTelnyx::Reply FakeTelnyx::dial(const nlohmann::json& body) {
   leg.legId = uuid();
   leg.sessionId = uuid();
   leg.to = to;
-  leg.from = text(body, "from");
+  leg.from = stringField(body, "from");
   leg.clientState = body.contains("client_state") ? body["client_state"] : nlohmann::json();
-  leg.webhookUrl = text(body, "webhook_url");
+  leg.webhookUrl = stringField(body, "webhook_url");
   leg.createdMs = nowMs();
   Out out;
   {
@@ -598,7 +585,7 @@ FakeTelnyx::Reply FakeTelnyx::createConference(const nlohmann::json& body) {
   Conference created;
   {
     std::lock_guard lock(mutex_);
-    auto it = legs_.find(text(body, "call_control_id"));
+    auto it = legs_.find(stringField(body, "call_control_id"));
     if (it == legs_.end())
       return error(422, "90015", "Invalid Call Control ID", "The call_control_id provided was not valid.");
     Leg& leg = it->second;
@@ -607,12 +594,12 @@ FakeTelnyx::Reply FakeTelnyx::createConference(const nlohmann::json& body) {
       return error(422, "90034", "Call not answered yet",
                    "This call can't receive this command because it has not been answered yet.");
     }
-    if (liveConferenceLocked(text(body, "name")) != nullptr) {
+    if (liveConferenceLocked(stringField(body, "name")) != nullptr) {
       return error(422, "90033", "Unable to execute command",
                    "Conference with given name already exists and it's active.");
     }
     created.id = uuid();
-    created.name = text(body, "name");
+    created.name = stringField(body, "name");
     created.webhookUrl = leg.webhookUrl;
     created.createdMs = nowMs();
     created.participants.push_back(leg.callControlId);
@@ -648,7 +635,7 @@ FakeTelnyx::Reply FakeTelnyx::conferenceAction(const std::string& idOrName, cons
                    : error(404, "90058", "Invalid conference_id", "The conference does not exist.");
     }
     if (action == "join") {
-      auto it = legs_.find(text(body, "call_control_id"));
+      auto it = legs_.find(stringField(body, "call_control_id"));
       if (it == legs_.end()) return error(422, "90015", "Invalid Call Control ID", "");
       Leg& leg = it->second;
       if (leg.state == "hangup") return error(422, "90018", "Call has already ended", "");

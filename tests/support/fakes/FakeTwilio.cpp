@@ -1,5 +1,7 @@
 #include "support/fakes/FakeTwilio.h"
 
+#include "support/Bytes.h"
+
 #include <Poco/Net/HTTPClientSession.h>
 #include <Poco/Net/HTTPRequest.h>
 #include <Poco/Net/HTTPResponse.h>
@@ -23,13 +25,6 @@ namespace {
 using sdk::encoding::FormFields;
 
 constexpr const char* kApiVersion = "2010-04-01";
-
-std::string base64(const unsigned char* data, size_t size) {
-  std::string out(4 * ((size + 2) / 3) + 1, '\0');
-  const int written = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()), data, static_cast<int>(size));
-  out.resize(static_cast<size_t>(written));
-  return out;
-}
 
 std::string hmac(const EVP_MD* md, const std::string& key, const std::string& data) {
   unsigned char out[EVP_MAX_MD_SIZE];
@@ -154,7 +149,7 @@ std::string FakeTwilio::sign(const std::string& authToken, const std::string& ur
   std::string data = url;
   for (const auto& [key, value] : sorted) data += key + value;
   const std::string mac = hmac(EVP_sha1(), authToken, data);
-  return base64(reinterpret_cast<const unsigned char*>(mac.data()), mac.size());
+  return base64(mac);
 }
 
 // --- Delivery ----------------------------------------------------------------------
@@ -536,7 +531,7 @@ FakeTwilio::BrowserLeg FakeTwilio::connectBrowser(const std::string& accessToken
   }
   const std::string signedPart = accessToken.substr(0, second);
   const std::string mac = hmac(EVP_sha256(), options_.apiKeySecret, signedPart);
-  std::string expected = base64(reinterpret_cast<const unsigned char*>(mac.data()), mac.size());
+  std::string expected = base64(mac);
   for (char& c : expected) {
     if (c == '+') c = '-';
     if (c == '/') c = '_';

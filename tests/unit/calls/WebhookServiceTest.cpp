@@ -22,12 +22,12 @@ namespace {
 constexpr const char* kSecret = "webhook-service-secret";
 constexpr const char* kUrl = "https://dialer.example/webhooks/sim/events";
 
-struct World : sb::test::CallDatabase {
+struct WebhookWorld : sb::test::CallDatabase {
   std::unique_ptr<sb::core::ProviderProxy> sim;
   std::unique_ptr<sb::core::CallService> calls;
   std::unique_ptr<sb::core::WebhookService> webhooks;
 
-  World() {
+  WebhookWorld() {
     sim = std::make_unique<sb::core::ProviderProxy>(
         sb::core::PluginLoader::load(SB_SIM_PLUGIN_DIR),
         nlohmann::json{{"webhook_base_url", "https://dialer.example/webhooks/sim"}, {"secret", kSecret}},
@@ -60,9 +60,9 @@ const std::string kRinging =
 }  // namespace
 
 TEST_CASE("webhook service: events are committed before the reply is handed back", "[calls][webhooks]") {
-  World world;
+  WebhookWorld world;
   std::promise<std::pair<int, size_t>> answered;
-  world.webhooks->handle("sim", World::signedRequest(kRinging), "rid-1",
+  world.webhooks->handle("sim", WebhookWorld::signedRequest(kRinging), "rid-1",
                          [&](sb::sdk::HttpResponse reply, std::exception_ptr error) {
                            REQUIRE_FALSE(error);
                            // Told after the commit: the event is already in the timeline.
@@ -77,7 +77,7 @@ TEST_CASE("webhook service: events are committed before the reply is handed back
 
   SECTION("a redelivery is answered the same and stores nothing new") {
     std::promise<int> again;
-    world.webhooks->handle("sim", World::signedRequest(kRinging), "rid-2",
+    world.webhooks->handle("sim", WebhookWorld::signedRequest(kRinging), "rid-2",
                            [&](sb::sdk::HttpResponse reply, std::exception_ptr) { again.set_value(reply.status); });
     CHECK(again.get_future().get() == 200);
     CHECK(world.callRepository.timeline("c1").size() == 1);
@@ -85,17 +85,17 @@ TEST_CASE("webhook service: events are committed before the reply is handed back
 }
 
 TEST_CASE("webhook service: a forged signature and another provider are refused", "[calls][webhooks]") {
-  World world;
+  WebhookWorld world;
   bool told = false;
   const auto never = [&](sb::sdk::HttpResponse, std::exception_ptr) { told = true; };
   try {
-    world.webhooks->handle("sim", World::signedRequest(kRinging, "v1=00"), "rid-3", never);
+    world.webhooks->handle("sim", WebhookWorld::signedRequest(kRinging, "v1=00"), "rid-3", never);
     FAIL("a forged webhook was accepted");
   } catch (const sb::core::DomainError& e) {
     CHECK(e.kind() == sb::core::DomainError::Kind::Forbidden);
   }
   try {
-    world.webhooks->handle("twilio", World::signedRequest(kRinging), "rid-4", never);
+    world.webhooks->handle("twilio", WebhookWorld::signedRequest(kRinging), "rid-4", never);
     FAIL("a webhook for a provider that is not active was accepted");
   } catch (const sb::core::DomainError& e) {
     CHECK(e.kind() == sb::core::DomainError::Kind::NotFound);

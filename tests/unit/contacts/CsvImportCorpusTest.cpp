@@ -17,14 +17,14 @@ using Catch::Matchers::Contains;
 
 namespace {
 
-struct Store {
+struct CorpusStore {
   sb::test::TempDir dir;
   Database database{(dir / "contacts.db").string()};
   SqliteContactRepository contacts{database};
   SqliteDncRepository dnc{database};
   ContactService service{contacts, dnc, ContactServiceOptions{}};
 
-  Store() { database.migrate(); }
+  CorpusStore() { database.migrate(); }
 
   ContactList import(const std::string& file) {
     std::ifstream in(std::string(SB_SOURCE_DIR) + "/tests/fixtures/csv/" + file, std::ios::binary);
@@ -63,7 +63,7 @@ std::vector<std::string> reasons(const nlohmann::json& report) {
 }  // namespace
 
 TEST_CASE("corpus: the original design's 5-row fixture imports 5 unverified contacts", "[import]") {
-  Store store;
+  CorpusStore store;
   const auto list = store.import("seed_fixture.csv");
   CHECK(list.importedCount == 5);
   CHECK(list.skippedCount == 0);
@@ -81,7 +81,7 @@ TEST_CASE("corpus: the original design's 5-row fixture imports 5 unverified cont
 }
 
 TEST_CASE("corpus: BOM, CRLF and messy headers", "[import]") {
-  Store store;
+  CorpusStore store;
   const auto list = store.import("bom_crlf.csv");
   CHECK(list.importedCount == 3);
   const auto contacts = store.all(list.id);
@@ -93,7 +93,7 @@ TEST_CASE("corpus: BOM, CRLF and messy headers", "[import]") {
 }
 
 TEST_CASE("corpus: quoted commas, quotes and newlines survive", "[import]") {
-  Store store;
+  CorpusStore store;
   const auto list = store.import("quoted.csv");
   const auto contacts = store.all(list.id);
   REQUIRE(contacts.size() == 3);
@@ -106,7 +106,7 @@ TEST_CASE("corpus: quoted commas, quotes and newlines survive", "[import]") {
 }
 
 TEST_CASE("corpus: semicolons with international numbers, and tabs", "[import]") {
-  Store store;
+  CorpusStore store;
   const auto semicolon = store.import("semicolon.csv");
   CHECK(semicolon.report.at("delimiter") == "semicolon");
   const auto contacts = store.all(semicolon.id);
@@ -121,7 +121,7 @@ TEST_CASE("corpus: semicolons with international numbers, and tabs", "[import]")
 }
 
 TEST_CASE("corpus: Excel-formatted phones", "[import]") {
-  Store store;
+  CorpusStore store;
   const auto list = store.import("excel_phones.csv");
   CHECK(list.importedCount == 5);
   CHECK(list.skippedCount == 1);
@@ -143,7 +143,7 @@ TEST_CASE("corpus: Excel-formatted phones", "[import]") {
 }
 
 TEST_CASE("corpus: formula cells are kept as text, a formula phone without a number is refused", "[import]") {
-  Store store;
+  CorpusStore store;
   const auto list = store.import("formulas.csv");
   const auto contacts = store.all(list.id);
   REQUIRE(contacts.size() == 1);
@@ -153,7 +153,7 @@ TEST_CASE("corpus: formula cells are kept as text, a formula phone without a num
 }
 
 TEST_CASE("corpus: a shifted row is refused, the rest lands", "[import]") {
-  Store store;
+  CorpusStore store;
   const auto list = store.import("shifted.csv");
   CHECK(list.importedCount == 1);
   CHECK(reasons(list.report) ==
@@ -162,7 +162,7 @@ TEST_CASE("corpus: a shifted row is refused, the rest lands", "[import]") {
 }
 
 TEST_CASE("corpus: optional and extra columns", "[import]") {
-  Store store;
+  CorpusStore store;
   const auto list = store.import("extra_columns.csv");
   const auto contact = store.all(list.id).at(0);
   CHECK(contact.email == "extra@example.com");
@@ -172,7 +172,7 @@ TEST_CASE("corpus: optional and extra columns", "[import]") {
 }
 
 TEST_CASE("corpus: files that cannot be a contact list are refused whole", "[import]") {
-  Store store;
+  CorpusStore store;
   CHECK_THAT(store.refusal("empty.csv").what(), Contains("the file is empty"));
   CHECK_THAT(store.refusal("header_only.csv").what(), Contains("a header but no data rows"));
   const auto missing = store.refusal("missing_column.csv");
@@ -191,7 +191,7 @@ TEST_CASE("corpus: files that cannot be a contact list are refused whole", "[imp
 }
 
 TEST_CASE("corpus: limits refuse the file and leave nothing behind", "[import]") {
-  Store store;
+  CorpusStore store;
   ContactServiceOptions options;
   options.limits.maxRows = 4;
   ContactService limited(store.contacts, store.dnc, options);
@@ -207,7 +207,7 @@ TEST_CASE("corpus: limits refuse the file and leave nothing behind", "[import]")
 }
 
 TEST_CASE("corpus: numbers on the do-not-call list import as do_not_call", "[import][dnc]") {
-  Store store;
+  CorpusStore store;
   store.service.addDoNotCall("(555) 987-6543", "asked not to be called", "test");
   const auto list = store.import("seed_fixture.csv");
   const auto contacts = store.all(list.id);
@@ -220,7 +220,7 @@ TEST_CASE("corpus: numbers on the do-not-call list import as do_not_call", "[imp
 }
 
 TEST_CASE("corpus: two columns both named phone are two phone columns", "[import]") {
-  Store store;
+  CorpusStore store;
   const auto list = store.import("duplicate_column.csv");
   const auto contact = store.all(list.id).at(0);
   CHECK(contact.phoneE164 == "+12125550118");
@@ -229,7 +229,7 @@ TEST_CASE("corpus: two columns both named phone are two phone columns", "[import
 }
 
 TEST_CASE("corpus: a CRM export's columns are matched by the synonym table", "[import]") {
-  Store store;
+  CorpusStore store;
   const auto list = store.import("crm_export.csv");
   CHECK(list.report.at("columns") == nlohmann::json::parse(R"({
     "name": ["First Name", "Last Name"], "company": "Company Name", "phone": ["Mobile Phone", "Work Phone"],
@@ -262,7 +262,7 @@ TEST_CASE("corpus: a CRM export's columns are matched by the synonym table", "[i
 }
 
 TEST_CASE("corpus: a field over the size limit skips its row, not the file", "[import]") {
-  Store store;
+  CorpusStore store;
   // product.md 3b: the corpus's over-long field; the row is reported with
   // its line and the rows around it land.
   std::string csv = "name,company,phone,notes\nBefore,Co,212-555-0141,short\n";

@@ -26,14 +26,14 @@ using Catch::Matchers::Contains;
 
 namespace {
 
-struct Store {
+struct XlsxStore {
   TempDir dir;
   Database database{(dir / "contacts.db").string()};
   SqliteContactRepository contacts{database};
   SqliteDncRepository dnc{database};
   ContactService service;
 
-  explicit Store(ImportLimits limits = {}) : service(contacts, dnc, options(limits)) { database.migrate(); }
+  explicit XlsxStore(ImportLimits limits = {}) : service(contacts, dnc, options(limits)) { database.migrate(); }
 
   static ContactServiceOptions options(ImportLimits limits) {
     ContactServiceOptions out;
@@ -72,7 +72,7 @@ std::string header() {
 }  // namespace
 
 TEST_CASE("xlsx: a plain sheet of inline strings imports - the report names the format and sheet", "[xlsx]") {
-  Store store;
+  XlsxStore store;
   const auto list =
       store.import(Workbook()
                        .sheet("Leads", header() + textRow(2, {"Ada Lovelace", "Engines", "+1 212 555 0101"}) +
@@ -91,7 +91,7 @@ TEST_CASE("xlsx: a plain sheet of inline strings imports - the report names the 
 }
 
 TEST_CASE("xlsx: shared strings and a CRM's column names - first and last name are joined", "[xlsx][mapping]") {
-  Store store;
+  XlsxStore store;
   const auto list = store.import(
       Workbook()
           .sharedStrings({"First Name", "Last Name", "Company Name", "Mobile Phone", "Ada", "Lovelace", "Engines",
@@ -108,7 +108,7 @@ TEST_CASE("xlsx: shared strings and a CRM's column names - first and last name a
 }
 
 TEST_CASE("xlsx: a phone stored as a number keeps its digits - one Excel already mangled is reported", "[xlsx]") {
-  Store store;
+  XlsxStore store;
   // Style 0 is General; style 1 shows scientific notation (built-in 11).
   const auto list = store.import(
       Workbook()
@@ -138,7 +138,7 @@ TEST_CASE("xlsx: dates read as dates in either date system - other numbers as wr
                      row(2, {textCell("A2", "Ada"), textCell("B2", "Co"), textCell("C2", "+12125550101"),
                              numberCell("D2", "46082", 1), numberCell("E2", "46082.5", 2), numberCell("F2", "0.25")});
   SECTION("1900") {
-    Store store;
+    XlsxStore store;
     const auto list =
         store.import(Workbook().styles({0, 164, 14}, {{164, "yyyy\\-mm\\-dd;@"}}).sheet("S", sheet).bytes());
     const auto contact = store.all(list.id).at(0);
@@ -147,7 +147,7 @@ TEST_CASE("xlsx: dates read as dates in either date system - other numbers as wr
     CHECK(contact.attributes.at("score") == "0.25");
   }
   SECTION("1904") {
-    Store store;
+    XlsxStore store;
     const auto list =
         store.import(Workbook().date1904().styles({0, 164, 14}, {{164, "d/m/yyyy"}}).sheet("S", sheet).bytes());
     CHECK(store.all(list.id).at(0).attributes.at("signed up") == "2030-03-02");
@@ -155,7 +155,7 @@ TEST_CASE("xlsx: dates read as dates in either date system - other numbers as wr
 }
 
 TEST_CASE("xlsx: empty cells, empty rows and skipped rows - numbered as the sheet shows them", "[xlsx]") {
-  Store store;
+  XlsxStore store;
   const auto list = store.import(
       Workbook()
           .sheet("Leads", header() + row(2, {textCell("A2", "Ada"), textCell("C2", "+12125550101")}) +
@@ -170,7 +170,7 @@ TEST_CASE("xlsx: empty cells, empty rows and skipped rows - numbered as the shee
 }
 
 TEST_CASE("xlsx: merged cells - a title over the header is skipped and a merged value fills its cells", "[xlsx]") {
-  Store store;
+  XlsxStore store;
   // Row 1: a title merged over the table. Row 2: "phone" merged over two
   // columns (mobile, office). Company merged down rows 3-4.
   const auto list =
@@ -197,7 +197,7 @@ TEST_CASE("xlsx: two sheets - the first visible by default, another by name, an 
                          .sheet("Old Leads", header() + textRow(2, {"Grace", "Navy", "+12125550102"}) +
                                                  textRow(3, {"Alan", "Bletchley", "+12125550103"}))
                          .bytes();
-  Store store;
+  XlsxStore store;
   CHECK(store.import(bytes).report.at("sheet") == "Leads");
   const auto named = store.import(bytes, "old leads");  // any case
   CHECK(named.report.at("sheet") == "Old Leads");
@@ -224,14 +224,14 @@ TEST_CASE("xlsx: a 100,000-row sheet imports whole", "[xlsx][slow]") {
             n + "\" t=\"inlineStr\"><is><t>Co</t></is></c><c r=\"C" + n + "\"><v>" + std::to_string(2125000000 + i) +
             "</v></c></row>";
   }
-  Store store;
+  XlsxStore store;
   const auto list = store.import(Workbook().sheet("Big", rows).bytes());
   CHECK(list.rowsTotal == 100000);
   CHECK(list.importedCount == 100000);
 }
 
 TEST_CASE("xlsx: a cell over the field limit skips its row only", "[xlsx]") {
-  Store store;
+  XlsxStore store;
   const auto list =
       store.import(Workbook()
                        .sheet("Leads", header() + textRow(2, {"Ada", std::string(70 * 1024, 'x'), "+12125550101"}) +
@@ -257,7 +257,7 @@ TEST_CASE("xlsx: one long shared text repeated across rows and columns is bounde
     for (size_t c = 3; c < 53; ++c) rows += sharedCell(columnName(c) + n, 0);
     rows += "</row>";
   }
-  Store store;
+  XlsxStore store;
   const auto list = store.import(Workbook().sharedStrings({std::string(60000, 'x')}).sheet("Leads", rows).bytes());
   CHECK(list.importedCount == 1);
   CHECK(list.skippedCount == 1000);
@@ -265,14 +265,14 @@ TEST_CASE("xlsx: one long shared text repeated across rows and columns is bounde
 }
 
 TEST_CASE("xlsx: a workbook written with data descriptors reads the same", "[xlsx]") {
-  Store store;
+  XlsxStore store;
   const auto list = store.import(
       Workbook().streamed().sheet("Leads", header() + textRow(2, {"Ada", "Engines", "+12125550101"})).bytes());
   CHECK(list.importedCount == 1);
 }
 
 TEST_CASE("xlsx: a sheet written with namespace prefixes (x:row, x:c) reads the same", "[xlsx]") {
-  Store store;
+  XlsxStore store;
   const std::string sheet =
       "<?xml version=\"1.0\"?><x:worksheet xmlns:x=\"http://schemas.openxmlformats.org/spreadsheetml/2006/main\">"
       "<x:sheetData><x:row r=\"1\"><x:c r=\"A1\" t=\"inlineStr\"><x:is><x:t>name</x:t></x:is></x:c>"
@@ -288,7 +288,7 @@ TEST_CASE("xlsx: a sheet written with namespace prefixes (x:row, x:c) reads the 
 }
 
 TEST_CASE("xlsx: a workbook adds to an existing list", "[xlsx]") {
-  Store store;
+  XlsxStore store;
   std::istringstream csv("name,company,phone\nAda,,+12125550101\n");
   const auto first = store.service.importList(csv, "Leads", "a.csv", "test");
   std::istringstream more(Workbook()
@@ -304,7 +304,7 @@ TEST_CASE("xlsx: a workbook adds to an existing list", "[xlsx]") {
 }
 
 TEST_CASE("xlsx: hostile and foreign files are refused with what to do", "[xlsx][security]") {
-  Store store;
+  XlsxStore store;
   SECTION("a zip bomb: a part compressed far beyond any sheet") {
     std::string rows = header();
     rows += std::string(40u << 20, ' ');  // whitespace between rows: 40 MiB that deflate to almost nothing
@@ -343,7 +343,7 @@ TEST_CASE("xlsx: hostile and foreign files are refused with what to do", "[xlsx]
   SECTION("a sheet over the row limit") {
     ImportLimits limits;
     limits.maxRows = 50;
-    Store limited(limits);
+    XlsxStore limited(limits);
     std::string rows = header();
     for (int r = 2; r <= 70; ++r) rows += textRow(r, {"P" + std::to_string(r), "Co", std::to_string(2125550100 + r)});
     const auto e = limited.refusal(Workbook().sheet("Leads", rows).bytes());

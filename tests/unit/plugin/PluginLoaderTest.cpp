@@ -19,7 +19,7 @@ using sb::core::PluginRefused;
 
 namespace {
 
-std::filesystem::path fixture(const std::string& variant) {
+std::filesystem::path pluginFixture(const std::string& variant) {
   return std::filesystem::path(SB_FIXTURE_PLUGINS) / variant;
 }
 
@@ -36,7 +36,7 @@ std::string refusalOf(const std::filesystem::path& directory) {
 std::filesystem::path withManifest(const sb::test::TempDir& dir, const std::string& manifest) {
   const auto folder = dir / "plugin";
   std::filesystem::create_directories(folder);
-  std::filesystem::copy_file(fixture("good") / "libsb_cprov.so", folder / "libsb_cprov.so");
+  std::filesystem::copy_file(pluginFixture("good") / "libsb_cprov.so", folder / "libsb_cprov.so");
   std::ofstream(folder / "plugin.json") << manifest;
   return folder;
 }
@@ -44,7 +44,7 @@ std::filesystem::path withManifest(const sb::test::TempDir& dir, const std::stri
 }  // namespace
 
 TEST_CASE("a well-formed C plugin loads and describes itself", "[loader]") {
-  const auto plugin = PluginLoader::load(fixture("good"));
+  const auto plugin = PluginLoader::load(pluginFixture("good"));
   CHECK(plugin->id() == "cprov");
   CHECK(plugin->displayName() == "C test provider");
   CHECK(plugin->abiVersion() == "1.0");
@@ -54,21 +54,22 @@ TEST_CASE("a well-formed C plugin loads and describes itself", "[loader]") {
 TEST_CASE("the loader refuses each broken plugin for its own reason", "[loader]") {
   const std::string host = std::to_string(SB_ABI_MAJOR) + "." + std::to_string(SB_ABI_MINOR);
   const std::string newer = std::to_string(SB_ABI_MAJOR) + "." + std::to_string(SB_ABI_MINOR + 1);
-  CHECK_THAT(refusalOf(fixture("wrong_major")),
+  CHECK_THAT(refusalOf(pluginFixture("wrong_major")),
              Contains("built for ABI major 2") && Contains("this host speaks " + host));
-  CHECK_THAT(refusalOf(fixture("newer_minor")), Contains("needs ABI " + newer) && Contains("upgrade the host"));
-  CHECK_THAT(refusalOf(fixture("no_entry")), Contains("does not export sb_provider_entry_v1"));
-  CHECK_THAT(refusalOf(fixture("null_invoke")), Contains("'invoke' is null"));
-  CHECK_THAT(refusalOf(fixture("null_table")), Contains("returned no table for host ABI " + host));
-  CHECK_THAT(refusalOf(fixture("small_table")), Contains("provider table is 8 bytes"));
-  CHECK_THAT(refusalOf(fixture("bad_capabilities")), Contains("capabilities_json is not valid JSON"));
-  CHECK_THAT(refusalOf(fixture("schema_capabilities")), Contains("does not match the SDK's capabilities schema") &&
-                                                            Contains("topology") && Contains("operations"));
-  CHECK_THAT(refusalOf(fixture("other_version")),
+  CHECK_THAT(refusalOf(pluginFixture("newer_minor")), Contains("needs ABI " + newer) && Contains("upgrade the host"));
+  CHECK_THAT(refusalOf(pluginFixture("no_entry")), Contains("does not export sb_provider_entry_v1"));
+  CHECK_THAT(refusalOf(pluginFixture("null_invoke")), Contains("'invoke' is null"));
+  CHECK_THAT(refusalOf(pluginFixture("null_table")), Contains("returned no table for host ABI " + host));
+  CHECK_THAT(refusalOf(pluginFixture("small_table")), Contains("provider table is 8 bytes"));
+  CHECK_THAT(refusalOf(pluginFixture("bad_capabilities")), Contains("capabilities_json is not valid JSON"));
+  CHECK_THAT(
+      refusalOf(pluginFixture("schema_capabilities")),
+      Contains("does not match the SDK's capabilities schema") && Contains("topology") && Contains("operations"));
+  CHECK_THAT(refusalOf(pluginFixture("other_version")),
              Contains("library says its version is '2.0.0' but plugin.json says '1.0.0'"));
-  CHECK_THAT(refusalOf(fixture("manifest_abi")),
+  CHECK_THAT(refusalOf(pluginFixture("manifest_abi")),
              Contains("library says its ABI is '1.0' but plugin.json says '" + host + "'"));
-  CHECK_THAT(refusalOf(fixture("undefined_symbol")),
+  CHECK_THAT(refusalOf(pluginFixture("undefined_symbol")),
              Contains("cannot load") && Contains("sb_test_function_that_does_not_exist"));
 }
 
@@ -138,10 +139,10 @@ TEST_CASE("discovery loads the good plugins and explains every refusal", "[loade
 }
 
 TEST_CASE("a library that crashes while it loads is refused by name - the loader goes on", "[loader]") {
-  CHECK_THAT(refusalOf(fixture("crashing_constructor")),
+  CHECK_THAT(refusalOf(pluginFixture("crashing_constructor")),
              Contains("crashing_constructor") && (Contains("crashed while loading") || Contains("ended the process")));
   // The process that asked is still here, and loads the good one after it.
-  CHECK(PluginLoader::load(fixture("good"))->id() == "cprov");
+  CHECK(PluginLoader::load(pluginFixture("good"))->id() == "cprov");
 }
 
 TEST_CASE("only the libraries asked for are mapped - the rest are listed unloaded", "[loader]") {
@@ -165,7 +166,7 @@ TEST_CASE("two folders claiming one id are both refused, each naming the other",
   sb::test::TempDir dir;
   for (const char* name : {"0-hijack", "cprov"}) {
     std::filesystem::create_directories(dir / name);
-    std::filesystem::copy(fixture("good"), dir / name);
+    std::filesystem::copy(pluginFixture("good"), dir / name);
   }
   const auto discovery = PluginLoader::discover({dir.path()});
   CHECK(discovery.loaded.empty());
@@ -179,12 +180,12 @@ TEST_CASE("two folders claiming one id are both refused, each naming the other",
 TEST_CASE("a bad manifest or an open folder refuses that folder only, naming it", "[loader]") {
   sb::test::TempDir dir;
   std::filesystem::create_directories(dir / "good");
-  std::filesystem::copy(fixture("good"), dir / "good");
+  std::filesystem::copy(pluginFixture("good"), dir / "good");
   std::filesystem::create_directories(dir / "vendor-number");
   std::ofstream(dir / "vendor-number" / "plugin.json")
       << R"({"id":"bad","name":"x","version":"1","vendor":5,"abi":"1.0","library":"x.so"})";
   std::filesystem::create_directories(dir / "open");
-  std::filesystem::copy(fixture("good"), dir / "open");
+  std::filesystem::copy(pluginFixture("good"), dir / "open");
   std::ofstream(dir / "open" / "plugin.json")
       << R"({"id":"other","name":"x","version":"1","abi":"1.0","library":"libsb_cprov.so"})";
   std::filesystem::permissions(dir / "open", std::filesystem::perms::others_write, std::filesystem::perm_options::add);

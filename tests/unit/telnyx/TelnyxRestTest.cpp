@@ -11,14 +11,14 @@ using sb::sdk::Status;
 
 namespace {
 
-const sb::test::OpenApiSpec& spec() {
+const sb::test::OpenApiSpec& telnyxSpec() {
   static const auto loaded =
       sb::test::OpenApiSpec::load(std::string(SB_SOURCE_DIR) + "/tests/fixtures/specs/telnyx_call_control_subset.json");
   return loaded;
 }
 
-void checkValid(const sb::telnyx::RestRequest& request) {
-  const auto problems = spec().checkJson(request.method, request.path, request.body);
+void checkTelnyxRequest(const sb::telnyx::RestRequest& request) {
+  const auto problems = telnyxSpec().checkJson(request.method, request.path, request.body);
   INFO(request.method << " " << request.path << " " << request.body.dump());
   for (const auto& problem : problems) UNSCOPED_INFO(problem);
   CHECK(problems.empty());
@@ -31,23 +31,23 @@ const std::string kConference = "3fa85f64-5717-4562-b3fc-2c963f66afa6";
 
 TEST_CASE("telnyx rest: every request is valid against the official description", "[telnyx]") {
   const std::string state = sb::telnyx::encodeClientState({"call_1", "contact"});
-  checkValid(sb::telnyx::dial("1293384261075731499", "+13129457420", "+35319605860", state,
-                              "891510ac-f3e4-11e8-af5b-de00688a4901", 30,
-                              "https://host.example/webhooks/telnyx/events"));
-  checkValid(
+  checkTelnyxRequest(sb::telnyx::dial("1293384261075731499", "+13129457420", "+35319605860", state,
+                                      "891510ac-f3e4-11e8-af5b-de00688a4901", 30,
+                                      "https://host.example/webhooks/telnyx/events"));
+  checkTelnyxRequest(
       sb::telnyx::dial("1293384261075731499", "sip:gencred123@sip.telnyx.com", "+35319605860", state, "c-2", 30, ""));
-  checkValid(sb::telnyx::hangup(kLeg, "c-3"));
-  checkValid(sb::telnyx::answer(kLeg, state, "c-3a"));
-  checkValid(sb::telnyx::fetchCall(kLeg));
-  checkValid(sb::telnyx::createConference(kLeg, "COLD_CALL_2026-12-01_abc", "c-4"));
-  checkValid(sb::telnyx::joinConference(kConference, kLeg, "c-5", state, true));
-  checkValid(sb::telnyx::joinConference(kConference, kLeg, "c-5a", state, false));
-  checkValid(sb::telnyx::muteParticipant(kConference, kLeg, true));
-  checkValid(sb::telnyx::muteParticipant(kConference, kLeg, false));
-  checkValid(sb::telnyx::holdParticipant(kConference, kLeg, true));
-  checkValid(sb::telnyx::holdParticipant(kConference, kLeg, false));
-  checkValid(sb::telnyx::endConference(kConference, "c-6"));
-  checkValid(sb::telnyx::mintLoginToken("c215ade3-0d39-418e-94be-c5f780760199"));
+  checkTelnyxRequest(sb::telnyx::hangup(kLeg, "c-3"));
+  checkTelnyxRequest(sb::telnyx::answer(kLeg, state, "c-3a"));
+  checkTelnyxRequest(sb::telnyx::fetchCall(kLeg));
+  checkTelnyxRequest(sb::telnyx::createConference(kLeg, "COLD_CALL_2026-12-01_abc", "c-4"));
+  checkTelnyxRequest(sb::telnyx::joinConference(kConference, kLeg, "c-5", state, true));
+  checkTelnyxRequest(sb::telnyx::joinConference(kConference, kLeg, "c-5a", state, false));
+  checkTelnyxRequest(sb::telnyx::muteParticipant(kConference, kLeg, true));
+  checkTelnyxRequest(sb::telnyx::muteParticipant(kConference, kLeg, false));
+  checkTelnyxRequest(sb::telnyx::holdParticipant(kConference, kLeg, true));
+  checkTelnyxRequest(sb::telnyx::holdParticipant(kConference, kLeg, false));
+  checkTelnyxRequest(sb::telnyx::endConference(kConference, "c-6"));
+  checkTelnyxRequest(sb::telnyx::mintLoginToken("c215ade3-0d39-418e-94be-c5f780760199"));
 }
 
 TEST_CASE("telnyx rest: call control ids are percent-encoded in paths", "[telnyx]") {
@@ -57,14 +57,14 @@ TEST_CASE("telnyx rest: call control ids are percent-encoded in paths", "[telnyx
 TEST_CASE("telnyx rest: the validator itself refuses what Telnyx would", "[telnyx]") {
   auto bad = sb::telnyx::dial("1", "+13129457420", "+35319605860", "", "c", 30, "");
   bad.body["colour"] = "blue";
-  CHECK_FALSE(spec().checkJson(bad.method, bad.path, bad.body).empty());
+  CHECK_FALSE(telnyxSpec().checkJson(bad.method, bad.path, bad.body).empty());
   bad = sb::telnyx::dial("1", "+13129457420", "+35319605860", "", "c", 30, "");
   bad.body.erase("connection_id");
-  CHECK_FALSE(spec().checkJson(bad.method, bad.path, bad.body).empty());
+  CHECK_FALSE(telnyxSpec().checkJson(bad.method, bad.path, bad.body).empty());
   auto wrongType = sb::telnyx::createConference(kLeg, "room", "c");
   wrongType.body["beep_enabled"] = "sometimes";
-  CHECK_FALSE(spec().checkJson(wrongType.method, wrongType.path, wrongType.body).empty());
-  CHECK_FALSE(spec().checkJson("POST", "/calls/x/actions/teleport", nlohmann::json::object()).empty());
+  CHECK_FALSE(telnyxSpec().checkJson(wrongType.method, wrongType.path, wrongType.body).empty());
+  CHECK_FALSE(telnyxSpec().checkJson("POST", "/calls/x/actions/teleport", nlohmann::json::object()).empty());
 }
 
 TEST_CASE("telnyx rest: errors map to SDK statuses", "[telnyx]") {

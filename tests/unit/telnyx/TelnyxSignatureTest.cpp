@@ -3,8 +3,9 @@
 // implementations), the RFC 8032 sanity vectors, the 300 s window both ways,
 // and forged, altered and malformed deliveries.
 #include "TelnyxSignature.h"
+#include "support/Bytes.h"
+#include "support/HostCrypto.h"
 
-#include <switchboard/core/plugin/HostServices.h>
 #include <switchboard/sdk/encoding.hpp>
 
 #include <catch2/catch.hpp>
@@ -51,10 +52,8 @@ const std::string kV2 = "Z/358AlZ15AOWiRe3/6HJ+OsXDqkEqKeRfbXICcYZSWfwSGbzHqnadY
 const std::string kV4 = "l+uB9ITjlM0Lemq2D0YasRnN56bVAra8QTmnzPTxIydWsFH8CWxyGU2D5JZN99I8XhTnV0hhDKCyg0xyTijcDw==";
 constexpr int64_t kNow = 1700000000;
 
-struct Crypto {
-  sb::core::HostServices services{"telnyx-test", nlohmann::json::object(), nullptr};
-  sb::sdk::Host host{services.table()};
-  sb::sdk::Crypto crypto = host.crypto();
+struct TelnyxVerifier : sb::test::HostCrypto {
+  TelnyxVerifier() : HostCrypto("telnyx-test") {}
 
   std::string key(const std::string& base64) { return sb::telnyx::decodePublicKey(base64).value(); }
   bool valid(const std::string& publicKey, const std::string& timestamp, const std::string& signature,
@@ -65,16 +64,10 @@ struct Crypto {
   }
 };
 
-std::string hex(const std::string& text) {
-  std::string out;
-  for (size_t i = 0; i + 1 < text.size(); i += 2) out += char(std::stoi(text.substr(i, 2), nullptr, 16));
-  return out;
-}
-
 }  // namespace
 
 TEST_CASE("telnyx signature: the bodies are the reference's bytes", "[telnyx]") {
-  Crypto c;
+  TelnyxVerifier c;
   CHECK(kB1.size() == 580);
   CHECK(sb::sdk::encoding::toHex(c.crypto.digest("sha256", kB1)) ==
         "3097d7d32def0a908f3f284ef5d098876351526f00feb824368e9c0babb51f03");
@@ -84,30 +77,30 @@ TEST_CASE("telnyx signature: the bodies are the reference's bytes", "[telnyx]") 
 }
 
 TEST_CASE("telnyx signature: RFC 8032 test vectors through the host's Ed25519", "[telnyx]") {
-  Crypto c;
-  CHECK(
-      c.crypto.ed25519Verify(hex("d75a980182b10ab7d54bfed3c964073a0ee172f3daa62325af021a68f707511a"), "",
-                             hex("e5564300c360ac729086e2cc806e828a84877f1eb8e5d974d873e065224901555fb8821590a33bacc61e"
-                                 "39701cf9b46bd25bf5f0595bbe24655141438e7a100b")));
-  CHECK(
-      c.crypto.ed25519Verify(hex("3d4017c3e843895a92b70aa74d1b7ebc9c982ccf2ec4968cc0cd55f12af4660c"), hex("72"),
-                             hex("92a009a9f0d4cab8720e820b5f642540a2b27b5416503f8fb3762223ebdb69da085ac1e43e15996e458f"
-                                 "3613d0f11d8c387b2eaeb4302aeeb00d291612bb0c00")));
-  CHECK_FALSE(
-      c.crypto.ed25519Verify(hex("3d4017c3e843895a92b70aa74d1b7ebc9c982ccf2ec4968cc0cd55f12af4660c"), hex("73"),
-                             hex("92a009a9f0d4cab8720e820b5f642540a2b27b5416503f8fb3762223ebdb69da085ac1e43e1599"
-                                 "6e458f3613d0f11d8c387b2eaeb4302aeeb00d291612bb0c00")));
+  TelnyxVerifier c;
+  CHECK(c.crypto.ed25519Verify(
+      sb::test::fromHex("d75a980182b10ab7d54bfed3c964073a0ee172f3daa62325af021a68f707511a"), "",
+      sb::test::fromHex("e5564300c360ac729086e2cc806e828a84877f1eb8e5d974d873e065224901555fb8821590a33bacc61e"
+                        "39701cf9b46bd25bf5f0595bbe24655141438e7a100b")));
+  CHECK(c.crypto.ed25519Verify(
+      sb::test::fromHex("3d4017c3e843895a92b70aa74d1b7ebc9c982ccf2ec4968cc0cd55f12af4660c"), sb::test::fromHex("72"),
+      sb::test::fromHex("92a009a9f0d4cab8720e820b5f642540a2b27b5416503f8fb3762223ebdb69da085ac1e43e15996e458f"
+                        "3613d0f11d8c387b2eaeb4302aeeb00d291612bb0c00")));
+  CHECK_FALSE(c.crypto.ed25519Verify(
+      sb::test::fromHex("3d4017c3e843895a92b70aa74d1b7ebc9c982ccf2ec4968cc0cd55f12af4660c"), sb::test::fromHex("73"),
+      sb::test::fromHex("92a009a9f0d4cab8720e820b5f642540a2b27b5416503f8fb3762223ebdb69da085ac1e43e1599"
+                        "6e458f3613d0f11d8c387b2eaeb4302aeeb00d291612bb0c00")));
 }
 
 TEST_CASE("telnyx signature: the valid vectors V1, V2, V4", "[telnyx]") {
-  Crypto c;
+  TelnyxVerifier c;
   CHECK(c.valid(kKeyA, "1700000000", kV1, kB1));
   CHECK(c.valid(kKeyA, "1700000000", kV2, kB2));
   CHECK(c.valid(kKeyB, "1700000000", kV4, kB1));
 }
 
 TEST_CASE("telnyx signature: the invalid vectors N1-N6 are refused", "[telnyx]") {
-  Crypto c;
+  TelnyxVerifier c;
   std::string b1t = kB1;
   b1t.replace(b1t.find("\"attempt\":1"), 11, "\"attempt\":2");
   CHECK_FALSE(c.valid(kKeyB, "1700000000", kV1, kB1));  // N1 wrong key
@@ -124,7 +117,7 @@ TEST_CASE("telnyx signature: the invalid vectors N1-N6 are refused", "[telnyx]")
 }
 
 TEST_CASE("telnyx signature: the 300 s window, both ways, and malformed headers", "[telnyx]") {
-  Crypto c;
+  TelnyxVerifier c;
   CHECK(c.valid(kKeyA, "1700000000", kV1, kB1, 1700000000));
   CHECK(c.valid(kKeyA, "1700000000", kV1, kB1, 1700000300));
   CHECK_FALSE(c.valid(kKeyA, "1700000000", kV1, kB1, 1700000301));  // too old: a replay

@@ -1,19 +1,13 @@
 // The Voice SDK Access Token: the reference's golden token, and decoded
 // header, claims, expiry and HMAC.
 #include "AccessToken.h"
+#include "support/HostCrypto.h"
 
-#include <switchboard/core/plugin/HostServices.h>
 #include <switchboard/sdk/encoding.hpp>
 
 #include <catch2/catch.hpp>
 
 namespace {
-
-struct Crypto {
-  sb::core::HostServices services{"twilio-test", nlohmann::json::object(), nullptr};
-  sb::sdk::Host host{services.table()};
-  sb::sdk::Crypto crypto = host.crypto();
-};
 
 sb::twilio::AccessTokenSpec goldenSpec() {
   sb::twilio::AccessTokenSpec spec;
@@ -55,7 +49,7 @@ nlohmann::json decode(const std::string& segment) {
 }  // namespace
 
 TEST_CASE("twilio access token: matches the reference's golden token byte for byte", "[twilio]") {
-  Crypto c;
+  sb::test::HostCrypto c{"twilio-test"};
   CHECK(sb::twilio::buildAccessToken(c.crypto, goldenSpec()) ==
         "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCIsImN0eSI6InR3aWxpby1mcGE7dj0xIn0."
         "eyJqdGkiOiJTSzEyMzQ1Njc4OTBhYmNkZWYxMjM0NTY3ODkwYWJjZGVmLTE3MDAwMDAwMDAiLCJpc3MiOiJTSzEyMzQ1Njc4OTBhYmNkZWYx"
@@ -66,7 +60,7 @@ TEST_CASE("twilio access token: matches the reference's golden token byte for by
 }
 
 TEST_CASE("twilio access token: header, claims, expiry and HMAC as Twilio reads them", "[twilio]") {
-  Crypto c;
+  sb::test::HostCrypto c{"twilio-test"};
   auto spec = goldenSpec();
   spec.incomingAllow = false;  // the product's choice: the browser places calls, it takes none
   spec.outgoingParams = nullptr;
@@ -91,7 +85,7 @@ TEST_CASE("twilio access token: header, claims, expiry and HMAC as Twilio reads 
 }
 
 TEST_CASE("twilio access token: the official SDK's token verifies with our HMAC", "[twilio]") {
-  Crypto c;
+  sb::test::HostCrypto c{"twilio-test"};
   // Token A of the reference, minted by twilio@5.13.1 (node).
   const std::string token =
       "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCIsImN0eSI6InR3aWxpby1mcGE7dj0xIn0."
@@ -115,7 +109,7 @@ TEST_CASE("twilio access token: the official SDK's token verifies with our HMAC"
 }
 
 TEST_CASE("twilio access token: refuses what Twilio would refuse", "[twilio]") {
-  Crypto c;
+  sb::test::HostCrypto c{"twilio-test"};
   auto spec = goldenSpec();
   spec.ttlS = 86401;
   CHECK_THROWS_WITH(sb::twilio::buildAccessToken(c.crypto, spec), Catch::Contains("1-86400"));

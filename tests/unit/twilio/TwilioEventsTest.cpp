@@ -107,6 +107,10 @@ TEST_CASE("twilio events: conference callbacks", "[twilio]") {
   REQUIRE(muted.size() == 1);
   CHECK(muted[0].type == "participant.muted");
   CHECK(muted[0].muted == true);
+  // A mute is taken at the start of its second (a join at its end): a late
+  // callback must not outrank the host's next command of the same second.
+  CHECK(muted[0].occurredAtMs == 1496350112000);
+  CHECK(joined[0].occurredAtMs == 1496350112999);
 
   auto unheld = sb::twilio::conferenceEvents(
       parseForm(base + "&StatusCallbackEvent=participant-unhold&CallSid=CA3&ParticipantLabel=contact&Hold=false"

@@ -10,7 +10,7 @@ using sb::sdk::Status;
 
 namespace {
 
-const sb::test::OpenApiSpec& spec() {
+const sb::test::OpenApiSpec& twilioSpec() {
   static const auto loaded =
       sb::test::OpenApiSpec::load(std::string(SB_SOURCE_DIR) + "/tests/fixtures/specs/twilio_api_v2010.json");
   return loaded;
@@ -18,9 +18,9 @@ const sb::test::OpenApiSpec& spec() {
 
 const std::string kAccount = "AC1234567890abcdef1234567890abcdef";
 
-void checkValid(const sb::twilio::RestRequest& request) {
+void checkTwilioRequest(const sb::twilio::RestRequest& request) {
   const auto fields = request.method == "GET" ? sb::sdk::encoding::parseForm(request.query) : request.form;
-  const auto problems = spec().check(request.method, request.path, fields);
+  const auto problems = twilioSpec().check(request.method, request.path, fields);
   INFO(request.method << " " << request.path);
   for (const auto& problem : problems) {
     INFO(problem);
@@ -35,14 +35,15 @@ TEST_CASE("twilio rest: every request the plugin sends is valid against the offi
       kAccount, "+15551230001", "+15550009999", "https://host.example/webhooks/twilio/voice?call_id=call_1",
       "https://host.example/webhooks/twilio/call?call_id=call_1&leg=contact", 30);
   CHECK(create.path == "/2010-04-01/Accounts/" + kAccount + "/Calls.json");
-  checkValid(create);
-  checkValid(sb::twilio::hangUpCall(kAccount, "CA11111111111111111111111111111111"));
-  checkValid(sb::twilio::fetchCall(kAccount, "CA11111111111111111111111111111111"));
-  checkValid(sb::twilio::endConference(kAccount, "CF11111111111111111111111111111111"));
-  checkValid(sb::twilio::findConference(kAccount, "COLD_CALL_2026-12-01_abc"));
-  checkValid(
+  checkTwilioRequest(create);
+  checkTwilioRequest(sb::twilio::hangUpCall(kAccount, "CA11111111111111111111111111111111"));
+  checkTwilioRequest(sb::twilio::fetchCall(kAccount, "CA11111111111111111111111111111111"));
+  checkTwilioRequest(sb::twilio::endConference(kAccount, "CF11111111111111111111111111111111"));
+  checkTwilioRequest(sb::twilio::findConference(kAccount, "COLD_CALL_2026-12-01_abc"));
+  checkTwilioRequest(
       sb::twilio::updateParticipant(kAccount, "CF11111111111111111111111111111111", "agent", true, std::nullopt));
-  checkValid(sb::twilio::updateParticipant(kAccount, "CF11111111111111111111111111111111", "CA2", std::nullopt, false));
+  checkTwilioRequest(
+      sb::twilio::updateParticipant(kAccount, "CF11111111111111111111111111111111", "CA2", std::nullopt, false));
 }
 
 TEST_CASE("twilio rest: the validator itself refuses what Twilio would", "[twilio]") {
@@ -50,11 +51,11 @@ TEST_CASE("twilio rest: the validator itself refuses what Twilio would", "[twili
   bad.form.emplace_back("Colour", "blue");
   bad.form.emplace_back("Record", "yes");
   bad.form.emplace_back("Timeout", "soon");
-  const auto problems = spec().check(bad.method, bad.path, bad.form);
+  const auto problems = twilioSpec().check(bad.method, bad.path, bad.form);
   CHECK(problems.size() == 3);
-  const auto missing = spec().check("POST", "/2010-04-01/Accounts/AC1/Calls.json", {{"To", "+15551230001"}});
+  const auto missing = twilioSpec().check("POST", "/2010-04-01/Accounts/AC1/Calls.json", {{"To", "+15551230001"}});
   CHECK(std::find(missing.begin(), missing.end(), "missing required parameter From") != missing.end());
-  CHECK_FALSE(spec().check("POST", "/2010-04-01/Accounts/AC1/Nothing.json", {}).empty());
+  CHECK_FALSE(twilioSpec().check("POST", "/2010-04-01/Accounts/AC1/Nothing.json", {}).empty());
 }
 
 TEST_CASE("twilio rest: participant labels and names are path-encoded", "[twilio]") {

@@ -2,8 +2,7 @@
 // section 4.2 (from the official SDKs' tests), the SDKs' acceptance cases,
 // and forged, altered and re-aimed requests.
 #include "TwilioSignature.h"
-
-#include <switchboard/core/plugin/HostServices.h>
+#include "support/HostCrypto.h"
 
 #include <catch2/catch.hpp>
 
@@ -21,12 +20,6 @@ const FormFields kParams = {{"CallSid", "CA1234567890ABCDE"},
                             {"From", "+14158675309"},
                             {"To", "+18005551212"}};
 
-struct Crypto {
-  sb::core::HostServices services{"twilio-test", nlohmann::json::object(), nullptr};
-  sb::sdk::Host host{services.table()};
-  sb::sdk::Crypto crypto = host.crypto();
-};
-
 FormFields with(FormFields base, const FormFields& extra) {
   base.insert(base.end(), extra.begin(), extra.end());
   return base;
@@ -39,7 +32,7 @@ std::string form(const FormFields& fields) {
 }  // namespace
 
 TEST_CASE("twilio signature: the official golden vectors", "[twilio]") {
-  Crypto c;
+  sb::test::HostCrypto c{"twilio-test"};
   struct Vector {
     int number;
     std::string url;
@@ -118,7 +111,7 @@ TEST_CASE("twilio signature: the official golden vectors", "[twilio]") {
 }
 
 TEST_CASE("twilio signature: the SDKs' acceptance cases, port rules included", "[twilio]") {
-  Crypto c;
+  sb::test::HostCrypto c{"twilio-test"};
   const std::string formType = "application/x-www-form-urlencoded";
   const std::string body = form(kParams);
   // As signed.
@@ -139,7 +132,7 @@ TEST_CASE("twilio signature: the SDKs' acceptance cases, port rules included", "
 }
 
 TEST_CASE("twilio signature: forged, altered and re-aimed requests are refused", "[twilio]") {
-  Crypto c;
+  sb::test::HostCrypto c{"twilio-test"};
   const std::string formType = "application/x-www-form-urlencoded";
   const std::string body = form(kParams);
   const std::string good = "RSOYDt4T1cUTdK1PDd93/VVr8B8=";
