@@ -5,6 +5,9 @@ file(READ "${INPUT}" text)
 if(text MATCHES "\\)sbtext\"")
   message(FATAL_ERROR "${INPUT} contains the raw-string delimiter )sbtext\"")
 endif()
-set(content "// Generated from ${INPUT} by cmake/SbEmbedText.cmake; do not edit.\nnamespace ${NAMESPACE} {\n\nconst char* ${FUNCTION}() {\n  return R\"sbtext(${text})sbtext\";\n}\n\n}  // namespace ${NAMESPACE}\n")
+# The text is one literal longer than the 65,536 characters the standard
+# requires compilers to accept; GCC and clang take it, and clang's pedantic
+# warning about it is silenced for this literal only.
+set(content "// Generated from ${INPUT} by cmake/SbEmbedText.cmake; do not edit.\nnamespace ${NAMESPACE} {\n\n#pragma GCC diagnostic push\n#pragma GCC diagnostic ignored \"-Woverlength-strings\"\nconst char* ${FUNCTION}() {\n  return R\"sbtext(${text})sbtext\";\n}\n#pragma GCC diagnostic pop\n\n}  // namespace ${NAMESPACE}\n")
 include("${CMAKE_CURRENT_LIST_DIR}/SbWriteIfChanged.cmake")
 sb_write_if_changed("${OUTPUT}" "${content}")

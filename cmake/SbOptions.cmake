@@ -22,4 +22,17 @@ if(SB_ENABLE_SANITIZERS)
   set(SB_SANITIZER_FLAGS -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer)
   target_compile_options(sb_options INTERFACE ${SB_SANITIZER_FLAGS})
   target_link_options(sb_options INTERFACE -fsanitize=address,undefined)
+  # For the few tests that measure what the sanitizers change (RSS, spare
+  # descriptors); GCC and clang say so by different macros.
+  target_compile_definitions(sb_options INTERFACE SB_SANITIZED_BUILD=1)
+  if(CMAKE_CXX_COMPILER_ID STREQUAL "Clang")
+    # GCC links the sanitizer runtimes as shared libraries; clang links them
+    # statically into executables only, which leaves a plugin (linked with
+    # -z,defs) with undefined __asan_* symbols. The shared runtime, found
+    # through an rpath, makes clang behave as GCC does.
+    execute_process(COMMAND ${CMAKE_CXX_COMPILER} -print-file-name=libclang_rt.asan-x86_64.so
+      OUTPUT_VARIABLE sb_asan_runtime OUTPUT_STRIP_TRAILING_WHITESPACE)
+    get_filename_component(sb_asan_runtime_dir "${sb_asan_runtime}" DIRECTORY)
+    target_link_options(sb_options INTERFACE -shared-libasan "LINKER:-rpath,${sb_asan_runtime_dir}")
+  endif()
 endif()

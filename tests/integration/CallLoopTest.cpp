@@ -232,7 +232,9 @@ TEST_CASE("call loop: busy, no-answer and failed end on their own with their res
     const auto dialed = loop.agent.post("/api/v1/calls", {{"contact_id", contact["id"]}});
     REQUIRE(dialed.status == 201);
     const std::string id = dialed.json["id"];
-    REQUIRE(loop.callReaches(id, [&](const nlohmann::json& c) { return c["status"] == result; }));
+    // A lambda may not capture a structured binding before clang 16.
+    const std::string& wanted = result;
+    REQUIRE(loop.callReaches(id, [&](const nlohmann::json& c) { return c["status"] == wanted; }));
     const auto call = loop.call(id);
     CHECK(call["result"] == result);
     CHECK(call["talk_seconds"].is_null());

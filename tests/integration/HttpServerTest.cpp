@@ -356,7 +356,7 @@ TEST_CASE("server: idle and stalled connections are closed after their timeouts"
 }
 
 TEST_CASE("server: out of descriptors, accepting pauses instead of spinning and resumes", "[http]") {
-#if defined(__SANITIZE_ADDRESS__)
+#if defined(SB_SANITIZED_BUILD)
   // The sanitizers' runtime needs descriptors of its own to check the
   // logging path (UBSan's vptr check reads /proc): with none left it reports
   // errors that are not there. The plain build runs this case.

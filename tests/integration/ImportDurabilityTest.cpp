@@ -61,7 +61,7 @@ TEST_CASE("durability: a 60 MiB file imports whole with flat memory", "[import][
   CHECK(skipped < 705000 / 50);
   const auto rss = output.find("peak_rss_mib=");
   REQUIRE(rss != std::string::npos);
-#if defined(__SANITIZE_ADDRESS__)
+#if defined(SB_SANITIZED_BUILD)
   // ASan's shadow memory and quarantine make RSS meaningless here; the
   // plain build holds the line.
   WARN("peak RSS under ASan: " << output.substr(rss + 13, 6) << " MiB (not checked)");

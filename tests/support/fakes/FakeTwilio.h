@@ -222,7 +222,6 @@ class FakeTwilio {
   bool duplicates_ = false;
   int reorderWindowMs_ = 0;
   int callbackDelayMs_ = 0;
-  uint64_t counter_ = 0;
 
   FakeProviderServer server_;  ///< last: stopped (and its threads joined) first
 };

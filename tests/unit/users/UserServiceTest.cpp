@@ -128,18 +128,27 @@ TEST_CASE("users: sign-in takes the right password of an enabled user, and recor
 TEST_CASE("users: an unknown email takes as long to refuse as a wrong password", "[users]") {
   People people;
   people.add("rep@example.com");
-  auto median = [&](const std::string& email) {
-    std::vector<double> ms;
-    for (int i = 0; i < 5; ++i) {
-      const auto start = std::chrono::steady_clock::now();
-      CHECK_FALSE(people.service.authenticate(email, "not the password at all"));
-      ms.push_back(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count());
-    }
-    std::sort(ms.begin(), ms.end());
-    return ms[2];
+  // The two are timed in turns, so that whatever else the machine does
+  // (another test hashing beside this one) weighs on both alike.
+  std::vector<double> wrongPasswordMs;
+  std::vector<double> unknownEmailMs;
+  auto time = [&](const std::string& email, std::vector<double>& into) {
+    const auto start = std::chrono::steady_clock::now();
+    CHECK_FALSE(people.service.authenticate(email, "not the password at all"));
+    into.push_back(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count());
   };
-  const double wrongPassword = median("rep@example.com");
-  const double unknownEmail = median("nobody@example.com");
+  time("nobody@example.com", unknownEmailMs);  // makes the decoy hash once; not counted
+  unknownEmailMs.clear();
+  for (int i = 0; i < 7; ++i) {
+    time("rep@example.com", wrongPasswordMs);
+    time("nobody@example.com", unknownEmailMs);
+  }
+  auto median = [](std::vector<double> ms) {
+    std::sort(ms.begin(), ms.end());
+    return ms[ms.size() / 2];
+  };
+  const double wrongPassword = median(wrongPasswordMs);
+  const double unknownEmail = median(unknownEmailMs);
   INFO("wrong password " << wrongPassword << " ms, unknown email " << unknownEmail << " ms");
   // Both run one argon2id check (tens of ms); without the decoy check an
   // unknown email was answered in well under a millisecond.
