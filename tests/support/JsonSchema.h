@@ -14,6 +14,12 @@ inline std::vector<std::string> validate(const nlohmann::json& schema, const nlo
   return core::validateJson(schema, instance);
 }
 
+/// A schema inside a larger document, its "$ref"s resolved against `root`.
+inline std::vector<std::string> validate(const nlohmann::json& schema, const nlohmann::json& instance,
+                                         const nlohmann::json& root) {
+  return core::validateJson(schema, instance, root);
+}
+
 /// Loads sdk/schema/<name>.schema.json from the source tree.
 nlohmann::json loadSchema(const std::string& name);
 

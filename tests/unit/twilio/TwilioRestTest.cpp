@@ -55,6 +55,10 @@ TEST_CASE("twilio rest: the validator itself refuses what Twilio would", "[twili
   CHECK(problems.size() == 3);
   const auto missing = twilioSpec().check("POST", "/2010-04-01/Accounts/AC1/Calls.json", {{"To", "+15551230001"}});
   CHECK(std::find(missing.begin(), missing.end(), "missing required parameter From") != missing.end());
+  // "AC1" is no account SID: too short for the path parameter's pattern.
+  CHECK(std::any_of(missing.begin(), missing.end(), [](const std::string& problem) {
+    return problem.rfind("path parameter AccountSid 'AC1'", 0) == 0;
+  }));
   CHECK_FALSE(twilioSpec().check("POST", "/2010-04-01/Accounts/AC1/Nothing.json", {}).empty());
 }
 

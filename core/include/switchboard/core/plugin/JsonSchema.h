@@ -14,4 +14,9 @@ namespace sb::core {
 /// pointer; empty means valid.
 std::vector<std::string> validateJson(const nlohmann::json& schema, const nlohmann::json& instance);
 
+/// The same, for a schema inside a larger document (an OpenAPI description):
+/// its "$ref"s resolve against `root`, which is neither copied nor changed.
+std::vector<std::string> validateJson(const nlohmann::json& schema, const nlohmann::json& instance,
+                                      const nlohmann::json& root);
+
 }  // namespace sb::core
