@@ -41,7 +41,7 @@ class Validator {
     }
     if (auto ref = schema.find("$ref"); ref != schema.end()) {
       const std::string target = ref->get<std::string>();
-      if (target.rfind("#", 0) != 0) throw std::invalid_argument("only local $ref supported: " + target);
+      if (target.rfind('#', 0) != 0) throw std::invalid_argument("only local $ref supported: " + target);
       check(root_.at(nlohmann::json::json_pointer(target.substr(1))), value, at);
     }
     if (auto type = schema.find("type"); type != schema.end()) {
